@@ -1,0 +1,1 @@
+"""Glue: load the settings, build the adapters, call the core, report."""

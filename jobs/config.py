@@ -1,0 +1,57 @@
+"""Loading the committee's settings file, layered over the documented defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mentoring.errors import ConfigError
+from mentoring.settings import Settings, parse_settings
+
+DEFAULT_CONFIG = Path("config/settings.toml")
+
+
+def default_settings_text() -> str:
+    """The shipped config/settings.toml: every setting, its default and what it means."""
+    return resources.files("config").joinpath("settings.toml").read_text(encoding="utf-8")
+
+
+def load_settings(path: Path) -> Settings:
+    """Read `path` over the defaults and validate; relative paths become relative to its folder.
+
+    Raises ConfigError when the file is missing, is not valid TOML, or a setting is wrong.
+    """
+    if not path.is_file():
+        raise ConfigError(
+            f"no settings file at {path}; pass --config PATH, or run 'mentor-sync demo'"
+            " to try the tool on sample data"
+        )
+    defaults = _parse(default_settings_text(), "the built-in defaults")
+    own = _parse(path.read_text(encoding="utf-8"), str(path))
+    settings = parse_settings(_layer(defaults, own))
+    workbook = path.parent / settings.spreadsheet.path
+    sheet = dataclasses.replace(settings.spreadsheet, path=workbook)
+    return dataclasses.replace(settings, spreadsheet=sheet)
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source} is not valid TOML: {exc}") from exc
+
+
+def _layer(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; any other value in `top` replaces the one in `base`."""
+    merged = dict(base)
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(below, Mapping):
+            merged[key] = _layer(below, value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,66 @@
+"""The match job: read the responses, merge suggestions into the committee tab, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from mentoring.committee import SlateStats, update_committee_tab
+from mentoring.errors import ConfigError, did_you_mean
+from mentoring.intake import read_responses
+from mentoring.matching import OverlapMatcher
+from mentoring.reports import intake_issues_tab
+from mentoring.settings import Settings
+from mentoring.sheet import Table
+from sync.base import Spreadsheet
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    stats: SlateStats
+    intake_issues: int
+
+    def summary(self) -> str:
+        s = self.stats
+        parts = [f"{s.mentees} mentees", f"{s.suggested} suggested"]
+        if s.kept:
+            parts.append(f"{s.kept} kept as the committee set them")
+        parts.append(f"{s.without_mentor} without a mentor")
+        if s.withdrawn:
+            parts.append(f"{s.withdrawn} withdrawn")
+        parts.append(f"{self.intake_issues} intake issues")
+        changed = f"{s.cells_changed} cells changed" if s.cells_changed else "no changes"
+        return f"match: {', '.join(parts)}; {changed}"
+
+
+def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchReport:
+    """Run intake and matching once and write the committee and intake tabs in one write.
+
+    Raises ConfigError when a response tab or a header is missing. `today` is
+    the day the job believes it is; matching does not depend on it yet.
+    """
+    del today  # the committee tab does not depend on the date; later jobs do
+    tabs = settings.tabs
+    found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues])
+    mentees = _response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
+    mentors = _response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
+    responses = read_responses(mentees, mentors, settings)
+    committee = update_committee_tab(
+        found.get(tabs.committee), tabs.committee, responses, OverlapMatcher(settings.matching)
+    )
+    issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, responses.issues)
+    sheet.write([committee.edits, issues])
+    return MatchReport(committee.stats, len(responses.issues))
+
+
+def _response_tab(
+    sheet: Spreadsheet, found: dict[str, Table], name: str, what: str, key: str
+) -> Table:
+    table = found.get(name)
+    if table is None:
+        hint = did_you_mean(name, sheet.tab_names())
+        raise ConfigError(
+            f"no tab '{name}' ({what}) in the spreadsheet{hint};"
+            f" set {key} in the settings to the tab's name"
+        )
+    return table

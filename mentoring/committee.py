@@ -1,0 +1,285 @@
+"""The committee tab: the committee's working surface, merged with fresh suggestions.
+
+The tool owns every column except Status, Committee Mentor Email and Notes.
+Rows are found by mentee email, never by position, so the committee may sort,
+filter and add columns of its own. The merge returns only the cells that
+change: running it twice on the same responses changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from mentoring.intake import Applicant, Responses, normalise_email
+from mentoring.matching import Fit, Matcher, allowed
+from mentoring.sheet import Cell, Row, TabEdits, Table, cell, is_blank, same_value
+
+MENTEE, MENTEE_EMAIL = "Mentee", "Mentee Email"
+MENTOR, MENTOR_EMAIL = "Suggested Mentor", "Suggested Mentor Email"
+SCORE, WHY, STATUS = "Score", "Why", "Status"
+OVERRIDE, NOTES, REJECTED, INTRODUCED = (
+    "Committee Mentor Email",
+    "Notes",
+    "Rejected Mentors",
+    "Introduced On",
+)
+COLUMNS = (
+    MENTEE,
+    MENTEE_EMAIL,
+    MENTOR,
+    MENTOR_EMAIL,
+    SCORE,
+    WHY,
+    STATUS,
+    OVERRIDE,
+    NOTES,
+    REJECTED,
+    INTRODUCED,
+)
+COMMITTEE_OWNED = (STATUS, OVERRIDE, NOTES)
+
+SUGGESTED, APPROVED, REJECTED_STATUS, HOLD = "Suggested", "Approved", "Rejected", "Hold"
+STATUSES = (SUGGESTED, APPROVED, REJECTED_STATUS, HOLD)
+LOCKING = (APPROVED, HOLD)
+
+_LIST_SEPARATOR = re.compile(r"[,;\s]+")
+
+
+@dataclass(frozen=True)
+class SlateStats:
+    """What one merge did, in the committee's terms."""
+
+    mentees: int = 0
+    suggested: int = 0
+    kept: int = 0
+    without_mentor: int = 0
+    withdrawn: int = 0
+    cells_changed: int = 0
+
+
+@dataclass(frozen=True)
+class CommitteeUpdate:
+    edits: TabEdits
+    stats: SlateStats
+
+
+@dataclass
+class _Entry:
+    """One committee-tab row (or a new one), and what this run decides for it."""
+
+    number: int
+    row: Row | None
+    email: str
+    status: str = SUGGESTED
+    write_status: bool = False
+    override: str = ""
+    rejected: list[str] = field(default_factory=list)
+    locked_mentor: str = ""
+    duplicate: bool = False
+    values: dict[str, Cell] = field(default_factory=dict)
+
+
+def update_committee_tab(
+    existing: Table | None, tab: str, responses: Responses, matcher: Matcher
+) -> CommitteeUpdate:
+    """Merge the committee's rows with fresh suggestions; raises ConfigError on a missing header."""
+    is_new = existing is None or not any(existing.header)
+    table = existing if not is_new else Table(tab, COLUMNS, ())
+    columns = {name: table.require(name, what="a column the tool needs") for name in COLUMNS}
+    mentees = {m.email: m for m in responses.mentees}
+    mentors = {m.email: m for m in responses.mentors}
+
+    entries = _existing_entries(table, columns)
+    known = {entry.email for entry in entries}
+    next_row = table.last_row + 1
+    for mentee in sorted(mentees.values(), key=_application_order):
+        if mentee.email not in known:
+            entries.append(_Entry(next_row, None, mentee.email, write_status=True))
+            next_row += 1
+
+    load: dict[str, int] = {}
+    for entry in entries:
+        if entry.locked_mentor in mentors:
+            load[entry.locked_mentor] = load.get(entry.locked_mentor, 0) + 1
+    free = {email: max(0, m.capacity - load.get(email, 0)) for email, m in mentors.items()}
+    open_entries = [
+        e for e in entries if not (e.locked_mentor or e.duplicate) and e.email in mentees
+    ]
+    picks = matcher.assign(
+        [mentees[e.email] for e in open_entries],
+        list(mentors.values()),
+        free,
+        {e.email: e.rejected for e in open_entries},
+    )
+
+    counts = dict.fromkeys(("suggested", "kept", "without_mentor", "withdrawn"), 0)
+    for entry in entries:
+        mentee = mentees.get(entry.email)
+        if entry.duplicate:
+            continue
+        if mentee is None:
+            counts["withdrawn"] += 1
+            _withdrawn(entry, mentors, matcher)
+        elif entry.locked_mentor:
+            counts["kept"] += 1
+            _keep(entry, mentee, mentors, load, matcher)
+        else:
+            pick = picks[entry.email]
+            counts["suggested" if pick.mentor else "without_mentor"] += 1
+            _suggest(entry, mentee, pick.mentor, pick.fit)
+        if mentee is not None:
+            entry.values[MENTEE] = mentee.name
+        entry.values[REJECTED] = ", ".join(entry.rejected)
+        if entry.write_status:
+            entry.values[STATUS] = SUGGESTED
+
+    cells = _changed_cells(entries, columns, is_new)
+    choices = {columns[STATUS] + 1: STATUSES} if is_new else {}
+    stats = SlateStats(mentees=len(mentees), cells_changed=len(cells), **counts)
+    return CommitteeUpdate(TabEdits(tab, cells, choices), stats)
+
+
+def _existing_entries(table: Table, columns: Mapping[str, int]) -> list[_Entry]:
+    entries: list[_Entry] = []
+    first_row: dict[str, int] = {}
+    for row in table.rows:
+        email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        if not email:
+            continue  # a row of the committee's own: leave it alone
+        entry = _Entry(row.number, row, email, duplicate=email in first_row)
+        entries.append(entry)
+        if entry.duplicate:
+            entry.values[WHY] = (
+                f"another row (row {first_row[email]}) already holds this"
+                " mentee; this row is left as it is"
+            )
+            continue
+        first_row[email] = row.number
+        _read_committee_columns(entry, row, columns)
+    return entries
+
+
+def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int]) -> None:
+    raw_status = str(cell(row, columns[STATUS]) or "").strip()
+    canonical = {s.casefold(): s for s in STATUSES}.get(raw_status.casefold())
+    entry.status = canonical or (raw_status if raw_status else SUGGESTED)
+    entry.override = normalise_email(cell(row, columns[OVERRIDE]))
+    entry.rejected = _email_list(cell(row, columns[REJECTED]))
+    current = normalise_email(cell(row, columns[MENTOR_EMAIL]))
+    if entry.status == REJECTED_STATUS:
+        if current and current != entry.override and current not in entry.rejected:
+            entry.rejected.append(current)
+        entry.status, entry.write_status = SUGGESTED, True
+    if entry.status in LOCKING or entry.status not in STATUSES:
+        entry.locked_mentor = entry.override or current
+    elif entry.override:
+        entry.locked_mentor = entry.override
+
+
+def _suggest(entry: _Entry, mentee: Applicant, mentor: Applicant | None, fit: Fit) -> None:
+    entry.values.update(
+        {
+            MENTOR: mentor.name if mentor else None,
+            MENTOR_EMAIL: mentor.email if mentor else None,
+            SCORE: fit.score if mentor else None,
+            WHY: fit.why,
+        }
+    )
+
+
+def _keep(
+    entry: _Entry,
+    mentee: Applicant,
+    mentors: Mapping[str, Applicant],
+    load: Mapping[str, int],
+    matcher: Matcher,
+) -> None:
+    """A pair the committee fixed: Approved, Hold, an override, or an unknown Status."""
+    notes = []
+    if entry.status not in STATUSES:
+        notes.append(
+            f"Status '{entry.status}' is not one of {', '.join(STATUSES)}; the row is"
+            " kept as it is until the Status is corrected"
+        )
+    mentor = mentors.get(entry.locked_mentor)
+    if mentor is None:
+        if entry.override and entry.override == entry.locked_mentor:
+            notes.append(
+                f"{OVERRIDE} '{entry.override}' is not a mentor in the mentor"
+                " responses; check the address"
+            )
+            entry.values.update({MENTOR: None, MENTOR_EMAIL: None, SCORE: None})
+        else:
+            notes.append(
+                f"the mentor {entry.locked_mentor} is no longer in the mentor"
+                " responses; the pair is kept as the committee set it"
+            )
+        entry.values[WHY] = "; ".join(notes)
+        return
+    fit = matcher.fit(mentee, mentor)
+    if entry.override:
+        notes.append("committee's choice")
+    if not allowed(mentee, mentor, ()):
+        notes.append("note: same institution or the same person")
+    if load.get(mentor.email, 0) > mentor.capacity:
+        notes.append(
+            f"note: {mentor.name} has {load[mentor.email]} mentees for a capacity"
+            f" of {mentor.capacity}"
+        )
+    entry.values.update(
+        {
+            MENTOR: mentor.name,
+            MENTOR_EMAIL: mentor.email,
+            SCORE: fit.score,
+            WHY: "; ".join([*notes, fit.why]),
+        }
+    )
+
+
+def _withdrawn(entry: _Entry, mentors: Mapping[str, Applicant], matcher: Matcher) -> None:
+    why = "not in the mentee responses any more (withdrawn, or the email changed); the row is kept"
+    if entry.locked_mentor:
+        entry.values[WHY] = why + f" with its mentor {entry.locked_mentor}"
+        return
+    entry.values.update({MENTOR: None, MENTOR_EMAIL: None, SCORE: None, WHY: why})
+
+
+def _changed_cells(
+    entries: Sequence[_Entry], columns: Mapping[str, int], is_new: bool
+) -> dict[tuple[int, int], Cell]:
+    cells: dict[tuple[int, int], Cell] = {}
+    if is_new:
+        cells.update({(1, columns[name] + 1): name for name in COLUMNS})
+    for entry in entries:
+        values = dict(entry.values)
+        if entry.row is None:
+            values[MENTEE_EMAIL] = entry.email
+        elif normalise_email(cell(entry.row, columns[MENTEE_EMAIL])) == entry.email:
+            values.pop(MENTEE_EMAIL, None)
+        if (
+            entry.row is not None
+            and _email_list(cell(entry.row, columns[REJECTED])) == entry.rejected
+        ):
+            values.pop(REJECTED, None)  # same list, perhaps typed differently: leave it
+        for name, value in values.items():
+            old = cell(entry.row, columns[name]) if entry.row else None
+            if not same_value(old, value):
+                cells[entry.number, columns[name] + 1] = value
+    return cells
+
+
+def _email_list(value: Cell) -> list[str]:
+    if is_blank(value):
+        return []
+    found: list[str] = []
+    for part in _LIST_SEPARATOR.split(str(value)):
+        email = normalise_email(part)
+        if email and email not in found:
+            found.append(email)
+    return found
+
+
+def _application_order(mentee: Applicant) -> tuple:
+    return (mentee.submitted is None, mentee.submitted or 0, mentee.email)

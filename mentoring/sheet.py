@@ -1,0 +1,96 @@
+"""Spreadsheet contents as plain values: what adapters read and what jobs write.
+
+A `Table` is one tab read by header. `TabEdits` are the cells a job changes in
+one tab; adapters apply all of a job's edits in one write, so a failure never
+leaves half a tab.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from mentoring.errors import ConfigError, did_you_mean
+
+Cell = str | int | float | bool | datetime | date | None
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_key(text: object) -> str:
+    """Fold a header for comparison: trimmed, inner white space collapsed, case-folded."""
+    return _SPACES.sub(" ", str(text or "")).strip().casefold()
+
+
+def is_blank(value: Cell) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a tab: its 1-based row number on the sheet and its cells."""
+
+    number: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One tab: its header row (row 1) and the non-blank rows below it."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]
+    last_row: int = 1
+
+    def column(self, header: str) -> int | None:
+        """The 0-based index of the first column with this header, or None."""
+        wanted = header_key(header)
+        for index, text in enumerate(self.header):
+            if header_key(text) == wanted:
+                return index
+        return None
+
+    def require(self, header: str, *, what: str = "") -> int:
+        """The 0-based index of `header`, or a ConfigError that suggests the closest one."""
+        index = self.column(header)
+        if index is None:
+            hint = did_you_mean(header, self.header)
+            purpose = f" ({what})" if what else ""
+            raise ConfigError(f"no column '{header}'{purpose} in tab '{self.name}'{hint}")
+        return index
+
+
+def cell(row: Row, index: int | None) -> Cell:
+    if index is None or index >= len(row.cells):
+        return None
+    return row.cells[index]
+
+
+@dataclass(frozen=True)
+class TabEdits:
+    """The cells one job sets in one tab; `cells` maps (row, column), both 1-based, to a value.
+
+    `choices` names columns (1-based) whose cells should offer a drop-down list;
+    adapters apply it when they create the tab. `clear_from` asks the adapter to
+    empty every row from that number down (for tabs the tool rewrites whole).
+    """
+
+    tab: str
+    cells: Mapping[tuple[int, int], Cell]
+    choices: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    clear_from: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.cells) or self.clear_from is not None
+
+
+def same_value(old: Cell, new: Cell) -> bool:
+    """Whether writing `new` over `old` would change what the committee sees."""
+    if is_blank(old) and is_blank(new):
+        return True
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return float(old) == float(new)
+    return old == new

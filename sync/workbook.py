@@ -1,0 +1,169 @@
+"""The embedded default backend: a local .xlsx workbook read and written with openpyxl."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from mentoring.errors import ConfigError
+from mentoring.sheet import Cell, Row, TabEdits, Table, is_blank
+from sync.base import SpreadsheetError
+
+# Text starting with one of these is a formula to a spreadsheet program that
+# re-reads the cell; it is stored as text and marked so that it stays text.
+FORMULA_STARTS = ("=", "+", "-", "@")
+DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_VALIDATED_ROWS = 5000
+
+
+class WorkbookSpreadsheet:
+    """A local .xlsx file. Reads load it once; a write saves a new file and swaps it in."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._book: Workbook | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Table]:
+        book = self._load()
+        return {name: _table(book[name]) for name in tabs if name in book.sheetnames}
+
+    def tab_names(self) -> list[str]:
+        return list(self._load().sheetnames)
+
+    def write(self, edits: Sequence[TabEdits]) -> None:
+        edits = [e for e in edits if e]
+        if not edits:
+            return
+        book = self._load()
+        if self._stamp != _stamp(self.path):
+            raise SpreadsheetError(
+                f"{self.path} changed while mentor-sync was running (did someone save it?);"
+                " nothing was written: run the job again"
+            )
+        for tab_edits in edits:
+            _apply(book, tab_edits)
+        save_atomically(book, self.path)
+        self._stamp = _stamp(self.path)
+
+    def _load(self) -> Workbook:
+        if self._book is None:
+            self._stamp = _stamp(self.path)
+            self._book = open_workbook(self.path)
+        return self._book
+
+
+def open_workbook(path: Path) -> Workbook:
+    """Load `path`; raises ConfigError if it is missing, SpreadsheetError if unreadable."""
+    if not path.exists():
+        raise ConfigError(
+            f"no workbook at {path}; set [spreadsheet] path in the settings, pass --workbook,"
+            " or run 'mentor-sync demo' to try the tool on sample data"
+        )
+    try:
+        return openpyxl.load_workbook(path)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise SpreadsheetError(
+            f"cannot read {path} as an .xlsx workbook ({exc}); save it as Excel .xlsx"
+            " (in Google Sheets: File > Download > Microsoft Excel)"
+        ) from exc
+
+
+def create_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]]) -> None:
+    """Write a new workbook whose tabs hold the given rows, the first row being the header."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in tabs.items():
+        sheet = book.create_sheet(name)
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values, start=1):
+                set_cell(sheet, r, c, value)
+        if rows:
+            _style_header(sheet, len(rows[0]))
+    save_atomically(book, path)
+
+
+def set_cell(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
+    """Set a cell so that text is always text, never a live formula."""
+    target = sheet.cell(row=row, column=column)
+    target.value = value
+    if isinstance(value, str):
+        target.data_type = "s"
+        target.quotePrefix = value.startswith(FORMULA_STARTS)
+    elif isinstance(value, datetime | date):
+        target.number_format = DATE_FORMAT
+
+
+def save_atomically(book: Workbook, path: Path) -> None:
+    """Save to a temporary file beside `path`, then swap it in: a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".mentor-sync-", suffix=".xlsx", dir=path.parent)
+    os.close(handle)
+    try:
+        book.save(temporary)
+        os.replace(temporary, path)
+    except PermissionError as exc:
+        raise SpreadsheetError(
+            f"cannot save {path} ({exc}); if it is open in Excel, close it and run again"
+        ) from exc
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _table(sheet: Worksheet) -> Table:
+    rows = sheet.iter_rows(values_only=True)
+    first = next(rows, ())
+    header = tuple("" if v is None else str(v).strip() for v in first)
+    kept, last = [], 1
+    for number, values in enumerate(rows, start=2):
+        if all(is_blank(v) for v in values):
+            continue
+        kept.append(Row(number, tuple(values)))
+        last = number
+    return Table(sheet.title, header, tuple(kept), last)
+
+
+def _apply(book: Workbook, edits: TabEdits) -> None:
+    created = edits.tab not in book.sheetnames
+    sheet = book.create_sheet(edits.tab) if created else book[edits.tab]
+    if edits.clear_from is not None and sheet.max_row >= edits.clear_from:
+        sheet.delete_rows(edits.clear_from, sheet.max_row - edits.clear_from + 1)
+    for (row, column), value in sorted(edits.cells.items()):
+        set_cell(sheet, row, column, value)
+    if created:
+        _style_header(sheet, sheet.max_column)
+        for column, options in edits.choices.items():
+            letter = get_column_letter(column)
+            rule = DataValidation(
+                type="list", formula1='"' + ",".join(options) + '"', allow_blank=True
+            )
+            rule.add(f"{letter}2:{letter}{_VALIDATED_ROWS}")
+            sheet.add_data_validation(rule)
+
+
+def _style_header(sheet: Worksheet, width: int) -> None:
+    sheet.freeze_panes = "A2"
+    for column in range(1, width + 1):
+        sheet.cell(row=1, column=column).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(column)].width = 24
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_size
