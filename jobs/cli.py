@@ -115,7 +115,7 @@ def _run_jobs(options: Options, jobs: tuple[str, ...]) -> None:
     path = options.workbook or Path(settings.spreadsheet.path)
     if options.workbook:
         settings = dataclasses.replace(
-            settings, spreadsheet=dataclasses.replace(settings.spreadsheet, path=path)
+            settings, spreadsheet=dataclasses.replace(settings.spreadsheet, path=str(path))
         )
     sheet = _open_spreadsheet(settings)
     for job in jobs:

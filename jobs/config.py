@@ -34,7 +34,7 @@ def load_settings(path: Path) -> Settings:
     own = _parse(path.read_text(encoding="utf-8"), str(path))
     settings = parse_settings(_layer(defaults, own))
     workbook = path.parent / settings.spreadsheet.path
-    sheet = dataclasses.replace(settings.spreadsheet, path=workbook)
+    sheet = dataclasses.replace(settings.spreadsheet, path=str(workbook))
     return dataclasses.replace(settings, spreadsheet=sheet)
 
 

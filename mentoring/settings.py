@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from mentoring.errors import ConfigError, did_you_mean
@@ -32,7 +31,7 @@ class Program:
 @dataclass(frozen=True)
 class SpreadsheetSettings:
     backend: str
-    path: PurePath
+    path: str  # the workbook; jobs resolve it against the settings file's folder
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     return Settings(
         program=Program(program.get("name", str), program.get("committee_email", str)),
         spreadsheet=SpreadsheetSettings(
-            backend=sheet.choice("backend", BACKENDS), path=PurePath(sheet.get("path", str))
+            backend=sheet.choice("backend", BACKENDS), path=sheet.get("path", str)
         ),
         tabs=tabs,
         intake=_intake(data.get("intake", {})),

@@ -1,0 +1,108 @@
+"""Shared fixtures: the default settings and real .xlsx workbooks written with openpyxl."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jobs.config import load_settings
+from jobs.match import run_match
+from mentoring.settings import Settings
+from mentoring.sheet import Cell
+from sync.workbook import WorkbookSpreadsheet, create_workbook
+
+TODAY = datetime(2026, 11, 28).date()
+START = datetime(2026, 9, 1, 9, 0)
+
+
+@pytest.fixture
+def settings_file(tmp_path: Path) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text('[spreadsheet]\npath = "program.xlsx"\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(settings_file: Path) -> Settings:
+    return load_settings(settings_file)
+
+
+def mentee(email: str, **answers: Cell) -> dict[str, Cell]:
+    """A mentee's answers by field name, with plausible defaults."""
+    return {
+        "email": email,
+        "name": email.split("@")[0].title(),
+        "institution": f"{email.split('@')[1]} University",
+        "subjects": "Chemistry",
+        "skills": "Grant writing",
+        **answers,
+    }
+
+
+def mentor(email: str, **answers: Cell) -> dict[str, Cell]:
+    return {"capacity": "1", **mentee(email), **answers}
+
+
+def response_rows(
+    header: Sequence[str], fields: Sequence[str], people: Sequence[Mapping[str, Cell]]
+) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [list(header)]
+    for index, person in enumerate(people):
+        values = {"timestamp": START + timedelta(hours=index), **person}
+        rows.append([values.get(field, "") for field in fields])
+    return rows
+
+
+def program_workbook(
+    path: Path,
+    settings: Settings,
+    mentees: Sequence[Mapping[str, Cell]],
+    mentors: Sequence[Mapping[str, Cell]],
+    extra_tabs: Mapping[str, Sequence[Sequence[Cell]]] | None = None,
+) -> Path:
+    """Write a workbook with both response tabs holding these people, in the form's columns."""
+    tabs = {}
+    for form, people in ((settings.mentee_form, mentees), (settings.mentor_form, mentors)):
+        fields = list(form.questions)
+        tabs[form.tab] = response_rows(list(form.questions.values()), fields, people)
+    tabs.update(extra_tabs or {})
+    create_workbook(path, tabs)
+    return path
+
+
+def match(path: Path, settings: Settings):
+    return run_match(WorkbookSpreadsheet(path), settings, TODAY)
+
+
+def tab_rows(path: Path, tab: str) -> list[dict[str, Cell]]:
+    """A tab's rows as dictionaries by header, read back with openpyxl."""
+    sheet = openpyxl.load_workbook(path)[tab]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(row)]
+
+
+def committee_by_email(path: Path, settings: Settings) -> dict[str, dict[str, Cell]]:
+    return {row["Mentee Email"]: row for row in tab_rows(path, settings.tabs.committee)}
+
+
+def set_committee_cells(path: Path, settings: Settings, edits: Mapping[str, Mapping[str, Cell]]):
+    """Edit the committee tab as a committee member would: by mentee email and header."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[settings.tabs.committee]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        email = row[header.index("Mentee Email")].value
+        for column, value in edits.get(email, {}).items():
+            row[header.index(column)].value = value
+    book.save(path)
+
+
+MENTEES_AND_MENTORS = (
+    [mentee("ana@m.org"), mentee("bo@m.org", subjects="Engineering")],
+    [mentor("tom@t.org"), mentor("uma@u.org", subjects="Engineering")],
+)

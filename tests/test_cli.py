@@ -1,0 +1,179 @@
+"""The command line: exit codes, one-line messages, the demo."""
+
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jobs.cli import cli
+from tests.conftest import MENTEES_AND_MENTORS, program_workbook
+
+
+def invoke(*args, cwd=None):
+    return CliRunner().invoke(cli, list(args), prog_name="mentor-sync")
+
+
+@pytest.fixture
+def configured(tmp_path, settings_file, settings):
+    program_workbook(tmp_path / "program.xlsx", settings, *MENTEES_AND_MENTORS)
+    return settings_file
+
+
+def test_match_prints_a_summary_line(configured):
+    result = invoke("--config", str(configured), "match")
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout
+        == "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; 25 cells changed\n"
+    )
+    again = invoke("--config", str(configured), "run")
+    assert (
+        again.stdout
+        == "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; no changes\n"
+    )
+
+
+def test_workbook_option_runs_against_another_file(tmp_path, configured, settings):
+    other = program_workbook(tmp_path / "other.xlsx", settings, *MENTEES_AND_MENTORS)
+    result = invoke(
+        "--config", str(configured), "--workbook", str(other), "--as-of", "2027-01-15", "match"
+    )
+    assert result.exit_code == 0, result.output
+    assert settings.tabs.committee in openpyxl.load_workbook(other).sheetnames
+    assert (
+        settings.tabs.committee not in openpyxl.load_workbook(tmp_path / "program.xlsx").sheetnames
+    )
+
+
+def test_missing_config(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("match")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "mentor-sync: configuration error: no settings file at config/settings.toml;"
+        " pass --config PATH, or run 'mentor-sync demo' to try the tool on sample data\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[program]\nnmae = "X"\n',
+            "unknown setting 'program.nmae'; did you mean 'name'? (known: name, committee_email)",
+        ),
+        (
+            '[intake]\ndefault_capacity = "two"\n',
+            "setting 'intake.default_capacity' must be a whole number, not 'two'",
+        ),
+        (
+            '[spreadsheet]\nbackend = "excel"\n',
+            "setting 'spreadsheet.backend' is 'excel'; use one of: workbook",
+        ),
+        ("[matching]\nskills_weight = -1\n", "matching weights cannot be negative"),
+        (
+            "[program\n",
+            "is not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 9)",
+        ),
+    ],
+)
+def test_bad_settings_name_the_key(tmp_path, toml, message):
+    path = tmp_path / "settings.toml"
+    path.write_text(toml)
+    result = invoke("--config", str(path), "match")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mentor-sync: configuration error: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_renamed_header_is_a_configuration_error(tmp_path, configured, settings):
+    book = openpyxl.load_workbook(tmp_path / "program.xlsx")
+    sheet = book[settings.tabs.mentors]
+    for cell in sheet[1]:
+        if cell.value == "Skills you can share":
+            cell.value = "Skills you could share"
+    book.save(tmp_path / "program.xlsx")
+    result = invoke("--config", str(configured), "match")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "mentor-sync: configuration error: no column 'Skills you can share' (mentor form, field"
+        " 'skills') in tab 'Form Responses 2'; did you mean 'Skills you could share'?\n"
+    )
+
+
+def test_a_renamed_tab_is_a_configuration_error(tmp_path, configured, settings):
+    book = openpyxl.load_workbook(tmp_path / "program.xlsx")
+    book[settings.tabs.mentees].title = "Form Responses 1 (mentees)"
+    book.save(tmp_path / "program.xlsx")
+    result = invoke("--config", str(configured), "match")
+    assert result.exit_code == 2
+    assert (
+        "no tab 'Form Responses 1' (mentee responses) in the spreadsheet; did you mean"
+        in result.stderr
+    )
+    assert "set tabs.mentees in the settings" in result.stderr
+
+
+def test_missing_workbook_says_how_to_start(tmp_path, settings_file):
+    result = invoke("--config", str(settings_file), "match")
+    assert result.exit_code == 2
+    assert "no workbook at" in result.stderr and "mentor-sync demo" in result.stderr
+
+
+def test_an_unreadable_workbook_fails_the_job(tmp_path, settings_file):
+    (tmp_path / "program.xlsx").write_text("not a spreadsheet")
+    result = invoke("--config", str(settings_file), "match")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("mentor-sync: failed: cannot read ")
+    assert "Traceback" not in result.stderr
+    verbose = invoke("--config", str(settings_file), "--verbose", "match")
+    assert verbose.exit_code == 1 and "Traceback" in verbose.stderr
+
+
+def test_a_bad_date_is_a_usage_error(configured):
+    result = invoke("--config", str(configured), "--as-of", "28/11/2026", "match")
+    assert result.exit_code == 2
+    assert "'28/11/2026' does not match the format '%Y-%m-%d'" in result.stderr
+
+
+def test_demo_makes_a_program_and_reuses_it(tmp_path):
+    folder = tmp_path / "demo"
+    first = invoke("demo", "--dir", str(folder))
+    assert first.exit_code == 0, first.output
+    assert f"wrote {folder / 'mentoring.xlsx'}" in first.stdout
+    summary = [line for line in first.stdout.splitlines() if line.startswith("match:")]
+    assert summary == [
+        "match: 57 mentees, 54 suggested, 3 without a mentor, 7 intake issues; 401 cells changed"
+    ]
+    second = invoke("demo", "--dir", str(folder))
+    assert f"reusing {folder / 'mentoring.xlsx'}" in second.stdout
+    assert "no changes" in second.stdout
+
+
+def test_the_console_entry_point_runs(tmp_path):
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from jobs.cli import main; main()",
+            "--config",
+            "nowhere.toml",
+            "match",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(
+        "mentor-sync: configuration error: no settings file at nowhere.toml"
+    )
+
+
+def test_every_command_has_help():
+    for name, command in cli.commands.items():
+        assert command.help, f"command {name} has no help text"

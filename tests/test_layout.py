@@ -1,0 +1,56 @@
+"""The pure core stays pure: no spreadsheet, Google, file or clock access in mentoring/."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+CORE = Path(__file__).resolve().parents[1] / "mentoring"
+FORBIDDEN_MODULES = (
+    "gspread",
+    "google",
+    "googleapiclient",
+    "openpyxl",
+    "pandas",
+    "sync",
+    "jobs",
+    "os",
+    "pathlib",
+    "time",
+    "smtplib",
+    "socket",
+    "requests",
+    "urllib",
+)
+FORBIDDEN_CALLS = ("now", "today", "utcnow", "open", "getenv")
+
+
+def core_files():
+    return sorted(CORE.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", core_files(), ids=lambda p: p.name)
+def test_core_imports_no_io(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        for name in names:
+            assert name.split(".")[0] not in FORBIDDEN_MODULES, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("path", core_files(), ids=lambda p: p.name)
+def test_core_reads_no_clock_and_no_files(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            assert name not in FORBIDDEN_CALLS, f"{path.name}:{node.lineno} calls {name}()"
+
+
+def test_the_core_has_modules_to_check():
+    assert {p.name for p in core_files()} >= {"intake.py", "matching.py", "committee.py"}
