@@ -34,6 +34,17 @@ class Pick:
 
 
 class Matcher(Protocol):
+    def scores(self, mentees: Sequence[Applicant], mentors: Sequence[Applicant]) -> np.ndarray:
+        """`score` for every pair at once, as a mentees x mentors array of whole numbers."""
+        w_subjects, w_skills = self.weights.subjects_weight, self.weights.skills_weight
+        subjects, wanted_subjects = _overlap(mentees, mentors, "subjects")
+        skills, wanted_skills = _overlap(mentees, mentors, "skills")
+        share = (
+            w_subjects * subjects / np.maximum(1, wanted_subjects)[:, None]
+            + w_skills * skills / np.maximum(1, wanted_skills)[:, None]
+        ) / (w_subjects + w_skills)
+        return np.round(100 * share)
+
     def fit(self, mentee: Applicant, mentor: Applicant) -> Fit:
         """Score and explain a pair, allowed or not (used for committee overrides)."""
         ...
@@ -78,6 +89,17 @@ class OverlapMatcher:
         ) / (w_subjects + w_skills)
         return round(100 * share)
 
+    def scores(self, mentees: Sequence[Applicant], mentors: Sequence[Applicant]) -> np.ndarray:
+        """`score` for every pair at once, as a mentees x mentors array of whole numbers."""
+        w_subjects, w_skills = self.weights.subjects_weight, self.weights.skills_weight
+        subjects, wanted_subjects = _overlap(mentees, mentors, "subjects")
+        skills, wanted_skills = _overlap(mentees, mentors, "skills")
+        share = (
+            w_subjects * subjects / np.maximum(1, wanted_subjects)[:, None]
+            + w_skills * skills / np.maximum(1, wanted_skills)[:, None]
+        ) / (w_subjects + w_skills)
+        return np.round(100 * share)
+
     def fit(self, mentee: Applicant, mentor: Applicant) -> Fit:
         subjects = _shared(mentee.items("subjects"), mentor.items("subjects"))
         skills = _shared(mentee.items("skills"), mentor.items("skills"))
@@ -105,13 +127,9 @@ class OverlapMatcher:
             none = Fit(0, "no mentor with free capacity")
             return {mentee.email: Pick(None, none) for mentee in mentees}
 
-        weight = np.zeros((len(mentees), len(open_mentors)))
-        for i, mentee in enumerate(mentees):
-            refused = excluded.get(mentee.email, ())
-            for j, mentor in enumerate(open_mentors):
-                if allowed(mentee, mentor, refused):
-                    # +1 keeps a zero-score allowed pair above a forbidden one.
-                    weight[i, j] = self.score(mentee, mentor) + 1
+        scores = self.scores(mentees, open_mentors)
+        # +1 keeps a zero-score allowed pair above a forbidden one (0).
+        weight = np.where(_allowed_matrix(mentees, open_mentors, excluded), scores + 1.0, 0.0)
         # Matching more mentees always beats a higher total: every allowed pair
         # is worth more than any sum of score differences can make up.
         bonus = 101.0 * min(len(mentees), len(slots)) + 1.0
@@ -130,6 +148,51 @@ class OverlapMatcher:
             if mentee.email not in picks:
                 picks[mentee.email] = Pick(None, Fit(0, _why_none(bool(weight[i].any()))))
         return picks
+
+
+def _overlap(
+    mentees: Sequence[Applicant], mentors: Sequence[Applicant], field: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """How many items of `field` each pair shares, and how many each mentee chose."""
+    vocabulary: dict[str, int] = {}
+    for person in (*mentees, *mentors):
+        for item in person.items(field):
+            vocabulary.setdefault(item, len(vocabulary))
+    wanted = _indicator(mentees, field, vocabulary)
+    offered = _indicator(mentors, field, vocabulary)
+    return wanted @ offered.T, wanted.sum(axis=1)
+
+
+def _indicator(
+    people: Sequence[Applicant], field: str, vocabulary: Mapping[str, int]
+) -> np.ndarray:
+    chosen = np.zeros((len(people), max(1, len(vocabulary))))
+    for row, person in enumerate(people):
+        chosen[row, [vocabulary[item] for item in set(person.items(field))]] = 1.0
+    return chosen
+
+
+def _allowed_matrix(
+    mentees: Sequence[Applicant],
+    mentors: Sequence[Applicant],
+    excluded: Mapping[str, Collection[str]],
+) -> np.ndarray:
+    """`allowed` for every pair at once, as a boolean mentees x mentors array."""
+
+    def keys(people, key):
+        return np.array([key(p) for p in people], dtype=object)
+
+    mine = keys(mentees, lambda p: institution_key(p.institution))
+    theirs = keys(mentors, lambda p: institution_key(p.institution))
+    same_place = (mine[:, None] == theirs[None, :]) & (mine != "")[:, None]
+    same_person = keys(mentees, lambda p: p.email)[:, None] == keys(mentors, lambda p: p.email)
+    ok = ~(same_place | same_person)
+    column = {mentor.email: j for j, mentor in enumerate(mentors)}
+    for i, mentee in enumerate(mentees):
+        for email in excluded.get(mentee.email, ()):
+            if email in column:
+                ok[i, column[email]] = False
+    return ok
 
 
 def _why_none(had_allowed_mentor: bool) -> str:

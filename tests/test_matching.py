@@ -1,9 +1,13 @@
 """The first matcher: its scores, its hard rules, capacity, and optimality over a greedy pass."""
 
-from itertools import permutations
+from collections import Counter
+from itertools import permutations, product
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mentoring.intake import Applicant
-from mentoring.matching import OverlapMatcher, allowed
+from mentoring.matching import OverlapMatcher, _allowed_matrix, allowed
 from mentoring.settings import Matching
 
 MATCHER = OverlapMatcher(Matching(subjects_weight=1.0, skills_weight=2.0))
@@ -149,3 +153,63 @@ def test_same_input_gives_the_same_slate():
     mentors = [person(f"t{i}@t{i}.org", ["Chemistry"], ["Grant writing"]) for i in range(3)]
     first = assign(mentees, mentors)
     assert assign(list(reversed(mentees)), list(reversed(mentors))) == first
+
+
+OPTIONS = ["Chemistry", "Engineering", "Data science", "Grant writing", "Systematic reviews"]
+people_strategy = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(OPTIONS), max_size=4, unique=True),
+        st.lists(st.sampled_from(OPTIONS), max_size=4, unique=True),
+        st.sampled_from(["A", "B", "C", ""]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(people_strategy, people_strategy, st.floats(0, 5), st.floats(0.1, 5))
+def test_all_pairs_at_once_agree_with_one_pair_at_a_time(mentee_specs, mentor_specs, ws, wk):
+    matcher = OverlapMatcher(Matching(subjects_weight=ws, skills_weight=wk))
+    mentees = [person(f"p{i}@x.org", s, k, i_) for i, (s, k, i_) in enumerate(mentee_specs)]
+    mentors = [person(f"p{i}@x.org", s, k, i_) for i, (s, k, i_) in enumerate(mentor_specs)]
+    excluded = {"p0@x.org": ["p1@x.org"]}
+    scores = matcher.scores(mentees, mentors)
+    ok = _allowed_matrix(mentees, mentors, excluded)
+    for i, a in enumerate(mentees):
+        for j, b in enumerate(mentors):
+            assert scores[i, j] == matcher.fit(a, b).score
+            assert ok[i, j] == allowed(a, b, excluded.get(a.email, ()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(people_strategy, people_strategy, st.lists(st.integers(0, 2), min_size=6, max_size=6))
+def test_no_slate_matches_more_mentees_or_scores_higher(mentee_specs, mentor_specs, capacities):
+    """Brute force over every way to give each mentee a mentor or none."""
+    mentees = [person(f"m{i}@x.org", s, k, i_) for i, (s, k, i_) in enumerate(mentee_specs[:4])]
+    mentors = [
+        person(f"t{i}@y.org", s, k, i_, capacity=capacities[i])
+        for i, (s, k, i_) in enumerate(mentor_specs[:4])
+    ]
+    free = {m.email: m.capacity for m in mentors}
+    picks = MATCHER.assign(mentees, mentors, free, {})
+    chosen = [p.mentor for p in picks.values()]
+    for mentor in mentors:
+        assert sum(1 for c in chosen if c and c.email == mentor.email) <= mentor.capacity
+    for mentee in mentees:
+        pick = picks[mentee.email]
+        assert pick.mentor is None or allowed(mentee, pick.mentor, ())
+    ours = (sum(1 for c in chosen if c), sum(p.fit.score for p in picks.values() if p.mentor))
+    best = (0, 0)
+    for slate in product([None, *mentors], repeat=len(mentees)):
+        load = Counter(t.email for t in slate if t)
+        if any(load[t.email] > t.capacity for t in mentors):
+            continue
+        if any(t and not allowed(m, t, ()) for m, t in zip(mentees, slate, strict=True)):
+            continue
+        value = (
+            sum(1 for t in slate if t),
+            sum(MATCHER.fit(m, t).score for m, t in zip(mentees, slate, strict=True) if t),
+        )
+        best = max(best, value)
+    assert ours == best
