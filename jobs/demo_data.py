@@ -114,46 +114,43 @@ def _people(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
     return people
 
 
-def _mentee(rng, settings: Settings, person, index: int) -> dict[str, Cell]:
+def _answers(rng, settings: Settings, person, when: datetime, ranges) -> dict[str, Cell]:
+    """The answers both forms share; `ranges` gives how many options to tick per checkbox."""
     name, email, institution = person
-    return {
-        "timestamp": START + timedelta(hours=7 * index, seconds=rng.randrange(3600)),
+    answers: dict[str, Cell] = {
+        "timestamp": when + timedelta(seconds=rng.randrange(3600)),
         "email": email,
         "name": name,
         "pronouns": rng.choice(("she/her", "he/him", "they/them", "")),
         "institution": institution,
-        "career_stage": rng.choice(STAGES),
-        "years": rng.randrange(0, 6),
-        "subjects": _pick(rng, settings.checkboxes["subjects"], 1, 3),
-        "support": _pick(rng, settings.checkboxes["support"], 1, 3),
-        "skills": _pick(rng, settings.checkboxes["skills"], 1, 4),
-        "goals": rng.choice(GOALS),
-        "communication": _pick(rng, settings.checkboxes["communication"], 1, 2),
         "rhythm": rng.choice(RHYTHMS),
         "time_zone": rng.choice(ZONES),
     }
+    for field, (low, high) in ranges.items():
+        answers[field] = _pick(rng, settings.checkboxes[field], low, high)
+    return answers
+
+
+def _mentee(rng, settings: Settings, person, index: int) -> dict[str, Cell]:
+    ranges = {"subjects": (1, 3), "support": (1, 3), "skills": (1, 4), "communication": (1, 2)}
+    answers = _answers(rng, settings, person, START + timedelta(hours=7 * index), ranges)
+    answers.update(
+        career_stage=rng.choice(STAGES), years=rng.randrange(0, 6), goals=rng.choice(GOALS)
+    )
+    return answers
 
 
 def _mentor(rng, settings: Settings, person, index: int) -> dict[str, Cell]:
-    name, email, institution = person
-    return {
-        "timestamp": START + timedelta(hours=11 * index, seconds=rng.randrange(3600)),
-        "email": email,
-        "name": name,
-        "pronouns": rng.choice(("she/her", "he/him", "they/them", "")),
-        "institution": institution,
-        "position": rng.choice(POSITIONS),
-        "years": rng.randrange(5, 30),
-        "subjects": _pick(rng, settings.checkboxes["subjects"], 2, 4),
-        "support": _pick(rng, settings.checkboxes["support"], 2, 4),
-        "skills": _pick(rng, settings.checkboxes["skills"], 2, 5),
-        "experience": "Happy to share what I learned building services in my library.",
-        "communication": _pick(rng, settings.checkboxes["communication"], 1, 3),
-        "rhythm": rng.choice(RHYTHMS),
-        "time_zone": rng.choice(ZONES),
-        "capacity": rng.choice(("1", "1", "1", "2", "2", "3")),
-        "returning": rng.choice(("Yes", "No")),
-    }
+    ranges = {"subjects": (2, 4), "support": (2, 4), "skills": (2, 5), "communication": (1, 3)}
+    answers = _answers(rng, settings, person, START + timedelta(hours=11 * index), ranges)
+    answers.update(
+        position=rng.choice(POSITIONS),
+        years=rng.randrange(5, 30),
+        experience="Happy to share what I learned building services in my library.",
+        capacity=rng.choice(("1", "1", "1", "1", "1", "2", "2", "3")),
+        returning=rng.choice(("Yes", "No")),
+    )
+    return answers
 
 
 def _pick(rng: random.Random, options: Sequence[str], low: int, high: int) -> str:
@@ -175,8 +172,8 @@ def _add_quirks(tables: dict[str, list[list[Cell]]], settings: Settings) -> None
     mentees[3][col["skills"]] = "Grant writing, Tenure, promotion & publishing"
     mentees[4][col["skills"]] = "Systematic reviews, Patent searching, prior art"
     # Formula-looking answers, which must come back as text, never as formulas.
-    mentees[5][col["name"]] = "@Priya Natarajan"
-    mentors[2][mcol["name"]] = "=Dr. Ruth Okafor"
+    mentees[5][col["name"]] = f"@{mentees[5][col['name']]}"
+    mentors[2][mcol["name"]] = f"=Dr. {mentors[2][mcol['name']]}"
     # An email typed with capitals and spaces.
     mentees[6][col["email"]] = "  " + str(mentees[6][col["email"]]).upper() + " "
     # Timestamps pasted as US-locale text, one with a day above 12.
