@@ -76,6 +76,7 @@ class _Entry:
     write_status: bool = False
     override: str = ""
     rejected: list[str] = field(default_factory=list)
+    locked: bool = False  # the committee fixed this row: Approved, Hold, override, unknown Status
     locked_mentor: str = ""
     duplicate: bool = False
     values: dict[str, Cell] = field(default_factory=dict)
@@ -104,9 +105,7 @@ def update_committee_tab(
         if entry.locked_mentor in mentors:
             load[entry.locked_mentor] = load.get(entry.locked_mentor, 0) + 1
     free = {email: max(0, m.capacity - load.get(email, 0)) for email, m in mentors.items()}
-    open_entries = [
-        e for e in entries if not (e.locked_mentor or e.duplicate) and e.email in mentees
-    ]
+    open_entries = [e for e in entries if not (e.locked or e.duplicate) and e.email in mentees]
     picks = matcher.assign(
         [mentees[e.email] for e in open_entries],
         list(mentors.values()),
@@ -122,7 +121,7 @@ def update_committee_tab(
         if mentee is None:
             counts["withdrawn"] += 1
             _withdrawn(entry, mentors, matcher)
-        elif entry.locked_mentor:
+        elif entry.locked:
             counts["kept"] += 1
             _keep(entry, mentee, mentors, load, matcher)
         else:
@@ -173,9 +172,9 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
             entry.rejected.append(current)
         entry.status, entry.write_status = SUGGESTED, True
     if entry.status in LOCKING or entry.status not in STATUSES:
-        entry.locked_mentor = entry.override or current
+        entry.locked, entry.locked_mentor = True, entry.override or current
     elif entry.override:
-        entry.locked_mentor = entry.override
+        entry.locked, entry.locked_mentor = True, entry.override
 
 
 def _suggest(entry: _Entry, mentee: Applicant, mentor: Applicant | None, fit: Fit) -> None:
@@ -204,6 +203,13 @@ def _keep(
             " kept as it is until the Status is corrected"
         )
     mentor = mentors.get(entry.locked_mentor)
+    if not entry.locked_mentor:
+        notes.append(
+            f"{entry.status} without a mentor: name one in {OVERRIDE},"
+            f" or set {STATUS} to {SUGGESTED} for a suggestion"
+        )
+        entry.values[WHY] = "; ".join(notes)
+        return
     if mentor is None:
         if entry.override and entry.override == entry.locked_mentor:
             notes.append(
@@ -240,8 +246,9 @@ def _keep(
 
 def _withdrawn(entry: _Entry, mentors: Mapping[str, Applicant], matcher: Matcher) -> None:
     why = "not in the mentee responses any more (withdrawn, or the email changed); the row is kept"
-    if entry.locked_mentor:
-        entry.values[WHY] = why + f" with its mentor {entry.locked_mentor}"
+    if entry.locked:
+        kept = f" with its mentor {entry.locked_mentor}" if entry.locked_mentor else ""
+        entry.values[WHY] = why + kept
         return
     entry.values.update({MENTOR: None, MENTOR_EMAIL: None, SCORE: None, WHY: why})
 

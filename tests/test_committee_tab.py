@@ -278,3 +278,23 @@ def test_intake_issues_tab_is_rewritten_each_run(tmp_path, settings):
     replace_responses(path, settings, settings.mentee_form, MENTEES)
     assert match(path, settings).intake_issues == 0
     assert tab_rows(path, settings.tabs.intake_issues) == []
+
+
+def test_approved_without_a_mentor_is_never_filled_in_by_the_tool(program, settings):
+    set_committee_cells(
+        program,
+        settings,
+        {
+            "ana@m.org": {
+                "Status": "Approved",
+                "Suggested Mentor Email": None,
+                "Suggested Mentor": None,
+            }
+        },
+    )
+    match(program, settings)
+    ana = committee_by_email(program, settings)["ana@m.org"]
+    assert ana["Suggested Mentor Email"] is None
+    assert ana["Why"] == (
+        "Approved without a mentor: name one in Committee Mentor Email, or set Status to Suggested for a suggestion"
+    )

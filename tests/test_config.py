@@ -1,0 +1,89 @@
+"""Loading settings: the committee's file over the documented defaults, and clear errors."""
+
+import pytest
+
+from jobs.config import default_settings_text, load_settings
+from mentoring.errors import ConfigError
+
+
+def settings_from(tmp_path, text):
+    path = tmp_path / "settings.toml"
+    path.write_text(text)
+    return load_settings(path)
+
+
+def test_an_own_file_changes_only_what_it_names(tmp_path):
+    settings = settings_from(
+        tmp_path,
+        '[tabs]\nmentees = "Mentee applications"\n'
+        '[mentee_form.questions]\ntime_zone = "Timezone"\npronouns = ""\n',
+    )
+    assert settings.tabs.mentees == settings.mentee_form.tab == "Mentee applications"
+    assert settings.tabs.mentors == "Form Responses 2"
+    assert settings.mentee_form.questions["time_zone"] == "Timezone"
+    assert (
+        "pronouns" not in settings.mentee_form.questions
+    )  # "" means the form has no such question
+    assert settings.mentee_form.questions["skills"] == "Skills you want to develop"
+
+
+def test_the_workbook_path_is_relative_to_the_settings_file(tmp_path):
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "sub" / "settings.toml"
+    path.write_text('[spreadsheet]\npath = "data/program.xlsx"\n')
+    assert load_settings(path).spreadsheet.path == str(tmp_path / "sub" / "data" / "program.xlsx")
+
+
+def test_the_shipped_defaults_are_complete_and_valid(tmp_path):
+    (tmp_path / "settings.toml").write_text(default_settings_text())
+    settings = load_settings(tmp_path / "settings.toml")
+    assert "Tenure, promotion & publishing" in settings.checkboxes["skills"]
+    assert (
+        settings.mentor_form.questions["capacity"] == "How many mentees can you take on this year?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tabz]\n", "unknown setting 'settings.tabz'; did you mean 'tabs'?"),
+        ("[tabs]\nmentees = 1\n", "setting 'tabs.mentees' must be text, not 1"),
+        (
+            '[intake]\ndate_order = "dmy"\n',
+            "setting 'intake.date_order' is 'dmy'; use one of: auto, month-first, day-first",
+        ),
+        (
+            "[intake]\ndefault_capacity = 9\n",
+            "setting 'intake.default_capacity' must be between 0 and intake.max_capacity",
+        ),
+        (
+            '[mentee_form]\nrequired = ["nmae"]\n',
+            "'mentee_form.required' names 'nmae', which is not in mentee_form.questions; did you mean 'name'?",
+        ),
+        (
+            '[mentee_form.questions]\nemail = ""\n',
+            "setting 'mentee_form.questions.email' cannot be empty",
+        ),
+        (
+            "[mentor_form.questions]\ncapacity = 3\n",
+            "setting 'mentor_form.questions.capacity' must be the question's header text",
+        ),
+        (
+            '[checkboxes]\nskills = "Grant writing"\n',
+            "setting 'checkboxes.skills' must be a list, not 'Grant writing'",
+        ),
+        ("[checkboxes]\nskills = [1, 2]\n", "setting 'checkboxes.skills' must be a list of texts"),
+        (
+            "[matching]\nsubjects_weight = 0\nskills_weight = 0\n",
+            "at least one matching weight must be above 0",
+        ),
+        (
+            "[matching]\nskills_weight = true\n",
+            "setting 'matching.skills_weight' must be a number, not True",
+        ),
+    ],
+)
+def test_bad_settings_are_named(tmp_path, text, message):
+    with pytest.raises(ConfigError) as caught:
+        settings_from(tmp_path, text)
+    assert str(caught.value).startswith(message)
