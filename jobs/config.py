@@ -9,10 +9,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mentoring.errors import ConfigError
+from mentoring.errors import ConfigError, did_you_mean
 from mentoring.settings import Settings, parse_settings
 
 DEFAULT_CONFIG = Path("config/settings.toml")
+# Tables whose keys the committee may add to: the options of its own checkbox questions.
+OPEN_TABLES = ("checkboxes",)
 
 
 def default_settings_text() -> str:
@@ -31,8 +33,11 @@ def load_settings(path: Path) -> Settings:
             " to try the tool on sample data"
         )
     defaults = _parse(default_settings_text(), "the built-in defaults")
-    own = _parse(path.read_text(encoding="utf-8"), str(path))
-    settings = parse_settings(_layer(defaults, own))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text ({exc}); save it as UTF-8") from exc
+    settings = parse_settings(_layer(defaults, _parse(text, str(path))))
     workbook = path.parent / settings.spreadsheet.path
     sheet = dataclasses.replace(settings.spreadsheet, path=str(workbook))
     return dataclasses.replace(settings, spreadsheet=sheet)
@@ -45,13 +50,23 @@ def _parse(text: str, source: str) -> dict[str, Any]:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from exc
 
 
-def _layer(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; any other value in `top` replaces the one in `base`."""
+def _layer(base: Mapping[str, Any], top: Mapping[str, Any], path: str = "") -> dict[str, Any]:
+    """Tables merge key by key; any other value in `top` replaces the one in `base`.
+
+    A key the defaults do not have is a misspelling, except in the tables that
+    name things of the committee's own (OPEN_TABLES).
+    """
     merged = dict(base)
     for key, value in top.items():
+        where = f"{path}.{key}" if path else key
+        if key not in base and path not in OPEN_TABLES:
+            known = ", ".join(base)
+            raise ConfigError(
+                f"unknown setting '{where}'{did_you_mean(key, base)} (known here: {known})"
+            )
         below = merged.get(key)
         if isinstance(value, Mapping) and isinstance(below, Mapping):
-            merged[key] = _layer(below, value)
+            merged[key] = _layer(below, value, where)
         else:
             merged[key] = value
     return merged

@@ -7,6 +7,7 @@ plain words, so nothing is ever dropped silently.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -123,6 +124,20 @@ def read_responses(mentees: Table, mentors: Table, settings: Settings) -> Respon
     return Responses(tuple(mentee_list), tuple(mentor_list), tuple(issues))
 
 
+@dataclass
+class _Reading:
+    """One response row as read: the applicant, or the problem that keeps it out."""
+
+    row: int
+    email: str
+    person: str
+    submitted: datetime | None
+    applicant: Applicant | None = None
+    problem: str = ""
+    outcome: str = ""
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+
 def _read_form(
     table: Table, form: Form, settings: Settings, issues: list[IntakeIssue], role: str
 ) -> list[Applicant]:
@@ -130,39 +145,63 @@ def _read_form(
         field: table.require(header, what=f"{role} form, field '{field}'")
         for field, header in form.questions.items()
     }
-    timestamps = [cell(row, columns["timestamp"]) for row in table.rows]
     order = settings.intake.date_order
     if order == "auto":
-        order = guess_date_order(timestamps)
-    latest: dict[str, Applicant] = {}
+        order = guess_date_order(cell(row, columns["timestamp"]) for row in table.rows)
+    by_email: dict[str, list[_Reading]] = {}
     for row in table.rows:
-        applicant = _read_row(table.name, row, columns, form, order, settings, issues, role)
-        if applicant is None:
-            continue
-        kept = latest.get(applicant.email)
-        if kept is None:
-            latest[applicant.email] = applicant
-            continue
-        newer, older = (applicant, kept) if _is_newer(applicant, kept) else (kept, applicant)
-        latest[applicant.email] = newer
-        issues.append(
-            IntakeIssue(
-                older.tab,
-                older.row,
-                _person(older.name, older.email),
-                f"an earlier response from {older.email}; the latest one"
-                f" (row {newer.row}) is used instead",
+        reading = _read_row(table.name, row, columns, form, order, settings, role)
+        if reading.email:
+            by_email.setdefault(reading.email, []).append(reading)
+        else:
+            issues.append(
+                IntakeIssue(
+                    table.name, row.number, reading.person, f"{reading.problem}; {reading.outcome}"
+                )
             )
+    chosen = [_latest(readings, table.name, issues) for readings in by_email.values()]
+    return sorted((a for a in chosen if a is not None), key=lambda a: a.email)
+
+
+def _latest(readings: list[_Reading], tab: str, issues: list[IntakeIssue]) -> Applicant | None:
+    """The response that counts for one email: the latest usable one, every other one explained.
+
+    The latest Timestamp wins, not the lowest row: an edited response keeps its
+    row. Without a readable Timestamp a row counts as older than any dated one,
+    and between equals the lower row, added later, wins.
+    """
+    readings = sorted(readings, key=lambda r: (r.submitted or datetime.min, r.row))
+    latest = readings[-1]
+    used = next((r for r in reversed(readings) if r.applicant is not None), None)
+
+    def flag(reading: _Reading, problem: str) -> None:
+        issues.append(IntakeIssue(tab, reading.row, reading.person, problem))
+
+    if latest is not used:
+        outcome = (
+            f"the earlier response in row {used.row} is used until this one is corrected"
+            if used
+            else latest.outcome
         )
-    return sorted(latest.values(), key=lambda a: a.email)
-
-
-def _is_newer(candidate: Applicant, kept: Applicant) -> bool:
-    # The latest Timestamp wins, not the lowest row: an edited response keeps its row.
-    # Without a readable Timestamp the lower row is taken as the later one.
-    left = candidate.submitted or datetime.min
-    right = kept.submitted or datetime.min
-    return (left, candidate.row) > (right, kept.row)
+        flag(latest, f"{latest.problem}; {outcome}")
+    if used is None:
+        for reading in readings[:-1]:
+            flag(
+                reading,
+                f"an earlier response from {reading.email}, which cannot be used"
+                f" either ({reading.problem})",
+            )
+        return None
+    for note in used.notes:
+        flag(used, note)
+    for reading in readings:
+        if reading is not used and reading is not latest:
+            flag(
+                reading,
+                f"an earlier response from {reading.email}; the latest one"
+                f" (row {used.row}) is used instead",
+            )
+    return used.applicant
 
 
 def _read_row(
@@ -172,54 +211,49 @@ def _read_row(
     form: Form,
     date_order: str,
     settings: Settings,
-    issues: list[IntakeIssue],
     role: str,
-) -> Applicant | None:
+) -> _Reading:
     def text(field: str) -> str:
         value = cell(row, columns.get(field))
         return "" if is_blank(value) else _SPACES.sub(" ", str(value)).strip()
 
     raw_email, name = text("email"), text("name")
     email = normalise_email(raw_email)
-    person = _person(name, email or raw_email)
-
-    def flag(problem: str) -> None:
-        issues.append(IntakeIssue(tab, row.number, person, problem))
-
-    if not email:
-        flag(f"no email address; this {role} is left out until the row has one")
-        return None
-    if not is_email(email):
-        flag(
-            f"'{raw_email}' is not a valid email address; this {role} is left out"
-            " until it is corrected"
-        )
-        return None
-    missing = [form.questions[field] for field in form.required if not text(field)]
-    if missing:
-        quoted = ", ".join(f"'{header}'" for header in missing)
-        flag(f"no answer to {quoted}; this {role} is left out until the row has one")
-        return None
-
     raw_timestamp = cell(row, columns["timestamp"])
     submitted = parse_timestamp(raw_timestamp, date_order)
+    reading = _Reading(row.number, email, _person(name, email or raw_email), submitted)
+    if not email:
+        reading.email = ""
+        reading.problem = "no email address"
+        reading.outcome = f"this {role} is left out until the row has one"
+        return reading
+    if not is_email(email):
+        reading.email = ""
+        reading.problem = f"'{raw_email}' is not a valid email address"
+        reading.outcome = f"this {role} is left out until it is corrected"
+        return reading
+    missing = [form.questions[field] for field in form.required if not text(field)]
+    if missing:
+        reading.problem = "no answer to " + ", ".join(f"'{header}'" for header in missing)
+        reading.outcome = f"this {role} is left out until the row has one"
+        return reading
     if submitted is None:
-        flag(
+        reading.notes.append(
             f"the Timestamp '{raw_timestamp or ''}' cannot be read as a date; the row is used,"
             " but if this person answered twice the other response may win"
         )
-
     answers: dict[str, Answer] = {}
     for field in form.questions:
         if field in ("timestamp", "email", "name"):
             continue
         options = settings.checkboxes.get(field)
         value = text(field)
-        answers[field] = (
-            split_choices(value, options) if options and value else (() if options else value)
-        )
-    capacity = _capacity(text("capacity"), settings, flag) if role == "mentor" else 0
-    return Applicant(
+        if options is None:
+            answers[field] = value
+        else:
+            answers[field] = split_choices(value, options) if value else ()
+    capacity = _capacity(text("capacity"), settings, reading.notes) if role == "mentor" else 0
+    reading.applicant = Applicant(
         email=email,
         name=name,
         institution=text("institution"),
@@ -229,16 +263,17 @@ def _read_row(
         answers=answers,
         capacity=capacity,
     )
+    return reading
 
 
-def _capacity(answer: str, settings: Settings, flag) -> int:
+def _capacity(answer: str, settings: Settings, notes: list[str]) -> int:
     default = settings.intake.default_capacity
     if not answer:
         return default
     match = _LEADING_NUMBER.match(answer)
     number = int(match.group(1)) if match else None
     if number is None or number > settings.intake.max_capacity:
-        flag(
+        notes.append(
             f"'{answer}' is not a number of mentees from 0 to {settings.intake.max_capacity};"
             f" {default} is used until it is corrected"
         )

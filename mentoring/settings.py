@@ -7,6 +7,7 @@ and, for a misspelt key, suggests the closest one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -123,7 +124,7 @@ class _Section:
 
 def parse_settings(data: Mapping[str, Any]) -> Settings:
     """Validate the merged settings dictionary; raises ConfigError naming the bad key."""
-    root = _Section(
+    _Section(
         data,
         "settings",
         (
@@ -142,6 +143,20 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     tab_keys = ("mentees", "mentors", "committee", "intake_issues")
     tabs_section = _Section(data.get("tabs", {}), "tabs", tab_keys)
     tabs = Tabs(*(tabs_section.get(key, str) for key in tab_keys))
+    names = [
+        name.strip().casefold()
+        for name in (tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues)
+    ]
+    if len(set(names)) < len(names):
+        raise ConfigError(
+            "settings 'tabs.mentees', 'tabs.mentors', 'tabs.committee' and 'tabs.intake_issues'"
+            " must name four different tabs; the tool rewrites the last two"
+        )
+    mentee_form = _form(data.get("mentee_form", {}), "mentee_form", tabs.mentees)
+    mentor_form = _form(data.get("mentor_form", {}), "mentor_form", tabs.mentors, ("capacity",))
+    checkboxes = _checkboxes(
+        data.get("checkboxes", {}), {*mentee_form.questions, *mentor_form.questions}
+    )
     return Settings(
         program=Program(program.get("name", str), program.get("committee_email", str)),
         spreadsheet=SpreadsheetSettings(
@@ -149,11 +164,9 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         ),
         tabs=tabs,
         intake=_intake(data.get("intake", {})),
-        mentee_form=_form(root.data.get("mentee_form", {}), "mentee_form", tabs.mentees),
-        mentor_form=_form(
-            root.data.get("mentor_form", {}), "mentor_form", tabs.mentors, extra=("capacity",)
-        ),
-        checkboxes=_checkboxes(data.get("checkboxes", {})),
+        mentee_form=mentee_form,
+        mentor_form=mentor_form,
+        checkboxes=checkboxes,
         matching=_matching(data.get("matching", {})),
     )
 
@@ -197,16 +210,18 @@ def _form(data: Any, path: str, tab: str, extra: tuple[str, ...] = ()) -> Form:
     return Form(tab=tab, questions=active, required=required)
 
 
-def _checkboxes(data: Any) -> dict[str, tuple[str, ...]]:
+def _checkboxes(data: Any, fields: set[str]) -> dict[str, tuple[str, ...]]:
     if not isinstance(data, Mapping):
         raise ConfigError("[checkboxes] must map a question's field name to its list of options")
-    section = _Section(data, "checkboxes", tuple(data))
+    section = _Section(data, "checkboxes", tuple(sorted(fields)))
     return {key: section.text_list(key) for key in data}
 
 
 def _matching(data: Any) -> Matching:
     section = _Section(data, "matching", ("subjects_weight", "skills_weight"))
     matching = Matching(section.get("subjects_weight", float), section.get("skills_weight", float))
+    if not all(math.isfinite(w) for w in (matching.subjects_weight, matching.skills_weight)):
+        raise ConfigError("matching weights must be ordinary numbers, not nan or inf")
     if min(matching.subjects_weight, matching.skills_weight) < 0:
         raise ConfigError("matching weights cannot be negative")
     if matching.subjects_weight + matching.skills_weight == 0:

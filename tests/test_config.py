@@ -46,7 +46,7 @@ def test_the_shipped_defaults_are_complete_and_valid(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[tabz]\n", "unknown setting 'settings.tabz'; did you mean 'tabs'?"),
+        ("[tabz]\n", "unknown setting 'tabz'; did you mean 'tabs'?"),
         ("[tabs]\nmentees = 1\n", "setting 'tabs.mentees' must be text, not 1"),
         (
             '[intake]\ndate_order = "dmy"\n',
@@ -87,3 +87,42 @@ def test_bad_settings_are_named(tmp_path, text, message):
     with pytest.raises(ConfigError) as caught:
         settings_from(tmp_path, text)
     assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[mentee_form.questions]\ntime_zome = "Timezone"\n',
+            "unknown setting 'mentee_form.questions.time_zome'; did you mean 'time_zone'?",
+        ),
+        (
+            '[checkboxes]\nskils = ["Grant writing"]\n',
+            "unknown setting 'checkboxes.skils'; did you mean 'skills'?",
+        ),
+        (
+            '[tabs]\nintake_issues = "Form Responses 2"\n',
+            "settings 'tabs.mentees', 'tabs.mentors', 'tabs.committee' and 'tabs.intake_issues' must name four different tabs",
+        ),
+        (
+            "[matching]\nskills_weight = nan\n",
+            "matching weights must be ordinary numbers, not nan or inf",
+        ),
+        (
+            "[matching]\nskills_weight = inf\n",
+            "matching weights must be ordinary numbers, not nan or inf",
+        ),
+    ],
+)
+def test_misspellings_and_slips_that_would_lose_data(tmp_path, text, message):
+    with pytest.raises(ConfigError) as caught:
+        settings_from(tmp_path, text)
+    assert str(caught.value).startswith(message)
+
+
+def test_a_settings_file_that_is_not_utf8(tmp_path):
+    (tmp_path / "settings.toml").write_bytes(
+        '[program]\nname = "Programme d\'été"\n'.encode("latin-1")
+    )
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        load_settings(tmp_path / "settings.toml")

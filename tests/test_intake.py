@@ -202,3 +202,29 @@ def test_a_renamed_question_names_the_closest_header(tmp_path, settings):
         "no column 'Time zone' (mentee form, field 'time_zone') in tab 'Form Responses 1';"
         " did you mean 'Timezone'?"
     )
+
+
+def test_an_unusable_latest_response_falls_back_to_the_earlier_one_and_says_so(tmp_path, settings):
+    people = [
+        mentee("ana@m.org", name="Ana", timestamp=datetime(2026, 9, 1), skills="Grant writing"),
+        mentee("ana@m.org", name="Ana", timestamp=datetime(2026, 10, 1), institution=""),
+        mentee("bo@m.org", name="Bo", timestamp=datetime(2026, 9, 1), institution=""),
+        mentee("bo@m.org", name="Bo", timestamp=datetime(2026, 10, 1), institution=""),
+    ]
+    program_workbook(tmp_path / "p.xlsx", settings, people, [])
+    result = read_back(tmp_path / "p.xlsx", settings)
+    assert [(m.email, m.row) for m in result.mentees] == [("ana@m.org", 2)]
+    assert sorted((i.row, i.problem) for i in result.issues) == [
+        (
+            3,
+            "no answer to 'Institution or organization'; the earlier response in row 2 is used until this one is corrected",
+        ),
+        (
+            4,
+            "an earlier response from bo@m.org, which cannot be used either (no answer to 'Institution or organization')",
+        ),
+        (
+            5,
+            "no answer to 'Institution or organization'; this mentee is left out until the row has one",
+        ),
+    ]
