@@ -44,6 +44,8 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
     found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues])
     mentees = _response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = _response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
+    if tabs.committee not in found:
+        _refuse_a_renamed_committee_tab(sheet, settings)
     responses = read_responses(mentees, mentors, settings)
     committee = update_committee_tab(
         found.get(tabs.committee), tabs.committee, responses, OverlapMatcher(settings.matching)
@@ -64,3 +66,18 @@ def _response_tab(
             f" set {key} in the settings to the tab's name"
         )
     return table
+
+
+def _refuse_a_renamed_committee_tab(sheet: Spreadsheet, settings: Settings) -> None:
+    """Starting a fresh committee tab beside a renamed one would ignore every decision in it."""
+    tabs = settings.tabs
+    others = [
+        n for n in sheet.tab_names() if n not in (tabs.mentees, tabs.mentors, tabs.intake_issues)
+    ]
+    hint = did_you_mean(tabs.committee, others)
+    if hint:
+        raise ConfigError(
+            f"no tab '{tabs.committee}' (the committee's matches){hint} If so, set"
+            " tabs.committee in the settings to its name, or rename the tab back; the tool starts"
+            " a new committee tab only when no tab has a name close to it"
+        )

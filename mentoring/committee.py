@@ -76,6 +76,7 @@ class _Entry:
     write_status: bool = False
     override: str = ""
     rejected: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     locked: bool = False  # the committee fixed this row: Approved, Hold, override, unknown Status
     locked_mentor: str = ""
     duplicate: bool = False
@@ -88,7 +89,12 @@ def update_committee_tab(
     """Merge the committee's rows with fresh suggestions; raises ConfigError on a missing header."""
     is_new = existing is None or not any(existing.header)
     table = existing if not is_new else Table(tab, COLUMNS, ())
-    columns = {name: table.require(name, what="a column the tool needs") for name in COLUMNS}
+    columns = {
+        name: table.require(
+            name, what="a column the tool needs", fix=f"Rename the column back to '{name}'."
+        )
+        for name in COLUMNS
+    }
     mentees = {m.email: m for m in responses.mentees}
     mentors = {m.email: m for m in responses.mentors}
 
@@ -120,7 +126,7 @@ def update_committee_tab(
             continue
         if mentee is None:
             counts["withdrawn"] += 1
-            _withdrawn(entry, mentors, matcher)
+            _withdrawn(entry)
         elif entry.locked:
             counts["kept"] += 1
             _keep(entry, mentee, mentors, load, matcher)
@@ -149,14 +155,16 @@ def _existing_entries(table: Table, columns: Mapping[str, int]) -> list[_Entry]:
             continue  # a row of the committee's own: leave it alone
         entry = _Entry(row.number, row, email, duplicate=email in first_row)
         entries.append(entry)
-        if entry.duplicate:
-            entry.values[WHY] = (
-                f"another row (row {first_row[email]}) already holds this"
-                " mentee; this row is left as it is"
-            )
-            continue
-        first_row[email] = row.number
         _read_committee_columns(entry, row, columns)
+        if entry.duplicate:
+            # Left as it is, but a mentor the committee fixed here keeps their place.
+            entry.write_status = False
+            held = f", and {entry.locked_mentor} keeps a place for it" if entry.locked else ""
+            entry.values[WHY] = (
+                f"another row (row {first_row[email]}) already holds this mentee; this row is"
+                f" left as it is{held}: delete one of the two"
+            )
+        first_row.setdefault(email, row.number)
     return entries
 
 
@@ -168,9 +176,15 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
     entry.rejected = _email_list(cell(row, columns[REJECTED]))
     current = normalise_email(cell(row, columns[MENTOR_EMAIL]))
     if entry.status == REJECTED_STATUS:
-        if current and current != entry.override and current not in entry.rejected:
+        if current and current not in entry.rejected:
             entry.rejected.append(current)
         entry.status, entry.write_status = SUGGESTED, True
+    if entry.override and entry.override in entry.rejected:
+        entry.notes.append(
+            f"{OVERRIDE} {entry.override} is also in {REJECTED}, so it is not used:"
+            " clear one of the two"
+        )
+        entry.override = ""
     if entry.status in LOCKING or entry.status not in STATUSES:
         entry.locked, entry.locked_mentor = True, entry.override or current
     elif entry.override:
@@ -183,7 +197,7 @@ def _suggest(entry: _Entry, mentee: Applicant, mentor: Applicant | None, fit: Fi
             MENTOR: mentor.name if mentor else None,
             MENTOR_EMAIL: mentor.email if mentor else None,
             SCORE: fit.score if mentor else None,
-            WHY: fit.why,
+            WHY: "; ".join([*entry.notes, fit.why]),
         }
     )
 
@@ -196,7 +210,7 @@ def _keep(
     matcher: Matcher,
 ) -> None:
     """A pair the committee fixed: Approved, Hold, an override, or an unknown Status."""
-    notes = []
+    notes = entry.notes
     if entry.status not in STATUSES:
         notes.append(
             f"Status '{entry.status}' is not one of {', '.join(STATUSES)}; the row is"
@@ -244,7 +258,7 @@ def _keep(
     )
 
 
-def _withdrawn(entry: _Entry, mentors: Mapping[str, Applicant], matcher: Matcher) -> None:
+def _withdrawn(entry: _Entry) -> None:
     why = "not in the mentee responses any more (withdrawn, or the email changed); the row is kept"
     if entry.locked:
         kept = f" with its mentor {entry.locked_mentor}" if entry.locked_mentor else ""

@@ -81,10 +81,18 @@ def split_choices(text: str, options: Sequence[str]) -> tuple[str, ...]:
     Google joins the chosen options with ", " and an option may contain a comma
     itself, so the answer is split against the known options, longest first.
     Whatever is left is what the person typed after "Other:" and comes last.
+    Microsoft Forms joins with ";" instead; the reading that finds more options wins.
     """
+    google = _split(text.split(", "), ", ", options)
+    if ";" not in text:
+        return google
+    microsoft = _split([p for p in text.split(";") if p.strip()], "; ", options)
+    return microsoft if _options_in(microsoft, options) > _options_in(google, options) else google
+
+
+def _split(parts: list[str], joiner: str, options: Sequence[str]) -> tuple[str, ...]:
     by_folded = {_fold(option): option for option in options}
     widest = max((option.count(", ") + 1 for option in options), default=1)
-    parts = [part for part in text.split(", ")]
     chosen: list[str] = []
     other: list[str] = []
     start = 0
@@ -99,8 +107,12 @@ def split_choices(text: str, options: Sequence[str]) -> tuple[str, ...]:
         else:
             other.append(parts[start])
             start += 1
-    free_text = ", ".join(part.strip() for part in other if part.strip())
+    free_text = joiner.join(part.strip() for part in other if part.strip())
     return (*chosen, free_text) if free_text else tuple(chosen)
+
+
+def _options_in(items: tuple[str, ...], options: Sequence[str]) -> int:
+    return sum(1 for item in items if item in options)
 
 
 def read_responses(mentees: Table, mentors: Table, settings: Settings) -> Responses:
@@ -142,7 +154,12 @@ def _read_form(
     table: Table, form: Form, settings: Settings, issues: list[IntakeIssue], role: str
 ) -> list[Applicant]:
     columns = {
-        field: table.require(header, what=f"{role} form, field '{field}'")
+        field: table.require(
+            header,
+            what=f"{role} form, field '{field}'",
+            fix=f"If the question was reworded, put its new text in the settings"
+            f" ({role}_form.questions.{field}).",
+        )
         for field, header in form.questions.items()
     }
     order = settings.intake.date_order

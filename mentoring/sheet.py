@@ -53,13 +53,15 @@ class Table:
                 return index
         return None
 
-    def require(self, header: str, *, what: str = "") -> int:
-        """The 0-based index of `header`, or a ConfigError that suggests the closest one."""
+    def require(self, header: str, *, what: str, fix: str) -> int:
+        """The 0-based index of `header`, or a ConfigError that suggests the closest one.
+
+        `what` says what the column is for, `fix` what a person should do.
+        """
         index = self.column(header)
         if index is None:
-            hint = did_you_mean(header, self.header)
-            purpose = f" ({what})" if what else ""
-            raise ConfigError(f"no column '{header}'{purpose} in tab '{self.name}'{hint}")
+            hint = did_you_mean(header, self.header) or "."
+            raise ConfigError(f"no column '{header}' ({what}) in tab '{self.name}'{hint} {fix}")
         return index
 
 

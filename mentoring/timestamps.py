@@ -19,11 +19,11 @@ SERIAL_EPOCH = datetime(1899, 12, 30)
 _SERIAL_RANGE = (20_000.0, 100_000.0)
 
 _NUMERIC_DATE = re.compile(
-    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}),?"
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2}),?"
     r"(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?)?$"
 )
-_ISO_DATE = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?Z?$"
+_ISO_DATE = re.compile(  # also year/month/day, as in Japanese and Chinese locales
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?Z?$"
 )
 
 
@@ -56,7 +56,7 @@ def parse_timestamp(value: Cell, date_order: str) -> datetime | None:
         return None
     text = value.strip()
     try:
-        return _from_serial(float(text))
+        return _from_serial(float(text.replace(",", ".")))  # a decimal comma in some locales
     except ValueError:
         pass
     return _from_iso(text) or _from_numeric(text, date_order)
@@ -84,6 +84,8 @@ def _from_numeric(text: str, date_order: str) -> datetime | None:
     if not match:
         return None
     first, second, year, hour, minute, sec = (int(g or 0) for g in match.groups()[:6])
+    if len(match.group(3)) == 2:
+        year += 2000  # a program's forms are answered this century
     month, day = (second, first) if date_order == "day-first" else (first, second)
     meridiem = (match.group(7) or "").lower()
     if meridiem and not 1 <= hour <= 12:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -10,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -38,7 +40,20 @@ class WorkbookSpreadsheet:
 
     def read(self, tabs: Sequence[str]) -> dict[str, Table]:
         book = self._load()
-        return {name: _table(book[name]) for name in tabs if name in book.sheetnames}
+        cached: Workbook | None = None
+        tables = {}
+        for name in tabs:
+            if name not in book.sheetnames:
+                continue
+            table = _table(book[name])
+            formulas = _formula_cells(book[name], table)
+            if formulas:
+                # A formula's answer is its last computed value, which Excel and
+                # Google save beside it; the formula itself stays for writing.
+                cached = cached or open_workbook(self.path, values_only=True)
+                table = _with_values(table, formulas, cached[name])
+            tables[name] = table
+        return tables
 
     def tab_names(self) -> list[str]:
         return list(self._load().sheetnames)
@@ -54,8 +69,13 @@ class WorkbookSpreadsheet:
                 " nothing was written: run the job again"
             )
         for tab_edits in edits:
-            _apply(book, tab_edits)
-        save_atomically(book, self.path)
+            _check_not_merged(book, tab_edits)
+        try:
+            for tab_edits in edits:
+                _apply(book, tab_edits)
+            save_atomically(book, self.path)
+        finally:
+            self._book = None  # after a failure, never save half-applied edits later
         self._stamp = _stamp(self.path)
 
     def _load(self) -> Workbook:
@@ -65,15 +85,18 @@ class WorkbookSpreadsheet:
         return self._book
 
 
-def open_workbook(path: Path) -> Workbook:
-    """Load `path`; raises ConfigError if it is missing, SpreadsheetError if unreadable."""
+def open_workbook(path: Path, values_only: bool = False) -> Workbook:
+    """Load `path`; raises ConfigError if it is missing, SpreadsheetError if unreadable.
+
+    With `values_only`, formula cells hold their last computed value instead.
+    """
     if not path.exists():
         raise ConfigError(
-            f"no workbook at {path}; set [spreadsheet] path in the settings, pass --workbook,"
-            " or run 'mentor-sync demo' to try the tool on sample data"
+            f"no workbook at {path}; check the path ([spreadsheet] path in the settings, or"
+            " --workbook), or run 'mentor-sync demo' to try the tool on sample data"
         )
     try:
-        return openpyxl.load_workbook(path)
+        return openpyxl.load_workbook(path, data_only=values_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise SpreadsheetError(
             f"cannot read {path} as an .xlsx workbook ({exc}); save it as Excel .xlsx"
@@ -107,20 +130,36 @@ def set_cell(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
 
 
 def save_atomically(book: Workbook, path: Path) -> None:
-    """Save to a temporary file beside `path`, then swap it in: a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".mentor-sync-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
+    """Save beside `path`, then swap the new file in: a crash never leaves half a file.
+
+    The file keeps its permissions, and a link is followed so the file it points to is replaced.
+    """
+    target = path.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = None
     try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=".mentor-sync-", suffix=".xlsx", dir=target.parent
+        )
+        os.close(handle)
         book.save(temporary)
-        os.replace(temporary, path)
-    except PermissionError as exc:
-        raise SpreadsheetError(
-            f"cannot save {path} ({exc}); if it is open in Excel, close it and run again"
-        ) from exc
+        os.chmod(temporary, _mode_for(target))
+        os.replace(temporary, target)
+    except OSError as exc:
+        hint = " if it is open in Excel, close it and" if isinstance(exc, PermissionError) else ""
+        raise SpreadsheetError(f"cannot save {path} ({exc});{hint} run again") from exc
     finally:
-        if os.path.exists(temporary):
+        if temporary and os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _table(sheet: Worksheet) -> Table:
@@ -134,6 +173,42 @@ def _table(sheet: Worksheet) -> Table:
         kept.append(Row(number, tuple(values)))
         last = number
     return Table(sheet.title, header, tuple(kept), last)
+
+
+def _formula_cells(sheet: Worksheet, table: Table) -> list[tuple[int, int]]:
+    """(row, column) of the formula cells among the table's cells, both 1-based."""
+    return [
+        (number, column)
+        for number, cells in ((1, table.header), *((r.number, r.cells) for r in table.rows))
+        for column, value in enumerate(cells, start=1)
+        if isinstance(value, str)
+        and value.startswith("=")
+        and sheet.cell(row=number, column=column).data_type == "f"
+    ]
+
+
+def _with_values(table: Table, formulas: Sequence[tuple[int, int]], values: Worksheet) -> Table:
+    replace = {(r, c): values.cell(row=r, column=c).value for r, c in formulas}
+
+    def cells(number: int, row: Sequence[Cell]) -> tuple[Cell, ...]:
+        return tuple(replace.get((number, c), v) for c, v in enumerate(row, start=1))
+
+    rows = tuple(Row(r.number, cells(r.number, r.cells)) for r in table.rows)
+    header = tuple("" if v is None else str(v).strip() for v in cells(1, table.header))
+    return Table(table.name, header, rows, table.last_row)
+
+
+def _check_not_merged(book: Workbook, edits: TabEdits) -> None:
+    if edits.tab not in book.sheetnames:
+        return
+    sheet = book[edits.tab]
+    for row, column in edits.cells:
+        target = sheet.cell(row=row, column=column)
+        if isinstance(target, MergedCell):
+            raise SpreadsheetError(
+                f"cell {target.coordinate} of tab '{edits.tab}' is part of merged cells, which"
+                " the tool cannot write; unmerge them and run again (nothing was written)"
+            )
 
 
 def _apply(book: Workbook, edits: TabEdits) -> None:

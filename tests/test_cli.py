@@ -100,7 +100,8 @@ def test_a_renamed_header_is_a_configuration_error(tmp_path, configured, setting
     assert result.exit_code == 2
     assert result.stderr == (
         "mentor-sync: configuration error: no column 'Skills you can share' (mentor form, field"
-        " 'skills') in tab 'Form Responses 2'; did you mean 'Skills you could share'?\n"
+        " 'skills') in tab 'Form Responses 2'; did you mean 'Skills you could share'? If the question"
+        " was reworded, put its new text in the settings (mentor_form.questions.skills).\n"
     )
 
 

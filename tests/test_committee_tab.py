@@ -259,6 +259,7 @@ def test_a_missing_committee_column_is_a_clear_error(program, settings):
         match(program, settings)
     assert str(caught.value) == (
         "no column 'Status' (a column the tool needs) in tab 'Committee Matches'; did you mean 'State'?"
+        " Rename the column back to 'Status'."
     )
 
 
@@ -298,3 +299,54 @@ def test_approved_without_a_mentor_is_never_filled_in_by_the_tool(program, setti
     assert ana["Why"] == (
         "Approved without a mentor: name one in Committee Mentor Email, or set Status to Suggested for a suggestion"
     )
+
+
+def test_rejecting_the_committees_own_override_is_not_undone(program, settings):
+    set_committee_cells(program, settings, {"ana@m.org": {"Committee Mentor Email": "val@v.org"}})
+    match(program, settings)
+    set_committee_cells(program, settings, {"ana@m.org": {"Status": "Rejected"}})
+    match(program, settings)
+    ana = committee_by_email(program, settings)["ana@m.org"]
+    assert ana["Rejected Mentors"] == "val@v.org"
+    assert ana["Suggested Mentor Email"] not in ("val@v.org", None)
+    assert ana["Why"].startswith(
+        "Committee Mentor Email val@v.org is also in Rejected Mentors, so it is not used: clear one of the two; "
+    )
+    assert match(program, settings).stats.cells_changed == 0
+
+
+def test_a_duplicate_row_keeps_its_approved_mentors_place(program, settings):
+    book = openpyxl.load_workbook(program)
+    sheet = book[settings.tabs.committee]
+    header = [c.value for c in sheet[1]]
+    copy = {
+        "Mentee": "Ana Silva",
+        "Mentee Email": "ANA@m.org",
+        "Suggested Mentor Email": "val@v.org",
+        "Status": "Approved",
+    }
+    sheet.append([copy.get(h) for h in header])
+    book.save(program)
+    match(program, settings)
+    rows = tab_rows(program, settings.tabs.committee)
+    assert rows[-1]["Why"] == (
+        "another row (row 2) already holds this mentee; this row is left as it is,"
+        " and val@v.org keeps a place for it: delete one of the two"
+    )
+    assert rows[-1]["Status"] == "Approved"
+    assert "val@v.org" not in [r["Suggested Mentor Email"] for r in rows[:-1]]
+
+
+def test_a_renamed_committee_tab_is_not_replaced_by_a_new_one(program, settings):
+    set_committee_cells(program, settings, {"ana@m.org": {"Status": "Approved"}})
+    book = openpyxl.load_workbook(program)
+    book[settings.tabs.committee].title = "Committee matches 2026"
+    book.save(program)
+    before = program.read_bytes()
+    with pytest.raises(ConfigError) as caught:
+        match(program, settings)
+    assert str(caught.value).startswith(
+        "no tab 'Committee Matches' (the committee's matches); did you mean 'Committee matches 2026'?"
+        " If so, set tabs.committee in the settings to its name, or rename the tab back"
+    )
+    assert program.read_bytes() == before

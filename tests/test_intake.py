@@ -49,6 +49,10 @@ def write_mentee_tab(path, settings, header, rows, mentors=()):
         ("Wikidata", ("Wikidata",)),
         ("grant  writing", ("Grant writing",)),
         ("Tenure, Grant writing", ("Grant writing", "Tenure")),
+        # Microsoft Forms joins with ";" and ends with one.
+        ("Grant writing;Tenure, promotion & publishing;", ("Grant writing", SKILLS[1])),
+        ("Grant writing;Patents;Trademarks;", ("Grant writing", "Patents; Trademarks")),
+        ("Grant writing, Patents; trademarks", ("Grant writing", "Patents; trademarks")),
     ],
 )
 def test_checkbox_answers_split_against_known_options(text, expected):
@@ -200,7 +204,8 @@ def test_a_renamed_question_names_the_closest_header(tmp_path, settings):
         read_back(tmp_path / "p.xlsx", settings)
     assert str(caught.value) == (
         "no column 'Time zone' (mentee form, field 'time_zone') in tab 'Form Responses 1';"
-        " did you mean 'Timezone'?"
+        " did you mean 'Timezone'? If the question was reworded, put its new text in the settings"
+        " (mentee_form.questions.time_zone)."
     )
 
 

@@ -18,6 +18,9 @@ from mentoring.timestamps import guess_date_order, parse_timestamp
         ("11/26/2026", "month-first", datetime(2026, 11, 26)),
         ("2026-11-26 14:03:12", "day-first", datetime(2026, 11, 26, 14, 3, 12)),
         ("2026-11-26T14:03:12.250Z", "month-first", datetime(2026, 11, 26, 14, 3, 12)),
+        ("2026/11/26 14:03:12", "day-first", datetime(2026, 11, 26, 14, 3, 12)),
+        ("11/26/26 14:03", "month-first", datetime(2026, 11, 26, 14, 3)),
+        ("46352,5", "day-first", datetime(2026, 11, 26, 12, 0)),
         # Serial day numbers, as the Sheets API gives with unformatted values.
         (46352.585555555556, "month-first", datetime(2026, 11, 26, 14, 3, 12)),
         (46352, "month-first", datetime(2026, 11, 26)),

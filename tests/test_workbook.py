@@ -1,5 +1,11 @@
 """The workbook adapter: all-or-nothing writes, text that stays text, edits it must not lose."""
 
+import io
+import os
+import re
+import stat
+import zipfile
+
 import openpyxl
 import pytest
 
@@ -65,7 +71,7 @@ def test_a_failed_save_leaves_the_old_file_whole(book, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(SpreadsheetError, match=r"cannot save .*book.xlsx \(disk full\); run again"):
         sheet.write([TabEdits("Data", {(2, 1): "Ana Silva"})])
     assert book.read_bytes() == before
     assert [p.name for p in book.parent.iterdir()] == ["book.xlsx"]
@@ -77,3 +83,65 @@ def test_clearing_rows_below(book):
     sheet.write([TabEdits("Data", {}, clear_from=3)])
     table = WorkbookSpreadsheet(book).read(["Data"])["Data"]
     assert [r.cells[0] for r in table.rows] == ["Ana"]
+
+
+def test_a_merged_cell_in_the_way_is_a_clear_error_and_nothing_is_written(book):
+    other = openpyxl.load_workbook(book)
+    other["Data"].merge_cells("A4:B4")
+    other.save(book)
+    before = book.read_bytes()
+    sheet = WorkbookSpreadsheet(book)
+    sheet.read(["Data"])
+    with pytest.raises(SpreadsheetError) as caught:
+        sheet.write([TabEdits("Data", {(2, 1): "Ana Silva", (4, 2): "x"})])
+    assert str(caught.value) == (
+        "cell B4 of tab 'Data' is part of merged cells, which the tool cannot write;"
+        " unmerge them and run again (nothing was written)"
+    )
+    assert book.read_bytes() == before
+
+
+def test_saving_keeps_the_files_permissions_and_follows_a_link(book, tmp_path):
+    os.chmod(book, 0o664)
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(book)
+    sheet = WorkbookSpreadsheet(link)
+    sheet.read(["Data"])
+    sheet.write([TabEdits("Data", {(2, 1): "Ana Silva"})])
+    assert link.is_symlink()
+    assert stat.S_IMODE(book.stat().st_mode) == 0o664
+    assert openpyxl.load_workbook(book)["Data"]["A2"].value == "Ana Silva"
+
+
+def with_cached_values(path, values):
+    """Give the formula cells the computed values Excel or Google would have saved."""
+    rewritten = path.with_suffix(".tmp")
+    with (
+        zipfile.ZipFile(io.BytesIO(path.read_bytes())) as old,
+        zipfile.ZipFile(rewritten, "w") as new,
+    ):
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                text = data.decode()
+                for coordinate, value in values.items():
+                    text = re.sub(
+                        rf'<c r="{coordinate}"><f>(.*?)</f><v\s*/>',
+                        rf'<c r="{coordinate}" t="str"><f>\1</f><v>{value}</v>',
+                        text,
+                    )
+                data = text.encode()
+            new.writestr(item, data)
+    rewritten.replace(path)
+
+
+def test_formula_cells_are_read_as_their_computed_value_and_kept(book):
+    other = openpyxl.load_workbook(book)
+    other["Data"]["A2"] = '=PROPER("ana silva")'
+    other.save(book)
+    with_cached_values(book, {"A2": "Ana Silva"})
+    sheet = WorkbookSpreadsheet(book)
+    table = sheet.read(["Data"])["Data"]
+    assert table.rows[0].cells == ("Ana Silva", "=1+1")  # "=1+1" was typed text, not a formula
+    sheet.write([TabEdits("Data", {(4, 1): "Bo Chen"})])
+    assert openpyxl.load_workbook(book)["Data"]["A2"].value == '=PROPER("ana silva")'
