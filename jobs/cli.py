@@ -36,7 +36,27 @@ class Options:
     verbose: bool
 
 
-@click.group()
+class _OneLineErrors(click.Group):
+    """A command group whose usage errors are one line on stderr, like every other failure."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            sys.exit(0)
+        except click.UsageError as exc:
+            message = exc.format_message().replace("\n", " ")
+            click.echo(f"mentor-sync: usage error: {message} (see mentor-sync --help)", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.Abort:
+            click.echo("mentor-sync: stopped", err=True)
+            sys.exit(EXIT_FAILED)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_OneLineErrors)
 @click.option(
     "--config",
     "config",
@@ -90,7 +110,7 @@ def demo(options: Options, folder: Path) -> None:
             f"\nOpen {sheet.path} and look at the tabs 'Committee Matches' (the suggestions;"
             " set Status to Approved, Rejected or Hold, or name a mentor in Committee Mentor"
             " Email) and 'Intake Issues' (rows the tool could not use).\n"
-            f"Then run: mentor-sync --config {settings_path} match"
+            f"Then run: {_program()} --config {settings_path} match"
         )
 
     _guard(options, job)
@@ -125,6 +145,12 @@ def _run_jobs(options: Options, jobs: tuple[str, ...]) -> None:
 
 def _open_spreadsheet(settings: Settings) -> WorkbookSpreadsheet:
     return WorkbookSpreadsheet(Path(settings.spreadsheet.path))
+
+
+def _program() -> str:
+    """How the person started this program, so the command we suggest works as typed."""
+    invoked = sys.argv[0] if sys.argv else ""
+    return invoked if Path(invoked).name == "mentor-sync" else "mentor-sync"
 
 
 def _guard(options: Options, job: Callable[[], None]) -> None:

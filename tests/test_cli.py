@@ -134,10 +134,27 @@ def test_an_unreadable_workbook_fails_the_job(tmp_path, settings_file):
     assert verbose.exit_code == 1 and "Traceback" in verbose.stderr
 
 
-def test_a_bad_date_is_a_usage_error(configured):
-    result = invoke("--config", str(configured), "--as-of", "28/11/2026", "match")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--as-of", "28/11/2026", "match"],
+            "Invalid value for '--as-of': '28/11/2026' does not match the format '%Y-%m-%d'.",
+        ),
+        (["frob"], "No such command 'frob'."),
+        (["match", "--bogus"], "No such option '--bogus'."),
+    ],
+)
+def test_usage_errors_are_one_line(configured, args, message):
+    result = invoke("--config", str(configured), *args)
     assert result.exit_code == 2
-    assert "'28/11/2026' does not match the format '%Y-%m-%d'" in result.stderr
+    assert result.stderr == f"mentor-sync: usage error: {message} (see mentor-sync --help)\n"
+
+
+def test_no_command_shows_the_help():
+    result = invoke()
+    assert result.exit_code == 0
+    assert "Commands:" in result.stdout and "match" in result.stdout
 
 
 def test_demo_makes_a_program_and_reuses_it(tmp_path):
