@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -157,6 +158,10 @@ def _guard(options: Options, job: Callable[[], None]) -> None:
     """Run `job`, turning every error into one line on stderr and the right exit code."""
     try:
         job()
+    except BrokenPipeError:
+        # The reader went away (as `| head` does); nothing left to tell anyone.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_FAILED)
     except ConfigError as exc:
         _fail(options, f"configuration error: {exc}", EXIT_USAGE)
     except MentorSyncError as exc:
