@@ -106,7 +106,7 @@ def demo(options: Options, folder: Path) -> None:
             click.echo(line)
         settings = load_settings(settings_path)
         sheet = WorkbookSpreadsheet(Path(options.workbook or settings.spreadsheet.path))
-        click.echo(run_match(sheet, settings, options.as_of).summary())
+        click.echo("\n".join(run_match(sheet, settings, options.as_of).lines()))
         click.echo(
             f"\nOpen {sheet.path} and look at the tabs 'Committee Matches' (the suggestions;"
             " set Status to Approved, Rejected or Hold, or name a mentor in Committee Mentor"
@@ -141,7 +141,7 @@ def _run_jobs(options: Options, jobs: tuple[str, ...]) -> None:
     sheet = _open_spreadsheet(settings)
     for job in jobs:
         log.debug("running %s on %s", job, path)
-        click.echo(run_match(sheet, settings, options.as_of).summary())
+        click.echo("\n".join(run_match(sheet, settings, options.as_of).lines()))
 
 
 def _open_spreadsheet(settings: Settings) -> WorkbookSpreadsheet:

@@ -40,7 +40,11 @@ def load_settings(path: Path) -> Settings:
     settings = parse_settings(_layer(defaults, _parse(text, str(path))))
     workbook = path.parent / settings.spreadsheet.path
     sheet = dataclasses.replace(settings.spreadsheet, path=str(workbook))
-    return dataclasses.replace(settings, spreadsheet=sheet)
+    matching = settings.matching
+    if matching.past_pairs_file:
+        past = str(path.parent / matching.past_pairs_file)
+        matching = dataclasses.replace(matching, past_pairs_file=past)
+    return dataclasses.replace(settings, spreadsheet=sheet, matching=matching)
 
 
 def _parse(text: str, source: str) -> dict[str, Any]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from mentoring.committee import SlateStats, update_committee_tab
 from mentoring.errors import ConfigError, did_you_mean
+from mentoring.history import past_pairs
 from mentoring.intake import read_responses
-from mentoring.matching import OverlapMatcher
+from mentoring.matching import RuleMatcher
 from mentoring.reports import intake_issues_tab
 from mentoring.settings import Settings
-from mentoring.sheet import Table
+from mentoring.sheet import Row, Table
+from mentoring.summary import slate_summary
 from sync.base import Spreadsheet
 
 
@@ -19,6 +23,7 @@ from sync.base import Spreadsheet
 class MatchReport:
     stats: SlateStats
     intake_issues: int
+    slate: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         s = self.stats
@@ -32,6 +37,10 @@ class MatchReport:
         changed = f"{s.cells_changed} cells changed" if s.cells_changed else "no changes"
         return f"match: {', '.join(parts)}; {changed}"
 
+    def lines(self) -> list[str]:
+        """The slate summary, then the one-line summary a cron mail ends with."""
+        return [*self.slate, self.summary()]
+
 
 def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchReport:
     """Run intake and matching once and write the committee and intake tabs in one write.
@@ -40,19 +49,47 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
     the day the job believes it is; matching does not depend on it yet.
     """
     del today  # the committee tab does not depend on the date; later jobs do
-    tabs = settings.tabs
-    found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues])
+    tabs, matching = settings.tabs, settings.matching
+    wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues]
+    if matching.past_pairs_tab:
+        wanted.append(matching.past_pairs_tab)
+    found = sheet.read(wanted)
     mentees = _response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = _response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     if tabs.committee not in found:
         _refuse_a_renamed_committee_tab(sheet, settings)
     responses = read_responses(mentees, mentors, settings)
+    history = [found[matching.past_pairs_tab]] if matching.past_pairs_tab in found else []
+    if matching.past_pairs_file and Path(matching.past_pairs_file).exists():
+        history.append(read_csv(Path(matching.past_pairs_file)))
+    matcher = RuleMatcher(matching, responses.mentees, responses.mentors, past_pairs(history))
     committee = update_committee_tab(
-        found.get(tabs.committee), tabs.committee, responses, OverlapMatcher(settings.matching)
+        found.get(tabs.committee), tabs.committee, responses, matcher, matching.min_score
     )
     issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, responses.issues)
     sheet.write([committee.edits, issues])
-    return MatchReport(committee.stats, len(responses.issues))
+    slate = matcher.slate
+    proof = (
+        "optimal"
+        if slate is None or slate.exact
+        else (f"within {slate.gap:.0f} points of the optimal total score")
+    )
+    lines = slate_summary(
+        committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof
+    )
+    return MatchReport(committee.stats, len(responses.issues), lines)
+
+
+def read_csv(path: Path) -> Table:
+    """A .csv file as a Table, its first row the header; raises ConfigError if unreadable."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigError(f"cannot read {path} as UTF-8 .csv ({exc})") from exc
+    header = tuple(rows[0]) if rows else ()
+    body = tuple(Row(n, tuple(r)) for n, r in enumerate(rows[1:], start=2) if any(r))
+    return Table(path.name, header, body, len(rows))
 
 
 def _response_tab(

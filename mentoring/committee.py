@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mentoring.intake import Applicant, Responses, normalise_email
-from mentoring.matching import Fit, Matcher, allowed
+from mentoring.matching import Fit, Matcher, Pick
 from mentoring.sheet import Cell, Row, TabEdits, Table, cell, is_blank, same_value
 
 MENTEE, MENTEE_EMAIL = "Mentee", "Mentee Email"
 MENTOR, MENTOR_EMAIL = "Suggested Mentor", "Suggested Mentor Email"
-SCORE, WHY, STATUS = "Score", "Why", "Status"
+SCORE, WHY, ALTERNATIVES, STATUS = "Score", "Why", "Alternatives", "Status"
 OVERRIDE, NOTES, REJECTED, INTRODUCED = (
     "Committee Mentor Email",
     "Notes",
@@ -32,6 +32,7 @@ COLUMNS = (
     MENTOR_EMAIL,
     SCORE,
     WHY,
+    ALTERNATIVES,
     STATUS,
     OVERRIDE,
     NOTES,
@@ -60,9 +61,20 @@ class SlateStats:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """Where one current mentee stands after the merge (mentor and score None when unmatched)."""
+
+    mentee: Applicant
+    mentor: str | None
+    score: int | None
+    weak: bool
+
+
+@dataclass(frozen=True)
 class CommitteeUpdate:
     edits: TabEdits
     stats: SlateStats
+    outcomes: tuple[Outcome, ...] = ()
 
 
 @dataclass
@@ -84,11 +96,21 @@ class _Entry:
 
 
 def update_committee_tab(
-    existing: Table | None, tab: str, responses: Responses, matcher: Matcher
+    existing: Table | None,
+    tab: str,
+    responses: Responses,
+    matcher: Matcher,
+    min_score: int = 0,
 ) -> CommitteeUpdate:
-    """Merge the committee's rows with fresh suggestions; raises ConfigError on a missing header."""
+    """Merge the committee's rows with fresh suggestions; raises ConfigError on a missing header.
+
+    A pair scoring below `min_score` is kept but flagged as weak in Why.
+    """
     is_new = existing is None or not any(existing.header)
     table = existing if not is_new else Table(tab, COLUMNS, ())
+    inserted = _add_alternatives_column(table)
+    if inserted:
+        table = inserted
     columns = {
         name: table.require(
             name, what="a column the tool needs", fix=f"Rename the column back to '{name}'."
@@ -129,11 +151,11 @@ def update_committee_tab(
             _withdrawn(entry)
         elif entry.locked:
             counts["kept"] += 1
-            _keep(entry, mentee, mentors, load, matcher)
+            _keep(entry, mentee, mentors, load, matcher, min_score)
         else:
             pick = picks[entry.email]
             counts["suggested" if pick.mentor else "without_mentor"] += 1
-            _suggest(entry, mentee, pick.mentor, pick.fit)
+            _suggest(entry, pick, min_score)
         if mentee is not None:
             entry.values[MENTEE] = mentee.name
         entry.values[REJECTED] = ", ".join(entry.rejected)
@@ -141,9 +163,51 @@ def update_committee_tab(
             entry.values[STATUS] = SUGGESTED
 
     cells = _changed_cells(entries, columns, is_new)
+    insert = ()
+    if inserted:
+        insert = (columns[ALTERNATIVES] + 1,)
+        cells[1, columns[ALTERNATIVES] + 1] = ALTERNATIVES
     choices = {columns[STATUS] + 1: STATUSES} if is_new else {}
     stats = SlateStats(mentees=len(mentees), cells_changed=len(cells), **counts)
-    return CommitteeUpdate(TabEdits(tab, cells, choices), stats)
+    edits = TabEdits(tab, cells, choices, insert_columns=insert)
+    return CommitteeUpdate(edits, stats, _outcomes(entries, mentees, min_score))
+
+
+def _add_alternatives_column(table: Table) -> Table | None:
+    """A tab from before the Alternatives column gets one, right after Why, as the tool's own."""
+    if table.column(ALTERNATIVES) is not None or table.column(WHY) is None:
+        return None
+    if any(table.column(name) is None for name in COLUMNS if name != ALTERNATIVES):
+        return None  # another column is missing: that is reported, not patched
+    at = table.column(WHY) + 1
+
+    def widen(cells):
+        cells = tuple(cells)
+        return (*cells[:at], None, *cells[at:]) if len(cells) > at else cells
+
+    rows = tuple(Row(r.number, widen(r.cells)) for r in table.rows)
+    header = (*table.header[:at], ALTERNATIVES, *table.header[at:])
+    return Table(table.name, header, rows, table.last_row)
+
+
+def _outcomes(entries, mentees: Mapping[str, Applicant], min_score: int) -> tuple[Outcome, ...]:
+    outcomes = []
+    for entry in entries:
+        mentee = mentees.get(entry.email)
+        if mentee is None or entry.duplicate:
+            continue
+        mentor = normalise_email(entry.values.get(MENTOR_EMAIL, entry.locked_mentor))
+        score = entry.values.get(SCORE)
+        has_score = isinstance(score, int | float)
+        outcomes.append(
+            Outcome(
+                mentee,
+                mentor or None,
+                int(score) if has_score else None,
+                has_score and mentor != "" and score < min_score,
+            )
+        )
+    return tuple(outcomes)
 
 
 def _existing_entries(table: Table, columns: Mapping[str, int]) -> list[_Entry]:
@@ -191,15 +255,25 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
         entry.locked, entry.locked_mentor = True, entry.override
 
 
-def _suggest(entry: _Entry, mentee: Applicant, mentor: Applicant | None, fit: Fit) -> None:
+def _suggest(entry: _Entry, pick: Pick, min_score: int) -> None:
+    mentor, fit = pick.mentor, pick.fit
+    notes = [*entry.notes, *_weak(fit, min_score, mentor is not None)]
     entry.values.update(
         {
             MENTOR: mentor.name if mentor else None,
             MENTOR_EMAIL: mentor.email if mentor else None,
             SCORE: fit.score if mentor else None,
-            WHY: "; ".join([*entry.notes, fit.why]),
+            WHY: "; ".join([*notes, fit.why]),
+            ALTERNATIVES: "; ".join(
+                f"{m.name} <{m.email}> {score}" for m, score in pick.alternatives
+            )
+            or None,
         }
     )
+
+
+def _weak(fit: Fit, min_score: int, paired: bool) -> list[str]:
+    return [f"weak match (score below {min_score})"] if paired and fit.score < min_score else []
 
 
 def _keep(
@@ -208,6 +282,7 @@ def _keep(
     mentors: Mapping[str, Applicant],
     load: Mapping[str, int],
     matcher: Matcher,
+    min_score: int,
 ) -> None:
     """A pair the committee fixed: Approved, Hold, an override, or an unknown Status."""
     notes = entry.notes
@@ -241,8 +316,9 @@ def _keep(
     fit = matcher.fit(mentee, mentor)
     if entry.override:
         notes.append("committee's choice")
-    if not allowed(mentee, mentor, ()):
-        notes.append("note: same institution or the same person")
+    if fit.refusal:
+        notes.append(f"note: this pair breaks {fit.refusal}")
+    notes.extend(_weak(fit, min_score, True))
     if load.get(mentor.email, 0) > mentor.capacity:
         notes.append(
             f"note: {mentor.name} has {load[mentor.email]} mentees for a capacity"

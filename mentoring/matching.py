@@ -1,7 +1,9 @@
-"""The first matcher: overlap of subject areas and skills, optimal over mentor slots.
+"""The matching engine behind the committee tab: rules in, an optimal slate out.
 
-`Matcher` is the interface the committee-tab merge uses; the full engine
-replaces `OverlapMatcher` behind it.
+`Matcher` is the interface the committee-tab merge uses. `RuleMatcher` scores
+every pair with the configured rules (mentoring.scoring), chooses the slate
+that matches the most mentees and then has the highest total score
+(mentoring.assignment), and names the next best mentors with free places.
 """
 
 from __future__ import annotations
@@ -11,42 +13,35 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
-from mentoring.intake import Applicant, institution_key
-from mentoring.settings import Matching
+from mentoring.assignment import Slate, best_slate
+from mentoring.intake import Applicant
+from mentoring.rules import MatchingSettings
+from mentoring.scoring import ScoreBoard
 
 
 @dataclass(frozen=True)
 class Fit:
-    """How well a mentor suits a mentee: a 0-100 score and a line saying why."""
+    """How a mentor suits a mentee: a 0-100 score, a line saying why, any hard rule it breaks."""
 
     score: int
     why: str
+    refusal: str = ""
 
 
 @dataclass(frozen=True)
 class Pick:
-    """The matcher's answer for one mentee: a mentor and their fit, or a reason there is none."""
+    """The answer for one mentee: a mentor (or none, with the reason in `fit.why`),
+    and the next best mentors who still have a free place, with their scores."""
 
     mentor: Applicant | None
     fit: Fit
+    alternatives: tuple[tuple[Applicant, int], ...] = ()
 
 
 class Matcher(Protocol):
-    def scores(self, mentees: Sequence[Applicant], mentors: Sequence[Applicant]) -> np.ndarray:
-        """`score` for every pair at once, as a mentees x mentors array of whole numbers."""
-        w_subjects, w_skills = self.weights.subjects_weight, self.weights.skills_weight
-        subjects, wanted_subjects = _overlap(mentees, mentors, "subjects")
-        skills, wanted_skills = _overlap(mentees, mentors, "skills")
-        share = (
-            w_subjects * subjects / np.maximum(1, wanted_subjects)[:, None]
-            + w_skills * skills / np.maximum(1, wanted_skills)[:, None]
-        ) / (w_subjects + w_skills)
-        return np.round(100 * share)
-
     def fit(self, mentee: Applicant, mentor: Applicant) -> Fit:
-        """Score and explain a pair, allowed or not (used for committee overrides)."""
+        """Score and explain a pair, allowed or not (used for the committee's own choices)."""
         ...
 
     def assign(
@@ -64,51 +59,24 @@ class Matcher(Protocol):
         ...
 
 
-def allowed(mentee: Applicant, mentor: Applicant, excluded: Collection[str]) -> bool:
-    """Rules no score outweighs: not oneself, not a rejected mentor, not one's institution."""
-    if mentee.email == mentor.email or mentor.email in excluded:
-        return False
-    mine, theirs = institution_key(mentee.institution), institution_key(mentor.institution)
-    return not (mine and mine == theirs)
+class RuleMatcher:
+    """Scores the whole program once; `fit` and `assign` read from that table."""
 
-
-class OverlapMatcher:
-    """Scores the share of the mentee's subjects and wanted skills that the mentor covers."""
-
-    def __init__(self, weights: Matching):
-        self.weights = weights
-
-    def score(self, mentee: Applicant, mentor: Applicant) -> int:
-        w_subjects, w_skills = self.weights.subjects_weight, self.weights.skills_weight
-        wanted_subjects, wanted_skills = mentee.items("subjects"), mentee.items("skills")
-        subjects = len(set(wanted_subjects) & set(mentor.items("subjects")))
-        skills = len(set(wanted_skills) & set(mentor.items("skills")))
-        share = (
-            w_subjects * subjects / max(1, len(wanted_subjects))
-            + w_skills * skills / max(1, len(wanted_skills))
-        ) / (w_subjects + w_skills)
-        return round(100 * share)
-
-    def scores(self, mentees: Sequence[Applicant], mentors: Sequence[Applicant]) -> np.ndarray:
-        """`score` for every pair at once, as a mentees x mentors array of whole numbers."""
-        w_subjects, w_skills = self.weights.subjects_weight, self.weights.skills_weight
-        subjects, wanted_subjects = _overlap(mentees, mentors, "subjects")
-        skills, wanted_skills = _overlap(mentees, mentors, "skills")
-        share = (
-            w_subjects * subjects / np.maximum(1, wanted_subjects)[:, None]
-            + w_skills * skills / np.maximum(1, wanted_skills)[:, None]
-        ) / (w_subjects + w_skills)
-        return np.round(100 * share)
+    def __init__(
+        self,
+        settings: MatchingSettings,
+        mentees: Sequence[Applicant],
+        mentors: Sequence[Applicant],
+        past_pairs: Collection[tuple[str, str]] = (),
+    ):
+        self.settings = settings
+        self.board = ScoreBoard(settings.rules, mentees, mentors, past_pairs)
+        self.slate: Slate | None = None
 
     def fit(self, mentee: Applicant, mentor: Applicant) -> Fit:
-        subjects = _shared(mentee.items("subjects"), mentor.items("subjects"))
-        skills = _shared(mentee.items("skills"), mentor.items("skills"))
-        parts = []
-        if skills:
-            parts.append("skills: " + ", ".join(skills))
-        if subjects:
-            parts.append("subjects: " + ", ".join(subjects))
-        return Fit(self.score(mentee, mentor), "; ".join(parts) or "no shared subjects or skills")
+        i, j = self.board.row[mentee.email], self.board.column[mentor.email]
+        refusal = "" if self.board.allowed[i, j] else self.board.refusal(i, j)
+        return Fit(int(self.board.score[i, j]), self.board.why(i, j), refusal)
 
     def assign(
         self,
@@ -121,88 +89,56 @@ class OverlapMatcher:
         open_mentors = sorted(
             (m for m in mentors if free.get(m.email, 0) > 0), key=lambda m: m.email
         )
-        slots = [m for m in open_mentors for _ in range(free[m.email])]
-        picks: dict[str, Pick] = {}
-        if not slots:
-            none = Fit(0, "no mentor with free capacity")
-            return {mentee.email: Pick(None, none) for mentee in mentees}
-
-        scores = self.scores(mentees, open_mentors)
-        # +1 keeps a zero-score allowed pair above a forbidden one (0).
-        weight = np.where(_allowed_matrix(mentees, open_mentors, excluded), scores + 1.0, 0.0)
-        # Matching more mentees always beats a higher total: every allowed pair
-        # is worth more than any sum of score differences can make up.
-        bonus = 101.0 * min(len(mentees), len(slots)) + 1.0
-        mentor_of_slot = np.repeat(
-            np.arange(len(open_mentors)), [free[m.email] for m in open_mentors]
-        )
-        slot_weight = np.where(weight > 0, weight + bonus, 0.0)[:, mentor_of_slot]
-        rows, cols = linear_sum_assignment(slot_weight, maximize=True)
-        for i, slot in zip(rows, cols, strict=True):
-            j = int(mentor_of_slot[slot])
-            if weight[i, j] > 0:
-                picks[mentees[i].email] = Pick(
-                    open_mentors[j], self.fit(mentees[i], open_mentors[j])
-                )
+        rows = np.array([self.board.row[m.email] for m in mentees], dtype=np.int64)
+        cols = np.array([self.board.column[m.email] for m in open_mentors], dtype=np.int64)
+        score = self.board.score[np.ix_(rows, cols)]
+        allowed = self.board.allowed[np.ix_(rows, cols)]
+        position = {m.email: j for j, m in enumerate(open_mentors)}
         for i, mentee in enumerate(mentees):
-            if mentee.email not in picks:
-                picks[mentee.email] = Pick(None, Fit(0, _why_none(bool(weight[i].any()))))
+            for email in excluded.get(mentee.email, ()):
+                if email in position:
+                    allowed[i, position[email]] = False
+        capacity = np.array([free[m.email] for m in open_mentors], dtype=np.int64)
+        self.slate = best_slate(score, allowed, capacity)
+        chosen = self.slate.mentor_of
+        # Alternatives are mentors with a place the committee has not taken (by
+        # approving, holding or choosing), even if this slate suggests them to
+        # someone else: choosing one simply moves that suggestion on.
+        others = _alternatives(score, allowed, chosen, capacity, self.settings.alternatives)
+        picks = {}
+        for i, mentee in enumerate(mentees):
+            alternatives = tuple((open_mentors[j], int(score[i, j])) for j in others[i])
+            if chosen[i] >= 0:
+                mentor = open_mentors[chosen[i]]
+                picks[mentee.email] = Pick(mentor, self.fit(mentee, mentor), alternatives)
+            else:
+                why = _why_none(bool(len(open_mentors)), bool(allowed[i].any()))
+                picks[mentee.email] = Pick(None, Fit(0, why), alternatives)
         return picks
 
 
-def _overlap(
-    mentees: Sequence[Applicant], mentors: Sequence[Applicant], field: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """How many items of `field` each pair shares, and how many each mentee chose."""
-    vocabulary: dict[str, int] = {}
-    for person in (*mentees, *mentors):
-        for item in person.items(field):
-            vocabulary.setdefault(item, len(vocabulary))
-    wanted = _indicator(mentees, field, vocabulary)
-    offered = _indicator(mentors, field, vocabulary)
-    return wanted @ offered.T, wanted.sum(axis=1)
+def _alternatives(score, allowed, chosen, left, count: int) -> list[list[int]]:
+    """For each mentee, the `count` best other mentors with a place `left`, best first."""
+    n, m = score.shape
+    if count == 0 or m == 0:
+        return [[] for _ in range(n)]
+    # One key per pair: the score, then the mentor's place in email order for ties.
+    key = score.astype(np.int64) * (m + 1) + (m - np.arange(m))[None, :]
+    key = np.where(allowed & (left > 0)[None, :], key, -1)
+    matched = chosen >= 0
+    key[np.nonzero(matched)[0], chosen[matched]] = -1
+    k = min(count, m)
+    top = np.argpartition(-key, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1)
+    top = np.take_along_axis(top, order, axis=1)
+    return [[int(j) for j in row if key[i, j] >= 0] for i, row in enumerate(top)]
 
 
-def _indicator(
-    people: Sequence[Applicant], field: str, vocabulary: Mapping[str, int]
-) -> np.ndarray:
-    chosen = np.zeros((len(people), max(1, len(vocabulary))))
-    for row, person in enumerate(people):
-        chosen[row, [vocabulary[item] for item in set(person.items(field))]] = 1.0
-    return chosen
-
-
-def _allowed_matrix(
-    mentees: Sequence[Applicant],
-    mentors: Sequence[Applicant],
-    excluded: Mapping[str, Collection[str]],
-) -> np.ndarray:
-    """`allowed` for every pair at once, as a boolean mentees x mentors array."""
-
-    def keys(people, key):
-        return np.array([key(p) for p in people], dtype=object)
-
-    mine = keys(mentees, lambda p: institution_key(p.institution))
-    theirs = keys(mentors, lambda p: institution_key(p.institution))
-    same_place = (mine[:, None] == theirs[None, :]) & (mine != "")[:, None]
-    same_person = keys(mentees, lambda p: p.email)[:, None] == keys(mentors, lambda p: p.email)
-    ok = ~(same_place | same_person)
-    column = {mentor.email: j for j, mentor in enumerate(mentors)}
-    for i, mentee in enumerate(mentees):
-        for email in excluded.get(mentee.email, ()):
-            if email in column:
-                ok[i, column[email]] = False
-    return ok
-
-
-def _why_none(had_allowed_mentor: bool) -> str:
+def _why_none(any_free_place: bool, had_allowed_mentor: bool) -> str:
+    if not any_free_place:
+        return "no mentor with free capacity"
     if had_allowed_mentor:
         return (
             "no mentor with free capacity: the mentors who fit are all suggested to other mentees"
         )
-    return "no mentor with free capacity who is allowed (not at the same institution, not rejected)"
-
-
-def _shared(wanted: Sequence[str], offered: Sequence[str]) -> list[str]:
-    offered_set = set(offered)
-    return [item for item in wanted if item in offered_set]
+    return "no mentor with free capacity who is allowed (hard rules, rejections, past partners)"

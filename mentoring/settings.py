@@ -7,20 +7,18 @@ and, for a misspelt key, suggests the closest one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mentoring.errors import ConfigError, did_you_mean
+from mentoring.rules import MatchingSettings, parse_matching
 
 BACKENDS = ("workbook",)
 DATE_ORDERS = ("auto", "month-first", "day-first")
 
 # Fields every form must name, because intake cannot work without them.
 ESSENTIAL_FIELDS = ("timestamp", "email", "name")
-# Fields the first matcher reads; a form may leave one out with an empty header.
-MATCHED_FIELDS = ("institution", "subjects", "skills")
 
 
 @dataclass(frozen=True)
@@ -60,12 +58,6 @@ class Intake:
 
 
 @dataclass(frozen=True)
-class Matching:
-    subjects_weight: float
-    skills_weight: float
-
-
-@dataclass(frozen=True)
 class Settings:
     program: Program
     spreadsheet: SpreadsheetSettings
@@ -74,7 +66,7 @@ class Settings:
     mentee_form: Form
     mentor_form: Form
     checkboxes: Mapping[str, tuple[str, ...]]
-    matching: Matching
+    matching: MatchingSettings
 
 
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", list: "a list"}
@@ -167,7 +159,9 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         mentee_form=mentee_form,
         mentor_form=mentor_form,
         checkboxes=checkboxes,
-        matching=_matching(data.get("matching", {})),
+        matching=parse_matching(
+            data.get("matching", {}), list(mentee_form.questions), list(mentor_form.questions)
+        ),
     )
 
 
@@ -193,7 +187,7 @@ def _form(data: Any, path: str, tab: str, extra: tuple[str, ...] = ()) -> Form:
             raise ConfigError(
                 f"setting '{path}.questions.{key}' must be the question's header text"
             )
-    for key in ESSENTIAL_FIELDS + MATCHED_FIELDS + extra:
+    for key in ESSENTIAL_FIELDS + extra:
         if key not in questions:
             raise ConfigError(f"missing setting '{path}.questions.{key}' (the question's header)")
     for key in ESSENTIAL_FIELDS + extra:
@@ -215,15 +209,3 @@ def _checkboxes(data: Any, fields: set[str]) -> dict[str, tuple[str, ...]]:
         raise ConfigError("[checkboxes] must map a question's field name to its list of options")
     section = _Section(data, "checkboxes", tuple(sorted(fields)))
     return {key: section.text_list(key) for key in data}
-
-
-def _matching(data: Any) -> Matching:
-    section = _Section(data, "matching", ("subjects_weight", "skills_weight"))
-    matching = Matching(section.get("subjects_weight", float), section.get("skills_weight", float))
-    if not all(math.isfinite(w) for w in (matching.subjects_weight, matching.skills_weight)):
-        raise ConfigError("matching weights must be ordinary numbers, not nan or inf")
-    if min(matching.subjects_weight, matching.skills_weight) < 0:
-        raise ConfigError("matching weights cannot be negative")
-    if matching.subjects_weight + matching.skills_weight == 0:
-        raise ConfigError("at least one matching weight must be above 0")
-    return matching

@@ -78,15 +78,19 @@ class TabEdits:
     `choices` names columns (1-based) whose cells should offer a drop-down list;
     adapters apply it when they create the tab. `clear_from` asks the adapter to
     empty every row from that number down (for tabs the tool rewrites whole).
+    `insert_columns` are 1-based positions where an empty column is inserted
+    first, moving the columns from there one to the right; `cells` already use
+    the new positions.
     """
 
     tab: str
     cells: Mapping[tuple[int, int], Cell]
     choices: Mapping[int, Sequence[str]] = field(default_factory=dict)
     clear_from: int | None = None
+    insert_columns: tuple[int, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.cells) or self.clear_from is not None
+        return bool(self.cells) or self.clear_from is not None or bool(self.insert_columns)
 
 
 def same_value(old: Cell, new: Cell) -> bool:

@@ -202,6 +202,11 @@ def _check_not_merged(book: Workbook, edits: TabEdits) -> None:
     if edits.tab not in book.sheetnames:
         return
     sheet = book[edits.tab]
+    if edits.insert_columns and sheet.merged_cells.ranges:
+        raise SpreadsheetError(
+            f"tab '{edits.tab}' has merged cells, and the tool needs to add a column to it;"
+            " unmerge them and run again (nothing was written)"
+        )
     for row, column in edits.cells:
         target = sheet.cell(row=row, column=column)
         if isinstance(target, MergedCell):
@@ -214,6 +219,8 @@ def _check_not_merged(book: Workbook, edits: TabEdits) -> None:
 def _apply(book: Workbook, edits: TabEdits) -> None:
     created = edits.tab not in book.sheetnames
     sheet = book.create_sheet(edits.tab) if created else book[edits.tab]
+    for column in edits.insert_columns:
+        _insert_column(sheet, column)
     if edits.clear_from is not None and sheet.max_row >= edits.clear_from:
         sheet.delete_rows(edits.clear_from, sheet.max_row - edits.clear_from + 1)
     for (row, column), value in sorted(edits.cells.items()):
@@ -227,6 +234,17 @@ def _apply(book: Workbook, edits: TabEdits) -> None:
             )
             rule.add(f"{letter}2:{letter}{_VALIDATED_ROWS}")
             sheet.add_data_validation(rule)
+
+
+def _insert_column(sheet: Worksheet, column: int) -> None:
+    """Insert an empty column, moving drop-down lists along with the columns they belong to."""
+    sheet.insert_cols(column)
+    for rule in sheet.data_validations.dataValidation:
+        for area in rule.sqref.ranges:
+            if area.min_col >= column:
+                area.shift(col_shift=1)
+            elif area.max_col >= column:
+                area.expand(right=1)
 
 
 def _style_header(sheet: Worksheet, width: int) -> None:

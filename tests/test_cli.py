@@ -24,14 +24,15 @@ def configured(tmp_path, settings_file, settings):
 def test_match_prints_a_summary_line(configured):
     result = invoke("--config", str(configured), "match")
     assert result.exit_code == 0, result.output
-    assert (
-        result.stdout
-        == "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; 25 cells changed\n"
-    )
+    assert result.stdout.splitlines() == [
+        "slate: 2 of 2 mentees matched, 0 unmatched, 0 weak (score below 35); optimal",
+        "mentor load (mentees per mentor): 2 with 1",
+        "mean score by career stage: (no answer) 50 (n=2)",
+        "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; 28 cells changed",
+    ]
     again = invoke("--config", str(configured), "run")
-    assert (
-        again.stdout
-        == "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; no changes\n"
+    assert again.stdout.splitlines()[-1] == (
+        "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; no changes"
     )
 
 
@@ -72,7 +73,10 @@ def test_missing_config(tmp_path, monkeypatch):
             '[spreadsheet]\nbackend = "excel"\n',
             "setting 'spreadsheet.backend' is 'excel'; use one of: workbook",
         ),
-        ("[matching]\nskills_weight = -1\n", "matching weights cannot be negative"),
+        (
+            '[[matching.rules]]\nname = "skills"\nkind = "overlap"\nmentee = "skills"\nmentor = "skills"\nweight = -1\n',
+            "matching rule 1 ('skills'): 'weight' cannot be negative (-1)",
+        ),
         (
             "[program\n",
             "is not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 9)",
@@ -164,7 +168,7 @@ def test_demo_makes_a_program_and_reuses_it(tmp_path):
     assert f"wrote {folder / 'mentoring.xlsx'}" in first.stdout
     summary = [line for line in first.stdout.splitlines() if line.startswith("match:")]
     assert summary == [
-        "match: 57 mentees, 51 suggested, 6 without a mentor, 7 intake issues; 392 cells changed"
+        "match: 57 mentees, 51 suggested, 6 without a mentor, 7 intake issues; 450 cells changed"
     ]
     second = invoke("demo", "--dir", str(folder))
     assert f"reusing {folder / 'mentoring.xlsx'}" in second.stdout

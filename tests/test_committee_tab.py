@@ -51,11 +51,13 @@ def test_first_run_writes_one_suggestion_per_mentee(program, settings):
     assert tuple(c.value for c in sheet[1]) == COLUMNS
     rows = committee_by_email(program, settings)
     assert {e: (r["Suggested Mentor Email"], r["Score"], r["Status"]) for e, r in rows.items()} == {
-        "ana@m.org": ("tom@t.org", 100, "Suggested"),
-        "bo@m.org": ("uma@u.org", 100, "Suggested"),
-        "cy@m.org": ("val@v.org", 100, "Suggested"),
+        "ana@m.org": ("tom@t.org", 50, "Suggested"),
+        "bo@m.org": ("uma@u.org", 50, "Suggested"),
+        "cy@m.org": ("val@v.org", 50, "Suggested"),
     }
+    # Skills (weight 3) and subjects (2) of the default rules' 10 points are shared.
     assert rows["ana@m.org"]["Why"] == "skills: Grant writing; subjects: Chemistry"
+    assert rows["ana@m.org"]["Alternatives"] == "Val Kaur <val@v.org> 20; Uma Patel <uma@u.org> 0"
     assert rows["ana@m.org"]["Mentee"] == "Ana Silva"
     assert rows["ana@m.org"]["Suggested Mentor"] == "Tom Wong"
 
@@ -74,7 +76,7 @@ def test_a_sorted_tab_with_committee_columns_is_matched_by_email(program, settin
     sheet.delete_rows(2, sheet.max_row)
     sheet.insert_cols(3)  # a committee column in the middle of the tool's columns
     sheet.cell(1, 3).value = "Interviewed"
-    sheet.cell(1, 13).value = "Committee lead"  # and one at the end
+    sheet.cell(1, 14).value = "Committee lead"  # and one at the end
     for number, row in enumerate(rows, start=2):
         values = [*row[:2], f"yes-{row[1]}", *row[2:], f"lead-{row[1]}"]
         for column, value in enumerate(values, start=1):
@@ -156,7 +158,7 @@ def test_a_mentee_with_no_possible_mentor_gets_an_empty_suggestion(program, sett
     )
     assert (
         ana["Why"]
-        == "no mentor with free capacity who is allowed (not at the same institution, not rejected)"
+        == "no mentor with free capacity who is allowed (hard rules, rejections, past partners)"
     )
 
 
@@ -167,7 +169,10 @@ def test_an_override_replaces_the_suggestion_and_is_kept(program, settings):
     ana = rows["ana@m.org"]
     assert (ana["Suggested Mentor"], ana["Suggested Mentor Email"]) == ("Uma Patel", "uma@u.org")
     assert ana["Committee Mentor Email"] == " Uma@U.org "
-    assert ana["Why"] == "committee's choice; no shared subjects or skills"
+    assert (
+        ana["Why"]
+        == "committee's choice; weak match (score below 35); nothing in common on the matching questions"
+    )
     assert ana["Score"] == 0
     # Uma's one place is Ana's now.
     assert rows["bo@m.org"]["Suggested Mentor Email"] != "uma@u.org"
@@ -253,7 +258,7 @@ def test_formula_looking_answers_stay_text(tmp_path, settings):
 
 def test_a_missing_committee_column_is_a_clear_error(program, settings):
     book = openpyxl.load_workbook(program)
-    book[settings.tabs.committee]["G1"].value = "State"
+    book[settings.tabs.committee]["H1"].value = "State"
     book.save(program)
     with pytest.raises(ConfigError) as caught:
         match(program, settings)

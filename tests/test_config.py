@@ -74,12 +74,8 @@ def test_the_shipped_defaults_are_complete_and_valid(tmp_path):
         ),
         ("[checkboxes]\nskills = [1, 2]\n", "setting 'checkboxes.skills' must be a list of texts"),
         (
-            "[matching]\nsubjects_weight = 0\nskills_weight = 0\n",
-            "at least one matching weight must be above 0",
-        ),
-        (
-            "[matching]\nskills_weight = true\n",
-            "setting 'matching.skills_weight' must be a number, not True",
+            "[matching]\nmin_score = 101\n",
+            "setting 'matching.min_score' must be a whole number from 0 to 100",
         ),
     ],
 )
@@ -105,12 +101,8 @@ def test_bad_settings_are_named(tmp_path, text, message):
             "settings 'tabs.mentees', 'tabs.mentors', 'tabs.committee' and 'tabs.intake_issues' must name four different tabs",
         ),
         (
-            "[matching]\nskills_weight = nan\n",
-            "matching weights must be ordinary numbers, not nan or inf",
-        ),
-        (
-            "[matching]\nskills_weight = inf\n",
-            "matching weights must be ordinary numbers, not nan or inf",
+            "[matching]\nsubjects_weight = 2\n",
+            "unknown setting 'matching.subjects_weight' (known here: min_score",
         ),
     ],
 )

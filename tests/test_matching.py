@@ -1,215 +1,350 @@
-"""The first matcher: its scores, its hard rules, capacity, and optimality over a greedy pass."""
+"""The matching engine: each rule kind by hand, hard rules, explanations, alternatives, optimality."""
 
 from collections import Counter
-from itertools import permutations, product
+from itertools import product
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mentoring.assignment import best_slate
+from mentoring.errors import ConfigError
 from mentoring.intake import Applicant
-from mentoring.matching import OverlapMatcher, _allowed_matrix, allowed
-from mentoring.settings import Matching
+from mentoring.matching import RuleMatcher
+from mentoring.rules import MatchingSettings, Rule, parse_matching
+from mentoring.scoring import ScoreBoard, parse_number
 
-MATCHER = OverlapMatcher(Matching(subjects_weight=1.0, skills_weight=2.0))
 
-
-def person(email, subjects=(), skills=(), institution=None, capacity=1) -> Applicant:
+def person(email, capacity=1, **answers) -> Applicant:
     return Applicant(
         email=email,
         name=email.split("@")[0].title(),
-        institution=institution or email.split("@")[1],
+        institution=answers.get("institution", email.split("@")[1]),
         submitted=None,
         tab="t",
         row=2,
-        answers={"subjects": tuple(subjects), "skills": tuple(skills)},
+        answers={k: tuple(v) if isinstance(v, list) else v for k, v in answers.items()},
         capacity=capacity,
     )
 
 
-def assign(mentees, mentors, excluded=None):
-    free = {m.email: m.capacity for m in mentors}
-    picks = MATCHER.assign(mentees, mentors, free, excluded or {})
-    return {email: (pick.mentor.email if pick.mentor else None) for email, pick in picks.items()}
+def board(rule, mentees, mentors, **kwargs):
+    return ScoreBoard([rule], mentees, mentors, **kwargs)
 
 
-def test_score_is_the_weighted_share_of_what_the_mentee_wants():
-    mentee = person(
-        "a@m.org", ["Chemistry", "Physics & astronomy"], ["Grant writing", "Systematic reviews"]
+def rule(kind, mentee="a", mentor="b", weight=1.0, **options):
+    return Rule(
+        name=options.pop("name", kind),
+        kind=kind,
+        mentee=mentee,
+        mentor=mentor,
+        weight=weight,
+        **options,
     )
-    mentor = person(
-        "t@t.org", ["Chemistry"], ["Grant writing", "Systematic reviews", "Liaison & outreach"]
-    )
-    fit = MATCHER.fit(mentee, mentor)
-    # (1 * 1/2 + 2 * 2/2) / 3 = 0.8333
-    assert fit.score == 83
-    assert fit.why == "skills: Grant writing, Systematic reviews; subjects: Chemistry"
 
 
-def test_a_pair_with_nothing_shared_says_so():
-    fit = MATCHER.fit(person("a@m.org", ["Chemistry"]), person("t@t.org", ["Engineering"]))
-    assert (fit.score, fit.why) == (0, "no shared subjects or skills")
-
-
-def test_hard_rules():
-    mentee = person("a@m.org", institution="The University of Iowa")
-    assert not allowed(mentee, person("a@m.org", institution="Elsewhere"), ())
-    assert not allowed(mentee, person("t@t.org", institution="university of iowa"), ())
-    assert not allowed(mentee, person("t@t.org"), {"t@t.org"})
-    assert allowed(mentee, person("t@t.org"), ())
-
-
-def test_nobody_is_paired_with_themself_or_a_colleague_even_when_they_fit_best():
-    mentees = [person("sam@x.org", ["Chemistry"], ["Grant writing"], institution="Rice")]
+def test_overlap_is_the_share_of_the_mentees_choices_the_mentor_offers():
+    mentee = person("m@x.org", a=["Chemistry", "Physics & astronomy", "Data science"])
     mentors = [
-        person("sam@x.org", ["Chemistry"], ["Grant writing"], institution="Other"),
-        person("pat@x.org", ["Chemistry"], ["Grant writing"], institution="Rice University"),
-        person("lee@y.org", [], [], institution="Purdue"),
+        person("t@y.org", b=["Chemistry", "Data science", "Engineering"]),
+        person("u@y.org", b=[]),
     ]
-    mentors[1] = person("pat@x.org", ["Chemistry"], ["Grant writing"], institution="rice")
-    assert assign(mentees, mentors) == {"sam@x.org": "lee@y.org"}
+    result = board(rule("overlap", name="subjects", hard=True), [mentee], mentors)
+    assert result.score.tolist() == [[67, 0]]  # 2 of 3
+    assert result.allowed.tolist() == [[True, False]]
+    assert result.why(0, 0) == "subjects: Chemistry, Data science"
+    assert result.refusal(0, 1) == "hard rule 'subjects'"
 
 
-def test_capacity_is_respected_and_spare_mentees_say_why():
-    mentees = [person(f"m{i}@m.org", ["Chemistry"]) for i in range(4)]
+def test_an_unanswered_question_scores_zero_but_breaks_no_hard_rule():
+    result = board(
+        rule("overlap", hard=True), [person("m@x.org", a=[])], [person("t@y.org", b=["X"])]
+    )
+    assert (result.score.tolist(), result.allowed.tolist()) == ([[0]], [[True]])
+
+
+def test_text_similarity_is_tfidf_cosine():
+    mentees = [person("m@x.org", a="Build a research data management service for chemistry")]
     mentors = [
-        person("a@t.org", ["Chemistry"], capacity=2),
-        person("b@t.org", ["Chemistry"], capacity=1),
+        person("t@y.org", b="I built our research data management service"),
+        person("u@y.org", b="Grant writing for engineering"),
+        person("v@y.org", b=""),
     ]
-    picks = MATCHER.assign(mentees, mentors, {"a@t.org": 2, "b@t.org": 1}, {})
-    chosen = [p.mentor.email for p in picks.values() if p.mentor]
-    assert sorted(chosen) == ["a@t.org", "a@t.org", "b@t.org"]
-    (left,) = [p for p in picks.values() if p.mentor is None]
-    assert left.fit.why.startswith("no mentor with free capacity")
+    result = board(rule("text", name="goals and experience"), mentees, mentors)
+    first, second, third = result.score[0].tolist()
+    assert first > 40 and second == 0 and third == 0
+    assert result.why(0, 0).startswith("goals and experience: ")
+    assert set(result.why(0, 0).split(": ")[1].split(", ")) <= {
+        "research",
+        "data",
+        "management",
+        "service",
+    }
+    assert result.why(0, 1) == "nothing in common on the matching questions"
 
 
-def test_no_free_capacity_at_all():
-    picks = MATCHER.assign([person("m@m.org")], [person("a@t.org")], {"a@t.org": 0}, {})
-    assert picks["m@m.org"].mentor is None
-    assert picks["m@m.org"].fit.why == "no mentor with free capacity"
+def test_text_rule_with_only_empty_answers_scores_zero():
+    result = board(rule("text"), [person("m@x.org", a="")], [person("t@y.org", b="the and")])
+    assert result.score.tolist() == [[0]]
 
 
-def test_rejected_mentors_are_never_suggested():
-    mentees = [person("m@m.org", ["Chemistry"])]
-    mentors = [person("a@t.org", ["Chemistry"]), person("b@t.org", [])]
-    assert assign(mentees, mentors, {"m@m.org": ["a@t.org"]}) == {"m@m.org": "b@t.org"}
+def test_same_and_different():
+    mentees = [person("m@x.org", a="Monthly"), person("n@x.org", a="")]
+    mentors = [person("t@y.org", b="monthly"), person("u@y.org", b="Quarterly")]
+    same = board(rule("same", name="meeting rhythm", hard=True), mentees, mentors)
+    assert same.score.tolist() == [[100, 0], [0, 0]]
+    assert same.allowed.tolist() == [[True, False], [True, True]]
+    assert same.why(0, 0) == "same meeting rhythm: Monthly"
+    different = board(rule("different", name="institution", hard=True), mentees, mentors)
+    assert different.score.tolist() == [[0, 100], [0, 0]]
+    assert different.allowed.tolist() == [[False, True], [True, True]]
 
 
-def greedy(mentees, mentors):
-    """The obvious pass: best remaining pair first. Kept here to show where it goes wrong."""
-    pairs = sorted(
-        (
-            (MATCHER.fit(a, b).score, a.email, b.email)
-            for a in mentees
-            for b in mentors
-            if allowed(a, b, ())
-        ),
-        reverse=True,
-    )
-    chosen = {}
-    for _, a, b in pairs:
-        if a not in chosen and b not in chosen.values():
-            chosen[a] = b
-    return chosen
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("UTC-5 Eastern", -5),
+        ("UTC+0 UK & Ireland", 0),
+        ("UTC+10 Eastern Australia", 10),
+        ("UTC+5:30", 5.5),
+        ("12 years", 12),
+        ("UTC\u22128", -8),
+    ],
+)
+def test_numbers_are_read_from_answers(text, number):
+    assert parse_number(text) == number
 
 
-def total(slate, mentees, mentors):
-    by_email = {p.email: p for p in [*mentees, *mentors]}
-    return sum(MATCHER.fit(by_email[a], by_email[b]).score for a, b in slate.items() if b)
-
-
-def test_optimal_assignment_matches_more_mentees_than_greedy():
-    # Ana fits Tom best, but Tom is Bo's only possible mentor (Uma is Bo's colleague).
-    ana = person("ana@m.org", ["Chemistry"], ["Grant writing"])
-    bo = person("bo@b.org", ["Chemistry"], [], institution="Bo College")
-    tom = person("tom@t.org", ["Chemistry"], ["Grant writing"])
-    uma = person("uma@u.org", ["Chemistry"], [], institution="Bo College")
-    assert greedy([ana, bo], [tom, uma]) == {"ana@m.org": "tom@t.org"}
-    assert assign([ana, bo], [tom, uma]) == {"ana@m.org": "uma@u.org", "bo@b.org": "tom@t.org"}
-
-
-def test_optimal_assignment_scores_higher_than_greedy_and_than_every_other_slate():
-    a = person("a@m.org", ["Chemistry"], ["Grant writing"])
-    b = person("b@m.org", ["Engineering", "Physics & astronomy"], ["Systematic reviews"])
-    x = person("x@t.org", ["Chemistry", "Engineering"], ["Grant writing", "Systematic reviews"])
-    y = person("y@t.org", [], ["Grant writing"])
-    mentees, mentors = [a, b], [x, y]
-    # Greedy takes a-x (100) first and leaves b with y (0); the optimum is a-y (67) + b-x (83).
-    assert total(greedy(mentees, mentors), mentees, mentors) == 100
-    result = assign(mentees, mentors)
-    assert result == {"a@m.org": "y@t.org", "b@m.org": "x@t.org"}
-    every_slate = [
-        dict(zip(["a@m.org", "b@m.org"], (t.email for t in order), strict=True))
-        for order in permutations(mentors)
+def test_distance_with_scale_and_wrap():
+    mentees = [person("m@x.org", a="UTC-5 Eastern"), person("n@x.org", a="Other")]
+    mentors = [
+        person("t@y.org", b="UTC-6 Central"),
+        person("u@y.org", b="UTC+10 Eastern Australia"),
+        person("v@y.org", b="UTC+8 China"),
     ]
-    assert (
-        total(result, mentees, mentors)
-        == max(total(s, mentees, mentors) for s in every_slate)
-        == 150
+    result = board(
+        rule("distance", name="time zones", scale=6, wrap=24, unit="h", hard=True), mentees, mentors
     )
+    # 1 h apart; 15 h one way is 9 h the other way round; 13 h is 11 h round the clock.
+    assert result.score.tolist() == [[83, 0, 0], [0, 0, 0]]
+    assert result.allowed.tolist() == [[True, False, False], [True, True, True]]
+    assert result.why(0, 0) == "time zones: 1 h apart"
 
 
-def test_same_input_gives_the_same_slate():
-    mentees = [person(f"m{i}@m.org", ["Chemistry"], ["Grant writing"]) for i in range(6)]
-    mentors = [person(f"t{i}@t{i}.org", ["Chemistry"], ["Grant writing"]) for i in range(3)]
-    first = assign(mentees, mentors)
-    assert assign(list(reversed(mentees)), list(reversed(mentors))) == first
+def test_the_score_is_the_weighted_mean_on_a_0_to_100_scale():
+    rules = [
+        rule("overlap", "s", "s", weight=3, name="skills"),
+        rule("same", "r", "r", weight=1, name="rhythm"),
+    ]
+    mentee = person("m@x.org", s=["A", "B"], r="Monthly")
+    mentor = person("t@y.org", s=["A"], r="Monthly")
+    result = ScoreBoard(rules, [mentee], [mentor])
+    assert result.score.tolist() == [[round(100 * (3 * 0.5 + 1 * 1) / 4)]]
+    assert result.why(0, 0) == "skills: A; same rhythm: Monthly"
 
 
-OPTIONS = ["Chemistry", "Engineering", "Data science", "Grant writing", "Systematic reviews"]
-people_strategy = st.lists(
-    st.tuples(
-        st.lists(st.sampled_from(OPTIONS), max_size=4, unique=True),
-        st.lists(st.sampled_from(OPTIONS), max_size=4, unique=True),
-        st.sampled_from(["A", "B", "C", ""]),
-    ),
-    min_size=1,
-    max_size=6,
+def test_built_in_hard_rules_oneself_and_previous_partners():
+    people = [person("a@x.org", a=["X"], b=["X"]), person("b@y.org", a=["X"], b=["X"])]
+    result = board(rule("overlap"), people, people, past_pairs={("a@x.org", "b@y.org")})
+    assert result.allowed.tolist() == [[False, False], [True, False]]
+    assert result.refusal(0, 0) == "the same person"
+
+
+MATCHING = MatchingSettings(
+    rules=(rule("overlap", "s", "s"),),
+    min_score=0,
+    alternatives=2,
+    past_pairs_tab="",
+    past_pairs_file="",
+    summary_group="",
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(people_strategy, people_strategy, st.floats(0, 5), st.floats(0.1, 5))
-def test_all_pairs_at_once_agree_with_one_pair_at_a_time(mentee_specs, mentor_specs, ws, wk):
-    matcher = OverlapMatcher(Matching(subjects_weight=ws, skills_weight=wk))
-    mentees = [person(f"p{i}@x.org", s, k, i_) for i, (s, k, i_) in enumerate(mentee_specs)]
-    mentors = [person(f"p{i}@x.org", s, k, i_) for i, (s, k, i_) in enumerate(mentor_specs)]
-    excluded = {"p0@x.org": ["p1@x.org"]}
-    scores = matcher.scores(mentees, mentors)
-    ok = _allowed_matrix(mentees, mentors, excluded)
-    for i, a in enumerate(mentees):
-        for j, b in enumerate(mentors):
-            assert scores[i, j] == matcher.fit(a, b).score
-            assert ok[i, j] == allowed(a, b, excluded.get(a.email, ()))
-
-
-@settings(max_examples=60, deadline=None)
-@given(people_strategy, people_strategy, st.lists(st.integers(0, 2), min_size=6, max_size=6))
-def test_no_slate_matches_more_mentees_or_scores_higher(mentee_specs, mentor_specs, capacities):
-    """Brute force over every way to give each mentee a mentor or none."""
-    mentees = [person(f"m{i}@x.org", s, k, i_) for i, (s, k, i_) in enumerate(mentee_specs[:4])]
+def test_assign_respects_rejections_and_lists_alternatives_with_a_free_place():
+    mentees = [person("m@x.org", s=["A", "B"])]
     mentors = [
-        person(f"t{i}@y.org", s, k, i_, capacity=capacities[i])
-        for i, (s, k, i_) in enumerate(mentor_specs[:4])
+        person("t@y.org", s=["A", "B"]),
+        person("u@y.org", s=["A"]),
+        person("v@y.org", s=["B"]),
+        person("w@y.org", s=["A", "B"], capacity=0),
     ]
+    matcher = RuleMatcher(MATCHING, mentees, mentors)
     free = {m.email: m.capacity for m in mentors}
-    picks = MATCHER.assign(mentees, mentors, free, {})
-    chosen = [p.mentor for p in picks.values()]
-    for mentor in mentors:
-        assert sum(1 for c in chosen if c and c.email == mentor.email) <= mentor.capacity
-    for mentee in mentees:
-        pick = picks[mentee.email]
-        assert pick.mentor is None or allowed(mentee, pick.mentor, ())
-    ours = (sum(1 for c in chosen if c), sum(p.fit.score for p in picks.values() if p.mentor))
+    pick = matcher.assign(mentees, mentors, free, {"m@x.org": ["t@y.org"]})["m@x.org"]
+    assert pick.mentor.email == "u@y.org"  # t rejected; u and v tie at 50, u first by email
+    assert [(m.email, score) for m, score in pick.alternatives] == [("v@y.org", 50)]
+    assert matcher.slate.exact
+
+
+def test_matching_more_mentees_beats_a_higher_total():
+    # Ana fits Tom best, but Tom is Bo's only possible mentor.
+    score = np.array([[100, 90], [80, 0]], dtype=np.int16)
+    allowed = np.array([[True, True], [True, False]])
+    assert best_slate(score, allowed, np.array([1, 1])).mentor_of.tolist() == [1, 0]
+
+
+def test_the_optimal_total_beats_a_greedy_pass():
+    # Greedy takes 100 first and is left with 0; the optimum is 67 + 83.
+    score = np.array([[100, 67], [83, 0]], dtype=np.int16)
+    allowed = np.ones((2, 2), dtype=bool)
+    assert best_slate(score, allowed, np.array([1, 1])).mentor_of.tolist() == [1, 0]
+
+
+def test_the_same_input_gives_the_same_slate():
+    mentees = [person(f"m{i}@x.org", s=["A"]) for i in range(6)]
+    mentors = [person(f"t{i}@y{i}.org", s=["A"]) for i in range(3)]
+    free = {m.email: 1 for m in mentors}
+    first = RuleMatcher(MATCHING, mentees, mentors).assign(mentees, mentors, free, {})
+    again = RuleMatcher(MATCHING, mentees[::-1], mentors[::-1]).assign(
+        mentees[::-1], mentors[::-1], free, {}
+    )
+    assert {e: p.mentor and p.mentor.email for e, p in first.items()} == {
+        e: p.mentor and p.mentor.email for e, p in again.items()
+    }
+
+
+def brute_force(score, allowed, capacity):
+    n, m = score.shape
     best = (0, 0)
-    for slate in product([None, *mentors], repeat=len(mentees)):
-        load = Counter(t.email for t in slate if t)
-        if any(load[t.email] > t.capacity for t in mentors):
+    for slate in product([-1, *range(m)], repeat=n):
+        if any(j >= 0 and not allowed[i, j] for i, j in enumerate(slate)):
             continue
-        if any(t and not allowed(m, t, ()) for m, t in zip(mentees, slate, strict=True)):
+        load = Counter(j for j in slate if j >= 0)
+        if any(load[j] > capacity[j] for j in range(m)):
             continue
-        value = (
-            sum(1 for t in slate if t),
-            sum(MATCHER.fit(m, t).score for m, t in zip(mentees, slate, strict=True) if t),
+        best = max(
+            best,
+            (
+                sum(j >= 0 for j in slate),
+                sum(int(score[i, j]) for i, j in enumerate(slate) if j >= 0),
+            ),
         )
-        best = max(best, value)
-    assert ours == best
+    return best
+
+
+@st.composite
+def programs(draw, max_mentees=5, max_mentors=4):
+    n = draw(st.integers(1, max_mentees))
+    m = draw(st.integers(1, max_mentors))
+    score = np.array(
+        draw(
+            st.lists(st.lists(st.integers(0, 100), min_size=m, max_size=m), min_size=n, max_size=n)
+        ),
+        dtype=np.int16,
+    )
+    allowed = np.array(
+        draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m), min_size=n, max_size=n))
+    )
+    capacity = np.array(draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
+    return score, allowed, capacity
+
+
+@settings(max_examples=150, deadline=None)
+@given(programs(), st.sampled_from(["dense", "sparse"]))
+def test_no_slate_matches_more_or_scores_higher_and_no_rule_is_broken(program, method):
+    score, allowed, capacity = program
+    slate = best_slate(score, allowed, capacity, dense_limit=10**9 if method == "dense" else 0)
+    chosen = slate.mentor_of
+    assert all(allowed[i, j] for i, j in enumerate(chosen) if j >= 0)
+    load = Counter(int(j) for j in chosen if j >= 0)
+    assert all(load[j] <= capacity[j] for j in range(len(capacity)))
+    ours = (int((chosen >= 0).sum()), sum(int(score[i, j]) for i, j in enumerate(chosen) if j >= 0))
+    assert ours == brute_force(score, allowed, capacity)
+    assert slate.exact
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_the_sparse_method_finds_the_dense_optimum_on_larger_programs(seed):
+    rng = np.random.default_rng(seed)
+    n, m = 60, 25
+    taste = rng.random((n, 4)) @ rng.random((4, m))  # everyone agrees on the best: the hard case
+    score = np.rint(100 * taste / taste.max()).astype(np.int16)
+    allowed = rng.random((n, m)) > 0.2
+    capacity = rng.integers(0, 4, size=m)
+    dense = best_slate(score, allowed, capacity, dense_limit=10**9).mentor_of
+    sparse = best_slate(score, allowed, capacity, dense_limit=0)
+
+    def value(chosen):
+        return int((chosen >= 0).sum()), int(
+            sum(score[i, j] for i, j in enumerate(chosen) if j >= 0)
+        )
+
+    assert sparse.exact and value(sparse.mentor_of) == value(dense)
+
+
+FORM = ["skills", "subjects", "goals"]
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        (
+            [{"name": "x", "kind": "similar", "mentee": "skills", "mentor": "skills", "weight": 1}],
+            "matching rule 1 ('x'): unknown kind 'similar'",
+        ),
+        (
+            [{"name": "x", "kind": "overlap", "mentee": "skils", "mentor": "skills", "weight": 1}],
+            "matching rule 1 ('x'): 'skils' is not a question of the mentee form; did you mean 'skills'?",
+        ),
+        (
+            [
+                {
+                    "name": "x",
+                    "kind": "overlap",
+                    "mentee": "skills",
+                    "mentor": "skills",
+                    "weight": -2,
+                }
+            ],
+            "matching rule 1 ('x'): 'weight' cannot be negative (-2)",
+        ),
+        (
+            [{"name": "x", "kind": "overlap", "mentee": "skills", "mentor": "skills"}],
+            "matching rule 1 ('x'): 'weight' is missing",
+        ),
+        (
+            [
+                {
+                    "name": "x",
+                    "kind": "distance",
+                    "mentee": "skills",
+                    "mentor": "skills",
+                    "weight": 1,
+                }
+            ],
+            "matching rule 1 ('x'): 'scale' is missing",
+        ),
+        (
+            [
+                {
+                    "name": "x",
+                    "kind": "overlap",
+                    "mentee": "skills",
+                    "mentor": "skills",
+                    "weight": 1,
+                    "hrad": True,
+                }
+            ],
+            "matching rule 1 ('x'): unknown key 'hrad'; did you mean 'hard'?",
+        ),
+        (
+            [{"name": "x", "kind": "overlap", "mentee": "skills", "mentor": "skills", "weight": 0}],
+            "at least one matching rule needs a weight above 0",
+        ),
+        ([], "'matching.rules' must list at least one"),
+    ],
+)
+def test_a_bad_rule_is_a_configuration_error_naming_it(rules, message):
+    data = {
+        "rules": rules,
+        "min_score": 0,
+        "alternatives": 3,
+        "past_pairs_tab": "",
+        "past_pairs_file": "",
+        "summary_group": "",
+    }
+    with pytest.raises(ConfigError) as caught:
+        parse_matching(data, FORM, FORM)
+    assert str(caught.value).startswith(message)

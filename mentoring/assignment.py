@@ -1,0 +1,206 @@
+"""The optimal slate: most mentees matched first, then the highest total score.
+
+Small programs are solved exactly with a dense assignment over mentor places
+(scipy's linear_sum_assignment). Large ones are solved on a sparse set of
+candidate pairs (scipy's min_weight_full_bipartite_matching) grown by column
+generation: after each solve, dual prices for the mentors are derived from the
+slate, and every pair of the full score table is priced against them. When no
+pair can improve the slate, it is optimal for the full problem (LP duality; the
+bipartite b-matching polytope is integral). If the round limit is reached
+first, the slate comes with a proven upper bound on how much better the
+optimum could be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+DENSE_LIMIT = 3_000_000  # mentees x places up to which the dense method is used
+CANDIDATES = 12  # pairs per mentee (and per mentor place) in the first sparse round
+MAX_ROUNDS = 30
+TOP_SCORE = 100
+
+
+@dataclass(frozen=True)
+class Slate:
+    """`mentor_of[i]` is mentee i's mentor index, or -1.
+
+    `gap` bounds how much higher an optimal total score could be (0: proven optimal).
+    """
+
+    mentor_of: np.ndarray
+    gap: float = 0.0
+    rounds: int = 1
+
+    @property
+    def exact(self) -> bool:
+        return self.gap == 0.0
+
+
+def best_slate(
+    score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, dense_limit: int = DENSE_LIMIT
+) -> Slate:
+    """Choose the slate; `score` is mentees x mentors (0-100), `capacity` free places per mentor."""
+    n = score.shape[0]
+    capacity = np.asarray(capacity, dtype=np.int64)
+    places = int(capacity.sum())
+    if n == 0 or places == 0 or not allowed.any():
+        return Slate(np.full(n, -1))
+    if n * places <= dense_limit:
+        return _dense(score, allowed, capacity)
+    return _column_generation(score, allowed, capacity)
+
+
+def _bonus(n: int, places: int) -> float:
+    # Each matched mentee is worth more than any total of scores can make up.
+    return float((TOP_SCORE + 1) * min(n, places) + 1)
+
+
+def _dense(score, allowed, capacity) -> Slate:
+    n = score.shape[0]
+    mentor_of_place = np.repeat(np.arange(len(capacity)), capacity)
+    weight = np.where(allowed, score + 1.0 + _bonus(n, len(mentor_of_place)), 0.0)
+    rows, places = linear_sum_assignment(weight[:, mentor_of_place], maximize=True)
+    mentor_of = np.full(n, -1)
+    chosen = weight[rows, mentor_of_place[places]] > 0
+    mentor_of[rows[chosen]] = mentor_of_place[places[chosen]]
+    return Slate(mentor_of)
+
+
+def _column_generation(score, allowed, capacity) -> Slate:
+    n, m = score.shape
+    bonus = _bonus(n, int(capacity.sum()))
+    rows, cols = _first_candidates(score, allowed, capacity)
+    best, gap = np.full(n, -1), float("inf")
+    for round_number in range(1, MAX_ROUNDS + 1):
+        mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
+        prices = _mentor_prices(score, mentor_of, capacity, rows, cols, bonus)
+        new_rows, new_cols = _improving_pairs(score, allowed, mentor_of, prices, bonus)
+        bound = _upper_bound(score, allowed, capacity, prices, bonus)
+        best, gap = mentor_of, max(0.0, bound - _total(score, mentor_of, bonus))
+        if gap < 1.0:  # totals are whole numbers, so less than 1 short means optimal
+            return Slate(best, 0.0, round_number)
+        if not len(new_rows):
+            return Slate(best, gap, round_number)
+        pairs = np.unique(np.concatenate([rows * m + cols, new_rows * m + new_cols]))
+        rows, cols = pairs // m, pairs % m
+    return Slate(best, gap, MAX_ROUNDS)
+
+
+def _first_candidates(score, allowed, capacity):
+    """Each mentee's best mentors, and each mentor's best mentees for every place they offer."""
+    n, m = score.shape
+    masked = np.where(allowed, score, -1).astype(np.int16)
+    k = min(CANDIDATES, m)
+    top = np.argpartition(-masked, k - 1, axis=1)[:, :k]
+    rows = [np.repeat(np.arange(n), k)]
+    cols = [top.ravel()]
+    per_mentor = min(n, CANDIDATES * int(capacity.max()))
+    best_mentees = np.argpartition(-masked, per_mentor - 1, axis=0)[:per_mentor, :]
+    rows.append(best_mentees.ravel())
+    cols.append(np.tile(np.arange(m), per_mentor))
+    pairs = np.unique(np.concatenate(rows).astype(np.int64) * m + np.concatenate(cols))
+    rows, cols = pairs // m, pairs % m
+    keep = allowed[rows, cols]
+    return rows[keep], cols[keep]
+
+
+def _solve_sparse(score, capacity, rows, cols, bonus) -> np.ndarray:
+    """Exact on the candidate pairs: mentees x (places + one 'unmatched' column each)."""
+    n = score.shape[0]
+    first_place = np.concatenate([[0], np.cumsum(capacity)[:-1]])
+    repeat = capacity[cols]
+    edge_rows = np.repeat(rows, repeat)
+    offset = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    edge_places = np.repeat(first_place[cols], repeat) + offset
+    # Costs are positive: a place costs (TOP_SCORE + 1 - score), staying unmatched costs more.
+    edge_cost = np.repeat(TOP_SCORE + 1.0 - score[rows, cols], repeat)
+    places = int(capacity.sum())
+    graph = sp.csr_matrix(
+        (
+            np.concatenate([edge_cost, np.full(n, bonus + TOP_SCORE + 1.0)]),
+            (
+                np.concatenate([edge_rows, np.arange(n)]),
+                np.concatenate([edge_places, places + np.arange(n)]),
+            ),
+        ),
+        shape=(n, places + n),
+    )
+    matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
+    mentor_of_place = np.repeat(np.arange(len(capacity)), capacity)
+    mentor_of = np.full(n, -1)
+    real = matched_cols < places
+    mentor_of[matched_rows[real]] = mentor_of_place[matched_cols[real]]
+    return mentor_of
+
+
+def _mentor_prices(score, mentor_of, capacity, rows, cols, bonus) -> np.ndarray:
+    """The least mentor prices v >= 0 under which the slate is optimal on the candidate pairs.
+
+    With weight w = bonus + score, a matched mentee i at mentor j keeps u_i = w_ij - v_j,
+    an unmatched one u_i = 0, and every candidate pair needs u_i + v_k >= w_ik: a
+    longest-path problem over mentors, solved by Bellman-Ford.
+    """
+    m = len(capacity)
+    weight = bonus + score[rows, cols].astype(np.float64)
+    prices = np.zeros(m)
+    unmatched = mentor_of[rows] < 0
+    np.maximum.at(prices, cols[unmatched], weight[unmatched])
+    matched = ~unmatched
+    source = mentor_of[rows[matched]]
+    target = cols[matched]
+    step = score[rows[matched], target].astype(np.float64) - score[rows[matched], source].astype(
+        np.float64
+    )
+    for _ in range(m + 1):
+        updated = prices.copy()
+        np.maximum.at(updated, target, prices[source] + step)
+        if np.array_equal(updated, prices):
+            break
+        prices = updated
+    return prices
+
+
+def _utilities(score, mentor_of, prices, bonus) -> np.ndarray:
+    matched = mentor_of >= 0
+    utility = np.zeros(len(mentor_of))
+    utility[matched] = bonus + score[matched, mentor_of[matched]] - prices[mentor_of[matched]]
+    return utility
+
+
+def _improving_pairs(score, allowed, mentor_of, prices, bonus):
+    """The pairs that would improve the slate at these prices (the best few per mentee)."""
+    utility = _utilities(score, mentor_of, prices, bonus)
+    found_rows, found_cols = [], []
+    for start in range(0, score.shape[0], 2000):
+        block = slice(start, start + 2000)
+        gain = np.where(allowed[block], bonus + score[block] - prices[None, :], -np.inf)
+        gain -= utility[block, None]
+        k = min(CANDIDATES, gain.shape[1])
+        top = np.argpartition(-gain, k - 1, axis=1)[:, :k]
+        r = np.repeat(np.arange(gain.shape[0]), k)
+        c = top.ravel()
+        good = gain[r, c] > 1e-9
+        found_rows.append(r[good] + start)
+        found_cols.append(c[good])
+    return np.concatenate(found_rows), np.concatenate(found_cols)
+
+
+def _upper_bound(score, allowed, capacity, prices, bonus) -> float:
+    """Weak LP duality: any prices give sum_i max(0, max_k w_ik - v_k) + sum_k cap_k v_k."""
+    total = float(capacity @ prices)
+    for start in range(0, score.shape[0], 2000):
+        block = slice(start, start + 2000)
+        gain = np.where(allowed[block], bonus + score[block] - prices[None, :], 0.0)
+        total += float(np.maximum(gain.max(axis=1), 0.0).sum())
+    return total
+
+
+def _total(score, mentor_of, bonus) -> float:
+    matched = mentor_of >= 0
+    return float((bonus + score[matched, mentor_of[matched]]).sum())

@@ -1,0 +1,162 @@
+"""Matching criteria as data: the rules of [matching] in the settings, validated.
+
+Each rule compares a mentee's answer with a mentor's answer and gives a number
+from 0 to 1; the pair's score is the weighted mean of its rules, on 0-100. A
+rule marked `hard` also decides which pairs may be suggested at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mentoring.errors import ConfigError, did_you_mean
+
+KINDS = {
+    "overlap": "the share of the mentee's chosen options that the mentor also chose",
+    "text": "how alike two free-text answers are (TF-IDF cosine similarity)",
+    "same": "1 when both gave the same answer",
+    "different": "1 when the answers differ (such as institutions)",
+    "distance": "1 when two numbers are equal, falling to 0 at `scale` apart",
+}
+RULE_KEYS = ("name", "kind", "mentee", "mentor", "weight", "hard", "scale", "wrap", "unit")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    mentee: str
+    mentor: str
+    weight: float
+    hard: bool = False
+    scale: float = 0.0  # distance: how far apart counts as no fit at all
+    wrap: float = 0.0  # distance: numbers on a circle of this size (24 for time zones)
+    unit: str = ""  # distance: how the explanation names the difference ("h")
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    rules: tuple[Rule, ...]
+    min_score: int
+    alternatives: int
+    past_pairs_tab: str
+    past_pairs_file: str
+    summary_group: str
+
+
+def parse_matching(
+    data: Any, mentee_fields: Sequence[str], mentor_fields: Sequence[str]
+) -> MatchingSettings:
+    """Validate [matching]; raises ConfigError naming the setting or the rule that is wrong."""
+    if not isinstance(data, Mapping):
+        raise ConfigError("[matching] must be a table of settings")
+    known = (
+        "rules",
+        "min_score",
+        "alternatives",
+        "past_pairs_tab",
+        "past_pairs_file",
+        "summary_group",
+    )
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"unknown setting 'matching.{key}'{did_you_mean(key, known)}")
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not rules:
+        raise ConfigError("'matching.rules' must list at least one [[matching.rules]] table")
+    parsed = tuple(
+        _rule(number, rule, mentee_fields, mentor_fields) for number, rule in enumerate(rules, 1)
+    )
+    if not any(rule.weight > 0 for rule in parsed):
+        raise ConfigError("at least one matching rule needs a weight above 0")
+    settings = MatchingSettings(
+        rules=parsed,
+        min_score=_number(data, "min_score", int, 0, 100),
+        alternatives=_number(data, "alternatives", int, 0, 10),
+        past_pairs_tab=_text(data, "past_pairs_tab"),
+        past_pairs_file=_text(data, "past_pairs_file"),
+        summary_group=_text(data, "summary_group"),
+    )
+    if settings.summary_group and settings.summary_group not in mentee_fields:
+        raise ConfigError(
+            f"'matching.summary_group' names '{settings.summary_group}', which is not a"
+            f" question of the mentee form{did_you_mean(settings.summary_group, mentee_fields)}"
+        )
+    return settings
+
+
+def _rule(number: int, data: Any, mentee_fields, mentor_fields) -> Rule:
+    label = f"matching rule {number}"
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{label} must be a table with name, kind, mentee, mentor, weight")
+    if isinstance(data.get("name"), str):
+        label += f" ('{data['name']}')"
+    for key in data:
+        if key not in RULE_KEYS:
+            raise ConfigError(f"{label}: unknown key '{key}'{did_you_mean(key, RULE_KEYS)}")
+    for key in ("name", "kind", "mentee", "mentor"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ConfigError(f"{label}: '{key}' must be given as text")
+    kind = data["kind"]
+    if kind not in KINDS:
+        raise ConfigError(
+            f"{label}: unknown kind '{kind}'{did_you_mean(kind, KINDS)}; kinds are: "
+            + "; ".join(f"{k} ({meaning})" for k, meaning in KINDS.items())
+        )
+    for side, fields in (("mentee", mentee_fields), ("mentor", mentor_fields)):
+        if data[side] not in fields:
+            raise ConfigError(
+                f"{label}: '{data[side]}' is not a question of the {side} form"
+                f"{did_you_mean(data[side], fields)} (questions: {', '.join(fields)})"
+            )
+    weight = _rule_number(label, data, "weight", required=True)
+    hard = data.get("hard", False)
+    if not isinstance(hard, bool):
+        raise ConfigError(f"{label}: 'hard' must be true or false")
+    scale = _rule_number(label, data, "scale", required=kind == "distance")
+    if kind == "distance" and scale == 0:
+        raise ConfigError(f"{label}: a distance rule needs a 'scale' above 0")
+    unit = data.get("unit", "")
+    if not isinstance(unit, str):
+        raise ConfigError(f"{label}: 'unit' must be text")
+    return Rule(
+        name=data["name"].strip(),
+        kind=kind,
+        mentee=data["mentee"],
+        mentor=data["mentor"],
+        weight=weight,
+        hard=hard,
+        scale=scale,
+        wrap=_rule_number(label, data, "wrap"),
+        unit=unit,
+    )
+
+
+def _rule_number(label: str, data: Mapping, key: str, required: bool = False) -> float:
+    if key not in data:
+        if required:
+            raise ConfigError(f"{label}: '{key}' is missing (a number, 0 or more)")
+        return 0.0
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{label}: '{key}' must be a number, not {value!r}")
+    if value < 0:
+        raise ConfigError(f"{label}: '{key}' cannot be negative ({value})")
+    return float(value)
+
+
+def _number(data: Mapping, key: str, kind: type, low: int, high: int) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+        raise ConfigError(f"setting 'matching.{key}' must be a whole number from {low} to {high}")
+    return value
+
+
+def _text(data: Mapping, key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise ConfigError(f"setting 'matching.{key}' must be text (\"\" for none)")
+    return value.strip()

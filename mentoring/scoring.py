@@ -1,0 +1,260 @@
+"""Scores for every mentee-mentor pair at once, from the rules, and a line saying why.
+
+Every rule is evaluated as a whole mentees x mentors array (numpy, with
+scikit-learn for text), so scoring thousands of people stays fast; a pair's
+explanation is worked out only for the pairs the committee will read.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from mentoring.intake import Applicant, institution_key
+from mentoring.rules import Rule
+
+_NUMBER = re.compile(r"([+\-\u2212]?)(\d+(?:\.\d+)?)(?::(\d{2}))?")
+_ROWS_AT_ONCE = 2000  # rows of a text rule's similarity computed at a time, to bound memory
+
+
+class ScoreBoard:
+    """The 0-100 score and the hard-rule verdict of every pair of the given people.
+
+    `score[i, j]` and `allowed[i, j]` are for `mentees[i]` and `mentors[j]`.
+    `allowed` already excludes a person with themself and `past_pairs`
+    (mentee email, mentor email); rejections are applied by the caller.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        mentees: Sequence[Applicant],
+        mentors: Sequence[Applicant],
+        past_pairs: Collection[tuple[str, str]] = (),
+    ):
+        self.mentees, self.mentors = list(mentees), list(mentors)
+        self.rules = [_evaluator(rule, self.mentees, self.mentors) for rule in rules]
+        shape = (len(self.mentees), len(self.mentors))
+        total = np.zeros(shape, dtype=np.float32)
+        self.allowed = np.ones(shape, dtype=bool)
+        weights = sum(rule.rule.weight for rule in self.rules)
+        for evaluator in self.rules:
+            evaluator.accumulate(total, self.allowed)
+        self.score = np.rint(total * np.float32(100.0 / weights)).astype(np.int16)
+        self.row = {m.email: i for i, m in enumerate(self.mentees)}
+        self.column = {m.email: j for j, m in enumerate(self.mentors)}
+        for i, mentee in enumerate(self.mentees):
+            j = self.column.get(mentee.email)
+            if j is not None:
+                self.allowed[i, j] = False
+        for mentee_email, mentor_email in past_pairs:
+            i, j = self.row.get(mentee_email), self.column.get(mentor_email)
+            if i is not None and j is not None:
+                self.allowed[i, j] = False
+
+    def why(self, i: int, j: int) -> str:
+        """What made the pair, rule by rule, for the rules that scored."""
+        parts = [part for rule in self.rules if (part := rule.explain(i, j))]
+        return "; ".join(parts) or "nothing in common on the matching questions"
+
+    def refusal(self, i: int, j: int) -> str:
+        """Which hard rules the pair breaks, in words ("" when none does)."""
+        if self.mentees[i].email == self.mentors[j].email:
+            return "the same person"
+        broken = [rule.rule.name for rule in self.rules if rule.rule.hard and not rule.passes(i, j)]
+        return ", ".join(f"hard rule '{name}'" for name in broken)
+
+
+class _Evaluator(ABC):
+    """One rule over all pairs: its 0-1 values, whether each pair passes it, and why it scored."""
+
+    def __init__(self, rule: Rule, mentees: Sequence[Applicant], mentors: Sequence[Applicant]):
+        self.rule = rule
+        self.mentees, self.mentors = mentees, mentors
+
+    def accumulate(self, total: np.ndarray, allowed: np.ndarray) -> None:
+        values, passes = self.values(slice(None))
+        if self.rule.weight:
+            total += np.float32(self.rule.weight) * values
+        if self.rule.hard:
+            allowed &= passes
+
+    @abstractmethod
+    def values(self, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        """The rule's 0-1 value and whether it passes, for these mentee rows x every mentor."""
+
+    def passes(self, i: int, j: int) -> bool:
+        return bool(self.values(slice(i, i + 1))[1][0, j])
+
+    def value(self, i: int, j: int) -> float:
+        return float(self.values(slice(i, i + 1))[0][0, j])
+
+    def explain(self, i: int, j: int) -> str:
+        if self.rule.weight <= 0 or self.value(i, j) <= 0:
+            return ""
+        return self.describe(i, j)
+
+    def describe(self, i: int, j: int) -> str:
+        return self.rule.name
+
+
+class _Overlap(_Evaluator):
+    def __init__(self, rule, mentees, mentors):
+        super().__init__(rule, mentees, mentors)
+        vocabulary: dict[str, int] = {}
+        for person, field in [
+            *((m, rule.mentee) for m in mentees),
+            *((m, rule.mentor) for m in mentors),
+        ]:
+            for item in person.items(field):
+                vocabulary.setdefault(item, len(vocabulary))
+        self.wanted = _indicator(mentees, rule.mentee, vocabulary)
+        self.offered = _indicator(mentors, rule.mentor, vocabulary)
+        self.chosen = self.wanted.sum(axis=1)
+
+    def values(self, rows):
+        shared = self.wanted[rows] @ self.offered.T
+        chosen = self.chosen[rows][:, None]
+        return shared / np.maximum(chosen, 1), (shared > 0) | (chosen == 0)
+
+    def describe(self, i, j):
+        offered = set(self.mentors[j].items(self.rule.mentor))
+        shared = [item for item in self.mentees[i].items(self.rule.mentee) if item in offered]
+        return f"{self.rule.name}: {', '.join(shared)}"
+
+
+class _Text(_Evaluator):
+    def __init__(self, rule, mentees, mentors):
+        super().__init__(rule, mentees, mentors)
+        left = [_text(m, rule.mentee) for m in mentees]
+        right = [_text(m, rule.mentor) for m in mentors]
+        self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+        try:
+            self.vectorizer.fit(left + right)
+        except ValueError:  # every answer empty, or only stop words: nothing to compare
+            self.vectorizer = None
+        if self.vectorizer is not None:
+            self.left = self.vectorizer.transform(left).astype(np.float32)
+            self.right = self.vectorizer.transform(right).astype(np.float32).T.tocsr()
+
+    def accumulate(self, total, allowed):
+        for start in range(0, total.shape[0], _ROWS_AT_ONCE):
+            rows = slice(start, start + _ROWS_AT_ONCE)
+            values, passes = self.values(rows)
+            if self.rule.weight:
+                total[rows] += np.float32(self.rule.weight) * values
+            if self.rule.hard:
+                allowed[rows] &= passes
+
+    def values(self, rows):
+        count = len(range(*rows.indices(len(self.mentees))))
+        if self.vectorizer is None:
+            zeros = np.zeros((count, len(self.mentors)), dtype=np.float32)
+            return zeros, np.ones_like(zeros, dtype=bool)
+        similarity = (self.left[rows] @ self.right).toarray()
+        return np.minimum(similarity, 1.0), similarity > 0
+
+    def describe(self, i, j):
+        product = self.left[i].multiply(self.right[:, j].T).toarray().ravel()
+        words = self.vectorizer.get_feature_names_out()
+        top = [words[k] for k in np.argsort(-product, kind="stable")[:3] if product[k] > 0]
+        return f"{self.rule.name}: {', '.join(top)}"
+
+
+class _Same(_Evaluator):
+    equal_scores = True
+
+    def __init__(self, rule, mentees, mentors):
+        super().__init__(rule, mentees, mentors)
+        codes: dict[str, int] = {"": -1}
+        self.left = np.array([codes.setdefault(_key(m, rule.mentee), len(codes)) for m in mentees])
+        self.right = np.array([codes.setdefault(_key(m, rule.mentor), len(codes)) for m in mentors])
+
+    def values(self, rows):
+        left = self.left[rows][:, None]
+        known = (left >= 0) & (self.right[None, :] >= 0)
+        equal = (left == self.right[None, :]) & known
+        matches = equal if self.equal_scores else known & ~equal
+        return matches.astype(np.float32), ~known | (equal == self.equal_scores)
+
+    def describe(self, i, j):
+        return f"same {self.rule.name}: {self.mentees[i].answers.get(self.rule.mentee, '')}"
+
+
+class _Different(_Same):
+    equal_scores = False
+
+    def describe(self, i, j):
+        return f"different {self.rule.name}"
+
+
+class _Distance(_Evaluator):
+    def __init__(self, rule, mentees, mentors):
+        super().__init__(rule, mentees, mentors)
+        self.left = np.array([_number(m, rule.mentee) for m in mentees], dtype=np.float64)
+        self.right = np.array([_number(m, rule.mentor) for m in mentors], dtype=np.float64)
+
+    def apart(self, rows) -> np.ndarray:
+        gap = np.abs(self.left[rows][:, None] - self.right[None, :])
+        return np.minimum(gap, self.rule.wrap - gap) if self.rule.wrap else gap
+
+    def values(self, rows):
+        gap = self.apart(rows)
+        with np.errstate(invalid="ignore"):
+            values = np.clip(1.0 - gap / self.rule.scale, 0.0, 1.0)
+            passes = np.isnan(gap) | (gap <= self.rule.scale)
+        return np.nan_to_num(values).astype(np.float32), passes
+
+    def describe(self, i, j):
+        gap = float(self.apart(slice(i, i + 1))[0, j])
+        unit = f" {self.rule.unit}" if self.rule.unit else ""
+        return (
+            f"{self.rule.name}: the same" if gap == 0 else f"{self.rule.name}: {gap:g}{unit} apart"
+        )
+
+
+_KINDS = {
+    "overlap": _Overlap,
+    "text": _Text,
+    "same": _Same,
+    "different": _Different,
+    "distance": _Distance,
+}
+
+
+def _evaluator(rule: Rule, mentees, mentors) -> _Evaluator:
+    return _KINDS[rule.kind](rule, mentees, mentors)
+
+
+def _indicator(people: Sequence[Applicant], field: str, vocabulary: dict[str, int]) -> np.ndarray:
+    chosen = np.zeros((len(people), max(1, len(vocabulary))), dtype=np.float32)
+    for row, person in enumerate(people):
+        chosen[row, [vocabulary[item] for item in set(person.items(field))]] = 1.0
+    return chosen
+
+
+def _text(person: Applicant, field: str) -> str:
+    answer = person.answers.get(field, "")
+    return answer if isinstance(answer, str) else " ".join(answer)
+
+
+def _key(person: Applicant, field: str) -> str:
+    return institution_key(_text(person, field))
+
+
+def parse_number(text: str) -> float:
+    """The first number in an answer ("UTC-5 Eastern" gives -5, "UTC+5:30" 5.5), or nan."""
+    match = _NUMBER.search(text.replace("\u2212", "-"))
+    if not match:
+        return float("nan")
+    sign, whole, minutes = match.groups()
+    number = float(whole) + (int(minutes) / 60 if minutes else 0.0)
+    return -number if sign == "-" else number
+
+
+def _number(person: Applicant, field: str) -> float:
+    return parse_number(_text(person, field))

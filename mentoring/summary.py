@@ -1,0 +1,48 @@
+"""The slate summary printed at the end of `match`: how the slate came out, for whom."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from mentoring.committee import Outcome
+from mentoring.intake import Applicant
+
+
+def slate_summary(
+    outcomes: Sequence[Outcome],
+    mentors: Sequence[Applicant],
+    group_field: str,
+    min_score: int,
+    proof: str,
+) -> list[str]:
+    """Lines for a person: matched and unmatched, weak pairs, mentor load, mean score by group."""
+    matched = [o for o in outcomes if o.mentor]
+    weak = sum(o.weak for o in outcomes)
+    lines = [
+        f"slate: {len(matched)} of {len(outcomes)} mentees matched, "
+        f"{len(outcomes) - len(matched)} unmatched, {weak} weak (score below {min_score}); {proof}"
+    ]
+    load = Counter(o.mentor for o in matched)
+    spread = Counter(load.get(m.email, 0) for m in mentors)
+    if spread:
+        parts = [f"{spread[k]} with {k}" for k in range(max(spread) + 1) if spread[k]]
+        lines.append("mentor load (mentees per mentor): " + ", ".join(parts))
+    if group_field:
+        lines.append(_by_group(matched, group_field))
+    return lines
+
+
+def _by_group(matched: Sequence[Outcome], field: str) -> str:
+    scores: dict[str, list[int]] = {}
+    for outcome in matched:
+        if outcome.score is None:
+            continue
+        answer = outcome.mentee.answers.get(field) or "(no answer)"
+        group = answer if isinstance(answer, str) else ", ".join(answer)
+        scores.setdefault(group, []).append(outcome.score)
+    parts = [
+        f"{group} {sum(values) / len(values):.0f} (n={len(values)})"
+        for group, values in sorted(scores.items())
+    ]
+    return f"mean score by {field.replace('_', ' ')}: " + ("; ".join(parts) or "no pairs yet")
