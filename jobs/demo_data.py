@@ -79,17 +79,39 @@ GOALS = (
     "Moving from public libraries into an academic science library.",
     "Getting ready for tenure review and publishing my first article.",
 )
+EXPERIENCES = (
+    "I built our research data management service and teach data curation workshops.",
+    "I lead systematic review consultations with health sciences faculty.",
+    "I moved from a public library into engineering liaison work ten years ago.",
+    "I have served on tenure committees and mentor new librarians through review.",
+    "I write grants for digital library projects and love sharing what works.",
+    "I teach information literacy to chemistry and biology undergraduates.",
+    "I manage collection development for physics, astronomy and mathematics.",
+    "I run our open access fund and advise on scholarly communication.",
+)
 START = datetime(2026, 9, 1, 9, 0, 0)
 
 
 def program_tabs(
-    settings: Settings, mentees: int = 60, mentors: int = 35, seed: int = 2026, quirks: bool = True
+    settings: Settings,
+    mentees: int = 60,
+    mentors: int = 35,
+    seed: int = 2026,
+    quirks: bool = True,
+    capacity: int | None = None,
 ) -> dict[str, list[list[Cell]]]:
-    """Both response tabs, keyed by the configured tab names."""
+    """Both response tabs, keyed by the configured tab names.
+
+    `capacity` gives every mentor the same answer to the capacity question
+    (for benchmarks); by default the answers vary from 1 to 3.
+    """
     rng = random.Random(seed)
     people = _people(rng, mentees + mentors)
     mentee_rows = [_mentee(rng, settings, person, i) for i, person in enumerate(people[:mentees])]
     mentor_rows = [_mentor(rng, settings, person, i) for i, person in enumerate(people[mentees:])]
+    if capacity is not None:
+        for row in mentor_rows:
+            row["capacity"] = str(capacity)
     tables = {
         form.tab: [
             list(form.questions.values()),
@@ -146,7 +168,7 @@ def _mentor(rng, settings: Settings, person, index: int) -> dict[str, Cell]:
     answers.update(
         position=rng.choice(POSITIONS),
         years=rng.randrange(5, 30),
-        experience="Happy to share what I learned building services in my library.",
+        experience=" ".join(rng.sample(EXPERIENCES, 2)),
         capacity=rng.choice(("1", "1", "1", "1", "1", "2", "2", "3")),
         returning=rng.choice(("Yes", "No")),
     )

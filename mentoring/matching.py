@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from mentoring.assignment import Slate, best_slate
+from mentoring.assignment import Slate, best_slate, top_columns
 from mentoring.intake import Applicant
 from mentoring.rules import MatchingSettings
 from mentoring.scoring import ScoreBoard
@@ -122,16 +122,10 @@ def _alternatives(score, allowed, chosen, left, count: int) -> list[list[int]]:
     n, m = score.shape
     if count == 0 or m == 0:
         return [[] for _ in range(n)]
-    # One key per pair: the score, then the mentor's place in email order for ties.
-    key = score.astype(np.int64) * (m + 1) + (m - np.arange(m))[None, :]
-    key = np.where(allowed & (left > 0)[None, :], key, -1)
+    candidates = np.where(allowed & (left > 0)[None, :], score, -1).astype(np.int32)
     matched = chosen >= 0
-    key[np.nonzero(matched)[0], chosen[matched]] = -1
-    k = min(count, m)
-    top = np.argpartition(-key, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1)
-    top = np.take_along_axis(top, order, axis=1)
-    return [[int(j) for j in row if key[i, j] >= 0] for i, row in enumerate(top)]
+    candidates[np.nonzero(matched)[0], chosen[matched]] = -1
+    return [[int(j) for j in row if j >= 0] for row in top_columns(candidates, count, -1)]
 
 
 def _why_none(any_free_place: bool, had_allowed_mentor: bool) -> str:

@@ -7,6 +7,7 @@ explanation is worked out only for the pairs the committee will read.
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
@@ -18,6 +19,7 @@ from mentoring.intake import Applicant, institution_key
 from mentoring.rules import Rule
 
 _NUMBER = re.compile(r"([+\-\u2212]?)(\d+(?:\.\d+)?)(?::(\d{2}))?")
+ALL = slice(None)
 _ROWS_AT_ONCE = 2000  # rows of a text rule's similarity computed at a time, to bound memory
 
 
@@ -77,26 +79,32 @@ class _Evaluator(ABC):
         self.mentees, self.mentors = mentees, mentors
 
     def accumulate(self, total: np.ndarray, allowed: np.ndarray) -> None:
-        values, passes = self.values(slice(None))
-        if self.rule.weight:
-            total += np.float32(self.rule.weight) * values
-        if self.rule.hard:
-            allowed &= passes
+        for start in range(0, total.shape[0], _ROWS_AT_ONCE):
+            rows = slice(start, start + _ROWS_AT_ONCE)
+            if self.rule.weight:
+                total[rows] += np.float32(self.rule.weight) * self.values(rows)
+            if self.rule.hard:
+                allowed[rows] &= self.passing(rows)
 
     @abstractmethod
-    def values(self, rows: slice) -> tuple[np.ndarray, np.ndarray]:
-        """The rule's 0-1 value and whether it passes, for these mentee rows x every mentor."""
+    def values(self, rows: slice, cols: slice | list[int] = ALL) -> np.ndarray:
+        """The rule's 0-1 value for these mentee rows x mentor columns, as float32."""
+
+    @abstractmethod
+    def passing(self, rows: slice, cols: slice | list[int] = ALL) -> np.ndarray:
+        """Whether each pair passes the rule (matters when the rule is hard)."""
 
     def passes(self, i: int, j: int) -> bool:
-        return bool(self.values(slice(i, i + 1))[1][0, j])
-
-    def value(self, i: int, j: int) -> float:
-        return float(self.values(slice(i, i + 1))[0][0, j])
+        return bool(self.passing(slice(i, i + 1), [j])[0, 0])
 
     def explain(self, i: int, j: int) -> str:
-        if self.rule.weight <= 0 or self.value(i, j) <= 0:
+        if self.rule.weight <= 0 or self.pair_value(i, j) <= 0:
             return ""
         return self.describe(i, j)
+
+    def pair_value(self, i: int, j: int) -> float:
+        """`values` for one pair; kinds override it where a scalar path is much faster."""
+        return float(self.values(slice(i, i + 1), [j])[0, 0])
 
     def describe(self, i: int, j: int) -> str:
         return self.rule.name
@@ -114,12 +122,17 @@ class _Overlap(_Evaluator):
                 vocabulary.setdefault(item, len(vocabulary))
         self.wanted = _indicator(mentees, rule.mentee, vocabulary)
         self.offered = _indicator(mentors, rule.mentor, vocabulary)
-        self.chosen = self.wanted.sum(axis=1)
+        self.share = self.wanted / np.maximum(self.wanted.sum(axis=1), 1)[:, None]
 
-    def values(self, rows):
-        shared = self.wanted[rows] @ self.offered.T
-        chosen = self.chosen[rows][:, None]
-        return shared / np.maximum(chosen, 1), (shared > 0) | (chosen == 0)
+    def values(self, rows, cols=ALL):
+        return self.share[rows] @ self.offered[cols].T
+
+    def pair_value(self, i, j):
+        return float(self.share[i] @ self.offered[j])
+
+    def passing(self, rows, cols=ALL):
+        chose_nothing = (self.wanted[rows].sum(axis=1) == 0)[:, None]
+        return (self.wanted[rows] @ self.offered[cols].T > 0) | chose_nothing
 
     def describe(self, i, j):
         offered = set(self.mentors[j].items(self.rule.mentor))
@@ -132,37 +145,56 @@ class _Text(_Evaluator):
         super().__init__(rule, mentees, mentors)
         left = [_text(m, rule.mentee) for m in mentees]
         right = [_text(m, rule.mentor) for m in mentors]
-        self.vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+        self.vectorizer: TfidfVectorizer | None = TfidfVectorizer(
+            stop_words="english", sublinear_tf=True, dtype=np.float32
+        )
         try:
             self.vectorizer.fit(left + right)
         except ValueError:  # every answer empty, or only stop words: nothing to compare
             self.vectorizer = None
-        if self.vectorizer is not None:
-            self.left = self.vectorizer.transform(left).astype(np.float32)
-            self.right = self.vectorizer.transform(right).astype(np.float32).T.tocsr()
+            return
+        self.left = self.vectorizer.transform(left).tocsr()
+        self.right = self.vectorizer.transform(right).T.tocsc()
 
-    def accumulate(self, total, allowed):
-        for start in range(0, total.shape[0], _ROWS_AT_ONCE):
-            rows = slice(start, start + _ROWS_AT_ONCE)
-            values, passes = self.values(rows)
-            if self.rule.weight:
-                total[rows] += np.float32(self.rule.weight) * values
-            if self.rule.hard:
-                allowed[rows] &= passes
+    def passing(self, rows, cols=ALL):
+        return (
+            self.values(rows, cols) > 0
+            if self.vectorizer is not None
+            else (np.ones_like(self.values(rows, cols), dtype=bool))
+        )
 
-    def values(self, rows):
-        count = len(range(*rows.indices(len(self.mentees))))
+    def values(self, rows, cols=ALL):
         if self.vectorizer is None:
-            zeros = np.zeros((count, len(self.mentors)), dtype=np.float32)
-            return zeros, np.ones_like(zeros, dtype=bool)
-        similarity = (self.left[rows] @ self.right).toarray()
-        return np.minimum(similarity, 1.0), similarity > 0
+            count = len(range(*rows.indices(len(self.mentees))))
+            return np.zeros((count, len(np.arange(len(self.mentors))[cols])), dtype=np.float32)
+        if isinstance(cols, list) and rows.stop == rows.start + 1 and len(cols) == 1:
+            return np.array(
+                [[min(1.0, sum(self._shared(rows.start, cols[0]).values()))]], dtype=np.float32
+            )  # one pair: skip sparse-matrix overhead
+        return np.minimum((self.left[rows] @ self.right[:, cols]).toarray(), np.float32(1.0))
+
+    def _shared(self, i: int, j: int) -> dict[int, float]:
+        """Term index -> its share of the pair's cosine similarity."""
+        left, right = self.left, self.right
+        terms = dict(
+            zip(
+                left.indices[left.indptr[i] : left.indptr[i + 1]],
+                left.data[left.indptr[i] : left.indptr[i + 1]],
+                strict=True,
+            )
+        )
+        span = slice(right.indptr[j], right.indptr[j + 1])
+        return {
+            int(t): float(terms[t] * w)
+            for t, w in zip(right.indices[span], right.data[span], strict=True)
+            if t in terms
+        }
 
     def describe(self, i, j):
-        product = self.left[i].multiply(self.right[:, j].T).toarray().ravel()
+        shared = self._shared(i, j)
         words = self.vectorizer.get_feature_names_out()
-        top = [words[k] for k in np.argsort(-product, kind="stable")[:3] if product[k] > 0]
-        return f"{self.rule.name}: {', '.join(top)}"
+        top = sorted(shared, key=lambda t: (-shared[t], t))[:3]
+        return f"{self.rule.name}: {', '.join(words[t] for t in top)}"
 
 
 class _Same(_Evaluator):
@@ -174,12 +206,23 @@ class _Same(_Evaluator):
         self.left = np.array([codes.setdefault(_key(m, rule.mentee), len(codes)) for m in mentees])
         self.right = np.array([codes.setdefault(_key(m, rule.mentor), len(codes)) for m in mentors])
 
-    def values(self, rows):
-        left = self.left[rows][:, None]
-        known = (left >= 0) & (self.right[None, :] >= 0)
-        equal = (left == self.right[None, :]) & known
-        matches = equal if self.equal_scores else known & ~equal
-        return matches.astype(np.float32), ~known | (equal == self.equal_scores)
+    def _compare(self, rows, cols):
+        left, right = self.left[rows][:, None], self.right[cols][None, :]
+        known = (left >= 0) & (right >= 0)
+        return known, (left == right) & known
+
+    def values(self, rows, cols=ALL):
+        known, equal = self._compare(rows, cols)
+        return (equal if self.equal_scores else known & ~equal).astype(np.float32)
+
+    def pair_value(self, i, j):
+        left, right = int(self.left[i]), int(self.right[j])
+        known = left >= 0 and right >= 0
+        return float(known and (left == right) == self.equal_scores)
+
+    def passing(self, rows, cols=ALL):
+        known, equal = self._compare(rows, cols)
+        return ~known | (equal == self.equal_scores)
 
     def describe(self, i, j):
         return f"same {self.rule.name}: {self.mentees[i].answers.get(self.rule.mentee, '')}"
@@ -195,26 +238,36 @@ class _Different(_Same):
 class _Distance(_Evaluator):
     def __init__(self, rule, mentees, mentors):
         super().__init__(rule, mentees, mentors)
-        self.left = np.array([_number(m, rule.mentee) for m in mentees], dtype=np.float64)
-        self.right = np.array([_number(m, rule.mentor) for m in mentors], dtype=np.float64)
+        self.left = np.array([_number(m, rule.mentee) for m in mentees], dtype=np.float32)
+        self.right = np.array([_number(m, rule.mentor) for m in mentors], dtype=np.float32)
 
-    def apart(self, rows) -> np.ndarray:
-        gap = np.abs(self.left[rows][:, None] - self.right[None, :])
-        return np.minimum(gap, self.rule.wrap - gap) if self.rule.wrap else gap
+    def apart(self, rows, cols=ALL) -> np.ndarray:
+        gap = np.abs(self.left[rows][:, None] - self.right[cols][None, :])
+        return np.minimum(gap, np.float32(self.rule.wrap) - gap) if self.rule.wrap else gap
 
-    def values(self, rows):
-        gap = self.apart(rows)
+    def values(self, rows, cols=ALL):
+        closeness = 1.0 - self.apart(rows, cols) / np.float32(self.rule.scale)
+        return np.nan_to_num(np.clip(closeness, 0.0, 1.0, out=closeness), copy=False)
+
+    def pair_gap(self, i: int, j: int) -> float:
+        gap = abs(float(self.left[i]) - float(self.right[j]))
+        return min(gap, self.rule.wrap - gap) if self.rule.wrap else gap
+
+    def pair_value(self, i, j):
+        gap = self.pair_gap(i, j)
+        return 0.0 if math.isnan(gap) else min(1.0, max(0.0, 1.0 - gap / self.rule.scale))
+
+    def passing(self, rows, cols=ALL):
+        gap = self.apart(rows, cols)
         with np.errstate(invalid="ignore"):
-            values = np.clip(1.0 - gap / self.rule.scale, 0.0, 1.0)
-            passes = np.isnan(gap) | (gap <= self.rule.scale)
-        return np.nan_to_num(values).astype(np.float32), passes
+            return np.isnan(gap) | (gap <= self.rule.scale)
 
     def describe(self, i, j):
-        gap = float(self.apart(slice(i, i + 1))[0, j])
+        gap = self.pair_gap(i, j)
         unit = f" {self.rule.unit}" if self.rule.unit else ""
-        return (
-            f"{self.rule.name}: the same" if gap == 0 else f"{self.rule.name}: {gap:g}{unit} apart"
-        )
+        if gap == 0:
+            return f"{self.rule.name}: the same"
+        return f"{self.rule.name}: {gap:g}{unit} apart"
 
 
 _KINDS = {

@@ -1,0 +1,169 @@
+"""Speed, memory and quality of the matching engine on generated programs.
+
+    python benchmarks/bench_engine.py              # speed and memory, then quality
+    python benchmarks/bench_engine.py --quality-only
+
+Speed: scoring (every rule over every pair) and assignment (the optimal slate)
+for 1,000 mentees x 500 mentors and 10,000 x 5,000, every mentor taking 2
+mentees; each size runs in a fresh process so its peak memory is its own.
+
+Quality: on the same kind of program, the total score as a share of the
+optimum and the share of mentees matched, for the engine, a greedy pass (best
+remaining pair first) and the stable hospital-resident matching of the
+`matching` package (pip install 'mentor-sync[benchmark]'), mentee-optimal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from jobs.config import load_settings
+from jobs.demo_data import program_tabs
+from mentoring.intake import read_responses
+from mentoring.matching import RuleMatcher
+from mentoring.sheet import Row, Table
+
+SIZES = ((1_000, 500), (10_000, 5_000))
+QUALITY_SIZES = ((200, 100), (1_000, 500))
+
+
+def applicants(mentees: int, mentors: int, seed: int = 7):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "settings.toml"
+        path.write_text("")
+        settings = load_settings(path)
+    tabs = program_tabs(settings, mentees, mentors, seed=seed, quirks=False, capacity=2)
+    tables = {
+        name: Table(
+            name, tuple(rows[0]), tuple(Row(n, tuple(r)) for n, r in enumerate(rows[1:], 2))
+        )
+        for name, rows in tabs.items()
+    }
+    responses = read_responses(
+        tables[settings.tabs.mentees], tables[settings.tabs.mentors], settings
+    )
+    return settings, responses
+
+
+def one_size(mentees: int, mentors: int) -> dict:
+    settings, responses = applicants(mentees, mentors)
+    start = time.perf_counter()
+    matcher = RuleMatcher(settings.matching, responses.mentees, responses.mentors)
+    scored = time.perf_counter()
+    free = {m.email: m.capacity for m in responses.mentors}
+    picks = matcher.assign(responses.mentees, responses.mentors, free, {})
+    done = time.perf_counter()
+    return {
+        "size": f"{mentees:,} x {mentors:,}",
+        "scoring": scored - start,
+        "assignment": done - scored,
+        "total": done - start,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "matched": sum(p.mentor is not None for p in picks.values()),
+        "proof": "optimal" if matcher.slate.exact else f"within {matcher.slate.gap:.0f}",
+        "rounds": matcher.slate.rounds,
+    }
+
+
+def greedy(score, allowed, capacity):
+    order = np.argsort(-np.where(allowed, score, -1), axis=None, kind="stable")
+    left, chosen = capacity.copy(), np.full(score.shape[0], -1)
+    for flat in order:
+        i, j = divmod(int(flat), score.shape[1])
+        if not allowed[i, j]:
+            break
+        if chosen[i] < 0 and left[j] > 0:
+            chosen[i], left[j] = j, left[j] - 1
+    return chosen
+
+
+def stable(score, allowed, capacity):
+    from matching.games import HospitalResident  # the benchmark extra
+
+    n, m = score.shape
+    prefs = {
+        i: [j for j in np.argsort(-score[i], kind="stable") if allowed[i, j]] for i in range(n)
+    }
+    mentor_prefs = {
+        j: [i for i in np.argsort(-score[:, j], kind="stable") if allowed[i, j]] for j in range(m)
+    }
+    game = HospitalResident.create_from_dictionaries(
+        {f"m{i}": [f"t{j}" for j in p] for i, p in prefs.items()},
+        {f"t{j}": [f"m{i}" for i in p] for j, p in mentor_prefs.items()},
+        {f"t{j}": int(capacity[j]) for j in range(m)},
+    )
+    chosen = np.full(n, -1)
+    for mentor, residents in game.solve(optimal="resident").items():
+        for resident in residents:
+            chosen[int(resident.name[1:])] = int(mentor.name[1:])
+    return chosen
+
+
+def quality(mentees: int, mentors: int) -> list[tuple[str, float, float]]:
+    settings, responses = applicants(mentees, mentors, seed=11)
+    matcher = RuleMatcher(settings.matching, responses.mentees, responses.mentors)
+    score, allowed = matcher.board.score, matcher.board.allowed
+    capacity = np.array([m.capacity for m in matcher.board.mentors])
+    free = {m.email: m.capacity for m in responses.mentors}
+    matcher.assign(responses.mentees, responses.mentors, free, {})
+    rows = {m.email: i for i, m in enumerate(matcher.board.mentees)}
+    engine = np.full(score.shape[0], -1)
+    for i, j in enumerate(matcher.slate.mentor_of):  # assign() sorts by email, like the board
+        engine[rows[sorted(rows)[i]]] = j
+    optimum = sum(int(score[i, j]) for i, j in enumerate(engine) if j >= 0)
+    results = []
+    methods = [("engine", engine), ("greedy", greedy(score, allowed, capacity))]
+    try:
+        methods.append(("stable (matching, mentee-optimal)", stable(score, allowed, capacity)))
+    except ImportError:
+        results.append(("stable: pip install 'mentor-sync[benchmark]'", float("nan"), float("nan")))
+    for name, chosen in methods:
+        total = sum(int(score[i, j]) for i, j in enumerate(chosen) if j >= 0)
+        results.append((name, total / optimum, float((chosen >= 0).mean())))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--quality-only", action="store_true")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_size(*args.one)))
+        return
+    if not args.quality_only:
+        print(
+            "| program (2 places per mentor) | scoring s | assignment s | total s"
+            " | peak memory MB | matched | slate |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---|")
+        for mentees, mentors in SIZES:
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", str(mentees), str(mentors)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            r = json.loads(out)
+            print(
+                f"| {r['size']} | {r['scoring']:.2f} | {r['assignment']:.2f} | {r['total']:.2f} |"
+                f" {r['peak_mb']:.0f} | {r['matched']:,} | {r['proof']} ({r['rounds']} rounds) |"
+            )
+    print("\n| program | method | total score / optimum | mentees matched |")
+    print("|---|---|---:|---:|")
+    for mentees, mentors in QUALITY_SIZES:
+        for name, ratio, share in quality(mentees, mentors):
+            print(f"| {mentees:,} x {mentors:,} | {name} | {ratio:.3f} | {share:.1%} |")
+
+
+if __name__ == "__main__":
+    main()
