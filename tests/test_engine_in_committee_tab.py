@@ -1,0 +1,222 @@
+"""The engine as the committee sees it: Alternatives, weak pairs, past partners, the slate summary."""
+
+import tomllib
+from collections import Counter
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from jobs.config import default_settings_text
+from mentoring.committee import COLUMNS, update_committee_tab
+from mentoring.errors import ConfigError
+from mentoring.intake import Applicant, Responses
+from mentoring.matching import RuleMatcher
+from mentoring.settings import parse_settings
+from mentoring.sheet import Row, Table
+from tests.conftest import (
+    committee_by_email,
+    match,
+    mentee,
+    mentor,
+    program_workbook,
+)
+
+MENTEES = [
+    mentee(
+        "ana@m.org", name="Ana Silva", skills="Grant writing", career_stage="Library school student"
+    ),
+    mentee(
+        "bo@m.org", name="Bo Chen", skills="Systematic reviews", career_stage="Mid-career librarian"
+    ),
+]
+MENTORS = [
+    mentor("tom@t.org", name="Tom Wong", skills="Grant writing"),
+    mentor("uma@u.org", name="Uma Patel", skills="Systematic reviews"),
+    mentor(
+        "val@v.org",
+        name="Val Kaur",
+        skills="Grant writing, Systematic reviews",
+        subjects="Engineering",
+    ),
+]
+
+
+def test_a_tab_from_before_alternatives_gets_the_column_after_why(tmp_path, settings):
+    old_columns = [c for c in COLUMNS if c != "Alternatives"]
+    row = dict.fromkeys(old_columns)
+    row.update(
+        {
+            "Mentee": "Ana Silva",
+            "Mentee Email": "ana@m.org",
+            "Status": "Approved",
+            "Suggested Mentor Email": "val@v.org",
+            "Notes": "keep",
+        }
+    )
+    path = program_workbook(
+        tmp_path / "p.xlsx",
+        settings,
+        MENTEES,
+        MENTORS,
+        extra_tabs={
+            settings.tabs.committee: [
+                [*old_columns, "Lead"],
+                [*(row[c] for c in old_columns), "Kim"],
+            ]
+        },
+    )
+    book = openpyxl.load_workbook(path)
+    rule = openpyxl.worksheet.datavalidation.DataValidation(
+        type="list", formula1='"Suggested,Approved,Rejected,Hold"'
+    )
+    rule.add("G2:G5000")
+    book[settings.tabs.committee].add_data_validation(rule)
+    book.save(path)
+
+    match(path, settings)
+    sheet = openpyxl.load_workbook(path)[settings.tabs.committee]
+    assert [c.value for c in sheet[1]] == [*COLUMNS, "Lead"]
+    ana = committee_by_email(path, settings)["ana@m.org"]
+    assert (ana["Status"], ana["Notes"], ana["Lead"], ana["Suggested Mentor Email"]) == (
+        "Approved",
+        "keep",
+        "Kim",
+        "val@v.org",
+    )
+    assert str(sheet.data_validations.dataValidation[0].sqref) == "H2:H5000"
+    assert match(path, settings).stats.cells_changed == 0
+
+
+def test_weak_pairs_are_flagged_not_hidden(tmp_path, settings):
+    people = [mentee("cy@m.org", skills="Leadership & management", subjects="Physics & astronomy")]
+    path = program_workbook(tmp_path / "p.xlsx", settings, people, MENTORS)
+    report = match(path, settings)
+    cy = committee_by_email(path, settings)["cy@m.org"]
+    assert cy["Suggested Mentor Email"] is not None
+    assert cy["Score"] < 35
+    assert cy["Why"].startswith("weak match (score below 35)")
+    assert (
+        report.slate[0]
+        == "slate: 1 of 1 mentees matched, 0 unmatched, 1 weak (score below 35); optimal"
+    )
+
+
+def test_alternatives_name_the_next_best_mentors_with_a_free_place(tmp_path, settings):
+    path = program_workbook(tmp_path / "p.xlsx", settings, MENTEES[:1], MENTORS)
+    match(path, settings)
+    ana = committee_by_email(path, settings)["ana@m.org"]
+    # Skills weigh 3 and subjects 2 of 10: Tom shares both, Val skills, Uma the subject.
+    assert (ana["Suggested Mentor Email"], ana["Score"]) == ("tom@t.org", 50)
+    assert ana["Alternatives"] == "Val Kaur <val@v.org> 30; Uma Patel <uma@u.org> 20"
+
+
+def test_previous_partners_from_the_past_pairs_tab_are_never_suggested(tmp_path, settings):
+    past = [["Cohort", "Mentee Email", "Mentor Email"], ["2025", "ANA@m.org", "tom@t.org"]]
+    path = program_workbook(
+        tmp_path / "p.xlsx", settings, MENTEES[:1], MENTORS[:2], extra_tabs={"Past Pairs": past}
+    )
+    match(path, settings)
+    ana = committee_by_email(path, settings)["ana@m.org"]
+    assert ana["Suggested Mentor Email"] == "uma@u.org"
+
+
+def test_previous_partners_from_a_csv_file(tmp_path, settings_file):
+    settings_file.write_text(
+        settings_file.read_text() + '[matching]\npast_pairs_file = "past.csv"\n'
+    )
+    (tmp_path / "past.csv").write_text("Mentee Email,Mentor Email\nana@m.org,tom@t.org\n")
+    from jobs.config import load_settings
+
+    settings = load_settings(settings_file)
+    path = program_workbook(tmp_path / "program.xlsx", settings, MENTEES[:1], MENTORS[:2])
+    match(path, settings)
+    assert committee_by_email(path, settings)["ana@m.org"]["Suggested Mentor Email"] == "uma@u.org"
+
+
+def test_a_past_pairs_tab_without_its_columns_is_a_clear_error(tmp_path, settings):
+    path = program_workbook(
+        tmp_path / "p.xlsx",
+        settings,
+        MENTEES,
+        MENTORS,
+        extra_tabs={"Past Pairs": [["Mentee", "Mentor"]]},
+    )
+    with pytest.raises(
+        ConfigError,
+        match="no column 'Mentee Email' \\(a previous pair's mentee\\) in tab 'Past Pairs'",
+    ):
+        match(path, settings)
+
+
+def test_the_slate_summary_shows_load_and_scores_by_career_stage(tmp_path, settings):
+    path = program_workbook(tmp_path / "p.xlsx", settings, MENTEES, MENTORS)
+    report = match(path, settings)
+    assert report.slate[1] == "mentor load (mentees per mentor): 1 with 0, 2 with 1"
+    assert report.slate[2].startswith("mean score by career stage: Library school student ")
+    assert "Mid-career librarian" in report.slate[2]
+
+
+def person(email, skills, capacity=1) -> Applicant:
+    return Applicant(
+        email,
+        email[:3],
+        email.split("@")[1],
+        None,
+        "t",
+        2,
+        {"skills": tuple(skills), "institution": email.split("@")[1]},
+        capacity,
+    )
+
+
+SKILLS = ["A", "B", "C"]
+DEFAULTS = parse_settings(tomllib.loads(default_settings_text()))
+
+
+@hypothesis_settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(SKILLS), unique=True), min_size=1, max_size=6),
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(SKILLS), unique=True), st.integers(0, 2)),
+        min_size=1,
+        max_size=4,
+    ),
+    st.data(),
+)
+def test_locked_pairs_are_kept_and_no_capacity_or_hard_rule_is_broken(
+    mentee_skills, mentor_specs, data
+):
+    mentees = [person(f"m{i}@m{i % 2}.org", s) for i, s in enumerate(mentee_skills)]
+    mentors = [person(f"t{j}@t{j}.org", s, c) for j, (s, c) in enumerate(mentor_specs)]
+    header = list(COLUMNS)
+    rows, locked = [], {}
+    for number, m in enumerate(mentees, start=2):
+        status = data.draw(st.sampled_from(["Suggested", "Approved", "Hold", "Rejected", ""]))
+        chosen = data.draw(st.sampled_from([t.email for t in mentors]))
+        if status in ("Approved", "Hold"):
+            locked[m.email] = chosen
+        values = {"Mentee Email": m.email, "Status": status, "Suggested Mentor Email": chosen}
+        rows.append(Row(number, tuple(values.get(h) for h in header)))
+    table = Table("Committee Matches", tuple(header), tuple(rows), len(rows) + 1)
+    responses = Responses(tuple(mentees), tuple(mentors), ())
+    matcher = RuleMatcher(DEFAULTS.matching, mentees, mentors)
+    update = update_committee_tab(table, "Committee Matches", responses, matcher)
+    final = {o.mentee.email: o.mentor for o in update.outcomes}
+    for email, mentor_email in locked.items():
+        assert final[email] == mentor_email
+    load = Counter(m for m in final.values() if m)
+    held = Counter(locked.values())
+    for t in mentors:
+        assert load[t.email] <= max(t.capacity, held[t.email])
+    for email, mentor_email in final.items():
+        if mentor_email and email not in locked:
+            assert (
+                matcher.fit(
+                    next(m for m in mentees if m.email == email),
+                    next(t for t in mentors if t.email == mentor_email),
+                ).refusal
+                == ""
+            )
