@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,7 @@ from mentoring.sheet import Row, Table
 
 SIZES = ((1_000, 500), (10_000, 5_000))
 QUALITY_SIZES = ((200, 100), (1_000, 500))
+STABLE_LIST = 10
 
 
 def applicants(mentees: int, mentors: int, seed: int = 7):
@@ -90,12 +92,18 @@ def stable(score, allowed, capacity):
     from matching.games import HospitalResident  # the benchmark extra
 
     n, m = score.shape
+    # Each mentee ranks their STABLE_LIST best mentors (the package deep-copies its
+    # object graph, which complete lists make too deep); mentors rank who listed them.
     prefs = {
-        i: [j for j in np.argsort(-score[i], kind="stable") if allowed[i, j]] for i in range(n)
+        i: [int(j) for j in np.argsort(-score[i], kind="stable") if allowed[i, j]][:STABLE_LIST]
+        for i in range(n)
     }
+    listed = {j: [i for i in range(n) if j in prefs[i]] for j in range(m)}
     mentor_prefs = {
-        j: [i for i in np.argsort(-score[:, j], kind="stable") if allowed[i, j]] for j in range(m)
+        j: sorted(who, key=lambda i, j=j: (-score[i, j], i)) for j, who in listed.items()
     }
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))
+    warnings.simplefilter("ignore")  # it warns for every mentor nobody listed
     game = HospitalResident.create_from_dictionaries(
         {f"m{i}": [f"t{j}" for j in p] for i, p in prefs.items()},
         {f"t{j}": [f"m{i}" for i in p] for j, p in mentor_prefs.items()},

@@ -13,6 +13,7 @@ optimum could be.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ DENSE_LIMIT = 3_000_000  # mentees x places up to which the dense method is used
 CANDIDATES = 6  # pairs per mentee (and per mentor place) in the first sparse round
 MAX_ROUNDS = 30
 TOP_SCORE = 100
+_BLOCK = 1000  # rows priced at a time
 
 
 @dataclass(frozen=True)
@@ -191,24 +193,27 @@ def _price(score, allowed, capacity, mentor_of, prices, bonus):
     Returns the pairs that would improve the slate (the best few per mentee), and
     the upper bound of weak LP duality: any prices v >= 0 give
     sum_i max(0, max_k w_ik - v_k) + sum_k cap_k v_k >= the optimum.
+    Blocks of rows are priced on two threads (numpy releases the GIL).
     """
     utility = _utilities(score, mentor_of, prices, bonus)
-    found_rows, found_cols = [], []
-    bound = float(capacity @ prices)
-    for start in range(0, score.shape[0], 2000):
-        block = slice(start, start + 2000)
-        value = np.where(allowed[block], bonus + score[block] - prices[None, :], -np.inf)
-        bound += float(np.maximum(value.max(axis=1, initial=-np.inf), 0.0).sum())
-        gain = value - utility[block, None]
-        r, c = np.nonzero(gain > 1e-9)
+    offset = bonus - prices
+
+    def price_block(start: int):
+        block = slice(start, start + _BLOCK)
+        value = np.where(allowed[block], score[block] + offset[None, :], -np.inf)
+        best = float(np.maximum(value.max(axis=1, initial=-np.inf), 0.0).sum())
+        value -= utility[block, None]
+        r, c = np.nonzero(value > 1e-9)
         # The best few per mentee: sort by mentee, then by gain, and keep the first of each.
-        order = np.lexsort((-gain[r, c], r))
+        order = np.lexsort((-value[r, c], r))
         r, c = r[order], c[order]
-        rank = np.arange(len(r)) - np.searchsorted(r, r)
-        keep = rank < CANDIDATES
-        found_rows.append(r[keep] + start)
-        found_cols.append(c[keep])
-    return np.concatenate(found_rows), np.concatenate(found_cols), bound
+        keep = np.arange(len(r)) - np.searchsorted(r, r) < CANDIDATES
+        return r[keep] + start, c[keep], best
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(pool.map(price_block, range(0, score.shape[0], _BLOCK)))
+    bound = float(capacity @ prices) + sum(part[2] for part in parts)
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), bound)
 
 
 def _total(score, mentor_of, bonus) -> float:

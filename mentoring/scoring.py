@@ -46,7 +46,9 @@ class ScoreBoard:
         weights = sum(rule.rule.weight for rule in self.rules)
         for evaluator in self.rules:
             evaluator.accumulate(total, self.allowed)
-        self.score = np.rint(total * np.float32(100.0 / weights)).astype(np.int16)
+        total *= np.float32(100.0 / weights)
+        self.score = np.rint(total, out=total).astype(np.int16)
+        del total
         self.row = {m.email: i for i, m in enumerate(self.mentees)}
         self.column = {m.email: j for j, m in enumerate(self.mentors)}
         for i, mentee in enumerate(self.mentees):
@@ -155,6 +157,8 @@ class _Text(_Evaluator):
             return
         self.left = self.vectorizer.transform(left).tocsr()
         self.right = self.vectorizer.transform(right).T.tocsc()
+        # Sparse x dense is much faster than sparse x sparse for a whole block of rows.
+        self.right_dense = self.right.toarray()
 
     def passing(self, rows, cols=ALL):
         return (
@@ -171,7 +175,7 @@ class _Text(_Evaluator):
             return np.array(
                 [[min(1.0, sum(self._shared(rows.start, cols[0]).values()))]], dtype=np.float32
             )  # one pair: skip sparse-matrix overhead
-        return np.minimum((self.left[rows] @ self.right[:, cols]).toarray(), np.float32(1.0))
+        return np.minimum(self.left[rows] @ self.right_dense[:, cols], np.float32(1.0))
 
     def _shared(self, i: int, j: int) -> dict[int, float]:
         """Term index -> its share of the pair's cosine similarity."""
@@ -241,13 +245,25 @@ class _Distance(_Evaluator):
         self.left = np.array([_number(m, rule.mentee) for m in mentees], dtype=np.float32)
         self.right = np.array([_number(m, rule.mentor) for m in mentors], dtype=np.float32)
 
-    def apart(self, rows, cols=ALL) -> np.ndarray:
-        gap = np.abs(self.left[rows][:, None] - self.right[cols][None, :])
+        # Answers take few distinct values (time zones, years): score each pair of
+        # distinct values once, then look the table up.
+        self.left_values, self.left_index = np.unique(self.left, return_inverse=True)
+        self.right_values, self.right_index = np.unique(self.right, return_inverse=True)
+        self.table = self._closeness(self.left_values[:, None], self.right_values[None, :])
+
+    def _gap(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        gap = np.abs(left - right)
         return np.minimum(gap, np.float32(self.rule.wrap) - gap) if self.rule.wrap else gap
 
-    def values(self, rows, cols=ALL):
-        closeness = 1.0 - self.apart(rows, cols) / np.float32(self.rule.scale)
+    def _closeness(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        closeness = 1.0 - self._gap(left, right) / np.float32(self.rule.scale)
         return np.nan_to_num(np.clip(closeness, 0.0, 1.0, out=closeness), copy=False)
+
+    def apart(self, rows, cols=ALL) -> np.ndarray:
+        return self._gap(self.left[rows][:, None], self.right[cols][None, :])
+
+    def values(self, rows, cols=ALL):
+        return self.table[np.ix_(self.left_index[rows], self.right_index[cols])]
 
     def pair_gap(self, i: int, j: int) -> float:
         gap = abs(float(self.left[i]) - float(self.right[j]))
