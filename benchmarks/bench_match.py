@@ -23,7 +23,7 @@ from jobs.config import load_settings
 from jobs.demo_data import program_tabs
 from mentoring.committee import update_committee_tab
 from mentoring.intake import read_responses
-from mentoring.matching import OverlapMatcher
+from mentoring.matching import RuleMatcher
 from sync.workbook import WorkbookSpreadsheet, create_workbook
 
 
@@ -31,6 +31,11 @@ def timed(action, *args):
     start = time.perf_counter()
     result = action(*args)
     return time.perf_counter() - start, result
+
+
+def score_and_assign(settings, responses):
+    matcher = RuleMatcher(settings.matching, responses.mentees, responses.mentors)
+    return update_committee_tab(None, settings.tabs.committee, responses, matcher)
 
 
 def command(settings_path: Path) -> float:
@@ -79,10 +84,7 @@ def main() -> None:
             stages["read .xlsx"].append(seconds)
             seconds, responses = timed(read_responses, *(found[t] for t in tab_names), settings)
             stages["intake"].append(seconds)
-            matcher = OverlapMatcher(settings.matching)
-            seconds, _ = timed(
-                update_committee_tab, None, settings.tabs.committee, responses, matcher
-            )
+            seconds, _ = timed(score_and_assign, settings, responses)
             stages["score + assign"].append(seconds)
 
         rows.append(("mentor-sync match, first run (new process)", first))
