@@ -69,11 +69,12 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
     issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, responses.issues)
     sheet.write([committee.edits, issues])
     slate = matcher.slate
-    proof = (
-        "optimal"
-        if slate is None or slate.exact
-        else (f"within {slate.gap:.0f} points of the optimal total score")
-    )
+    if slate is None or slate.exact:
+        proof = "optimal"
+    elif slate.more_mentees:
+        proof = f"not proven optimal: up to {slate.more_mentees} more mentees might be matched"
+    else:
+        proof = f"not proven optimal: within {slate.gap:.0f} points of the best total score"
     lines = slate_summary(
         committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof
     )

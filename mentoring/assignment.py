@@ -23,7 +23,9 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 DENSE_LIMIT = 3_000_000  # mentees x places up to which the dense method is used
 CANDIDATES = 6  # pairs per mentee (and per mentor place) in the first sparse round
-MAX_ROUNDS = 30
+MAX_ROUNDS = 12
+# Past the round limit, programs up to this many mentees x places are solved densely.
+DENSE_FALLBACK = 60_000_000
 TOP_SCORE = 100
 _BLOCK = 1000  # rows priced at a time
 
@@ -32,16 +34,19 @@ _BLOCK = 1000  # rows priced at a time
 class Slate:
     """`mentor_of[i]` is mentee i's mentor index, or -1.
 
-    `gap` bounds how much higher an optimal total score could be (0: proven optimal).
+    When the slate is not proven optimal, `more_mentees` bounds how many more
+    mentees could be matched and, when that is 0, `gap` how many points higher
+    the optimal total score could be.
     """
 
     mentor_of: np.ndarray
     gap: float = 0.0
     rounds: int = 1
+    more_mentees: int = 0  # how many more mentees an optimal slate might match (0: proven none)
 
     @property
     def exact(self) -> bool:
-        return self.gap == 0.0
+        return self.gap == 0.0 and self.more_mentees == 0
 
 
 def best_slate(
@@ -78,19 +83,24 @@ def _column_generation(score, allowed, capacity) -> Slate:
     n, m = score.shape
     bonus = _bonus(n, int(capacity.sum()))
     rows, cols = _first_candidates(score, allowed, capacity)
-    best, gap = np.full(n, -1), float("inf")
     for round_number in range(1, MAX_ROUNDS + 1):
         mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
         prices = _mentor_prices(score, mentor_of, capacity, rows, cols, bonus)
         new_rows, new_cols, bound = _price(score, allowed, capacity, mentor_of, prices, bonus)
-        best, gap = mentor_of, max(0.0, bound - _total(score, mentor_of, bonus))
+        gap = max(0.0, bound - _total(score, mentor_of, bonus))
         if gap < 1.0:  # totals are whole numbers, so less than 1 short means optimal
-            return Slate(best, 0.0, round_number)
+            return Slate(mentor_of, 0.0, round_number)
         if not len(new_rows):
-            return Slate(best, gap, round_number)
+            break
         pairs = np.unique(np.concatenate([rows * m + cols, new_rows * m + new_cols]))
         rows, cols = pairs // m, pairs % m
-    return Slate(best, gap, MAX_ROUNDS)
+    if n * int(capacity.sum()) <= DENSE_FALLBACK:
+        return Slate(_dense(score, allowed, capacity).mentor_of, 0.0, round_number)
+    # Each matched mentee is worth at least `bonus`, so the bound caps the count too.
+    matched = int((mentor_of >= 0).sum())
+    more = max(0, int(bound // bonus) - matched)
+    points = gap if more == 0 else float("inf")
+    return Slate(mentor_of, points, round_number, more)
 
 
 def top_columns(values: np.ndarray, k: int, floor: int) -> np.ndarray:

@@ -18,7 +18,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from mentoring.intake import Applicant, institution_key
 from mentoring.rules import Rule
 
-_NUMBER = re.compile(r"([+\-\u2212]?)(\d+(?:\.\d+)?)(?::(\d{2}))?")
+_NUMBER = re.compile(r"([+\-]?)\s*(\d+(?:\.\d+)?)(?::(\d{2}))?")
+_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+\-])\s*(\d{1,2})(?::?(\d{2}))?\b", re.IGNORECASE)
 ALL = slice(None)
 _ROWS_AT_ONCE = 2000  # rows of a text rule's similarity computed at a time, to bound memory
 
@@ -47,7 +48,8 @@ class ScoreBoard:
         for evaluator in self.rules:
             evaluator.accumulate(total, self.allowed)
         total *= np.float32(100.0 / weights)
-        self.score = np.rint(total, out=total).astype(np.int16)
+        total += np.float32(0.5)  # round half up, as a person would: 62.5 is 63
+        self.score = np.floor(total, out=total).astype(np.int16)
         del total
         self.row = {m.email: i for i, m in enumerate(self.mentees)}
         self.column = {m.email: j for j, m in enumerate(self.mentors)}
@@ -55,7 +57,8 @@ class ScoreBoard:
             j = self.column.get(mentee.email)
             if j is not None:
                 self.allowed[i, j] = False
-        for mentee_email, mentor_email in past_pairs:
+        self.past_pairs = set(past_pairs)
+        for mentee_email, mentor_email in self.past_pairs:
             i, j = self.row.get(mentee_email), self.column.get(mentor_email)
             if i is not None and j is not None:
                 self.allowed[i, j] = False
@@ -69,6 +72,8 @@ class ScoreBoard:
         """Which hard rules the pair breaks, in words ("" when none does)."""
         if self.mentees[i].email == self.mentors[j].email:
             return "the same person"
+        if (self.mentees[i].email, self.mentors[j].email) in self.past_pairs:
+            return "a previous pair (Past Pairs)"
         broken = [rule.rule.name for rule in self.rules if rule.rule.hard and not rule.passes(i, j)]
         return ", ".join(f"hard rule '{name}'" for name in broken)
 
@@ -133,8 +138,10 @@ class _Overlap(_Evaluator):
         return float(self.share[i] @ self.offered[j])
 
     def passing(self, rows, cols=ALL):
+        # An unanswered question never breaks a hard rule, on either side.
         chose_nothing = (self.wanted[rows].sum(axis=1) == 0)[:, None]
-        return (self.wanted[rows] @ self.offered[cols].T > 0) | chose_nothing
+        offered_nothing = (self.offered[cols].sum(axis=1) == 0)[None, :]
+        return (self.wanted[rows] @ self.offered[cols].T > 0) | chose_nothing | offered_nothing
 
     def describe(self, i, j):
         offered = set(self.mentors[j].items(self.rule.mentor))
@@ -161,11 +168,13 @@ class _Text(_Evaluator):
         self.right_dense = self.right.toarray()
 
     def passing(self, rows, cols=ALL):
-        return (
-            self.values(rows, cols) > 0
-            if self.vectorizer is not None
-            else (np.ones_like(self.values(rows, cols), dtype=bool))
-        )
+        values = self.values(rows, cols)
+        if self.vectorizer is None:
+            return np.ones_like(values, dtype=bool)
+        # An unanswered question (no words left to compare) never breaks a hard rule.
+        silent_left = (np.diff(self.left.indptr)[rows] == 0)[:, None]
+        silent_right = (np.diff(self.right.indptr)[cols] == 0)[None, :]
+        return (values > 0) | silent_left | silent_right
 
     def values(self, rows, cols=ALL):
         if self.vectorizer is None:
@@ -253,7 +262,10 @@ class _Distance(_Evaluator):
 
     def _gap(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         gap = np.abs(left - right)
-        return np.minimum(gap, np.float32(self.rule.wrap) - gap) if self.rule.wrap else gap
+        if not self.rule.wrap:
+            return gap
+        gap = np.fmod(gap, np.float32(self.rule.wrap))  # UTC+13 and UTC-12 are 1 h apart
+        return np.minimum(gap, np.float32(self.rule.wrap) - gap)
 
     def _closeness(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         closeness = 1.0 - self._gap(left, right) / np.float32(self.rule.scale)
@@ -266,8 +278,7 @@ class _Distance(_Evaluator):
         return self.table[np.ix_(self.left_index[rows], self.right_index[cols])]
 
     def pair_gap(self, i: int, j: int) -> float:
-        gap = abs(float(self.left[i]) - float(self.right[j]))
-        return min(gap, self.rule.wrap - gap) if self.rule.wrap else gap
+        return float(self._gap(self.left[i : i + 1], self.right[j : j + 1])[0])
 
     def pair_value(self, i, j):
         gap = self.pair_gap(i, j)
@@ -308,7 +319,7 @@ def _indicator(people: Sequence[Applicant], field: str, vocabulary: dict[str, in
 
 def _text(person: Applicant, field: str) -> str:
     answer = person.answers.get(field, "")
-    return answer if isinstance(answer, str) else " ".join(answer)
+    return answer if isinstance(answer, str) else " ".join(sorted(answer))
 
 
 def _key(person: Applicant, field: str) -> str:
@@ -316,8 +327,15 @@ def _key(person: Applicant, field: str) -> str:
 
 
 def parse_number(text: str) -> float:
-    """The first number in an answer ("UTC-5 Eastern" gives -5, "UTC+5:30" 5.5), or nan."""
-    match = _NUMBER.search(text.replace("\u2212", "-"))
+    """The number in an answer, or nan: a time-zone offset ("UTC-5 Eastern" -5,
+    "UTC+5:30" 5.5, "GMT-0300" -3, "UTC - 5" -5), else the first number ("12 years")."""
+    text = text.replace("\u2212", "-")
+    offset = _OFFSET.search(text)
+    if offset:
+        sign, hours, minutes = offset.groups()
+        number = int(hours) + (int(minutes) / 60 if minutes else 0.0)
+        return -number if sign == "-" else number
+    match = _NUMBER.search(text)
     if not match:
         return float("nan")
     sign, whole, minutes = match.groups()

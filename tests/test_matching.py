@@ -48,11 +48,12 @@ def test_overlap_is_the_share_of_the_mentees_choices_the_mentor_offers():
     mentee = person("m@x.org", a=["Chemistry", "Physics & astronomy", "Data science"])
     mentors = [
         person("t@y.org", b=["Chemistry", "Data science", "Engineering"]),
-        person("u@y.org", b=[]),
+        person("u@y.org", b=["Engineering"]),
+        person("v@y.org", b=[]),
     ]
     result = board(rule("overlap", name="subjects", hard=True), [mentee], mentors)
-    assert result.score.tolist() == [[67, 0]]  # 2 of 3
-    assert result.allowed.tolist() == [[True, False]]
+    assert result.score.tolist() == [[67, 0, 0]]  # 2 of 3
+    assert result.allowed.tolist() == [[True, False, True]]  # no answer breaks no hard rule
     assert result.why(0, 0) == "subjects: Chemistry, Data science"
     assert result.refusal(0, 1) == "hard rule 'subjects'"
 
@@ -108,12 +109,34 @@ def test_same_and_different():
         ("UTC+0 UK & Ireland", 0),
         ("UTC+10 Eastern Australia", 10),
         ("UTC+5:30", 5.5),
+        ("GMT-0300", -3),
+        ("UTC - 5", -5),
         ("12 years", 12),
         ("UTC\u22128", -8),
     ],
 )
 def test_numbers_are_read_from_answers(text, number):
     assert parse_number(text) == number
+
+
+def test_an_answer_without_a_number_reads_as_unknown():
+    assert np.isnan(parse_number("Other"))
+
+
+def test_time_zones_wrap_around_the_clock():
+    mentees = [person("m@x.org", a="UTC+13 Tonga")]
+    mentors = [person("t@y.org", b="UTC-12 Baker Island")]
+    result = board(
+        rule("distance", name="time zones", scale=6, wrap=24, unit="h"), mentees, mentors
+    )
+    assert (result.score.tolist(), result.why(0, 0)) == ([[83]], "time zones: 1 h apart")
+
+
+def test_a_blank_text_answer_breaks_no_hard_text_rule():
+    mentees = [person("m@x.org", a=""), person("n@x.org", a="data curation")]
+    mentors = [person("t@y.org", b="grant writing"), person("u@y.org", b="")]
+    result = board(rule("text", hard=True), mentees, mentors)
+    assert result.allowed.tolist() == [[True, True], [False, True]]
 
 
 def test_distance_with_scale_and_wrap():
@@ -140,7 +163,7 @@ def test_the_score_is_the_weighted_mean_on_a_0_to_100_scale():
     mentee = person("m@x.org", s=["A", "B"], r="Monthly")
     mentor = person("t@y.org", s=["A"], r="Monthly")
     result = ScoreBoard(rules, [mentee], [mentor])
-    assert result.score.tolist() == [[round(100 * (3 * 0.5 + 1 * 1) / 4)]]
+    assert result.score.tolist() == [[63]]  # (3 * 1/2 + 1 * 1) / 4 = 62.5, rounded half up
     assert result.why(0, 0) == "skills: A; same rhythm: Monthly"
 
 
@@ -348,3 +371,43 @@ def test_a_bad_rule_is_a_configuration_error_naming_it(rules, message):
     with pytest.raises(ConfigError) as caught:
         parse_matching(data, FORM, FORM)
     assert str(caught.value).startswith(message)
+
+
+def adversarial(seed, n=60, m=25):
+    rng = np.random.default_rng(seed)
+    taste = rng.random((n, 4)) @ rng.random((4, m))
+    score = np.rint(100 * taste / taste.max()).astype(np.int16)
+    return score, rng.random((n, m)) > 0.5, rng.integers(0, 2, size=m)
+
+
+def value(score, chosen):
+    return int((chosen >= 0).sum()), int(sum(score[i, j] for i, j in enumerate(chosen) if j >= 0))
+
+
+def test_past_the_round_limit_the_dense_method_finishes_the_job(monkeypatch):
+    import mentoring.assignment as assignment
+
+    monkeypatch.setattr(assignment, "MAX_ROUNDS", 1)
+    score, allowed, capacity = adversarial(3)
+    slate = best_slate(score, allowed, capacity, dense_limit=0)
+    dense = best_slate(score, allowed, capacity, dense_limit=10**9)
+    assert slate.exact and value(score, slate.mentor_of) == value(score, dense.mentor_of)
+
+
+def test_without_the_dense_fallback_the_shortfall_is_bounded_honestly(monkeypatch):
+    import mentoring.assignment as assignment
+
+    monkeypatch.setattr(assignment, "MAX_ROUNDS", 1)
+    monkeypatch.setattr(assignment, "DENSE_FALLBACK", 0)
+    for seed in range(20):
+        score, allowed, capacity = adversarial(seed)
+        slate = best_slate(score, allowed, capacity, dense_limit=0)
+        ours, best = (
+            value(score, slate.mentor_of),
+            value(score, best_slate(score, allowed, capacity, dense_limit=10**9).mentor_of),
+        )
+        assert best[0] - ours[0] <= slate.more_mentees
+        if slate.more_mentees == 0 and best[0] == ours[0]:
+            assert best[1] - ours[1] <= slate.gap
+        if slate.exact:
+            assert ours == best
