@@ -116,6 +116,18 @@ def stable(score, allowed, capacity):
     return chosen
 
 
+def _dense_optimum(score, allowed, capacity) -> tuple[int, int]:
+    """Matched count and total score of the optimum, straight from scipy, over mentor places."""
+    from scipy.optimize import linear_sum_assignment
+
+    places = np.repeat(np.arange(score.shape[1]), capacity)
+    bonus = 101.0 * min(score.shape[0], len(places)) + 1
+    weight = np.where(allowed, score + 1.0 + bonus, 0.0)[:, places]
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    chosen = weight[rows, cols] > 0
+    return int(chosen.sum()), int(score[rows[chosen], places[cols[chosen]]].sum())
+
+
 def quality(mentees: int, mentors: int) -> list[tuple[str, float, float]]:
     settings, responses = applicants(mentees, mentors, seed=11)
     matcher = RuleMatcher(settings.matching, responses.mentees, responses.mentors)
@@ -127,7 +139,10 @@ def quality(mentees: int, mentors: int) -> list[tuple[str, float, float]]:
     engine = np.full(score.shape[0], -1)
     for i, j in enumerate(matcher.slate.mentor_of):  # assign() sorts by email, like the board
         engine[rows[sorted(rows)[i]]] = j
-    optimum = sum(int(score[i, j]) for i, j in enumerate(engine) if j >= 0)
+    optimum = _dense_optimum(score, allowed, capacity)
+    if optimum[0] != int((engine >= 0).sum()):
+        raise SystemExit("the engine matched fewer mentees than the dense optimum")
+    optimum = optimum[1]
     results = []
     methods = [("engine", engine), ("greedy", greedy(score, allowed, capacity))]
     try:

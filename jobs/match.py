@@ -59,7 +59,11 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
     if tabs.committee not in found:
         _refuse_a_renamed_committee_tab(sheet, settings)
     responses = read_responses(mentees, mentors, settings)
-    history = [found[matching.past_pairs_tab]] if matching.past_pairs_tab in found else []
+    history = []
+    if matching.past_pairs_tab in found:
+        history.append(found[matching.past_pairs_tab])
+    elif matching.past_pairs_tab:
+        _refuse_a_misnamed_past_pairs_tab(sheet, settings)
     if matching.past_pairs_file and Path(matching.past_pairs_file).exists():
         history.append(read_csv(Path(matching.past_pairs_file)))
     matcher = RuleMatcher(matching, responses.mentees, responses.mentors, past_pairs(history))
@@ -118,4 +122,21 @@ def _refuse_a_renamed_committee_tab(sheet: Spreadsheet, settings: Settings) -> N
             f"no tab '{tabs.committee}' (the committee's matches){hint} If so, set"
             " tabs.committee in the settings to its name, or rename the tab back; the tool starts"
             " a new committee tab only when no tab has a name close to it"
+        )
+
+
+def _refuse_a_misnamed_past_pairs_tab(sheet: Spreadsheet, settings: Settings) -> None:
+    """No past-pairs tab is normal in a first year; one under a slightly different name is not."""
+    wanted = settings.matching.past_pairs_tab
+    tabs = settings.tabs
+    others = [
+        n
+        for n in sheet.tab_names()
+        if n not in (tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues)
+    ]
+    hint = did_you_mean(wanted, others)
+    if hint:
+        raise ConfigError(
+            f"no tab '{wanted}' (previous pairs, never suggested again){hint} If so, set"
+            " matching.past_pairs_tab in the settings to its name, or rename the tab"
         )

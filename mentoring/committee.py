@@ -317,7 +317,7 @@ def _keep(
     if entry.override:
         notes.append("committee's choice")
     if fit.refusal:
-        notes.append(f"note: this pair breaks {fit.refusal}")
+        notes.append(f"note: against the rules: {fit.refusal}")
     notes.extend(_weak(fit, min_score, True))
     if load.get(mentor.email, 0) > mentor.capacity:
         notes.append(
@@ -328,6 +328,7 @@ def _keep(
         {
             MENTOR: mentor.name,
             MENTOR_EMAIL: mentor.email,
+            ALTERNATIVES: None,  # the committee has chosen: no list to go stale
             SCORE: fit.score,
             WHY: "; ".join([*notes, fit.why]),
         }

@@ -21,6 +21,7 @@ KINDS = {
     "different": "1 when the answers differ (such as institutions)",
     "distance": "1 when two numbers are equal, falling to 0 at `scale` apart",
 }
+MAX_WEIGHT = 1000.0
 RULE_KEYS = ("name", "kind", "mentee", "mentor", "weight", "hard", "scale", "wrap", "unit")
 
 
@@ -70,6 +71,12 @@ def parse_matching(
     parsed = tuple(
         _rule(number, rule, mentee_fields, mentor_fields) for number, rule in enumerate(rules, 1)
     )
+    names = [rule.name for rule in parsed]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ConfigError(
+            f"matching rules need different names, so Why can tell them apart: {', '.join(twice)}"
+        )
     if not any(rule.weight > 0 for rule in parsed):
         raise ConfigError("at least one matching rule needs a weight above 0")
     settings = MatchingSettings(
@@ -113,12 +120,23 @@ def _rule(number: int, data: Any, mentee_fields, mentor_fields) -> Rule:
                 f"{did_you_mean(data[side], fields)} (questions: {', '.join(fields)})"
             )
     weight = _rule_number(label, data, "weight", required=True)
+    if weight > MAX_WEIGHT or 0 < weight < 1 / MAX_WEIGHT:
+        raise ConfigError(
+            f"{label}: 'weight' must be 0 or between {1 / MAX_WEIGHT:g} and {MAX_WEIGHT:g}"
+        )
+    if kind != "distance":
+        extra = [key for key in ("scale", "wrap", "unit") if key in data]
+        if extra:
+            raise ConfigError(f"{label}: {', '.join(extra)} only apply to distance rules")
     hard = data.get("hard", False)
     if not isinstance(hard, bool):
         raise ConfigError(f"{label}: 'hard' must be true or false")
     scale = _rule_number(label, data, "scale", required=kind == "distance")
     if kind == "distance" and scale == 0:
         raise ConfigError(f"{label}: a distance rule needs a 'scale' above 0")
+    wrap = _rule_number(label, data, "wrap")
+    if wrap and wrap < scale:
+        raise ConfigError(f"{label}: 'wrap' ({wrap:g}) cannot be smaller than 'scale' ({scale:g})")
     unit = data.get("unit", "")
     if not isinstance(unit, str):
         raise ConfigError(f"{label}: 'unit' must be text")
@@ -130,7 +148,7 @@ def _rule(number: int, data: Any, mentee_fields, mentor_fields) -> Rule:
         weight=weight,
         hard=hard,
         scale=scale,
-        wrap=_rule_number(label, data, "wrap"),
+        wrap=wrap,
         unit=unit,
     )
 
@@ -138,7 +156,8 @@ def _rule(number: int, data: Any, mentee_fields, mentor_fields) -> Rule:
 def _rule_number(label: str, data: Mapping, key: str, required: bool = False) -> float:
     if key not in data:
         if required:
-            raise ConfigError(f"{label}: '{key}' is missing (a number, 0 or more)")
+            what = "a number above 0" if key == "scale" else "a number, 0 or more"
+            raise ConfigError(f"{label}: '{key}' is missing ({what})")
         return 0.0
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):

@@ -29,20 +29,22 @@ def slate_summary(
         parts = [f"{spread[k]} with {k}" for k in range(max(spread) + 1) if spread[k]]
         lines.append("mentor load (mentees per mentor): " + ", ".join(parts))
     if group_field:
-        lines.append(_by_group(matched, group_field))
+        lines.append(_by_group(outcomes, group_field))
     return lines
 
 
-def _by_group(matched: Sequence[Outcome], field: str) -> str:
+def _by_group(outcomes: Sequence[Outcome], field: str) -> str:
     scores: dict[str, list[int]] = {}
-    for outcome in matched:
-        if outcome.score is None:
-            continue
+    sizes: Counter[str] = Counter()
+    for outcome in outcomes:
         answer = outcome.mentee.answers.get(field) or "(no answer)"
         group = answer if isinstance(answer, str) else ", ".join(answer)
-        scores.setdefault(group, []).append(outcome.score)
-    parts = [
-        f"{group} {sum(values) / len(values):.0f} (n={len(values)})"
-        for group, values in sorted(scores.items())
-    ]
+        sizes[group] += 1
+        if outcome.mentor and outcome.score is not None:
+            scores.setdefault(group, []).append(outcome.score)
+    parts = []
+    for group in sorted(sizes):
+        values = scores.get(group, [])
+        mean = f"{sum(values) / len(values):.0f}" if values else "-"
+        parts.append(f"{group} {mean} ({len(values)} of {sizes[group]} matched)")
     return f"mean score by {field.replace('_', ' ')}: " + ("; ".join(parts) or "no pairs yet")

@@ -27,7 +27,7 @@ def test_match_prints_a_summary_line(configured):
     assert result.stdout.splitlines() == [
         "slate: 2 of 2 mentees matched, 0 unmatched, 0 weak (score below 35); optimal",
         "mentor load (mentees per mentor): 2 with 1",
-        "mean score by career stage: (no answer) 50 (n=2)",
+        "mean score by career stage: (no answer) 50 (2 of 2 matched)",
         "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; 28 cells changed",
     ]
     again = invoke("--config", str(configured), "run")

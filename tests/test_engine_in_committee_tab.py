@@ -1,5 +1,6 @@
 """The engine as the committee sees it: Alternatives, weak pairs, past partners, the slate summary."""
 
+import re
 import tomllib
 from collections import Counter
 
@@ -220,3 +221,39 @@ def test_locked_pairs_are_kept_and_no_capacity_or_hard_rule_is_broken(
                 ).refusal
                 == ""
             )
+
+
+def test_a_past_pairs_tab_under_a_slightly_different_name_is_not_skipped(tmp_path, settings):
+    past = [["Mentee Email", "Mentor Email"], ["ana@m.org", "tom@t.org"]]
+    path = program_workbook(
+        tmp_path / "p.xlsx", settings, MENTEES, MENTORS, extra_tabs={"Past pairs": past}
+    )
+    with pytest.raises(
+        ConfigError,
+        match=re.escape(
+            "no tab 'Past Pairs' (previous pairs, never suggested again); did you mean 'Past pairs'?"
+        ),
+    ):
+        match(path, settings)
+
+
+def test_a_committee_choice_against_the_rules_says_so(tmp_path, settings):
+    past = [["Mentee Email", "Mentor Email"], ["ana@m.org", "tom@t.org"]]
+    path = program_workbook(
+        tmp_path / "p.xlsx", settings, MENTEES, MENTORS, extra_tabs={"Past Pairs": past}
+    )
+    match(path, settings)
+    book = openpyxl.load_workbook(path)
+    sheet = book[settings.tabs.committee]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("Mentee Email")].value == "ana@m.org":
+            row[header.index("Committee Mentor Email")].value = "tom@t.org"
+    book.save(path)
+    match(path, settings)
+    ana = committee_by_email(path, settings)["ana@m.org"]
+    assert ana["Suggested Mentor Email"] == "tom@t.org"
+    assert ana["Why"].startswith(
+        "committee's choice; note: against the rules: a previous pair (Past Pairs)"
+    )
+    assert ana["Alternatives"] is None

@@ -1,5 +1,6 @@
 """The matching engine: each rule kind by hand, hard rules, explanations, alternatives, optimality."""
 
+import re
 from collections import Counter
 from itertools import product
 
@@ -411,3 +412,53 @@ def test_without_the_dense_fallback_the_shortfall_is_bounded_honestly(monkeypatc
             assert best[1] - ours[1] <= slate.gap
         if slate.exact:
             assert ours == best
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"scale": 3}, "matching rule 1 ('x'): scale only apply to distance rules"),
+        ({"weight": 1e300}, "matching rule 1 ('x'): 'weight' must be 0 or between 0.001 and 1000"),
+    ],
+)
+def test_rule_options_that_would_mislead(extra, message):
+    rules = [
+        {
+            "name": "x",
+            "kind": "overlap",
+            "mentee": "skills",
+            "mentor": "skills",
+            "weight": 1,
+            **extra,
+        }
+    ]
+    data = {
+        "rules": rules,
+        "min_score": 0,
+        "alternatives": 3,
+        "past_pairs_tab": "",
+        "past_pairs_file": "",
+        "summary_group": "",
+    }
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_matching(data, FORM, FORM)
+
+
+def test_two_rules_with_one_name_are_refused():
+    rule_table = {
+        "name": "x",
+        "kind": "overlap",
+        "mentee": "skills",
+        "mentor": "skills",
+        "weight": 1,
+    }
+    data = {
+        "rules": [rule_table, rule_table],
+        "min_score": 0,
+        "alternatives": 3,
+        "past_pairs_tab": "",
+        "past_pairs_file": "",
+        "summary_group": "",
+    }
+    with pytest.raises(ConfigError, match="matching rules need different names"):
+        parse_matching(data, FORM, FORM)
