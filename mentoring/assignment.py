@@ -125,8 +125,10 @@ def _first_candidates(score, allowed, capacity):
     n, m = score.shape
     masked = np.where(allowed, score, -1).astype(np.int32)
     per_mentor = min(n, CANDIDATES * int(capacity.max()))
-    by_mentee = top_columns(masked, CANDIDATES, -1)
-    by_mentor = top_columns(masked.T, per_mentor, -1)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # both sides at once
+        mentee_side = pool.submit(top_columns, masked, CANDIDATES, -1)
+        mentor_side = pool.submit(top_columns, masked.T, per_mentor, -1)
+        by_mentee, by_mentor = mentee_side.result(), mentor_side.result()
     rows = np.concatenate([np.repeat(np.arange(n), by_mentee.shape[1]), by_mentor.ravel()])
     cols = np.concatenate([by_mentee.ravel(), np.repeat(np.arange(m), by_mentor.shape[1])])
     keep = (rows >= 0) & (cols >= 0)

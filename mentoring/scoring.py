@@ -11,6 +11,7 @@ import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -21,7 +22,7 @@ from mentoring.rules import Rule
 _NUMBER = re.compile(r"([+\-]?)\s*(\d+(?:\.\d+)?)(?::(\d{2}))?")
 _OFFSET = re.compile(r"(?:UTC|GMT)\s*([+\-])\s*(\d{1,2})(?::?(\d{2}))?\b", re.IGNORECASE)
 ALL = slice(None)
-_ROWS_AT_ONCE = 2000  # rows of a text rule's similarity computed at a time, to bound memory
+_ROWS_AT_ONCE = 1000  # mentee rows scored at a time, which bounds memory
 
 
 class ScoreBoard:
@@ -42,15 +43,22 @@ class ScoreBoard:
         self.mentees, self.mentors = list(mentees), list(mentors)
         self.rules = [_evaluator(rule, self.mentees, self.mentors) for rule in rules]
         shape = (len(self.mentees), len(self.mentors))
-        total = np.zeros(shape, dtype=np.float32)
         self.allowed = np.ones(shape, dtype=bool)
-        weights = sum(rule.rule.weight for rule in self.rules)
-        for evaluator in self.rules:
-            evaluator.accumulate(total, self.allowed)
-        total *= np.float32(100.0 / weights)
-        total += np.float32(0.5)  # round half up, as a person would: 62.5 is 63
-        self.score = np.floor(total, out=total).astype(np.int16)
-        del total
+        self.score = np.zeros(shape, dtype=np.int16)
+        scale = np.float32(100.0 / sum(rule.rule.weight for rule in self.rules))
+
+        def score_rows(start: int) -> None:
+            rows = slice(start, start + _ROWS_AT_ONCE)
+            total = np.zeros((len(range(*rows.indices(shape[0]))), shape[1]), dtype=np.float32)
+            for evaluator in self.rules:
+                evaluator.accumulate(total, self.allowed, rows)
+            total *= scale
+            total += np.float32(0.5)  # round half up, as a person would: 62.5 is 63
+            self.score[rows] = np.floor(total, out=total)
+
+        # Blocks of rows on two threads: numpy and scipy release the GIL while they work.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(score_rows, range(0, shape[0], _ROWS_AT_ONCE)))
         self.row = {m.email: i for i, m in enumerate(self.mentees)}
         self.column = {m.email: j for j, m in enumerate(self.mentors)}
         for i, mentee in enumerate(self.mentees):
@@ -85,13 +93,12 @@ class _Evaluator(ABC):
         self.rule = rule
         self.mentees, self.mentors = mentees, mentors
 
-    def accumulate(self, total: np.ndarray, allowed: np.ndarray) -> None:
-        for start in range(0, total.shape[0], _ROWS_AT_ONCE):
-            rows = slice(start, start + _ROWS_AT_ONCE)
-            if self.rule.weight:
-                total[rows] += np.float32(self.rule.weight) * self.values(rows)
-            if self.rule.hard:
-                allowed[rows] &= self.passing(rows)
+    def accumulate(self, total: np.ndarray, allowed: np.ndarray, rows: slice) -> None:
+        """Add this rule's weighted values for `rows` to `total` (those rows only)."""
+        if self.rule.weight:
+            total += np.float32(self.rule.weight) * self.values(rows)
+        if self.rule.hard:
+            allowed[rows] &= self.passing(rows)
 
     @abstractmethod
     def values(self, rows: slice, cols: slice | list[int] = ALL) -> np.ndarray:
