@@ -361,16 +361,8 @@ FORM = ["skills", "subjects", "goals"]
     ],
 )
 def test_a_bad_rule_is_a_configuration_error_naming_it(rules, message):
-    data = {
-        "rules": rules,
-        "min_score": 0,
-        "alternatives": 3,
-        "past_pairs_tab": "",
-        "past_pairs_file": "",
-        "summary_group": "",
-    }
     with pytest.raises(ConfigError) as caught:
-        parse_matching(data, FORM, FORM)
+        parse_matching(matching_data(*rules), FORM, FORM)
     assert str(caught.value).startswith(message)
 
 
@@ -414,6 +406,20 @@ def test_without_the_dense_fallback_the_shortfall_is_bounded_honestly(monkeypatc
             assert ours == best
 
 
+def matching_data(*rules):
+    return {
+        "rules": list(rules),
+        "min_score": 0,
+        "alternatives": 3,
+        "past_pairs_tab": "",
+        "past_pairs_file": "",
+        "summary_group": "",
+    }
+
+
+SKILLS_RULE = {"name": "x", "kind": "overlap", "mentee": "skills", "mentor": "skills", "weight": 1}
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -422,43 +428,10 @@ def test_without_the_dense_fallback_the_shortfall_is_bounded_honestly(monkeypatc
     ],
 )
 def test_rule_options_that_would_mislead(extra, message):
-    rules = [
-        {
-            "name": "x",
-            "kind": "overlap",
-            "mentee": "skills",
-            "mentor": "skills",
-            "weight": 1,
-            **extra,
-        }
-    ]
-    data = {
-        "rules": rules,
-        "min_score": 0,
-        "alternatives": 3,
-        "past_pairs_tab": "",
-        "past_pairs_file": "",
-        "summary_group": "",
-    }
     with pytest.raises(ConfigError, match=re.escape(message)):
-        parse_matching(data, FORM, FORM)
+        parse_matching(matching_data({**SKILLS_RULE, **extra}), FORM, FORM)
 
 
 def test_two_rules_with_one_name_are_refused():
-    rule_table = {
-        "name": "x",
-        "kind": "overlap",
-        "mentee": "skills",
-        "mentor": "skills",
-        "weight": 1,
-    }
-    data = {
-        "rules": [rule_table, rule_table],
-        "min_score": 0,
-        "alternatives": 3,
-        "past_pairs_tab": "",
-        "past_pairs_file": "",
-        "summary_group": "",
-    }
     with pytest.raises(ConfigError, match="matching rules need different names"):
-        parse_matching(data, FORM, FORM)
+        parse_matching(matching_data(SKILLS_RULE, SKILLS_RULE), FORM, FORM)
