@@ -23,6 +23,7 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 DENSE_LIMIT = 3_000_000  # mentees x places up to which the dense method is used
 CANDIDATES = 6  # pairs per mentee (and per mentor place) in the first sparse round
+ADDED_PER_ROUND = 12  # improving pairs added per mentee and round
 MAX_ROUNDS = 12
 # Past the round limit, programs up to this many mentees x places are solved densely.
 DENSE_FALLBACK = 60_000_000
@@ -109,7 +110,7 @@ def top_columns(values: np.ndarray, k: int, floor: int) -> np.ndarray:
     Ties go to the lower column. Repeated argmax: on small integer scores with
     many ties it is several times faster than argpartition.
     """
-    work = np.array(values, dtype=np.int32, order="C")  # whole scores; rows contiguous
+    work = np.array(values, dtype=np.int16, order="C")  # scores fit; rows contiguous
     found = np.full((work.shape[0], min(k, work.shape[1])), -1, dtype=np.int64)
     every_row = np.arange(work.shape[0])
     for rank in range(found.shape[1]):
@@ -123,7 +124,7 @@ def top_columns(values: np.ndarray, k: int, floor: int) -> np.ndarray:
 def _first_candidates(score, allowed, capacity):
     """Each mentee's best mentors, and each mentor's best mentees for every place they offer."""
     n, m = score.shape
-    masked = np.where(allowed, score, -1).astype(np.int32)
+    masked = np.where(allowed, score, np.int16(-1)).astype(np.int16)
     per_mentor = min(n, CANDIDATES * int(capacity.max()))
     with ThreadPoolExecutor(max_workers=2) as pool:  # both sides at once
         mentee_side = pool.submit(top_columns, masked, CANDIDATES, -1)
@@ -219,7 +220,7 @@ def _price(score, allowed, capacity, mentor_of, prices, bonus):
         # The best few per mentee: sort by mentee, then by gain, and keep the first of each.
         order = np.lexsort((-value[r, c], r))
         r, c = r[order], c[order]
-        keep = np.arange(len(r)) - np.searchsorted(r, r) < CANDIDATES
+        keep = np.arange(len(r)) - np.searchsorted(r, r) < ADDED_PER_ROUND
         return r[keep] + start, c[keep], best
 
     with ThreadPoolExecutor(max_workers=2) as pool:

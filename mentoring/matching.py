@@ -122,7 +122,7 @@ def _alternatives(score, allowed, chosen, left, count: int) -> list[list[int]]:
     n, m = score.shape
     if count == 0 or m == 0:
         return [[] for _ in range(n)]
-    candidates = np.where(allowed & (left > 0)[None, :], score, -1).astype(np.int32)
+    candidates = np.where(allowed & (left > 0)[None, :], score, np.int16(-1)).astype(np.int16)
     matched = chosen >= 0
     candidates[np.nonzero(matched)[0], chosen[matched]] = -1
     return [[int(j) for j in row if j >= 0] for row in top_columns(candidates, count, -1)]

@@ -137,6 +137,7 @@ class _Overlap(_Evaluator):
         self.wanted = _indicator(mentees, rule.mentee, vocabulary)
         self.offered = _indicator(mentors, rule.mentor, vocabulary)
         self.share = self.wanted / np.maximum(self.wanted.sum(axis=1), 1)[:, None]
+        self.offered_sets = [frozenset(m.items(rule.mentor)) for m in mentors]
 
     def values(self, rows, cols=ALL):
         return self.share[rows] @ self.offered[cols].T
@@ -151,7 +152,7 @@ class _Overlap(_Evaluator):
         return (self.wanted[rows] @ self.offered[cols].T > 0) | chose_nothing | offered_nothing
 
     def describe(self, i, j):
-        offered = set(self.mentors[j].items(self.rule.mentor))
+        offered = self.offered_sets[j]
         shared = [item for item in self.mentees[i].items(self.rule.mentee) if item in offered]
         return f"{self.rule.name}: {', '.join(shared)}"
 
