@@ -24,6 +24,7 @@ from tests.conftest import (
     mentor,
     program_workbook,
 )
+from tests.test_matching import brute_force
 
 MENTEES = [
     mentee(
@@ -193,12 +194,14 @@ def test_locked_pairs_are_kept_and_no_capacity_or_hard_rule_is_broken(
     mentees = [person(f"m{i}@m{i % 2}.org", s) for i, s in enumerate(mentee_skills)]
     mentors = [person(f"t{j}@t{j}.org", s, c) for j, (s, c) in enumerate(mentor_specs)]
     header = list(COLUMNS)
-    rows, locked = [], {}
+    rows, locked, rejected = [], {}, {}
     for number, m in enumerate(mentees, start=2):
         status = data.draw(st.sampled_from(["Suggested", "Approved", "Hold", "Rejected", ""]))
         chosen = data.draw(st.sampled_from([t.email for t in mentors]))
         if status in ("Approved", "Hold"):
             locked[m.email] = chosen
+        if status == "Rejected":
+            rejected[m.email] = chosen
         values = {"Mentee Email": m.email, "Status": status, "Suggested Mentor Email": chosen}
         rows.append(Row(number, tuple(values.get(h) for h in header)))
     table = Table("Committee Matches", tuple(header), tuple(rows), len(rows) + 1)
@@ -221,6 +224,20 @@ def test_locked_pairs_are_kept_and_no_capacity_or_hard_rule_is_broken(
                 ).refusal
                 == ""
             )
+    # Around the committee's pairs, the rest of the slate is still the best there is.
+    board = matcher.board
+    open_mentees = [m.email for m in mentees if m.email not in locked]
+    rows_of = [board.row[e] for e in open_mentees]
+    allowed = board.allowed[rows_of].copy()
+    for i, email in enumerate(open_mentees):
+        if email in rejected:
+            allowed[i, board.column[rejected[email]]] = False
+    capacity = [max(0, t.capacity - held[t.email]) for t in board.mentors]
+    score = board.score[rows_of]
+    ours = [(i, board.column[final[e]]) for i, e in enumerate(open_mentees) if final[e]]
+    assert (len(ours), sum(int(score[i, j]) for i, j in ours)) == brute_force(
+        score, allowed, capacity
+    )
 
 
 def test_a_past_pairs_tab_under_a_slightly_different_name_is_not_skipped(tmp_path, settings):
