@@ -6,7 +6,6 @@ failure prints one line on stderr; --verbose adds the traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import sys
@@ -22,7 +21,6 @@ from jobs.config import DEFAULT_CONFIG, load_settings
 from jobs.demo import prepare_demo
 from jobs.match import run_match
 from mentoring.errors import ConfigError, MentorSyncError
-from mentoring.settings import Settings
 from sync.workbook import WorkbookSpreadsheet
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -104,9 +102,7 @@ def demo(options: Options, folder: Path) -> None:
         settings_path, said = prepare_demo(folder)
         for line in said:
             click.echo(line)
-        settings = load_settings(settings_path)
-        sheet = WorkbookSpreadsheet(Path(options.workbook or settings.spreadsheet.path))
-        click.echo("\n".join(run_match(sheet, settings, options.as_of).lines()))
+        sheet = _match(options, settings_path)
         click.echo(
             f"\nOpen {sheet.path} and look at the tabs 'Committee Matches' (the suggestions;"
             " set Status to Approved, Rejected or Hold, or name a mentor in Committee Mentor"
@@ -121,31 +117,23 @@ def demo(options: Options, folder: Path) -> None:
 @click.pass_obj
 def match(options: Options) -> None:
     """Suggest a mentor for every mentee in the committee tab."""
-    _guard(options, lambda: _run_jobs(options, ("match",)))
+    _guard(options, lambda: _match(options, options.config))
 
 
 @cli.command()
 @click.pass_obj
 def run(options: Options) -> None:
-    """Run every job that is due, once."""
-    _guard(options, lambda: _run_jobs(options, ("match",)))
+    """Run every job that is due, once (today: match)."""
+    _guard(options, lambda: _match(options, options.config))
 
 
-def _run_jobs(options: Options, jobs: tuple[str, ...]) -> None:
-    settings = load_settings(options.config)
-    path = options.workbook or Path(settings.spreadsheet.path)
-    if options.workbook:
-        settings = dataclasses.replace(
-            settings, spreadsheet=dataclasses.replace(settings.spreadsheet, path=str(path))
-        )
-    sheet = _open_spreadsheet(settings)
-    for job in jobs:
-        log.debug("running %s on %s", job, path)
-        click.echo("\n".join(run_match(sheet, settings, options.as_of).lines()))
-
-
-def _open_spreadsheet(settings: Settings) -> WorkbookSpreadsheet:
-    return WorkbookSpreadsheet(Path(settings.spreadsheet.path))
+def _match(options: Options, settings_path: Path) -> WorkbookSpreadsheet:
+    """Run the match job on the configured workbook, or on --workbook; print its report."""
+    settings = load_settings(settings_path)
+    sheet = WorkbookSpreadsheet(options.workbook or Path(settings.spreadsheet.path))
+    log.debug("running match on %s", sheet.path)
+    click.echo("\n".join(run_match(sheet, settings, options.as_of).lines()))
+    return sheet
 
 
 def _program() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,9 +13,10 @@ from mentoring.intake import read_responses
 from mentoring.matching import RuleMatcher
 from mentoring.reports import intake_issues_tab
 from mentoring.settings import Settings
-from mentoring.sheet import Row, Table
+from mentoring.sheet import Table
 from mentoring.summary import slate_summary
 from sync.base import Spreadsheet
+from sync.files import read_csv_table
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,23 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
     mentees = _response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = _response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     if tabs.committee not in found:
-        _refuse_a_renamed_committee_tab(sheet, settings)
+        _refuse_a_near_miss(
+            sheet, settings, tabs.committee, "the committee's matches", "tabs.committee"
+        )
     responses = read_responses(mentees, mentors, settings)
     history = []
     if matching.past_pairs_tab in found:
         history.append(found[matching.past_pairs_tab])
     elif matching.past_pairs_tab:
-        _refuse_a_misnamed_past_pairs_tab(sheet, settings)
+        _refuse_a_near_miss(
+            sheet,
+            settings,
+            matching.past_pairs_tab,
+            "previous pairs, never suggested again",
+            "matching.past_pairs_tab",
+        )
     if matching.past_pairs_file and Path(matching.past_pairs_file).exists():
-        history.append(read_csv(Path(matching.past_pairs_file)))
+        history.append(read_csv_table(Path(matching.past_pairs_file)))
     matcher = RuleMatcher(matching, responses.mentees, responses.mentors, past_pairs(history))
     committee = update_committee_tab(
         found.get(tabs.committee), tabs.committee, responses, matcher, matching.min_score
@@ -85,18 +93,6 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
     return MatchReport(committee.stats, len(responses.issues), lines)
 
 
-def read_csv(path: Path) -> Table:
-    """A .csv file as a Table, its first row the header; raises ConfigError if unreadable."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ConfigError(f"cannot read {path} as UTF-8 .csv ({exc})") from exc
-    header = tuple(rows[0]) if rows else ()
-    body = tuple(Row(n, tuple(r)) for n, r in enumerate(rows[1:], start=2) if any(r))
-    return Table(path.name, header, body, len(rows))
-
-
 def _response_tab(
     sheet: Spreadsheet, found: dict[str, Table], name: str, what: str, key: str
 ) -> Table:
@@ -110,33 +106,16 @@ def _response_tab(
     return table
 
 
-def _refuse_a_renamed_committee_tab(sheet: Spreadsheet, settings: Settings) -> None:
-    """Starting a fresh committee tab beside a renamed one would ignore every decision in it."""
+def _refuse_a_near_miss(
+    sheet: Spreadsheet, settings: Settings, wanted: str, what: str, key: str
+) -> None:
+    """A missing tab the tool may start afresh, unless one with a close name is there:
+    that is the committee's tab renamed, and starting a new one would ignore it."""
     tabs = settings.tabs
-    others = [
-        n for n in sheet.tab_names() if n not in (tabs.mentees, tabs.mentors, tabs.intake_issues)
-    ]
-    hint = did_you_mean(tabs.committee, others)
+    ours = {tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues} - {wanted}
+    hint = did_you_mean(wanted, [name for name in sheet.tab_names() if name not in ours])
     if hint:
         raise ConfigError(
-            f"no tab '{tabs.committee}' (the committee's matches){hint} If so, set"
-            " tabs.committee in the settings to its name, or rename the tab back; the tool starts"
-            " a new committee tab only when no tab has a name close to it"
-        )
-
-
-def _refuse_a_misnamed_past_pairs_tab(sheet: Spreadsheet, settings: Settings) -> None:
-    """No past-pairs tab is normal in a first year; one under a slightly different name is not."""
-    wanted = settings.matching.past_pairs_tab
-    tabs = settings.tabs
-    others = [
-        n
-        for n in sheet.tab_names()
-        if n not in (tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues)
-    ]
-    hint = did_you_mean(wanted, others)
-    if hint:
-        raise ConfigError(
-            f"no tab '{wanted}' (previous pairs, never suggested again){hint} If so, set"
-            " matching.past_pairs_tab in the settings to its name, or rename the tab"
+            f"no tab '{wanted}' ({what}){hint} If so, set {key} in the settings to its name,"
+            " or rename the tab back"
         )

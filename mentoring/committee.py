@@ -91,6 +91,7 @@ class _Entry:
     locked: bool = False  # the committee fixed this row: Approved, Hold, override, unknown Status
     locked_mentor: str = ""
     duplicate: bool = False
+    weak: bool = False
     values: dict[str, Cell] = field(default_factory=dict)
 
 
@@ -169,7 +170,7 @@ def update_committee_tab(
     choices = {columns[STATUS] + 1: STATUSES} if is_new else {}
     stats = SlateStats(mentees=len(mentees), cells_changed=len(cells), **counts)
     edits = TabEdits(tab, cells, choices, insert_columns=insert)
-    return CommitteeUpdate(edits, stats, _outcomes(entries, mentees, min_score))
+    return CommitteeUpdate(edits, stats, _outcomes(entries, mentees))
 
 
 def _add_alternatives_column(table: Table) -> Table | None:
@@ -189,7 +190,7 @@ def _add_alternatives_column(table: Table) -> Table | None:
     return Table(table.name, header, rows, table.last_row)
 
 
-def _outcomes(entries, mentees: Mapping[str, Applicant], min_score: int) -> tuple[Outcome, ...]:
+def _outcomes(entries, mentees: Mapping[str, Applicant]) -> tuple[Outcome, ...]:
     outcomes = []
     for entry in entries:
         mentee = mentees.get(entry.email)
@@ -199,12 +200,7 @@ def _outcomes(entries, mentees: Mapping[str, Applicant], min_score: int) -> tupl
         score = entry.values.get(SCORE)
         has_score = isinstance(score, int | float)
         outcomes.append(
-            Outcome(
-                mentee,
-                mentor or None,
-                int(score) if has_score else None,
-                has_score and mentor != "" and score < min_score,
-            )
+            Outcome(mentee, mentor or None, int(score) if has_score else None, entry.weak)
         )
     return tuple(outcomes)
 
@@ -256,7 +252,7 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
 
 def _suggest(entry: _Entry, pick: Pick, min_score: int) -> None:
     mentor, fit = pick.mentor, pick.fit
-    notes = [*entry.notes, *_weak(fit, min_score, mentor is not None)]
+    notes = [*entry.notes, *_weak(entry, fit, min_score, mentor is not None)]
     entry.values.update(
         {
             MENTOR: mentor.name if mentor else None,
@@ -271,8 +267,10 @@ def _suggest(entry: _Entry, pick: Pick, min_score: int) -> None:
     )
 
 
-def _weak(fit: Fit, min_score: int, paired: bool) -> list[str]:
-    return [f"weak match (score below {min_score})"] if paired and fit.score < min_score else []
+def _weak(entry: _Entry, fit: Fit, min_score: int, paired: bool) -> list[str]:
+    """Flag the entry weak when its pair scores below `min_score`; the note for Why."""
+    entry.weak = paired and fit.score < min_score
+    return [f"weak match (score below {min_score})"] if entry.weak else []
 
 
 def _keep(
@@ -317,7 +315,7 @@ def _keep(
         notes.append("committee's choice")
     if fit.refusal:
         notes.append(f"note: against the rules: {fit.refusal}")
-    notes.extend(_weak(fit, min_score, True))
+    notes.extend(_weak(entry, fit, min_score, True))
     if load.get(mentor.email, 0) > mentor.capacity:
         notes.append(
             f"note: {mentor.name} has {load[mentor.email]} mentees for a capacity"

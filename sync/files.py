@@ -1,0 +1,23 @@
+"""Plain files the jobs read beside the spreadsheet, such as a .csv of past pairs."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from mentoring.errors import ConfigError
+from mentoring.sheet import Row, Table
+
+
+def read_csv_table(path: Path) -> Table:
+    """A .csv file as a Table, its first row the header; raises ConfigError if unreadable."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigError(
+            f"cannot read {path} as a UTF-8 .csv file ({exc}); save it as CSV UTF-8"
+        ) from exc
+    header = tuple(rows[0]) if rows else ()
+    body = tuple(Row(n, tuple(r)) for n, r in enumerate(rows[1:], start=2) if any(r))
+    return Table(path.name, header, body, len(rows))
