@@ -4,6 +4,8 @@ import io
 import os
 import re
 import stat
+import subprocess
+import sys
 import zipfile
 
 import openpyxl
@@ -60,19 +62,31 @@ def test_a_change_made_while_the_job_ran_is_not_overwritten(book):
     assert openpyxl.load_workbook(book)["Data"]["A5"].value == "added by a committee member"
 
 
-def test_a_failed_save_leaves_the_old_file_whole(book, monkeypatch):
+# Runs in a child process whose files may not grow past 1 KiB: a real "disk full".
+FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from mentoring.sheet import TabEdits
+from sync.base import SpreadsheetError
+from sync.workbook import WorkbookSpreadsheet
+
+sheet = WorkbookSpreadsheet(Path(sys.argv[1]))
+sheet.read(["Data"])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+try:
+    sheet.write([TabEdits("Data", {(2, 1): "Ana Silva"})])
+except SpreadsheetError as exc:
+    print(exc)
+"""
+
+
+def test_a_failed_save_leaves_the_old_file_whole(book):
     before = book.read_bytes()
-    sheet = WorkbookSpreadsheet(book)
-    sheet.read(["Data"])
-
-    def broken_save(self, filename):
-        with open(filename, "wb") as half:
-            half.write(b"PK half a file")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
-    with pytest.raises(SpreadsheetError, match=r"cannot save .*book.xlsx \(disk full\); run again"):
-        sheet.write([TabEdits("Data", {(2, 1): "Ana Silva"})])
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(book)], capture_output=True, text=True, check=True
+    )
+    assert re.match(r"cannot save .*book.xlsx \(.*File too large.*\); run again", done.stdout)
     assert book.read_bytes() == before
     assert [p.name for p in book.parent.iterdir()] == ["book.xlsx"]
 
