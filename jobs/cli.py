@@ -12,15 +12,20 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from jobs.config import DEFAULT_CONFIG, load_settings
-from jobs.demo import prepare_demo
+from jobs.calendar import calendar_lines, send_test_email
+from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
+from jobs.demo import approve_as_a_committee_would, prepare_demo
+from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from jobs.match import run_match
 from mentoring.errors import ConfigError, MentorSyncError
+from mentoring.settings import Settings
+from sync.mail import Sender
+from sync.outbox import OutboxSender
 from sync.workbook import WorkbookSpreadsheet
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -33,6 +38,10 @@ class Options:
     workbook: Path | None
     as_of: date
     verbose: bool
+
+    def now(self) -> datetime:
+        """The moment the jobs believe it is: --as-of's day at the current time of day."""
+        return datetime.combine(self.as_of, datetime.now().time()).astimezone()
 
 
 class _OneLineErrors(click.Group):
@@ -96,21 +105,35 @@ def cli(ctx: click.Context, config: Path, workbook: Path | None, as_of, verbose:
 )
 @click.pass_obj
 def demo(options: Options, folder: Path) -> None:
-    """Make a demo program (settings and a workbook of sample responses) and match it."""
+    """Make a demo program (settings and a workbook of sample responses), match it, approve
+    a few pairs as a committee would, and send their emails into an outbox folder."""
 
     def job() -> None:
-        settings_path, said = prepare_demo(folder)
+        settings_path, said, fresh = prepare_demo(folder)
         for line in said:
             click.echo(line)
         sheet = _match(options, settings_path)
+        if fresh:
+            for line in approve_as_a_committee_would(settings_path, options.as_of):
+                click.echo(line)
+        _mail(options, settings_path, INTRODUCE, dry_run=False)
+        _mail(options, settings_path, CHECKIN, dry_run=False)
+        outbox = Path(load_settings(settings_path).email.outbox)
         click.echo(
             f"\nOpen {sheet.path} and look at the tabs 'Committee Matches' (the suggestions;"
             " set Status to Approved, Rejected or Hold, or name a mentor in Committee Mentor"
-            " Email) and 'Intake Issues' (rows the tool could not use).\n"
-            f"Then run: {_program()} --config {settings_path} match"
+            " Email), 'Intake Issues' (rows the tool could not use) and 'Email Log' (every"
+            f" email sent). The emails are .eml files in {outbox}; open one in any mail"
+            f" program.\nThen run: {_program()} --config {settings_path} run"
+            f"\nor see the year's emails: {_program()} --config {settings_path} calendar"
         )
 
     _guard(options, job)
+
+
+DRY_RUN = click.option(
+    "--dry-run", is_flag=True, help="List what would be sent, without sending or logging it."
+)
 
 
 @cli.command()
@@ -121,19 +144,106 @@ def match(options: Options) -> None:
 
 
 @cli.command()
+@DRY_RUN
 @click.pass_obj
-def run(options: Options) -> None:
-    """Run every job that is due, once (today: match)."""
-    _guard(options, lambda: _match(options, options.config))
+def introduce(options: Options, dry_run: bool) -> None:
+    """Introduce each Approved pair that has no Introduced On date, in one email to both."""
+    _guard(options, lambda: _mail(options, options.config, INTRODUCE, dry_run))
 
 
-def _match(options: Options, settings_path: Path) -> WorkbookSpreadsheet:
+@cli.command()
+@DRY_RUN
+@click.pass_obj
+def checkin(options: Options, dry_run: bool) -> None:
+    """Send the check-ins that are due (and any missed while nothing ran), each once."""
+    _guard(options, lambda: _mail(options, options.config, CHECKIN, dry_run))
+
+
+@cli.command()
+@DRY_RUN
+@click.pass_obj
+def run(options: Options, dry_run: bool) -> None:
+    """Run every job once: match, then introduce, then check-ins, each doing what is due."""
+
+    def job() -> None:
+        _match(options, options.config, dry_run)
+        _mail(options, options.config, INTRODUCE, dry_run)
+        _mail(options, options.config, CHECKIN, dry_run)
+
+    _guard(options, job)
+
+
+@cli.command()
+@click.pass_obj
+def calendar(options: Options) -> None:
+    """List every email of the year for the approved pairs, by date and recipient."""
+
+    def job() -> None:
+        settings = load_settings(options.config)
+        sheet = _sheet(options, settings)
+        click.echo("\n".join(calendar_lines(sheet, settings, options.as_of)))
+
+    _guard(options, job)
+
+
+@cli.command("test-email")
+@click.argument("template")
+@click.option("--to", "to", help="Where to send it; default the committee address.")
+@click.pass_obj
+def test_email(options: Options, template: str, to: str | None) -> None:
+    """Send one sample of TEMPLATE (introduction, checkin, closing, ...) to the committee."""
+
+    def job() -> None:
+        settings = load_settings(options.config)
+        said = send_test_email(
+            template,
+            to or settings.program.committee_email,
+            _sheet(options, settings),
+            settings,
+            load_templates(settings),
+            make_sender(settings),
+            options.now(),
+        )
+        click.echo(said)
+
+    _guard(options, job)
+
+
+def make_sender(settings: Settings) -> Sender:
+    """The sender the settings name (email.sender)."""
+    if settings.email.sender == "smtp":
+        from sync.smtp import SmtpSender  # TEMP until sync/smtp.py lands
+
+        return SmtpSender(settings.email.smtp, os.environ)
+    return OutboxSender(Path(settings.email.outbox))
+
+
+def _sheet(options: Options, settings: Settings) -> WorkbookSpreadsheet:
+    return WorkbookSpreadsheet(options.workbook or Path(settings.spreadsheet.path))
+
+
+def _match(options: Options, settings_path: Path, dry_run: bool = False) -> WorkbookSpreadsheet:
     """Run the match job on the configured workbook, or on --workbook; print its report."""
     settings = load_settings(settings_path)
-    sheet = WorkbookSpreadsheet(options.workbook or Path(settings.spreadsheet.path))
+    sheet = _sheet(options, settings)
     log.debug("running match on %s", sheet.path)
-    click.echo("\n".join(run_match(sheet, settings, options.as_of).lines()))
+    click.echo("\n".join(run_match(sheet, settings, options.as_of, dry_run).lines()))
     return sheet
+
+
+def _mail(options: Options, settings_path: Path, job: str, dry_run: bool) -> None:
+    settings = load_settings(settings_path)
+    sheet = _sheet(options, settings)
+    report = run_mail(
+        job,
+        sheet,
+        settings,
+        load_templates(settings),
+        make_sender(settings),
+        options.now(),
+        dry_run,
+    )
+    click.echo("\n".join(report.lines()))
 
 
 def _program() -> str:

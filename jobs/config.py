@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mentoring.errors import ConfigError, did_you_mean
+from mentoring.letters import Templates
 from mentoring.settings import Settings, parse_settings
 
 DEFAULT_CONFIG = Path("config/settings.toml")
@@ -44,7 +45,43 @@ def load_settings(path: Path) -> Settings:
     if matching.past_pairs_file:
         past = str(path.parent / matching.past_pairs_file)
         matching = dataclasses.replace(matching, past_pairs_file=past)
-    return dataclasses.replace(settings, spreadsheet=sheet, matching=matching)
+    email = dataclasses.replace(
+        settings.email,
+        outbox=str(path.parent / settings.email.outbox),
+        templates=str(path.parent / settings.email.templates) if settings.email.templates else "",
+    )
+    settings = dataclasses.replace(settings, spreadsheet=sheet, matching=matching, email=email)
+    templates = load_templates(settings)
+    for checkin in settings.checkins:
+        templates.require(checkin.template, f"the check-in '{checkin.name}'")
+    templates.require("introduction", "every introduction")
+    return settings
+
+
+def load_templates(settings: Settings) -> Templates:
+    """The built-in templates, with the committee's own folder (email.templates) over them.
+
+    Raises ConfigError when that folder is missing or a template is not UTF-8.
+    """
+    sources = {
+        item.name: item.read_text(encoding="utf-8")
+        for item in resources.files("config").joinpath("templates").iterdir()
+        if item.name.endswith((".txt", ".html"))
+    }
+    if settings.email.templates:
+        folder = Path(settings.email.templates)
+        if not folder.is_dir():
+            raise ConfigError(
+                f"no templates folder at {folder}; fix email.templates in the settings"
+                ' (or set it to "" for the built-in templates)'
+            )
+        for file in sorted(folder.iterdir()):
+            if file.suffix in (".txt", ".html"):
+                try:
+                    sources[file.name] = file.read_text(encoding="utf-8")
+                except UnicodeDecodeError as exc:
+                    raise ConfigError(f"template {file} is not UTF-8 text ({exc})") from exc
+    return Templates(sources)
 
 
 def _parse(text: str, source: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ class MatchReport:
     stats: SlateStats
     intake_issues: int
     slate: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
     def summary(self) -> str:
         s = self.stats
@@ -35,6 +36,8 @@ class MatchReport:
             parts.append(f"{s.withdrawn} withdrawn")
         parts.append(f"{self.intake_issues} intake issues")
         changed = f"{s.cells_changed} cells changed" if s.cells_changed else "no changes"
+        if self.dry_run:
+            changed = f"{s.cells_changed} cells would change (dry run: nothing written)"
         return f"match: {', '.join(parts)}; {changed}"
 
     def lines(self) -> list[str]:
@@ -42,11 +45,14 @@ class MatchReport:
         return [*self.slate, self.summary()]
 
 
-def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchReport:
+def run_match(
+    sheet: Spreadsheet, settings: Settings, today: date, dry_run: bool = False
+) -> MatchReport:
     """Run intake and matching once and write the committee and intake tabs in one write.
 
     Raises ConfigError when a response tab or a header is missing. `today` is
-    the day the job believes it is; matching does not depend on it yet.
+    the day the job believes it is; matching does not depend on it yet. A dry
+    run computes everything and writes nothing.
     """
     del today  # the committee tab does not depend on the date; later jobs do
     tabs, matching = settings.tabs, settings.matching
@@ -54,8 +60,8 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
     if matching.past_pairs_tab:
         wanted.append(matching.past_pairs_tab)
     found = sheet.read(wanted)
-    mentees = _response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
-    mentors = _response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
+    mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
+    mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     if tabs.committee not in found:
         _refuse_a_near_miss(
             sheet, settings, tabs.committee, "the committee's matches", "tabs.committee"
@@ -79,7 +85,8 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
         found.get(tabs.committee), tabs.committee, responses, matcher, matching.min_score
     )
     issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, responses.issues)
-    sheet.write([committee.edits, issues])
+    if not dry_run:
+        sheet.write([committee.edits, issues])
     slate = matcher.slate
     if slate is None or slate.exact:
         proof = "optimal"
@@ -90,12 +97,13 @@ def run_match(sheet: Spreadsheet, settings: Settings, today: date) -> MatchRepor
     lines = slate_summary(
         committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof
     )
-    return MatchReport(committee.stats, len(responses.issues), lines)
+    return MatchReport(committee.stats, len(responses.issues), lines, dry_run)
 
 
-def _response_tab(
+def response_tab(
     sheet: Spreadsheet, found: dict[str, Table], name: str, what: str, key: str
 ) -> Table:
+    """The form's response tab, or a ConfigError that suggests the closest tab name."""
     table = found.get(name)
     if table is None:
         hint = did_you_mean(name, sheet.tab_names())

@@ -15,6 +15,8 @@ from mentoring.errors import ConfigError, did_you_mean
 from mentoring.rules import MatchingSettings, parse_matching
 
 BACKENDS = ("workbook",)
+SENDERS = ("outbox", "smtp")
+SMTP_SECURITY = ("starttls", "ssl", "none")
 DATE_ORDERS = ("auto", "month-first", "day-first")
 
 # Fields every form must name, because intake cannot work without them.
@@ -39,6 +41,7 @@ class Tabs:
     mentors: str
     committee: str
     intake_issues: str
+    email_log: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,46 @@ class Intake:
 
 
 @dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    security: str
+    username_env: str
+    password_env: str
+    timeout: float
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    sender: str
+    from_name: str
+    from_address: str
+    cc_committee: bool
+    daily_cap: int
+    outbox: str  # a folder; jobs resolve it against the settings file's folder
+    templates: str  # "" for the built-in templates
+    shared_interests: tuple[str, ...]  # mentee questions whose shared answers emails name
+    smtp: Smtp
+
+
+@dataclass(frozen=True)
+class Links:
+    goals_worksheet: str
+    first_meeting_worksheet: str
+    checkin_form: str
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """One email of the year's calendar, sent to each person of a pair `days` after the
+    introduction. `name` identifies it in the Email Log."""
+
+    name: str
+    days: int
+    template: str
+
+
+@dataclass(frozen=True)
 class Settings:
     program: Program
     spreadsheet: SpreadsheetSettings
@@ -67,9 +110,19 @@ class Settings:
     mentor_form: Form
     checkboxes: Mapping[str, tuple[str, ...]]
     matching: MatchingSettings
+    email: EmailSettings
+    links: Links
+    checkins: tuple[Checkin, ...]
 
 
-_TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", list: "a list"}
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    list: "a list",
+    bool: "true or false",
+    dict: "a table",
+}
 
 
 class _Section:
@@ -90,7 +143,7 @@ class _Section:
         if key not in self.data:
             raise ConfigError(f"missing setting '{self.path}.{key}' ({_TYPE_NAMES[kind]})")
         value = self.data[key]
-        ok = isinstance(value, kind) and not isinstance(value, bool)
+        ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
         if not ok:
@@ -128,21 +181,21 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             "mentor_form",
             "checkboxes",
             "matching",
+            "email",
+            "links",
+            "checkins",
         ),
     )
     program = _Section(data.get("program", {}), "program", ("name", "committee_email"))
     sheet = _Section(data.get("spreadsheet", {}), "spreadsheet", ("backend", "path"))
-    tab_keys = ("mentees", "mentors", "committee", "intake_issues")
+    tab_keys = ("mentees", "mentors", "committee", "intake_issues", "email_log")
     tabs_section = _Section(data.get("tabs", {}), "tabs", tab_keys)
     tabs = Tabs(*(tabs_section.get(key, str) for key in tab_keys))
-    names = [
-        name.strip().casefold()
-        for name in (tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues)
-    ]
+    names = [getattr(tabs, key).strip().casefold() for key in tab_keys]
     if len(set(names)) < len(names):
         raise ConfigError(
-            "settings 'tabs.mentees', 'tabs.mentors', 'tabs.committee' and 'tabs.intake_issues'"
-            " must name four different tabs; the tool rewrites the last two"
+            f"settings {', '.join(f'tabs.{key}' for key in tab_keys)} must name"
+            f" {len(tab_keys)} different tabs; the tool writes all but the first two"
         )
     mentee_form = _form(data.get("mentee_form", {}), "mentee_form", tabs.mentees)
     mentor_form = _form(data.get("mentor_form", {}), "mentor_form", tabs.mentors, ("capacity",))
@@ -162,7 +215,75 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         matching=parse_matching(
             data.get("matching", {}), list(mentee_form.questions), list(mentor_form.questions)
         ),
+        email=_email(data.get("email", {}), mentee_form),
+        links=_links(data.get("links", {})),
+        checkins=_checkins(data.get("checkins", [])),
     )
+
+
+def _email(data: Any, mentee_form: Form) -> EmailSettings:
+    keys = ("sender", "from_name", "from_address", "cc_committee", "daily_cap", "outbox")
+    section = _Section(data, "email", (*keys, "templates", "shared_interests", "smtp"))
+    smtp_keys = ("host", "port", "security", "username_env", "password_env", "timeout")
+    smtp = _Section(section.get("smtp", dict), "email.smtp", smtp_keys)
+    settings = EmailSettings(
+        sender=section.choice("sender", SENDERS),
+        from_name=section.get("from_name", str),
+        from_address=section.get("from_address", str).strip(),
+        cc_committee=section.get("cc_committee", bool),
+        daily_cap=section.get("daily_cap", int),
+        outbox=section.get("outbox", str),
+        templates=section.get("templates", str),
+        shared_interests=section.text_list("shared_interests"),
+        smtp=Smtp(
+            host=smtp.get("host", str),
+            port=smtp.get("port", int),
+            security=smtp.choice("security", SMTP_SECURITY),
+            username_env=smtp.get("username_env", str),
+            password_env=smtp.get("password_env", str),
+            timeout=smtp.get("timeout", float),
+        ),
+    )
+    for key in settings.shared_interests:
+        if key not in mentee_form.questions:
+            raise ConfigError(
+                f"'email.shared_interests' names '{key}', which is not a question of the mentee"
+                f" form{did_you_mean(key, mentee_form.questions)}"
+            )
+    if settings.daily_cap < 1:
+        raise ConfigError("setting 'email.daily_cap' must be 1 or more (emails a day)")
+    if not 0 < settings.smtp.timeout <= 600:
+        raise ConfigError("setting 'email.smtp.timeout' must be between 0 and 600 seconds")
+    return settings
+
+
+def _links(data: Any) -> Links:
+    keys = ("goals_worksheet", "first_meeting_worksheet", "checkin_form")
+    section = _Section(data, "links", keys)
+    return Links(*(section.get(key, str).strip() for key in keys))
+
+
+def _checkins(data: Any) -> tuple[Checkin, ...]:
+    if not isinstance(data, list):
+        raise ConfigError("'checkins' must be a list of [[checkins]] tables")
+    checkins = []
+    for number, item in enumerate(data, start=1):
+        section = _Section(item, f"checkins {number}", ("name", "days", "template"))
+        checkin = Checkin(
+            section.get("name", str).strip(), section.get("days", int), section.get("template", str)
+        )
+        if not checkin.name:
+            raise ConfigError(f"[[checkins]] {number} needs a name (how the Email Log calls it)")
+        if not 1 <= checkin.days <= 3660:
+            raise ConfigError(
+                f"[[checkins]] {number} ('{checkin.name}'): days must be 1 to 3660"
+                " (days after the introduction)"
+            )
+        checkins.append(checkin)
+    names = [c.name.casefold() for c in checkins]
+    if len(set(names)) < len(names):
+        raise ConfigError("two [[checkins]] have the same name; each needs its own")
+    return tuple(sorted(checkins, key=lambda c: c.days))
 
 
 def _intake(data: Any) -> Intake:

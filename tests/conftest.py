@@ -106,3 +106,19 @@ MENTEES_AND_MENTORS = (
     [mentee("ana@m.org"), mentee("bo@m.org", subjects="Engineering")],
     [mentor("tom@t.org"), mentor("uma@u.org", subjects="Engineering")],
 )
+
+
+# Two mentees and two mentors who pair up ana-tom and bo-uma, matched.
+PEOPLE = (
+    [mentee("ana@m.org", name="Ana Ruiz"), mentee("bo@m.org", subjects="Engineering")],
+    [mentor("tom@t.org", name="Tom Ng"), mentor("uma@u.org", subjects="Engineering")],
+)
+
+
+@pytest.fixture
+def program(tmp_path, settings_file):
+    """A matched program of PEOPLE: (workbook path, settings)."""
+    settings = load_settings(settings_file)
+    path = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    match(path, settings)
+    return path, settings

@@ -1,14 +1,16 @@
 """The command line: exit codes, one-line messages, the demo."""
 
+import email
 import subprocess
 import sys
+from email import policy
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from tests.conftest import MENTEES_AND_MENTORS, program_workbook
+from tests.conftest import MENTEES_AND_MENTORS, program_workbook, set_committee_cells
 
 
 def invoke(*args, cwd=None):
@@ -31,9 +33,11 @@ def test_match_prints_a_summary_line(configured):
         "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; 28 cells changed",
     ]
     again = invoke("--config", str(configured), "run")
-    assert again.stdout.splitlines()[-1] == (
-        "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; no changes"
-    )
+    assert again.stdout.splitlines()[-3:] == [
+        "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; no changes",
+        "introduce: 0 sent",
+        "checkin: 0 sent",
+    ]
 
 
 def test_workbook_option_runs_against_another_file(tmp_path, configured, settings):
@@ -76,6 +80,28 @@ def test_missing_config(tmp_path, monkeypatch):
         (
             '[[matching.rules]]\nname = "skills"\nkind = "overlap"\nmentee = "skills"\nmentor = "skills"\nweight = -1\n',
             "matching rule 1 ('skills'): 'weight' cannot be negative (-1)",
+        ),
+        (
+            '[email]\nsender = "gmial"\n',
+            "setting 'email.sender' is 'gmial'; use one of: outbox, smtp",
+        ),
+        (
+            '[[checkins]]\nname = "first"\ndays = 0\ntemplate = "checkin"\n',
+            "[[checkins]] 1 ('first'): days must be 1 to 3660 (days after the introduction)",
+        ),
+        (
+            '[[checkins]]\nname = "first"\ndays = 30\ntemplate = "chekin"\n',
+            "the check-in 'first' uses the template 'chekin', but there is no chekin.txt;"
+            " did you mean 'checkin'?",
+        ),
+        (
+            '[email]\nshared_interests = ["skils"]\n',
+            "'email.shared_interests' names 'skils', which is not a question of the mentee form;"
+            " did you mean 'skills'?",
+        ),
+        (
+            '[tabs]\nemail_log = "Intake Issues"\n',
+            "must name 5 different tabs",
         ),
         (
             "[program\n",
@@ -166,13 +192,25 @@ def test_demo_makes_a_program_and_reuses_it(tmp_path):
     first = invoke("demo", "--dir", str(folder))
     assert first.exit_code == 0, first.output
     assert f"wrote {folder / 'mentoring.xlsx'}" in first.stdout
-    summary = [line for line in first.stdout.splitlines() if line.startswith("match:")]
-    assert summary == [
-        "match: 57 mentees, 52 suggested, 5 without a mentor, 7 intake issues; 453 cells changed"
+    summary = [
+        line
+        for line in first.stdout.splitlines()
+        if line.startswith(("match:", "introduce:", "checkin:"))
     ]
+    assert summary == [
+        "match: 57 mentees, 52 suggested, 5 without a mentor, 7 intake issues; 453 cells changed",
+        "introduce: 4 sent",
+        "checkin: 4 sent, 2 skipped as a later check-in was due",
+    ]
+    emails = sorted(path.name.split("_")[0] for path in (folder / "outbox").glob("*.eml"))
+    assert emails == ["check-in"] * 4 + ["introduction"] * 4
     second = invoke("demo", "--dir", str(folder))
     assert f"reusing {folder / 'mentoring.xlsx'}" in second.stdout
-    assert "no changes" in second.stdout
+    # The approved rows are now the committee's: their Why and Alternatives change once.
+    assert "6 kept as the committee set them" in second.stdout
+    assert "no changes" in invoke("demo", "--dir", str(folder)).stdout
+    assert "introduce: 0 sent" in second.stdout and "checkin: 0 sent" in second.stdout
+    assert len(list((folder / "outbox").glob("*.eml"))) == 8
 
 
 def test_the_console_entry_point_runs(tmp_path):
@@ -199,3 +237,64 @@ def test_the_console_entry_point_runs(tmp_path):
 def test_every_command_has_help():
     for name, command in cli.commands.items():
         assert command.help, f"command {name} has no help text"
+
+
+@pytest.fixture
+def approved(configured, tmp_path, settings):
+    invoke("--config", str(configured), "match")
+    set_committee_cells(tmp_path / "program.xlsx", settings, {"ana@m.org": {"Status": "Approved"}})
+    return configured
+
+
+def test_as_of_walks_a_pair_through_introduction_and_check_ins(approved, tmp_path):
+    def run(day, *args):
+        result = invoke("--config", str(approved), "--as-of", day, *args)
+        assert result.exit_code == 0, result.output
+        return result.stdout.splitlines()
+
+    before = (tmp_path / "program.xlsx").read_bytes()
+    preview = run("2026-01-12", "run", "--dry-run")
+    assert preview[-4:] == [
+        "match: 2 mentees, 1 suggested, 1 kept as the committee set them, 0 without a mentor,"
+        " 0 intake issues; 2 cells would change (dry run: nothing written)",
+        "would send introduction to ana@m.org, tom@t.org: STS Mentoring Program:"
+        " introducing Ana (mentee) and Tom (mentor)",
+        "introduce: 1 would be sent (dry run: nothing sent or logged)",
+        "checkin: 0 would be sent (dry run: nothing sent or logged)",
+    ]
+    assert (tmp_path / "program.xlsx").read_bytes() == before
+    assert not (tmp_path / "outbox").exists()
+    assert run("2026-01-12", "introduce")[-1] == "introduce: 1 sent"
+    assert run("2026-02-10", "checkin")[-1] == "checkin: 0 sent"
+    assert run("2026-02-11", "checkin")[-1] == "checkin: 2 sent"
+    assert run("2026-02-12", "run")[-2:] == ["introduce: 0 sent", "checkin: 0 sent"]
+    calendar = run("2026-02-12", "calendar")
+    assert calendar[0].split() == ["Date", "Email", "To", "Status"]
+    assert calendar[1].split() == ["2026-02-11", "check-in", "1", "ana@m.org", "sent", "2026-02-11"]
+    assert calendar[4].split() == ["2026-05-12", "check-in", "2", "tom@t.org", "planned"]
+    assert calendar[-1] == (
+        "calendar: 8 emails for 1 approved pairs (1 introduced); today is 2026-02-12"
+    )
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+
+
+def test_test_email_goes_to_the_committee_only_and_is_not_logged(approved, tmp_path, settings):
+    result = invoke("--config", str(approved), "test-email", "checkin")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "test-email: sent '[test] STS Mentoring Program: how is it going with Tom? (check-in 1)'"
+        f" to {settings.program.committee_email} through the outbox sender\n"
+    )
+    [file] = (tmp_path / "outbox").glob("*.eml")
+    message = email.message_from_bytes(file.read_bytes(), policy=policy.default)
+    assert message["To"] == settings.program.committee_email and message["Cc"] is None
+    assert (
+        settings.tabs.email_log not in openpyxl.load_workbook(tmp_path / "program.xlsx").sheetnames
+    )
+    bad = invoke("--config", str(approved), "test-email", "checkin", "--to", "nobody")
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        "mentor-sync: configuration error: --to 'nobody' is not an email address\n",
+    )
+    missing = invoke("--config", str(approved), "test-email", "welcome")
+    assert "the template 'welcome', but there is no welcome.txt" in missing.stderr

@@ -1,0 +1,109 @@
+"""`mentor-sync calendar` and `mentor-sync test-email`: see the year's emails before they go."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from jobs.mail import read_pairs, render_message
+from mentoring.errors import ConfigError
+from mentoring.intake import is_email
+from mentoring.ledger import Ledger
+from mentoring.letters import Templates
+from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
+from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, Person
+from mentoring.settings import Checkin, Settings
+from sync.base import Spreadsheet
+from sync.mail import Sender
+
+
+def calendar_lines(sheet: Spreadsheet, settings: Settings, today: date) -> list[str]:
+    """Every email of the year for the approved pairs, by date, with where each one stands."""
+    tabs = settings.tabs
+    found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log])
+    pairs = read_pairs(sheet, settings, found)
+    ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
+    emails = year_calendar(pairs.pairs, settings.checkins, today)
+    rows = [("Date", "Email", "To", "Status")]
+    for email in emails:
+        rows.append(
+            (
+                f"{email.due:%Y-%m-%d}",
+                email.kind,
+                ", ".join(person.email for person in email.to),
+                _standing(email, ledger, today),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows]
+    lines += [f"  check: {problem}" for problem in pairs.problems]
+    introduced = sum(1 for pair in pairs.pairs if pair.introduced_on is not None)
+    lines.append(
+        f"calendar: {len(emails)} emails for {len(pairs.pairs)} approved pairs"
+        f" ({introduced} introduced); today is {today:%Y-%m-%d}"
+    )
+    return lines
+
+
+def _standing(email: Planned, ledger: Ledger, today: date) -> str:
+    entry = ledger.get(email.key)
+    if entry is not None and entry.status:
+        when = f" {entry.sent_at:%Y-%m-%d}" if entry.sent_at else ""
+        return f"{entry.status}{when}"
+    if email.kind == INTRODUCTION:
+        return "next run"
+    return "due (next run)" if email.due <= today else "planned"
+
+
+def send_test_email(
+    template: str,
+    to: str,
+    sheet: Spreadsheet,
+    settings: Settings,
+    templates: Templates,
+    sender: Sender,
+    now: datetime,
+) -> str:
+    """Render `template` for the first approved pair (or a made-up one) and send it to `to`
+    alone, marked as a test; nothing is logged. Returns what was sent."""
+    templates.require(template, "test-email")
+    if not is_email(to):
+        raise ConfigError(f"--to '{to}' is not an email address")
+    pair = _sample_pair(sheet, settings)
+    calendar: dict[str, tuple[int, Checkin]] = {}
+    for number, checkin in enumerate(settings.checkins, start=1):
+        calendar.setdefault(checkin.template, (number, checkin))  # the first that uses it
+    if template == INTRODUCTION:
+        planned = Planned(INTRODUCTION, template, pair, (pair.mentee, pair.mentor), now.date())
+    elif template in calendar:
+        number, checkin = calendar[template]
+        planned = Planned(
+            checkin.name, template, pair, (pair.mentee,), now.date(), number, checkin.days
+        )
+    else:
+        planned = Planned(f"test {template}", template, pair, (pair.mentee,), now.date(), 1, 30)
+    message = render_message(planned, settings, templates, now)
+    subject = f"[test] {message['Subject']}"
+    for header in ("To", "Cc", "Subject"):
+        del message[header]
+    message["To"], message["Subject"] = to, subject
+    with sender:
+        sender.send(message, f"test {template} | to {to} | {now:%Y-%m-%d %H%M%S}")
+    return f"test-email: sent '{subject}' to {to} through the {sender.name} sender"
+
+
+def _sample_pair(sheet: Spreadsheet, settings: Settings) -> Pair:
+    tabs = settings.tabs
+    try:
+        found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee])
+        pairs = read_pairs(sheet, settings, found).pairs
+    except ConfigError:
+        pairs = ()
+    if pairs:
+        return pairs[0]
+    return Pair(
+        Person("mentee@example.org", "Sam Sample", MENTEE_ROLE, "they/them", "Example University"),
+        Person("mentor@example.org", "Alex Example", MENTOR_ROLE, "", "Example Institute"),
+        row=0,
+        introduced_on=None,
+        shared=("Research data management", "Chemistry"),
+    )

@@ -1,0 +1,288 @@
+"""The email jobs: introduce new pairs, send the check-ins that are due, exactly once each.
+
+One run: read the tabs, settle emails a stopped run left `sending`, render
+every due email (a template error stops the run before anything is sent),
+mark the batch `sending` in one write, send, then record every outcome and the
+Introduced On dates in one more write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from jobs.match import response_tab
+from mentoring.committee import INTRODUCED
+from mentoring.intake import read_responses
+from mentoring.ledger import FAILED, SENDING, SENT, SKIPPED, UNCONFIRMED, Ledger, LogEntry
+from mentoring.letters import Templates, build_message, context, message_id
+from mentoring.outgoing import Planned, Superseded, checkins_due, introductions
+from mentoring.pairs import Pair, PairsRead, Person, approved_pairs
+from mentoring.settings import Settings
+from mentoring.sheet import TabEdits, Table
+from sync.base import Spreadsheet
+from sync.mail import Sender, SendError
+
+INTRODUCE, CHECKIN = "introduce", "checkin"
+
+
+@dataclass
+class MailReport:
+    """What one email job did, in the committee's words."""
+
+    job: str
+    dry_run: bool = False
+    cap: int = 0
+    sent: list[str] = field(default_factory=list)
+    would_send: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)
+    deferred: int = 0
+    skipped: int = 0
+    settled: int = 0
+    problems: Sequence[str] = ()
+
+    def summary(self) -> str:
+        if self.dry_run:
+            parts = [f"{len(self.would_send)} would be sent (dry run: nothing sent or logged)"]
+        else:
+            parts = [f"{len(self.sent)} sent"]
+            if self.failed:
+                parts.append(f"{len(self.failed)} failed, to try again next run")
+        if self.deferred:
+            parts.append(f"{self.deferred} wait for the next run (daily cap of {self.cap} reached)")
+        if self.unconfirmed:
+            parts.append(f"{len(self.unconfirmed)} unconfirmed: check them in the Email Log")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped as a later check-in was due")
+        if self.settled:
+            parts.append(f"{self.settled} left 'sending' by a stopped run settled")
+        if self.problems:
+            parts.append(f"{len(self.problems)} committee rows need a look")
+        return f"{self.job}: {', '.join(parts)}"
+
+    def lines(self) -> list[str]:
+        said = [*self.would_send, *self.sent]
+        said += [f"  failed: {line}" for line in self.failed]
+        said += [f"  unconfirmed: {line}" for line in self.unconfirmed]
+        said += [f"  check: {problem}" for problem in self.problems]
+        return [*said, self.summary()]
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    planned: Planned
+    message_id: str
+    subject: str
+    message: object
+
+
+def run_mail(
+    job: str,
+    sheet: Spreadsheet,
+    settings: Settings,
+    templates: Templates,
+    sender: Sender,
+    now: datetime,
+    dry_run: bool = False,
+) -> MailReport:
+    """Send what `job` ("introduce" or "checkin") has due at `now`, each email once.
+
+    Raises ConfigError for a missing tab or column or a template error (before
+    anything is sent), SendError when the sender cannot start, SpreadsheetError
+    when the log cannot be written.
+    """
+    tabs = settings.tabs
+    found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log])
+    pairs = read_pairs(sheet, settings, found)
+    ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
+    report = MailReport(job, dry_run, settings.email.daily_cap, problems=pairs.problems)
+    stamp = now.replace(tzinfo=None)
+    settled = [] if dry_run else _settle(ledger, sender, stamp)
+    report.settled = len(settled)
+    report.unconfirmed += [e.to for e in settled if e.status == UNCONFIRMED]
+    today = stamp.date()
+    if job == INTRODUCE:
+        planned, superseded = introductions(pairs.pairs, today), []
+    else:
+        planned, superseded = checkins_due(pairs.pairs, settings.checkins, today, ledger.blocks)
+    redated = _introduced_from_log(job, planned, ledger, report, today)
+    outgoing = [_render(p, settings, templates, now) for p in planned if not ledger.blocks(p.key)]
+    room = max(0, settings.email.daily_cap - ledger.sent_on(today))
+    batch, report.deferred = outgoing[:room], max(0, len(outgoing) - room)
+    if dry_run:
+        report.would_send = [f"would send {_describe(o)}" for o in batch]
+        return report
+    skipped = [_skipped(s, stamp) for s in superseded]
+    report.skipped = len(skipped)
+    committee = found.get(tabs.committee)
+    if not batch:
+        sheet.write([ledger.record([*settled, *skipped]), _introduced(committee, redated)])
+        return report
+    with sender:
+        marks = [_entry(o, SENDING, stamp) for o in batch]
+        sheet.write([ledger.record([*settled, *skipped, *marks])])
+        outcomes = _send_all(batch, sender, stamp, report)
+    introduced = redated + [(o.planned.pair, today) for o in outcomes if _is_sent_intro(o)]
+    sheet.write([ledger.record(o.entry for o in outcomes), _introduced(committee, introduced)])
+    return report
+
+
+def read_pairs(sheet: Spreadsheet, settings: Settings, found: dict[str, Table]) -> PairsRead:
+    """The approved pairs of the committee tab, with both people's answers from the forms."""
+    tabs = settings.tabs
+    mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
+    mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
+    responses = read_responses(mentees, mentors, settings)
+    mentor_field = {r.mentee: r.mentor for r in settings.matching.rules if r.kind == "overlap"}
+    questions = [(f, mentor_field.get(f, f)) for f in settings.email.shared_interests]
+    return approved_pairs(
+        found.get(tabs.committee), responses, questions, settings.intake.date_order
+    )
+
+
+def sender_person(settings: Settings) -> Person:
+    email = settings.email.from_address or settings.program.committee_email
+    return Person(email=email, name=settings.email.from_name, role="")
+
+
+def render_message(planned: Planned, settings: Settings, templates: Templates, now: datetime):
+    """The finished message for `planned`, with its deterministic Message-ID."""
+    return _render(planned, settings, templates, now).message
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    outgoing: _Outgoing
+    entry: LogEntry
+
+    @property
+    def planned(self) -> Planned:
+        return self.outgoing.planned
+
+
+def _send_all(
+    batch: Sequence[_Outgoing], sender: Sender, stamp: datetime, report: MailReport
+) -> list[_Outcome]:
+    outcomes: list[_Outcome] = []
+    stopped: SendError | None = None
+    for outgoing in batch:
+        described = _describe(outgoing)
+        if stopped is not None:
+            entry = _entry(outgoing, FAILED, None, f"not tried: {stopped}")
+            report.failed.append(f"{described} (not tried: {stopped})")
+        else:
+            try:
+                sender.send(outgoing.message, outgoing.planned.key)
+                entry = _entry(outgoing, SENT, stamp)
+                report.sent.append(f"sent {described}")
+            except SendError as exc:
+                if exc.maybe_sent:
+                    entry = _entry(outgoing, UNCONFIRMED, stamp, f"{exc}; {_CHECK}")
+                    report.unconfirmed.append(f"{described} ({exc})")
+                else:
+                    entry = _entry(outgoing, FAILED, None, str(exc))
+                    report.failed.append(f"{described} ({exc})")
+                if exc.fatal:
+                    stopped = exc
+        outcomes.append(_Outcome(outgoing, entry))
+    return outcomes
+
+
+_CHECK = (
+    "it may have gone out: check the sent mail, then write sent in Status,"
+    " or delete this row to send it again"
+)
+
+
+def _settle(ledger: Ledger, sender: Sender, stamp: datetime) -> list[LogEntry]:
+    """Settle the emails a stopped run left `sending`: sent, to send again, or unconfirmed."""
+    settled = []
+    for entry in ledger.pending():
+        went_out = sender.confirm(entry.key, entry.message_id)
+        if went_out is True:
+            settled.append(replace(entry, status=SENT, error=""))
+        elif went_out is False:
+            note = "a run stopped before sending this; it is sent again"
+            settled.append(replace(entry, status=FAILED, sent_at=None, error=note))
+        else:
+            note = f"a run stopped while sending this and the {sender.name} sender cannot tell"
+            settled.append(replace(entry, status=UNCONFIRMED, error=f"{note}; {_CHECK}"))
+    ledger.note(settled)  # so this run plans with what is now known
+    return settled
+
+
+def _introduced_from_log(
+    job: str, planned: Sequence[Planned], ledger: Ledger, report: MailReport, today: date
+) -> list[tuple[Pair, date]]:
+    """Introductions the log has as sent whose Introduced On is empty: date them from the log."""
+    if job != INTRODUCE:
+        return []
+    dated = []
+    for p in planned:
+        entry = ledger.get(p.key)
+        if entry is None or not ledger.blocks(p.key):
+            continue
+        if entry.status.strip().casefold() == SENT:
+            dated.append((p.pair, entry.sent_at.date() if entry.sent_at else today))
+        elif entry.status.strip().casefold() not in (SENDING, SKIPPED):
+            report.problems = [
+                *report.problems,
+                f"the introduction of {p.pair.label} is '{entry.status}' in the Email Log;"
+                " once you know it went out, write sent there (or a date in Introduced On)",
+            ]
+    return dated
+
+
+def _introduced(committee: Table | None, dated: Sequence[tuple[Pair, date]]) -> TabEdits:
+    if committee is None or not dated:
+        return TabEdits("", {})
+    column = committee.require(INTRODUCED, what="the date of the introduction", fix="")
+    return TabEdits(committee.name, {(pair.row, column + 1): day for pair, day in dated})
+
+
+def _render(planned: Planned, settings: Settings, templates: Templates, now: datetime) -> _Outgoing:
+    letter = templates.render(planned.template, context(planned, settings, now.date()))
+    sender = sender_person(settings)
+    msgid = message_id(planned.key, settings.program.name, sender.email.rpartition("@")[2])
+    cc = ()
+    if planned.kind == "introduction" and settings.email.cc_committee:
+        cc = tuple(e for e in [settings.program.committee_email] if e)
+    message = build_message(letter, sender=sender, to=planned.to, cc=cc, msgid=msgid, when=now)
+    return _Outgoing(planned, msgid, letter.subject, message)
+
+
+def _entry(outgoing: _Outgoing, status: str, stamp: datetime | None, error: str = "") -> LogEntry:
+    p = outgoing.planned
+    return LogEntry(
+        key=p.key,
+        kind=p.kind,
+        to=", ".join(person.email for person in p.to),
+        subject=outgoing.subject,
+        status=status,
+        sent_at=stamp,
+        message_id=outgoing.message_id,
+        error=error,
+    )
+
+
+def _skipped(superseded: Superseded, stamp: datetime) -> LogEntry:
+    p = superseded.planned
+    return LogEntry(
+        key=p.key,
+        kind=p.kind,
+        to=p.to[0].email,
+        status=SKIPPED,
+        error=f"not sent: '{superseded.by.kind}' was due as well on {stamp:%Y-%m-%d}",
+    )
+
+
+def _is_sent_intro(outcome: _Outcome) -> bool:
+    return outcome.planned.kind == "introduction" and outcome.entry.status == SENT
+
+
+def _describe(outgoing: _Outgoing) -> str:
+    p = outgoing.planned
+    to = ", ".join(person.email for person in p.to)
+    return f"{p.kind} to {to}: {outgoing.subject}"

@@ -1,0 +1,199 @@
+"""Emails from templates: Jinja2 in strict mode, built into messages with the `email` package.
+
+A template `NAME.txt` starts with a `Subject:` line, then a blank line, then the
+plain-text body; `NAME.html`, when there is one, is the HTML alternative of the
+body. A placeholder the template uses but the email does not have is an error
+that names it, raised while rendering, before anything is sent.
+
+Names and subjects come from form answers, so every header value is cleaned of
+line breaks and other control characters: an answer can never add a header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from mentoring.errors import ConfigError, did_you_mean
+from mentoring.outgoing import INTRODUCTION, Planned
+from mentoring.pairs import Person
+from mentoring.settings import Settings
+
+_SUBJECT = re.compile(r"\ASubject:[ \t]*(?P<subject>[^\n]*)\n[ \t]*\n", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    text: str
+    html: str | None = None
+
+
+class Templates:
+    """The email templates, by file name ("introduction.txt", "checkin.html", ...)."""
+
+    def __init__(self, sources: Mapping[str, str]):
+        self.sources = dict(sources)
+        self._text = jinja2.Environment(
+            loader=jinja2.DictLoader(self.sources),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._html = self._text.overlay(autoescape=True)
+
+    def names(self) -> list[str]:
+        return sorted({name.rsplit(".", 1)[0] for name in self.sources if name.endswith(".txt")})
+
+    def require(self, name: str, used_by: str) -> None:
+        """Raise ConfigError unless the template `name` (its .txt) exists."""
+        if f"{name}.txt" not in self.sources:
+            raise ConfigError(
+                f"{used_by} uses the template '{name}', but there is no {name}.txt"
+                f"{did_you_mean(name, self.names())} (templates: {', '.join(self.names())})"
+            )
+
+    def render(self, name: str, context: Mapping[str, Any]) -> Letter:
+        """The subject and bodies of template `name`; raises ConfigError naming the template
+        and the problem (unknown placeholder, syntax error, no Subject line)."""
+        self.require(name, "an email")
+        text = self._render(self._text, f"{name}.txt", context)
+        match = _SUBJECT.match(text)
+        if not match or not clean_header(match["subject"]):
+            raise ConfigError(
+                f"template {name}.txt must start with a 'Subject: ...' line and a blank line"
+            )
+        html = None
+        if f"{name}.html" in self.sources:
+            html = self._render(self._html, f"{name}.html", context)
+        return Letter(clean_header(match["subject"]), text[match.end() :], html)
+
+    @staticmethod
+    def _render(env: jinja2.Environment, file: str, context: Mapping[str, Any]) -> str:
+        try:
+            return env.get_template(file).render(context)
+        except jinja2.UndefinedError as exc:
+            known = ", ".join(sorted(context))
+            raise ConfigError(
+                f"template {file}: {exc.message}; the placeholders an email has are: {known}"
+            ) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(f"template {file}, line {exc.lineno}: {exc.message}") from exc
+
+
+def clean_header(text: str) -> str:
+    """`text` on one line: control characters (line breaks among them) become spaces."""
+    kept = "".join(
+        " " if unicodedata.category(char)[0] in "CZ" and char != " " else char for char in text
+    )
+    return _SPACES.sub(" ", kept).strip()
+
+
+def context(planned: Planned, settings: Settings, today: date) -> dict[str, Any]:
+    """Everything a template may use for this email on `today`."""
+    pair = planned.pair
+    values: dict[str, Any] = {
+        "program": settings.program.name,
+        "committee_email": settings.program.committee_email,
+        "mentee": _person(pair.mentee),
+        "mentor": _person(pair.mentor),
+        "shared_interests": list(pair.shared),
+        "goals_worksheet": settings.links.goals_worksheet,
+        "first_meeting_worksheet": settings.links.first_meeting_worksheet,
+        "introduced_on": pair.introduced_on,
+    }
+    if planned.kind != INTRODUCTION:
+        person = planned.to[0]
+        partner = pair.partner_of(person)
+        values.update(
+            recipient=_person(person),
+            partner=_person(partner),
+            checkin={
+                "name": planned.kind,
+                "number": planned.number,
+                "days": planned.days,
+                "due": planned.due,
+            },
+            days_since_introduction=(today - (pair.introduced_on or today)).days,
+            checkin_form=checkin_link(settings.links.checkin_form, person, partner),
+        )
+    return values
+
+
+def checkin_link(template: str, person: Person, partner: Person) -> str:
+    """The check-in form's link prefilled for `person`: {email}, {partner} and {role} in the
+    link (as typed, or as Google encodes them) become their values."""
+    link = template
+    for name, value in (("email", person.email), ("partner", partner.email), ("role", person.role)):
+        for placeholder in ("{" + name + "}", "%7B" + name + "%7D", "%7b" + name + "%7d"):
+            link = link.replace(placeholder, quote(value, safe="@"))
+    return link
+
+
+def message_id(key: str, program: str, domain: str) -> str:
+    """The Message-ID of the email with this key: the same on every run, unique to the key."""
+    digest = hashlib.sha256(f"{program}\n{key}".encode()).hexdigest()[:32]
+    return f"<{digest}@{domain or 'mentor-sync.invalid'}>"
+
+
+def build_message(
+    letter: Letter,
+    *,
+    sender: Person,
+    to: Sequence[Person],
+    cc: Sequence[str] = (),
+    reply_to: str = "",
+    msgid: str,
+    when: datetime | date,
+) -> EmailMessage:
+    """A standard message; raises ConfigError for an address that is not one."""
+    message = EmailMessage()
+    message["From"] = _address(sender.name, sender.email)
+    message["To"] = [_address(person.name, person.email) for person in to]
+    if cc:
+        message["Cc"] = [_address("", email) for email in cc]
+    if reply_to:
+        message["Reply-To"] = _address("", reply_to)
+    message["Subject"] = clean_header(letter.subject)
+    message["Date"] = format_datetime(
+        when if isinstance(when, datetime) else datetime(when.year, when.month, when.day)
+    )
+    message["Message-ID"] = msgid
+    message.set_content(letter.text)
+    if letter.html is not None:
+        message.add_alternative(letter.html, subtype="html")
+    return message
+
+
+def _address(name: str, email: str) -> Address:
+    if not email or clean_header(email) != email or any(c in email for c in '<>,;"()'):
+        raise ConfigError(f"'{email}' is not an email address")
+    try:
+        return Address(display_name=clean_header(name), addr_spec=email)
+    except (ValueError, IndexError) as exc:
+        raise ConfigError(f"'{email}' is not an email address ({exc})") from exc
+
+
+def _person(person: Person) -> dict[str, str]:
+    return {
+        "name": clean_header(person.name),
+        "first_name": clean_header(person.first_name),
+        "email": person.email,
+        "role": person.role,
+        "pronouns": clean_header(person.pronouns),
+        "institution": clean_header(person.institution),
+    }

@@ -1,0 +1,118 @@
+"""Which emails are due: the introduction of each new pair and the year's check-ins.
+
+Every email has a key that says what it is (which email, which pair, to whom),
+so the Email Log can tell that it went out already. Nothing here depends on
+the clock: the day is a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from mentoring.pairs import Pair, Person
+from mentoring.settings import Checkin
+
+INTRODUCTION = "introduction"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One email of the program. `to` is both people for an introduction, one for a check-in;
+    `number` counts the check-ins of the calendar from 1 (0 for the introduction)."""
+
+    kind: str  # "introduction" or a check-in's name
+    template: str
+    pair: Pair
+    to: tuple[Person, ...]
+    due: date
+    number: int = 0
+    days: int = 0
+
+    @property
+    def key(self) -> str:
+        if self.kind == INTRODUCTION:
+            return f"{INTRODUCTION} | {self.pair.label}"
+        return f"{self.kind} | {self.pair.label} | to {self.to[0].email}"
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A check-in that was missed while a later one is due too: logged as skipped, not sent."""
+
+    planned: Planned
+    by: Planned
+
+
+def introductions(pairs: Sequence[Pair], today: date) -> list[Planned]:
+    """One introduction for each pair not introduced yet, to both people at once."""
+    return [
+        Planned(INTRODUCTION, INTRODUCTION, pair, (pair.mentee, pair.mentor), today)
+        for pair in pairs
+        if pair.introduced_on is None
+    ]
+
+
+def checkins_due(
+    pairs: Sequence[Pair],
+    calendar: Sequence[Checkin],
+    today: date,
+    logged: Callable[[str], bool],
+) -> tuple[list[Planned], list[Superseded]]:
+    """The check-ins due by `today` that are not `logged` yet, to each person separately.
+
+    A check-in whose day passed while nothing ran is due on the next run. When
+    several are due for the same person (a program started mid-year, or a long
+    pause), only the latest is sent and the earlier ones are superseded.
+    """
+    due: list[Planned] = []
+    superseded: list[Superseded] = []
+    for pair in pairs:
+        if pair.introduced_on is None:
+            continue
+        for person in (pair.mentee, pair.mentor):
+            passed = [
+                email
+                for email in _checkins(pair, person, calendar, pair.introduced_on)
+                if email.due <= today
+            ]
+            if not passed:
+                continue
+            latest = passed[-1]
+            if not logged(latest.key):
+                due.append(latest)
+            superseded.extend(
+                Superseded(email, latest) for email in passed[:-1] if not logged(email.key)
+            )
+    return due, superseded
+
+
+def year_calendar(pairs: Sequence[Pair], calendar: Sequence[Checkin], today: date) -> list[Planned]:
+    """Every email of the year for these pairs, by date; a pair not introduced yet is taken as
+    introduced `today`, since the next run introduces it."""
+    emails: list[Planned] = []
+    for pair in pairs:
+        start = pair.introduced_on or today
+        if pair.introduced_on is None:
+            emails.extend(introductions([pair], today))
+        for person in (pair.mentee, pair.mentor):
+            emails.extend(_checkins(pair, person, calendar, start))
+    return sorted(emails, key=lambda e: (e.due, e.number, e.pair.mentee.email, e.to[0].email))
+
+
+def _checkins(
+    pair: Pair, person: Person, calendar: Sequence[Checkin], start: date
+) -> list[Planned]:
+    return [
+        Planned(
+            checkin.name,
+            checkin.template,
+            pair,
+            (person,),
+            start + timedelta(days=checkin.days),
+            number,
+            checkin.days,
+        )
+        for number, checkin in enumerate(calendar, start=1)
+    ]

@@ -1,0 +1,156 @@
+"""The approved pairs: the committee tab's Approved rows, with both people's details.
+
+A pair is read from the committee tab, never remembered elsewhere: its mentor
+is the Committee Mentor Email when the committee named one, else the suggested
+mentor. A row that cannot be used is not guessed at; it is reported in plain
+words and left alone, so no email goes out on a doubt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from mentoring.committee import (
+    APPROVED,
+    INTRODUCED,
+    MENTEE_EMAIL,
+    MENTOR_EMAIL,
+    OVERRIDE,
+    STATUS,
+)
+from mentoring.intake import Applicant, Responses, normalise_email
+from mentoring.sheet import Table, cell, is_blank
+from mentoring.timestamps import guess_date_order, parse_timestamp
+
+MENTEE_ROLE, MENTOR_ROLE = "Mentee", "Mentor"
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    role: str  # "Mentee" or "Mentor", the answers of the check-in form's "I am the"
+    pronouns: str = ""
+    institution: str = ""
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+@dataclass(frozen=True)
+class Pair:
+    """An approved pair; `row` is its committee-tab row, `introduced_on` None until introduced."""
+
+    mentee: Person
+    mentor: Person
+    row: int
+    introduced_on: date | None
+    shared: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.mentee.email} | {self.mentor.email}"
+
+    def partner_of(self, person: Person) -> Person:
+        return self.mentor if person == self.mentee else self.mentee
+
+
+@dataclass(frozen=True)
+class PairsRead:
+    pairs: tuple[Pair, ...]
+    problems: tuple[str, ...]  # rows left alone, each saying why and what to do
+
+
+def approved_pairs(
+    committee: Table | None,
+    responses: Responses,
+    interests: Sequence[tuple[str, str]] = (),
+    date_order: str = "auto",
+) -> PairsRead:
+    """Every usable Approved row; `interests` pairs a mentee question with the mentor question
+    whose shared answers the emails name. Raises ConfigError when a committee column is missing."""
+    if committee is None or not any(committee.header):
+        return PairsRead((), ())
+    fix = "Rename the column back; the match job made it."
+    columns = {
+        name: committee.require(name, what="a column the email jobs read", fix=fix)
+        for name in (MENTEE_EMAIL, MENTOR_EMAIL, STATUS, OVERRIDE, INTRODUCED)
+    }
+    dates = [cell(row, columns[INTRODUCED]) for row in committee.rows]
+    order = guess_date_order(dates) if date_order == "auto" else date_order
+    mentees = {m.email: m for m in responses.mentees}
+    mentors = {m.email: m for m in responses.mentors}
+    pairs: list[Pair] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for row in committee.rows:
+        if str(cell(row, columns[STATUS]) or "").strip().casefold() != APPROVED.casefold():
+            continue
+        where = f"{committee.name} row {row.number}"
+        email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        mentor_email = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
+            cell(row, columns[MENTOR_EMAIL])
+        )
+        introduced = cell(row, columns[INTRODUCED])
+        on = None if is_blank(introduced) else parse_timestamp(introduced, order)
+        problem = None
+        if not email:
+            problem = "Approved, but it has no Mentee Email"
+        elif email in seen:
+            problem = f"the same mentee as row {seen[email]}; only that row gets emails"
+        elif not mentor_email:
+            problem = "Approved, but no mentor is named; set Committee Mentor Email"
+        elif email not in mentees:
+            problem = f"the mentee {email} is not in the mentee responses; no emails for this pair"
+        elif mentor_email not in mentors:
+            problem = (
+                f"the mentor {mentor_email} is not in the mentor responses; no emails for this pair"
+            )
+        elif not is_blank(introduced) and on is None:
+            problem = (
+                f"Introduced On '{introduced}' is not a date; write it as YYYY-MM-DD"
+                " (no emails for this pair until then)"
+            )
+        if email:
+            seen.setdefault(email, row.number)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        mentee, mentor = mentees[email], mentors[mentor_email]
+        pairs.append(
+            Pair(
+                mentee=_person(mentee, MENTEE_ROLE),
+                mentor=_person(mentor, MENTOR_ROLE),
+                row=row.number,
+                introduced_on=on.date() if on else None,
+                shared=shared_interests(mentee, mentor, interests),
+            )
+        )
+    return PairsRead(tuple(pairs), tuple(problems))
+
+
+def shared_interests(
+    mentee: Applicant, mentor: Applicant, questions: Sequence[tuple[str, str]]
+) -> tuple[str, ...]:
+    """The options both chose in these (mentee question, mentor question), in the mentee's words."""
+    shared: list[str] = []
+    for mentee_field, mentor_field in questions:
+        theirs = {item.casefold() for item in mentor.items(mentor_field)}
+        for item in mentee.items(mentee_field):
+            if item.casefold() in theirs and item not in shared:
+                shared.append(item)
+    return tuple(shared)
+
+
+def _person(applicant: Applicant, role: str) -> Person:
+    pronouns = applicant.answers.get("pronouns", "")
+    return Person(
+        email=applicant.email,
+        name=applicant.name,
+        role=role,
+        pronouns=pronouns if isinstance(pronouns, str) else ", ".join(pronouns),
+        institution=applicant.institution,
+    )

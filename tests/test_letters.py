@@ -1,0 +1,142 @@
+"""Rendering and building messages: strict templates, no header injection, stable ids."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, date, datetime
+from email import policy
+
+import pytest
+
+from jobs.mail import INTRODUCE
+from mentoring.errors import ConfigError
+from mentoring.letters import Letter, Templates, build_message, checkin_link, message_id
+from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Person
+from tests.conftest import mentee, mentor, program_workbook
+from tests.test_mail import Memory, approve, at, match, send
+
+WHEN = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+ANA = Person("ana@m.org", "Ana Ruiz", MENTEE_ROLE)
+TOM = Person("tom@t.org", "Tom Ng", MENTOR_ROLE)
+FROM = Person("committee@example.org", "The Committee", "")
+
+
+def parsed(message):
+    return email.message_from_bytes(message.as_bytes(policy=policy.SMTP), policy=policy.default)
+
+
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "Ana\r\nBcc: spy@evil.example",
+        "Ana\nBcc: spy@evil.example",
+        "Ana\rBcc: spy@evil.example",
+        "Ana\u2028Bcc: spy@evil.example",
+        "Ana\x0bBcc: spy@evil.example",
+        "Ana\x85Bcc: spy@evil.example",
+    ],
+)
+def test_a_line_break_in_a_name_or_subject_cannot_add_a_header(evil):
+    letter = Letter(subject=f"Hello {evil}", text=f"Dear {evil}\n")
+    message = build_message(
+        letter,
+        sender=FROM,
+        to=[Person("ana@m.org", evil, MENTEE_ROLE), TOM],
+        msgid="<x@example.org>",
+        when=WHEN,
+    )
+    received = parsed(message)
+    assert received["Bcc"] is None
+    assert sorted(received.keys()) == sorted(
+        [
+            "From",
+            "To",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "MIME-Version",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+        ]
+    )
+    assert received["Subject"] == "Hello Ana Bcc: spy@evil.example"
+    assert [a.addr_spec for a in received["To"].addresses] == ["ana@m.org", "tom@t.org"]
+
+
+@pytest.mark.parametrize(
+    "address", ["ana@m.org\r\nBcc: spy@evil.example", "ana@m.org, spy@evil.example", "", "ana"]
+)
+def test_an_address_that_is_not_one_is_refused(address):
+    with pytest.raises(ConfigError, match="is not an email address"):
+        build_message(
+            Letter("Hi", "Hi\n"),
+            sender=FROM,
+            to=[Person(address, "Ana", MENTEE_ROLE)],
+            msgid="<x@example.org>",
+            when=WHEN,
+        )
+
+
+def test_a_name_with_a_line_break_in_the_form_reaches_no_header(tmp_path, settings):
+    people = (
+        [mentee("ana@m.org", name="Ana\nBcc: spy@evil.example")],
+        [mentor("tom@t.org", name="Tom\r\nX-Evil: 1")],
+    )
+    path = program_workbook(tmp_path / "program.xlsx", settings, *people)
+    match(path, settings)
+    approve(path, settings, "ana@m.org")
+    sender = Memory()
+    send(INTRODUCE, path, settings, at(date(2026, 1, 12)), sender)
+    [message] = sender.messages
+    received = parsed(message)
+    assert received["Bcc"] is None and received["X-Evil"] is None
+    assert [a.addr_spec for a in received["To"].addresses] == ["ana@m.org", "tom@t.org"]
+
+
+def test_an_unknown_placeholder_is_named_with_the_ones_there_are():
+    templates = Templates({"hello.txt": "Subject: Hi {{ mentee.name }}\n\n{{ mentee.nick }}\n"})
+    with pytest.raises(ConfigError) as caught:
+        templates.render("hello", {"mentee": {"name": "Ana"}, "program": "P"})
+    assert str(caught.value) == (
+        "template hello.txt: 'dict object' has no attribute 'nick';"
+        " the placeholders an email has are: mentee, program"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("Hello {{ name }}\n", "must start with a 'Subject: ...' line and a blank line"),
+        ("Subject: Hi\n\n{% if %}\n", "hello.txt, line 3: Expected an expression"),
+        ("Subject: {{ nobody }}\n\nHi\n", "'nobody' is undefined"),
+    ],
+)
+def test_a_broken_template_says_what_and_where(source, problem):
+    with pytest.raises(ConfigError, match=problem.replace("(", r"\(")):
+        Templates({"hello.txt": source}).render("hello", {"name": "Ana"})
+
+
+def test_html_is_escaped_and_text_is_not():
+    templates = Templates(
+        {"hi.txt": "Subject: Hi\n\nDear {{ name }}\n", "hi.html": "<p>Dear {{ name }}</p>"}
+    )
+    letter = templates.render("hi", {"name": "Ana <b>&</b>"})
+    assert letter.text == "Dear Ana <b>&</b>\n"
+    assert letter.html == "<p>Dear Ana &lt;b&gt;&amp;&lt;/b&gt;</p>"
+
+
+def test_message_ids_are_stable_and_unique_per_key():
+    one = message_id("introduction | a@m.org | t@t.org", "Program", "example.org")
+    assert one == message_id("introduction | a@m.org | t@t.org", "Program", "example.org")
+    assert one != message_id("introduction | b@m.org | t@t.org", "Program", "example.org")
+    assert one.startswith("<") and one.endswith("@example.org>")
+
+
+def test_the_checkin_link_is_prefilled_as_typed_or_as_google_encodes_it():
+    link = "https://f.example/v?usp=pp_url&entry.1=%7Bemail%7D&entry.2={partner}&entry.3={role}"
+    assert checkin_link(link, ANA, TOM) == (
+        "https://f.example/v?usp=pp_url&entry.1=ana@m.org&entry.2=tom@t.org&entry.3=Mentee"
+    )
+    assert checkin_link("https://f.example/plain", ANA, TOM) == "https://f.example/plain"
+    odd = Person("a+b&c=d@m.org", "A", MENTEE_ROLE)
+    assert "entry.1=a%2Bb%26c%3Dd@m.org" in checkin_link(link, odd, TOM)

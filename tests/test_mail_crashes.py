@@ -1,0 +1,125 @@
+"""A run killed at any step of the send loop: the next run sends each email once, never twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from jobs.config import load_templates
+from jobs.mail import INTRODUCE, run_mail
+from sync.workbook import WorkbookSpreadsheet
+from tests.conftest import committee_by_email
+from tests.test_mail import DAY0, Memory, Outbox, approve, at, log, send
+
+MENTEES = ("ana@m.org", "bo@m.org")
+
+
+class Killed(BaseException):
+    """The process died here: nothing after this point ran, no handler saw it."""
+
+
+class CrashingSheet(WorkbookSpreadsheet):
+    def __init__(self, path, write: int, after: bool):
+        super().__init__(path)
+        self.crash_at, self.after, self.writes = write, after, 0
+
+    def write(self, edits):
+        self.writes += 1
+        if self.writes == self.crash_at and not self.after:
+            raise Killed
+        super().write(edits)
+        if self.writes == self.crash_at:
+            raise Killed
+
+
+class CrashingSender:
+    def __init__(self, inner, send: int, after: bool):
+        self.inner, self.crash_at, self.after, self.sends = inner, send, after, 0
+        self.name = inner.name
+
+    def __enter__(self):
+        self.inner.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.inner.__exit__(*exc)
+
+    def send(self, message, key):
+        self.sends += 1
+        if self.sends == self.crash_at and not self.after:
+            raise Killed
+        self.inner.send(message, key)
+        if self.sends == self.crash_at:
+            raise Killed
+
+    def confirm(self, key, message_id):
+        return self.inner.confirm(key, message_id)
+
+
+# Every step of one run that introduces two pairs: the write that marks them
+# sending, each send, and the write of the outcomes; before and after each.
+STEPS = [
+    (where, number, after)
+    for where, numbers in (("write", (1, 2)), ("send", (1, 2)))
+    for number in numbers
+    for after in (False, True)
+]
+
+
+def step_id(step):
+    where, number, after = step
+    return f"{'after' if after else 'before'}-{where}-{number}"
+
+
+@pytest.fixture
+def approved(program):
+    path, settings = program
+    approve(path, settings, *MENTEES)
+    return path, settings
+
+
+def crash_then_run_again(path, settings, make_sender, step):
+    where, number, after = step
+    sheet = CrashingSheet(path, number if where == "write" else 0, after)
+    sender = make_sender()
+    if where == "send":
+        sender = CrashingSender(sender, number, after)
+    with pytest.raises(Killed):
+        run_mail(INTRODUCE, sheet, settings, load_templates(settings), sender, at(DAY0))
+    for later in (1, 2):
+        send(INTRODUCE, path, settings, at(DAY0 + timedelta(later)), make_sender())
+
+
+@pytest.mark.parametrize("step", STEPS, ids=step_id)
+def test_the_outbox_sender_ends_with_every_email_sent_exactly_once(approved, tmp_path, step):
+    path, settings = approved
+    delivered: Counter = Counter()
+    crash_then_run_again(path, settings, lambda: Outbox(tmp_path / "outbox", delivered), step)
+    keys = {
+        f"introduction | {e} | {m}"
+        for e, m in zip(MENTEES, ("tom@t.org", "uma@u.org"), strict=True)
+    }
+    assert delivered == Counter(dict.fromkeys(keys, 1))
+    assert {key: row["Status"] for key, row in log(path, settings).items()} == dict.fromkeys(
+        keys, "sent"
+    )
+    assert all(row["Introduced On"] for row in committee_by_email(path, settings).values())
+
+
+@pytest.mark.parametrize("step", STEPS, ids=step_id)
+def test_a_sender_that_cannot_tell_never_sends_twice(approved, step):
+    path, settings = approved
+    delivered: Counter = Counter()
+    crash_then_run_again(path, settings, lambda: Memory(delivered), step)
+    statuses = {key: row["Status"] for key, row in log(path, settings).items()}
+    assert set(delivered.values()) <= {1}
+    assert len(statuses) == 2 and set(statuses.values()) <= {"sent", "unconfirmed"}
+    for key, status in statuses.items():
+        if status == "sent":
+            assert delivered[key] == 1  # "sent" is never said of an email that did not go
+    introduced = committee_by_email(path, settings)
+    for key, status in statuses.items():
+        mentee = key.split(" | ")[1]
+        assert bool(introduced[mentee]["Introduced On"]) == (status == "sent")
