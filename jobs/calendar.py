@@ -50,7 +50,7 @@ def _standing(email: Planned, ledger: Ledger, today: date) -> str:
         when = f" {entry.sent_at:%Y-%m-%d}" if entry.sent_at else ""
         return f"{entry.status}{when}"
     if email.kind == INTRODUCTION:
-        return "next run"
+        return "next run" if email.pair.introduced_on is None else "introduced (not by mentor-sync)"
     return "due (next run)" if email.due <= today else "planned"
 
 

@@ -108,9 +108,11 @@ def run_mail(
     else:
         planned, superseded = checkins_due(pairs.pairs, settings.checkins, today, ledger.blocks)
     redated = _introduced_from_log(job, planned, ledger, report, today)
-    outgoing = [_render(p, settings, templates, now) for p in planned if not ledger.blocks(p.key)]
+    due = [p for p in planned if not ledger.blocks(p.key)]
     room = max(0, settings.email.daily_cap - ledger.sent_on(today))
-    batch, report.deferred = outgoing[:room], max(0, len(outgoing) - room)
+    report.deferred = max(0, len(due) - room)
+    # Rendered before anything is sent, so a template error stops the run early.
+    batch = [_render(p, settings, templates, now) for p in due[:room]]
     if dry_run:
         report.would_send = [f"would send {_describe(o)}" for o in batch]
         return report

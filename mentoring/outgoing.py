@@ -89,13 +89,12 @@ def checkins_due(
 
 
 def year_calendar(pairs: Sequence[Pair], calendar: Sequence[Checkin], today: date) -> list[Planned]:
-    """Every email of the year for these pairs, by date; a pair not introduced yet is taken as
-    introduced `today`, since the next run introduces it."""
+    """Every email of the year for these pairs, by date, the introduction first; a pair not
+    introduced yet is taken as introduced `today`, since the next run introduces it."""
     emails: list[Planned] = []
     for pair in pairs:
         start = pair.introduced_on or today
-        if pair.introduced_on is None:
-            emails.extend(introductions([pair], today))
+        emails.append(Planned(INTRODUCTION, INTRODUCTION, pair, (pair.mentee, pair.mentor), start))
         for person in (pair.mentee, pair.mentor):
             emails.extend(_checkins(pair, person, calendar, start))
     return sorted(emails, key=lambda e: (e.due, e.number, e.pair.mentee.email, e.to[0].email))

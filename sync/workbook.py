@@ -27,6 +27,7 @@ from sync.base import SpreadsheetError
 # re-reads the cell; it is stored as text and marked so that it stays text.
 FORMULA_STARTS = ("=", "+", "-", "@")
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DAY_FORMAT = "yyyy-mm-dd"
 _VALIDATED_ROWS = 5000
 
 
@@ -125,8 +126,10 @@ def set_cell(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
     if isinstance(value, str):
         target.data_type = "s"
         target.quotePrefix = value.startswith(FORMULA_STARTS)
-    elif isinstance(value, datetime | date):
+    elif isinstance(value, datetime):
         target.number_format = DATE_FORMAT
+    elif isinstance(value, date):
+        target.number_format = DAY_FORMAT
 
 
 def save_atomically(book: Workbook, path: Path) -> None:

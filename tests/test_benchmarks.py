@@ -31,3 +31,18 @@ def test_the_quality_comparison_puts_the_engine_at_the_optimum():
 @pytest.mark.filterwarnings("ignore")
 def test_the_match_benchmark_module_loads():
     assert callable(load("bench_match").main)
+
+
+def test_the_mail_benchmark_sends_every_email_of_a_small_program(tmp_path):
+    class Sizes:
+        mentees, mentors = 20, 10
+
+    results = {
+        job: (sent, writes)
+        for job, _, sent, writes in load("bench_mail").one_program(tmp_path, Sizes)
+    }
+    introduced, _ = results["introduce"]
+    assert introduced > 0 and results == {
+        "introduce": (introduced, 2),
+        "checkin": (2 * introduced, 2),
+    }

@@ -270,10 +270,18 @@ def test_as_of_walks_a_pair_through_introduction_and_check_ins(approved, tmp_pat
     assert run("2026-02-12", "run")[-2:] == ["introduce: 0 sent", "checkin: 0 sent"]
     calendar = run("2026-02-12", "calendar")
     assert calendar[0].split() == ["Date", "Email", "To", "Status"]
-    assert calendar[1].split() == ["2026-02-11", "check-in", "1", "ana@m.org", "sent", "2026-02-11"]
-    assert calendar[4].split() == ["2026-05-12", "check-in", "2", "tom@t.org", "planned"]
+    assert calendar[1].split() == [
+        "2026-01-12",
+        "introduction",
+        "ana@m.org,",
+        "tom@t.org",
+        "sent",
+        "2026-01-12",
+    ]
+    assert calendar[2].split() == ["2026-02-11", "check-in", "1", "ana@m.org", "sent", "2026-02-11"]
+    assert calendar[5].split() == ["2026-05-12", "check-in", "2", "tom@t.org", "planned"]
     assert calendar[-1] == (
-        "calendar: 8 emails for 1 approved pairs (1 introduced); today is 2026-02-12"
+        "calendar: 9 emails for 1 approved pairs (1 introduced); today is 2026-02-12"
     )
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
 

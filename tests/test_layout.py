@@ -61,4 +61,9 @@ def test_core_reads_no_clock_and_no_files(path):
 
 
 def test_the_core_has_modules_to_check():
-    assert {p.name for p in core_files()} >= {"intake.py", "matching.py", "committee.py", "letters.py"}
+    assert {p.name for p in core_files()} >= {
+        "intake.py",
+        "matching.py",
+        "committee.py",
+        "letters.py",
+    }

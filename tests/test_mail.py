@@ -285,3 +285,27 @@ def test_introduced_on_cleared_by_mistake_is_restored_from_the_log(program, tmp_
     send(INTRODUCE, path, settings, at(DAY0 + timedelta(3)), sender)
     assert committee_by_email(path, settings)["ana@m.org"]["Introduced On"].date() == DAY0
     assert set(sender.delivered.values()) == {1}
+
+
+class CountingSheet(WorkbookSpreadsheet):
+    def __init__(self, path):
+        super().__init__(path)
+        self.writes = 0
+
+    def write(self, edits):
+        self.writes += 1
+        super().write(edits)
+
+
+def test_the_log_is_written_in_two_batches_whatever_the_number_of_emails(tmp_path, settings):
+    people = (
+        [mentee(f"e{i}@m.org") for i in range(12)],
+        [mentor(f"r{i}@t.org") for i in range(12)],
+    )
+    path = program_workbook(tmp_path / "program.xlsx", settings, *people)
+    match(path, settings)
+    approve(path, settings, *(f"e{i}@m.org" for i in range(12)))
+    for job, day in ((INTRODUCE, DAY0), (CHECKIN, DAY0 + timedelta(30))):
+        sheet = CountingSheet(path)
+        report = run_mail(job, sheet, settings, load_templates(settings), Memory(), at(day))
+        assert (len(report.sent), sheet.writes) == (12 if job == INTRODUCE else 24, 2)
