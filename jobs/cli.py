@@ -26,6 +26,7 @@ from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.mail import Sender
 from sync.outbox import OutboxSender
+from sync.smtp import SmtpSender
 from sync.workbook import WorkbookSpreadsheet
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -212,8 +213,6 @@ def test_email(options: Options, template: str, to: str | None) -> None:
 def make_sender(settings: Settings) -> Sender:
     """The sender the settings name (email.sender)."""
     if settings.email.sender == "smtp":
-        from sync.smtp import SmtpSender  # TEMP until sync/smtp.py lands
-
         return SmtpSender(settings.email.smtp, os.environ)
     return OutboxSender(Path(settings.email.outbox))
 

@@ -55,7 +55,8 @@ class MailReport:
         if self.unconfirmed:
             parts.append(f"{len(self.unconfirmed)} unconfirmed: check them in the Email Log")
         if self.skipped:
-            parts.append(f"{self.skipped} skipped as a later check-in was due")
+            verb = "would be skipped" if self.dry_run else "skipped"
+            parts.append(f"{self.skipped} {verb} as a later check-in was due")
         if self.settled:
             parts.append(f"{self.settled} left 'sending' by a stopped run settled")
         if self.problems:
@@ -113,11 +114,11 @@ def run_mail(
     report.deferred = max(0, len(due) - room)
     # Rendered before anything is sent, so a template error stops the run early.
     batch = [_render(p, settings, templates, now) for p in due[:room]]
+    skipped = [_skipped(s, stamp) for s in superseded]
+    report.skipped = len(skipped)
     if dry_run:
         report.would_send = [f"would send {_describe(o)}" for o in batch]
         return report
-    skipped = [_skipped(s, stamp) for s in superseded]
-    report.skipped = len(skipped)
     committee = found.get(tabs.committee)
     if not batch:
         sheet.write([ledger.record([*settled, *skipped]), _introduced(committee, redated)])

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -30,6 +31,10 @@ from mentoring.outgoing import INTRODUCTION, Planned
 from mentoring.pairs import Person
 from mentoring.settings import Settings
 
+# SMTP's line endings; headers are folded only past SMTP's hard limit of 998
+# characters, since the standard folding at 78 puts a subject that contains a
+# colon on a line of its own, which some readers show with a leading space.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 _SUBJECT = re.compile(r"\ASubject:[ \t]*(?P<subject>[^\n]*)\n[ \t]*\n", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -161,7 +166,7 @@ def build_message(
     when: datetime | date,
 ) -> EmailMessage:
     """A standard message; raises ConfigError for an address that is not one."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = _address(sender.name, sender.email)
     message["To"] = [_address(person.name, person.email) for person in to]
     if cc:

@@ -11,7 +11,6 @@ import hashlib
 import os
 import re
 import tempfile
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -51,7 +50,7 @@ class OutboxSender:
         try:
             handle, temporary = tempfile.mkstemp(prefix=".sending-", dir=self.folder)
             with os.fdopen(handle, "wb") as file:
-                file.write(message.as_bytes(policy=policy.SMTP))
+                file.write(message.as_bytes())
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, target)

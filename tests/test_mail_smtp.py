@@ -1,0 +1,154 @@
+"""The email jobs through the SMTP sender, to a real SMTP server on loopback (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import socket
+from datetime import date, timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+
+from jobs.cli import cli
+from jobs.config import load_settings
+from tests.conftest import PEOPLE, match, program_workbook, set_committee_cells, tab_rows
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives; `drop_after` breaks the connection
+    after that many messages were taken, as a server that dies mid-batch would."""
+
+    def __init__(self):
+        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.drop_after: int | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        if self.drop_after is not None and len(self.received) >= self.drop_after:
+            server.transport.close()  # taken, but the client never hears "250"
+            return None
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_program(tmp_path, server):
+    _, port = server
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        '[spreadsheet]\npath = "program.xlsx"\n'
+        '[email]\nsender = "smtp"\n'
+        f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\ntimeout = 5\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(path)
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    match(workbook, settings)
+    approved = {"Status": "Approved"}
+    set_committee_cells(workbook, settings, {"ana@m.org": approved, "bo@m.org": approved})
+    return path, workbook, settings
+
+
+def run(settings_path, day: date, *args):
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(settings_path), "--as-of", f"{day:%Y-%m-%d}", *args],
+        prog_name="mentor-sync",
+    )
+    return result
+
+
+def test_run_introduces_and_checks_in_through_a_real_smtp_server(smtp_program, server):
+    inbox, _ = server
+    settings_path, workbook, settings = smtp_program
+    day0 = date(2026, 1, 12)
+    first = run(settings_path, day0, "run")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[-2:] == ["introduce: 2 sent", "checkin: 0 sent"]
+    recipients = sorted(sorted(rcpt) for rcpt, _ in inbox.received)
+    committee = settings.program.committee_email
+    assert recipients == [
+        sorted(["ana@m.org", "tom@t.org", committee]),
+        sorted(["bo@m.org", "uma@u.org", committee]),
+    ]
+    [intro] = [m for _, m in inbox.received if "ana@m.org" in m["To"]]
+    assert intro["Subject"] == (
+        "STS Mentoring Program: introducing Ana Ruiz (mentee) and Tom Ng (mentor)"
+    )
+    assert "Dear Ana and Tom," in intro.get_body(("plain",)).get_content()
+    assert run(settings_path, day0 + timedelta(30), "run").stdout.splitlines()[-1] == (
+        "checkin: 4 sent"
+    )
+    assert run(settings_path, day0 + timedelta(31), "run").stdout.splitlines()[-1] == (
+        "checkin: 0 sent"
+    )
+    assert len(inbox.received) == 6
+    statuses = {row["Status"] for row in tab_rows(workbook, settings.tabs.email_log)}
+    assert statuses == {"sent"}
+
+
+def test_a_connection_lost_mid_batch_is_never_sent_twice(smtp_program, server):
+    inbox, _ = server
+    settings_path, workbook, settings = smtp_program
+    inbox.drop_after = 1
+    day0 = date(2026, 1, 12)
+    first = run(settings_path, day0, "introduce")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[-1] == (
+        "introduce: 0 sent, 1 failed, to try again next run, 1 unconfirmed: check them in the"
+        " Email Log"
+    )
+    inbox.drop_after = None
+    second = run(settings_path, day0 + timedelta(1), "introduce")
+    assert second.stdout.splitlines()[-2:] == [
+        "  check: the introduction of ana@m.org | tom@t.org is 'unconfirmed' in the Email Log;"
+        " once you know it went out, write sent there (or a date in Introduced On)",
+        "introduce: 1 sent, 1 committee rows need a look",
+    ]
+    delivered = [m["To"] for _, m in inbox.received]
+    assert len(delivered) == len(set(delivered)) == 2
+    log = {row["Key"]: row["Status"] for row in tab_rows(workbook, settings.tabs.email_log)}
+    assert log == {
+        "introduction | ana@m.org | tom@t.org": "unconfirmed",
+        "introduction | bo@m.org | uma@u.org": "sent",
+    }
+
+
+def test_an_unreachable_server_fails_the_job_before_anything_is_logged(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        '[spreadsheet]\npath = "program.xlsx"\n[email]\nsender = "smtp"\n'
+        f'[email.smtp]\nhost = "127.0.0.1"\nport = {free_port()}\nsecurity = "none"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(path)
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    match(workbook, settings)
+    set_committee_cells(workbook, settings, {"ana@m.org": {"Status": "Approved"}})
+    before = workbook.read_bytes()
+    result = run(path, date(2026, 1, 12), "introduce")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "mentor-sync: failed: cannot connect to the SMTP server 127.0.0.1:"
+    )
+    assert "check email.smtp.host, port and security" in result.stderr
+    assert workbook.read_bytes() == before
