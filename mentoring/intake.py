@@ -66,7 +66,7 @@ def normalise_email(value: object) -> str:
 
 
 def is_email(text: str) -> bool:
-    return bool(_EMAIL.match(text))
+    return bool(_EMAIL.fullmatch(text))  # fullmatch: `$` would let a trailing newline in
 
 
 def institution_key(name: str) -> str:

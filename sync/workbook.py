@@ -81,7 +81,10 @@ class WorkbookSpreadsheet:
 
     def _load(self) -> Workbook:
         if self._book is None:
-            self._stamp = _stamp(self.path)
+            if self._stamp is None:
+                # The file as this run first saw it (or as its last write left it):
+                # a reload after a write must not hide a save made in between.
+                self._stamp = _stamp(self.path)
             self._book = open_workbook(self.path)
         return self._book
 

@@ -6,6 +6,7 @@ import re
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 
 import openpyxl
@@ -159,3 +160,15 @@ def test_formula_cells_are_read_as_their_computed_value_and_kept(book):
     assert table.rows[0].cells == ("Ana Silva", "=1+1")  # "=1+1" was typed text, not a formula
     sheet.write([TabEdits("Data", {(4, 1): "Bo Chen"})])
     assert openpyxl.load_workbook(book)["Data"]["A2"].value == '=PROPER("ana silva")'
+
+
+def test_a_save_between_two_writes_of_one_run_is_not_overwritten(tmp_path):
+    path = tmp_path / "book.xlsx"
+    create_workbook(path, {"Tab": [["A"], ["one"]]})
+    sheet = WorkbookSpreadsheet(path)
+    sheet.read(["Tab"])
+    sheet.write([TabEdits("Tab", {(2, 1): "two"})])
+    time.sleep(0.01)
+    create_workbook(path, {"Tab": [["A"], ["someone else"]]})  # a committee member saves
+    with pytest.raises(SpreadsheetError, match="changed while mentor-sync was running"):
+        sheet.write([TabEdits("Tab", {(2, 1): "three"})])
