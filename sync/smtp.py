@@ -19,9 +19,6 @@ from sync.mail import SendError
 
 log = logging.getLogger(__name__)
 
-# The reply with which a server says it is closing the connection.
-_CLOSING = 421
-
 
 class SmtpSender:
     name = "smtp"
@@ -52,17 +49,23 @@ class SmtpSender:
                 f"the environment variable {s.password_env} is not set; it must hold the SMTP"
                 f" password of {user} (named by {s.username_env})"
             )
+        smtp = None
         try:
             if s.security == "ssl":
                 smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self.ssl_context)
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-        except OSError as exc:
-            raise self._unreachable(exc) from exc
-        try:
-            self._start(smtp, user, password)
-        except BaseException:
-            smtp.close()
+            if s.security == "starttls":
+                smtp.ehlo()
+                smtp.starttls(context=self.ssl_context)
+                smtp.ehlo()
+            if user:
+                smtp.login(user, password)
+        except BaseException as exc:
+            if smtp is not None:
+                smtp.close()
+            if isinstance(exc, OSError):  # smtplib's and ssl's errors are OSErrors too
+                raise SendError(self._cannot_start(exc, user), fatal=True) from exc
             raise
         self._smtp = smtp
         return self
@@ -70,14 +73,13 @@ class SmtpSender:
     def __exit__(self, *exc_info: object) -> None:
         """Say goodbye to the server; a connection that is already broken is just closed."""
         smtp, self._smtp = self._smtp, None
-        if smtp is None:
-            return
-        try:
-            smtp.quit()
-        except OSError:
-            pass
-        finally:
-            smtp.close()
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except OSError:
+                pass
+            finally:
+                smtp.close()
 
     def send(self, message: EmailMessage, key: str) -> None:
         """Hand the message to the server, for every address of To, Cc and Bcc.
@@ -87,19 +89,19 @@ class SmtpSender:
         some recipients delivers to the others; that is logged as a warning.
         """
         if self._smtp is None or self._smtp.sock is None:
-            raise SendError(f"not connected to the SMTP server {self.server}", fatal=True)
+            raise SendError(
+                f"the connection to the SMTP server {self.server} is closed", fatal=True
+            )
         try:
             refused = self._smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
+        except (
+            smtplib.SMTPRecipientsRefused,
+            smtplib.SMTPResponseException,
+            smtplib.SMTPNotSupportedError,
+        ) as exc:  # refused before the server took it; after a 421 reply smtplib hangs up
             raise SendError(
-                f"the SMTP server {self.server} refused every recipient of {key}:"
-                f" {_recipients(exc.recipients)}",
+                f"the SMTP server {self.server} refused {key} ({_reason(exc)})",
                 fatal=self._smtp.sock is None,
-            ) from exc
-        except (smtplib.SMTPResponseException, smtplib.SMTPNotSupportedError) as exc:
-            closing = getattr(exc, "smtp_code", None) == _CLOSING or self._smtp.sock is None
-            raise SendError(
-                f"the SMTP server {self.server} refused {key} ({_reason(exc)})", fatal=closing
             ) from exc
         except OSError as exc:  # the connection broke, perhaps after the server took it
             raise SendError(
@@ -110,7 +112,7 @@ class SmtpSender:
             ) from exc
         if refused:
             log.warning(
-                "the SMTP server %s refused some recipients of %s: %s; it went to the others",
+                "the SMTP server %s refused some recipients of %s (%s); it went to the others",
                 self.server,
                 key,
                 _recipients(refused),
@@ -120,40 +122,28 @@ class SmtpSender:
         """None: an SMTP server cannot be asked whether it took a message."""
         return None
 
-    def _start(self, smtp: smtplib.SMTP, user: str, password: str) -> None:
+    def _cannot_start(self, exc: OSError, user: str) -> str:
         s = self.settings
-        try:
-            if s.security == "starttls":
-                smtp.ehlo()
-                smtp.starttls(context=self.ssl_context)
-                smtp.ehlo()
-            if user:
-                smtp.login(user, password)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise SendError(
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            return (
                 f"the SMTP server {self.server} refused the login of {user} ({_reason(exc)});"
-                f" check the environment variables {s.username_env} and {s.password_env}",
-                fatal=True,
-            ) from exc
-        except smtplib.SMTPNotSupportedError as exc:  # no STARTTLS, or no AUTH
-            raise SendError(
+                f" check the environment variables {s.username_env} and {s.password_env}"
+            )
+        if isinstance(exc, smtplib.SMTPNotSupportedError):  # no STARTTLS, or no AUTH
+            return (
                 f"the SMTP server {self.server} cannot do what the settings ask ({exc});"
-                " check email.smtp.security and port",
-                fatal=True,
-            ) from exc
-        except OSError as exc:  # smtplib's errors are OSErrors too
-            raise self._unreachable(exc) from exc
-
-    def _unreachable(self, exc: OSError) -> SendError:
-        return SendError(
+                " check email.smtp.security and port"
+            )
+        return (
             f"cannot connect to the SMTP server {self.server} ({_reason(exc)});"
-            " check email.smtp.host, port and security",
-            fatal=True,
+            " check email.smtp.host, port and security"
         )
 
 
 def _reason(exc: OSError) -> str:
     """The server's reply, or the system's words for what went wrong."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return _recipients(exc.recipients) or "no recipients given"
     if isinstance(exc, smtplib.SMTPResponseException):
         error = exc.smtp_error
         text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
@@ -163,10 +153,7 @@ def _reason(exc: OSError) -> str:
 
 def _recipients(refused: Mapping[str, tuple[int, bytes]]) -> str:
     """Each refused address with the server's reply."""
-    return (
-        "; ".join(
-            f"{address} ({code} {reply.decode('utf-8', 'replace')})"
-            for address, (code, reply) in refused.items()
-        )
-        or "no recipients given"
+    return "; ".join(
+        f"{address}: {code} {reply.decode('utf-8', 'replace')}"
+        for address, (code, reply) in refused.items()
     )
