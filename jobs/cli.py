@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from jobs.backends import make_sender, open_spreadsheet
 from jobs.calendar import calendar_lines, send_test_email
 from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.demo import approve_as_a_committee_would, prepare_demo
@@ -24,10 +25,7 @@ from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from jobs.match import run_match
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
-from sync.mail import Sender
-from sync.outbox import OutboxSender
-from sync.smtp import SmtpSender
-from sync.workbook import WorkbookSpreadsheet
+from sync.base import Spreadsheet
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 log = logging.getLogger("mentor_sync")
@@ -113,7 +111,8 @@ def demo(options: Options, folder: Path) -> None:
         settings_path, said, fresh = prepare_demo(folder)
         for line in said:
             click.echo(line)
-        sheet = _match(options, settings_path)
+        _match(options, settings_path)
+        workbook = load_settings(settings_path).spreadsheet.path
         if fresh:
             for line in approve_as_a_committee_would(settings_path, options.as_of):
                 click.echo(line)
@@ -121,7 +120,7 @@ def demo(options: Options, folder: Path) -> None:
         _mail(options, settings_path, CHECKIN, dry_run=False)
         outbox = Path(load_settings(settings_path).email.outbox)
         click.echo(
-            f"\nOpen {sheet.path} and look at the tabs 'Committee Matches' (the suggestions;"
+            f"\nOpen {workbook} and look at the tabs 'Committee Matches' (the suggestions;"
             " set Status to Approved, Rejected or Hold, or name a mentor in Committee Mentor"
             " Email), 'Intake Issues' (rows the tool could not use) and 'Email Log' (every"
             f" email sent). The emails are .eml files in {outbox}; open one in any mail"
@@ -167,9 +166,10 @@ def run(options: Options, dry_run: bool) -> None:
     """Run every job once: match, then introduce, then check-ins, each doing what is due."""
 
     def job() -> None:
-        _match(options, options.config, dry_run)
-        _mail(options, options.config, INTRODUCE, dry_run)
-        _mail(options, options.config, CHECKIN, dry_run)
+        # One spreadsheet for the three jobs: on Google it is read once, and the
+        # introductions and check-ins go out in one pass (one pair of log writes).
+        sheet = _match(options, options.config, dry_run)
+        _mail(options, options.config, (INTRODUCE, CHECKIN), dry_run, sheet)
 
     _guard(options, job)
 
@@ -210,29 +210,29 @@ def test_email(options: Options, template: str, to: str | None) -> None:
     _guard(options, job)
 
 
-def make_sender(settings: Settings) -> Sender:
-    """The sender the settings name (email.sender)."""
-    if settings.email.sender == "smtp":
-        return SmtpSender(settings.email.smtp, os.environ)
-    return OutboxSender(Path(settings.email.outbox))
+def _sheet(options: Options, settings: Settings) -> Spreadsheet:
+    return open_spreadsheet(settings, options.workbook)
 
 
-def _sheet(options: Options, settings: Settings) -> WorkbookSpreadsheet:
-    return WorkbookSpreadsheet(options.workbook or Path(settings.spreadsheet.path))
-
-
-def _match(options: Options, settings_path: Path, dry_run: bool = False) -> WorkbookSpreadsheet:
-    """Run the match job on the configured workbook, or on --workbook; print its report."""
+def _match(
+    options: Options, settings_path: Path, dry_run: bool = False, sheet: Spreadsheet | None = None
+) -> Spreadsheet:
+    """Run the match job on the configured spreadsheet, or on --workbook; print its report."""
     settings = load_settings(settings_path)
-    sheet = _sheet(options, settings)
-    log.debug("running match on %s", sheet.path)
+    sheet = sheet or _sheet(options, settings)
     click.echo("\n".join(run_match(sheet, settings, options.as_of, dry_run).lines()))
     return sheet
 
 
-def _mail(options: Options, settings_path: Path, job: str, dry_run: bool) -> None:
+def _mail(
+    options: Options,
+    settings_path: Path,
+    job: str | tuple[str, ...],
+    dry_run: bool,
+    sheet: Spreadsheet | None = None,
+) -> None:
     settings = load_settings(settings_path)
-    sheet = _sheet(options, settings)
+    sheet = sheet or _sheet(options, settings)
     report = run_mail(
         job,
         sheet,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -14,6 +15,12 @@ from mentoring.letters import Templates
 from mentoring.settings import Settings, parse_settings
 
 DEFAULT_CONFIG = Path("config/settings.toml")
+# Environment variables that, when set, name the Google files instead of the settings.
+GOOGLE_FILE_VARIABLES = {
+    "credentials": "MENTOR_SYNC_GOOGLE_CREDENTIALS",
+    "gmail_token": "MENTOR_SYNC_GMAIL_TOKEN",
+    "oauth_client": "MENTOR_SYNC_OAUTH_CLIENT",
+}
 # Tables whose keys the committee may add to: the options of its own checkbox questions.
 OPEN_TABLES = ("checkboxes",)
 
@@ -23,7 +30,7 @@ def default_settings_text() -> str:
     return resources.files("config").joinpath("settings.toml").read_text(encoding="utf-8")
 
 
-def load_settings(path: Path) -> Settings:
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Read `path` over the defaults and validate; relative paths become relative to its folder.
 
     Raises ConfigError when the file is missing, is not valid TOML, or a setting is wrong.
@@ -50,7 +57,15 @@ def load_settings(path: Path) -> Settings:
         outbox=str(path.parent / settings.email.outbox),
         templates=str(path.parent / settings.email.templates) if settings.email.templates else "",
     )
-    settings = dataclasses.replace(settings, spreadsheet=sheet, matching=matching, email=email)
+    environ = os.environ if environ is None else environ
+    files = {
+        key: environ.get(variable) or str(path.parent / getattr(settings.google, key))
+        for key, variable in GOOGLE_FILE_VARIABLES.items()
+    }
+    google = dataclasses.replace(settings.google, **files)
+    settings = dataclasses.replace(
+        settings, spreadsheet=sheet, matching=matching, email=email, google=google
+    )
     templates = load_templates(settings)
     for checkin in settings.checkins:
         templates.require(checkin.template, f"the check-in '{checkin.name}'")

@@ -80,7 +80,7 @@ class _Outgoing:
 
 
 def run_mail(
-    job: str,
+    job: str | Sequence[str],
     sheet: Spreadsheet,
     settings: Settings,
     templates: Templates,
@@ -88,7 +88,8 @@ def run_mail(
     now: datetime,
     dry_run: bool = False,
 ) -> MailReport:
-    """Send what `job` ("introduce" or "checkin") has due at `now`, each email once.
+    """Send what `job` ("introduce" or "checkin", or both in one pass) has due at `now`,
+    each email once.
 
     Raises ConfigError for a missing tab or column or a template error (before
     anything is sent), SendError when the sender cannot start, SpreadsheetError
@@ -98,17 +99,22 @@ def run_mail(
     found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log])
     pairs = read_pairs(sheet, settings, found)
     ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
-    report = MailReport(job, dry_run, settings.email.daily_cap, problems=pairs.problems)
+    jobs = (job,) if isinstance(job, str) else tuple(job)
+    label = " and ".join(jobs)
+    report = MailReport(label, dry_run, settings.email.daily_cap, problems=pairs.problems)
     stamp = now.replace(tzinfo=None)
     settled = [] if dry_run else _settle(ledger, sender, stamp)
     report.settled = len(settled)
     report.unconfirmed += [e.to for e in settled if e.status == UNCONFIRMED]
     today = stamp.date()
-    if job == INTRODUCE:
-        planned, superseded = introductions(pairs.pairs, today), []
-    else:
-        planned, superseded = checkins_due(pairs.pairs, settings.checkins, today, ledger.blocks)
-    redated = _introduced_from_log(job, planned, ledger, report, today)
+    planned: list[Planned] = []
+    superseded: list[Superseded] = []
+    if INTRODUCE in jobs:
+        planned += introductions(pairs.pairs, today)
+    if CHECKIN in jobs:
+        due, later = checkins_due(pairs.pairs, settings.checkins, today, ledger.blocks)
+        planned, superseded = [*planned, *due], [*superseded, *later]
+    redated = _introduced_from_log(planned, ledger, report, today)
     due = [p for p in planned if not ledger.blocks(p.key)]
     room = max(0, settings.email.daily_cap - ledger.sent_on(today))
     report.deferred = max(0, len(due) - room)
@@ -217,13 +223,13 @@ def _settle(ledger: Ledger, sender: Sender, stamp: datetime) -> list[LogEntry]:
 
 
 def _introduced_from_log(
-    job: str, planned: Sequence[Planned], ledger: Ledger, report: MailReport, today: date
+    planned: Sequence[Planned], ledger: Ledger, report: MailReport, today: date
 ) -> list[tuple[Pair, date]]:
     """Introductions the log has as sent whose Introduced On is empty: date them from the log."""
-    if job != INTRODUCE:
-        return []
     dated = []
     for p in planned:
+        if p.kind != "introduction":
+            continue
         entry = ledger.get(p.key)
         if entry is None or not ledger.blocks(p.key):
             continue

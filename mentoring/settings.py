@@ -7,6 +7,7 @@ and, for a misspelt key, suggests the closest one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +15,8 @@ from typing import Any
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.rules import MatchingSettings, parse_matching
 
-BACKENDS = ("workbook",)
-SENDERS = ("outbox", "smtp")
+BACKENDS = ("workbook", "google")
+SENDERS = ("outbox", "smtp", "gmail")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 DATE_ORDERS = ("auto", "month-first", "day-first")
 
@@ -33,6 +34,23 @@ class Program:
 class SpreadsheetSettings:
     backend: str
     path: str  # the workbook; jobs resolve it against the settings file's folder
+    id: str  # the Google spreadsheet's id (taken from its address if one is given)
+
+
+@dataclass(frozen=True)
+class Google:
+    """How to reach Google: credential files, endpoints, and the patience of each call."""
+
+    credentials: str  # a service-account key or an OAuth token, for the spreadsheet
+    gmail_token: str  # the OAuth token `mentor-sync auth gmail` writes
+    oauth_client: str  # the OAuth client (Desktop app) file from the Cloud console
+    gmail_delegated_user: str  # Workspace: send as this user through `credentials`
+    gmail_readonly: bool  # also ask for gmail.readonly, to confirm interrupted sends
+    timeout: float
+    tries: int
+    max_backoff: float
+    sheets_endpoint: str
+    gmail_endpoint: str
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,7 @@ class Settings:
     email: EmailSettings
     links: Links
     checkins: tuple[Checkin, ...]
+    google: Google
 
 
 _TYPE_NAMES = {
@@ -184,10 +203,11 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             "email",
             "links",
             "checkins",
+            "google",
         ),
     )
     program = _Section(data.get("program", {}), "program", ("name", "committee_email"))
-    sheet = _Section(data.get("spreadsheet", {}), "spreadsheet", ("backend", "path"))
+    sheet = _Section(data.get("spreadsheet", {}), "spreadsheet", ("backend", "path", "id"))
     tab_keys = ("mentees", "mentors", "committee", "intake_issues", "email_log")
     tabs_section = _Section(data.get("tabs", {}), "tabs", tab_keys)
     tabs = Tabs(*(tabs_section.get(key, str) for key in tab_keys))
@@ -204,9 +224,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     )
     return Settings(
         program=Program(program.get("name", str), program.get("committee_email", str)),
-        spreadsheet=SpreadsheetSettings(
-            backend=sheet.choice("backend", BACKENDS), path=sheet.get("path", str)
-        ),
+        spreadsheet=_spreadsheet(sheet),
         tabs=tabs,
         intake=_intake(data.get("intake", {})),
         mentee_form=mentee_form,
@@ -218,7 +236,55 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         email=_email(data.get("email", {}), mentee_form),
         links=_links(data.get("links", {})),
         checkins=_checkins(data.get("checkins", [])),
+        google=_google(data.get("google", {})),
     )
+
+
+# A spreadsheet's address: https://docs.google.com/spreadsheets/d/<id>/edit#gid=0
+_SPREADSHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+_SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]{20,}")
+
+
+def _spreadsheet(section: _Section) -> SpreadsheetSettings:
+    backend = section.choice("backend", BACKENDS)
+    given = section.get("id", str).strip()
+    found = _SPREADSHEET_URL.search(given)
+    sheet_id = found.group(1) if found else given
+    if backend == "google" and not _SPREADSHEET_ID.fullmatch(sheet_id):
+        what = f"'{given}' is not a spreadsheet id or address" if given else "it is empty"
+        raise ConfigError(
+            f"setting 'spreadsheet.id' must name the Google spreadsheet, and {what}; copy the"
+            " spreadsheet's address from the browser (https://docs.google.com/spreadsheets/d/...)"
+        )
+    return SpreadsheetSettings(backend=backend, path=section.get("path", str), id=sheet_id)
+
+
+def _google(data: Any) -> Google:
+    texts = ("credentials", "gmail_token", "oauth_client", "gmail_delegated_user")
+    endpoints = ("sheets_endpoint", "gmail_endpoint")
+    section = _Section(
+        data, "google", (*texts, "gmail_readonly", "timeout", "tries", "max_backoff", *endpoints)
+    )
+    google = Google(
+        **{key: section.get(key, str).strip() for key in (*texts, *endpoints)},
+        gmail_readonly=section.get("gmail_readonly", bool),
+        timeout=section.get("timeout", float),
+        tries=section.get("tries", int),
+        max_backoff=section.get("max_backoff", float),
+    )
+    if not 0 < google.timeout <= 600:
+        raise ConfigError("setting 'google.timeout' must be between 0 and 600 seconds")
+    if not 1 <= google.tries <= 20:
+        raise ConfigError("setting 'google.tries' must be between 1 and 20")
+    if not 0 <= google.max_backoff <= 600:
+        raise ConfigError("setting 'google.max_backoff' must be between 0 and 600 seconds")
+    for key in endpoints:
+        if not re.fullmatch(r"https?://[^/\s]+/?", getattr(google, key)):
+            raise ConfigError(
+                f"setting 'google.{key}' must be a web address such as https://host,"
+                f" not '{getattr(google, key)}'; leave it out to use Google's"
+            )
+    return google
 
 
 def _email(data: Any, mentee_form: Form) -> EmailSettings:

@@ -100,3 +100,39 @@ def same_value(old: Cell, new: Cell) -> bool:
     if isinstance(old, int | float) and isinstance(new, int | float):
         return float(old) == float(new)
     return old == new
+
+
+def apply_edits(table: Table | None, edits: TabEdits) -> Table:
+    """The tab as it reads after `edits`, as every adapter applies them: columns inserted,
+    rows from `clear_from` emptied, then the cells set. `table` None is a new tab."""
+    grid: dict[tuple[int, int], Cell] = {}
+    if table is not None:
+        for column, value in enumerate(table.header, start=1):
+            grid[1, column] = value
+        for row in table.rows:
+            for column, value in enumerate(row.cells, start=1):
+                grid[row.number, column] = value
+    for inserted in edits.insert_columns:
+        grid = {(r, c + (c >= inserted)): v for (r, c), v in grid.items()}
+    if edits.clear_from is not None:
+        grid = {(r, c): v for (r, c), v in grid.items() if r < edits.clear_from}
+    grid.update(edits.cells)
+    return table_from_cells(table.name if table else edits.tab, grid)
+
+
+def table_from_cells(name: str, grid: Mapping[tuple[int, int], Cell]) -> Table:
+    """A tab from its cells by (row, column), both 1-based; blank rows below the header
+    are left out, as when reading a sheet."""
+    width = max((c for (_, c), v in grid.items() if not is_blank(v)), default=0)
+    height = max((r for (r, _), v in grid.items() if not is_blank(v)), default=1)
+
+    def row(number: int) -> tuple[Cell, ...]:
+        return tuple(grid.get((number, c)) for c in range(1, width + 1))
+
+    header = tuple("" if v is None else str(v).strip() for v in row(1))
+    rows = tuple(
+        Row(number, cells)
+        for cells, number in ((row(n), n) for n in range(2, height + 1))
+        if not all(is_blank(v) for v in cells)
+    )
+    return Table(name, header, rows, max(height, 1))

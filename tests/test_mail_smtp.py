@@ -83,7 +83,7 @@ def test_run_introduces_and_checks_in_through_a_real_smtp_server(smtp_program, s
     day0 = date(2026, 1, 12)
     first = run(settings_path, day0, "run")
     assert first.exit_code == 0, first.output
-    assert first.stdout.splitlines()[-2:] == ["introduce: 2 sent", "checkin: 0 sent"]
+    assert first.stdout.splitlines()[-1] == "introduce and checkin: 2 sent"
     recipients = sorted(sorted(rcpt) for rcpt, _ in inbox.received)
     committee = settings.program.committee_email
     assert recipients == [
@@ -96,10 +96,10 @@ def test_run_introduces_and_checks_in_through_a_real_smtp_server(smtp_program, s
     )
     assert "Dear Ana and Tom," in intro.get_body(("plain",)).get_content()
     assert run(settings_path, day0 + timedelta(30), "run").stdout.splitlines()[-1] == (
-        "checkin: 4 sent"
+        "introduce and checkin: 4 sent"
     )
     assert run(settings_path, day0 + timedelta(31), "run").stdout.splitlines()[-1] == (
-        "checkin: 0 sent"
+        "introduce and checkin: 0 sent"
     )
     assert len(inbox.received) == 6
     statuses = {row["Status"] for row in tab_rows(workbook, settings.tabs.email_log)}

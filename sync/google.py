@@ -1,0 +1,219 @@
+"""What the Google adapters share: credentials, one retry policy, and plain-words errors.
+
+Retries are ours, not the client libraries': 429 and 5xx answers (whatever
+their body), lost connections and timeouts are tried again after a capped,
+jittered exponential wait, a bounded number of times; 400, 401, 403 and 404
+never are, since asking again cannot change the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import google.auth.exceptions
+import gspread.exceptions
+import httplib2
+import requests
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+from googleapiclient.errors import HttpError
+
+from mentoring.errors import ConfigError, MentorSyncError
+from mentoring.settings import Google
+
+SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
+GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
+GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
+# Scopes that include sending or reading mail, for tokens made by other tools.
+SENDING_SCOPES = {
+    GMAIL_SEND,
+    "https://www.googleapis.com/auth/gmail.compose",
+    "https://www.googleapis.com/auth/gmail.modify",
+    "https://mail.google.com/",
+}
+READING_SCOPES = {
+    GMAIL_READONLY,
+    "https://www.googleapis.com/auth/gmail.modify",
+    "https://mail.google.com/",
+}
+Credentials = service_account.Credentials | user_credentials.Credentials
+T = TypeVar("T")
+
+
+class GoogleError(MentorSyncError):
+    """A Google API call failed for good; `status` is the HTTP status, 0 for no answer."""
+
+    def __init__(self, message: str, status: int = 0, reason: str = ""):
+        super().__init__(message)
+        self.status, self.reason = status, reason
+
+
+class Unsure(GoogleError):
+    """The last try got no answer (a timeout or a lost connection): it may have been done."""
+
+
+@dataclass
+class Retry:
+    """Try a call up to `tries` times, waiting min(2**n + jitter, cap) seconds in between."""
+
+    tries: int = 6
+    cap: float = 64.0
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+    waited: list[float] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, google: Google) -> Retry:
+        return cls(tries=google.tries, cap=google.max_backoff)
+
+    def call(
+        self, what: str, call: Callable[[], T], on_retry: Callable[[], None] | None = None
+    ) -> T:
+        """`call()`, tried again on a transient failure; raises GoogleError after the last try.
+
+        `what` names the call in messages ("reading the spreadsheet"). `on_retry`
+        runs before each new try (to check whether an unanswered write was done).
+        """
+        for attempt in range(self.tries):
+            try:
+                return call()
+            except Exception as exc:
+                problem = describe(exc)
+                if problem is None:
+                    raise
+                if not problem.transient or attempt == self.tries - 1:
+                    raise _final(what, problem, attempt + 1) from exc
+                self.pause(attempt)
+                if on_retry is not None:
+                    on_retry()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def pause(self, attempt: int) -> None:
+        """Wait before try `attempt + 2`: 1, 2, 4, ... seconds plus up to 1 s, at most `cap`."""
+        wait = min(2**attempt + self.jitter(), self.cap)
+        self.waited.append(wait)
+        self.sleep(wait)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What went wrong with one call, in the terms the retry policy needs."""
+
+    status: int  # 0 when there was no answer
+    reason: str  # Google's status word (RESOURCE_EXHAUSTED) or what happened instead
+    message: str
+    transient: bool
+
+
+def describe(exc: BaseException) -> Problem | None:
+    """The Problem behind an exception from gspread, googleapiclient or the network; None
+    for anything else (a bug, which is not retried)."""
+    if isinstance(exc, gspread.exceptions.APIError):
+        return _answered(exc.response.status_code, exc.response.text)
+    if isinstance(exc, HttpError):
+        return _answered(int(exc.resp.status), exc.content)
+    if isinstance(exc, requests.Timeout | TimeoutError):
+        return Problem(0, "TIMEOUT", "no answer in time", transient=True)
+    if isinstance(exc, requests.ConnectionError | ConnectionError | httplib2.HttpLib2Error):
+        return Problem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
+    if isinstance(exc, google.auth.exceptions.RefreshError):
+        return Problem(401, "REFRESH", _refresh_message(exc), transient=False)
+    if isinstance(exc, google.auth.exceptions.TransportError):
+        return Problem(0, "CONNECTION", f"cannot reach Google's sign-in ({exc})", transient=True)
+    if isinstance(exc, OSError):  # httplib2 lets socket errors through
+        return Problem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
+    return None
+
+
+def _answered(status: int, body: bytes | str) -> Problem:
+    reason, message = "", ""
+    try:
+        error = json.loads(body)["error"]
+        reason, message = str(error.get("status", "")), str(error.get("message", ""))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        message = "an answer that is not Google's usual error (an HTML page)"
+    transient = status == 429 or status >= 500
+    return Problem(status, reason, message, transient)
+
+
+def _refresh_message(exc: google.auth.exceptions.RefreshError) -> str:
+    text = str(exc)
+    if "invalid_grant" in text:
+        return (
+            "Google no longer accepts the saved sign-in (the token expired or was revoked;"
+            " tokens of an OAuth app left in Testing stop after 7 days)"
+        )
+    return f"Google refused the sign-in ({text})"
+
+
+def _final(what: str, problem: Problem, tries: int) -> GoogleError:
+    after = f" after {tries} tries" if tries > 1 else ""
+    detail = f"{problem.status} {problem.reason}: " if problem.status else ""
+    advice = _ADVICE.get(problem.status, "")
+    if problem.status == 429:
+        advice = "Google's per-minute quota is used up (another tool on the same project?);"
+    message = f"{what} failed{after} ({detail}{problem.message})"
+    message += f"; {advice} run again later" if problem.transient else f"; {advice}".rstrip("; ")
+    kind = Unsure if problem.status == 0 else GoogleError
+    return kind(message, problem.status, problem.reason)
+
+
+_ADVICE = {
+    401: "sign in again (mentor-sync auth, or a new service-account key), then run"
+    " mentor-sync doctor",
+    403: "check that the spreadsheet is shared with the account mentor-sync uses and that"
+    " the API is enabled (mentor-sync doctor says which)",
+    404: "check spreadsheet.id in the settings",
+}
+
+
+def load_credentials(path: str, scopes: list[str], *, subject: str = "", what: str) -> Credentials:
+    """The credentials in `path`: a service-account key, or an OAuth token (authorized user).
+
+    Raises ConfigError naming the file and what to do when it is missing or not one of those.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(
+            f"no Google credentials file at {file} ({what}); make it as the README's"
+            " 'Setting up Google' says, or point the settings (the [google] section) at it"
+        )
+    try:
+        info = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"cannot read {file} as a JSON credentials file ({exc})") from exc
+    kind = info.get("type") if isinstance(info, dict) else None
+    try:
+        if kind == "service_account":
+            found = service_account.Credentials.from_service_account_info(info, scopes=scopes)
+            return found.with_subject(subject) if subject else found
+        if kind == "authorized_user":
+            return user_credentials.Credentials.from_authorized_user_info(info)
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"{file} is not a usable credentials file ({exc})") from exc
+    if isinstance(info, dict) and ("installed" in info or "web" in info):
+        raise ConfigError(
+            f"{file} is an OAuth client file, not a sign-in; run 'mentor-sync auth' with it"
+            " (google.oauth_client) to make the token file"
+        )
+    raise ConfigError(
+        f'{file} is neither a service-account key nor an OAuth token (its "type" is'
+        f" {kind!r}); see credentials.example.json for the shape of each"
+    )
+
+
+def identity(creds: Credentials) -> str:
+    """Who the credentials act as, for messages: the service account's or the user's email."""
+    email = getattr(creds, "service_account_email", "") or getattr(creds, "account", "")
+    return email or "the signed-in Google account"
+
+
+def granted_scopes(creds: Credentials) -> set[str]:
+    """The scopes a credential carries (for a token: those the person granted)."""
+    return set(getattr(creds, "granted_scopes", None) or creds.scopes or ())
