@@ -17,10 +17,12 @@ from pathlib import Path
 
 import click
 
+from jobs.auth import sign_in
 from jobs.backends import make_sender, open_spreadsheet
 from jobs.calendar import calendar_lines, send_test_email
 from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.demo import approve_as_a_committee_would, prepare_demo
+from jobs.doctor import FIX, doctor, summary
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from jobs.match import run_match
 from mentoring.errors import ConfigError, MentorSyncError
@@ -210,6 +212,37 @@ def test_email(options: Options, template: str, to: str | None) -> None:
     _guard(options, job)
 
 
+@cli.command("doctor")
+@click.pass_obj
+def doctor_command(options: Options) -> None:
+    """Check the settings, the spreadsheet and the email sender, and say what to fix."""
+
+    def job() -> int:
+        findings = doctor(options.config, options.now())
+        for finding in findings:
+            click.echo(str(finding))
+        click.echo(summary(findings))
+        return EXIT_FAILED if any(f.level == FIX for f in findings) else 0
+
+    _guard(options, job)
+
+
+@cli.command()
+@click.argument("service", type=click.Choice(["gmail", "sheets"]))
+@click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening it.")
+@click.pass_obj
+def auth(options: Options, service: str, no_browser: bool) -> None:
+    """Sign in to Google once, for SERVICE (gmail: sending mail; sheets: the spreadsheet as
+    yourself), and keep the token where the settings say (google.gmail_token or
+    google.credentials)."""
+
+    def job() -> None:
+        settings = load_settings(options.config)
+        click.echo(sign_in(settings, service, options.now(), open_browser=not no_browser))
+
+    _guard(options, job)
+
+
 def _sheet(options: Options, settings: Settings) -> Spreadsheet:
     return open_spreadsheet(settings, options.workbook)
 
@@ -251,10 +284,10 @@ def _program() -> str:
     return invoked if Path(invoked).name == "mentor-sync" else "mentor-sync"
 
 
-def _guard(options: Options, job: Callable[[], None]) -> None:
+def _guard(options: Options, job: Callable[[], int | None]) -> None:
     """Run `job`, turning every error into one line on stderr and the right exit code."""
     try:
-        job()
+        code = job()
     except BrokenPipeError:
         # The reader went away (as `| head` does); nothing left to tell anyone.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -269,6 +302,8 @@ def _guard(options: Options, job: Callable[[], None]) -> None:
             f"failed unexpectedly: {type(exc).__name__}: {exc} (run with --verbose for details)",
             EXIT_FAILED,
         )
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 def _fail(options: Options, message: str, code: int) -> None:

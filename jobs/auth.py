@@ -1,0 +1,101 @@
+"""`mentor-sync auth gmail|sheets`: sign in once in a browser and keep the token.
+
+The token file is written with mode 0600 (only its owner may read it) and
+swapped in whole. It holds a refresh token, with which google-auth gets a new
+access token unattended; `mentor-sync doctor` says when it will stop working.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import webbrowser
+from datetime import datetime
+from pathlib import Path
+
+from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+
+from jobs.backends import gmail_scopes
+from jobs.doctor import SIGNED_IN
+from mentoring.errors import ConfigError
+from mentoring.settings import Settings
+from sync.google import SHEETS_SCOPE, granted_scopes
+
+WHAT = {"gmail": "sending the program's email", "sheets": "editing the spreadsheet"}
+
+
+def sign_in(
+    settings: Settings, service: str, now: datetime, *, open_browser: bool = True, browser=None
+) -> str:
+    """Run Google's sign-in for `service`, write the token file, and say what was written."""
+    google = settings.google
+    client = Path(google.oauth_client)
+    if not client.is_file():
+        raise ConfigError(
+            f"no OAuth client file at {client}; in the Google Cloud console create an OAuth"
+            " client of type Desktop app, download its JSON there (or set google.oauth_client)"
+        )
+    scopes = gmail_scopes(settings) if service == "gmail" else [SHEETS_SCOPE]
+    target = Path(google.gmail_token if service == "gmail" else google.credentials)
+    try:
+        flow = InstalledAppFlow.from_client_secrets_file(str(client), scopes=scopes)
+    except ValueError as exc:
+        raise ConfigError(f"{client} is not an OAuth client file of a Desktop app ({exc})") from exc
+    if open_browser:
+        try:
+            webbrowser.get(browser)
+        except webbrowser.Error:
+            open_browser = False  # a server without a browser: the address is printed instead
+    try:
+        creds = _run(flow, open_browser, browser, service)
+    except WSGITimeoutError as exc:
+        raise ConfigError("nobody signed in within 10 minutes; run mentor-sync auth again") from exc
+    except OAuth2Error as exc:
+        raise ConfigError(
+            f"Google did not sign mentor-sync in ({exc.error}: {exc.description or 'no reason'});"
+            f" run mentor-sync auth {service} again"
+        ) from exc
+    missing = set(scopes) - granted_scopes(creds)
+    if missing:
+        raise ConfigError(
+            f"Google granted {', '.join(sorted(granted_scopes(creds)))} but not"
+            f" {', '.join(sorted(missing))}; run mentor-sync auth {service} again and allow"
+            " every permission it asks for"
+        )
+    token = json.loads(creds.to_json())
+    token["scopes"] = sorted(granted_scopes(creds))  # what was granted, for doctor to check
+    token[SIGNED_IN] = now.isoformat(timespec="seconds")
+    write_secret(target, json.dumps(token, indent=2) + "\n")
+    return f"wrote {target} (readable only by you), allowing {', '.join(sorted(scopes))}"
+
+
+def _run(flow: InstalledAppFlow, open_browser: bool, browser, service: str):
+    return flow.run_local_server(
+        host="localhost",
+        port=0,
+        open_browser=open_browser,
+        browser=browser,
+        access_type="offline",
+        prompt="consent",
+        authorization_prompt_message=(
+            f"Sign in as the Google account for {WHAT[service]}; if no browser opens, open: {{url}}"
+        ),
+        success_message="mentor-sync is signed in; you may close this window.",
+        timeout_seconds=600,
+    )
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Write `text` to `path` readable by its owner only, swapping the file in whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".mentor-sync-", dir=path.parent)
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

@@ -1,0 +1,211 @@
+"""`mentor-sync doctor`: check the settings, the spreadsheet and the sender; say what to fix.
+
+Each check gives one line: `ok:` when it is fine, `fix:` with what to do when
+it is not, `note:` for what is fine today but will need a person later. No
+secret is ever printed: files are named by path, accounts by email.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from google.auth.transport.requests import Request
+
+from jobs.backends import gmail_credentials, open_spreadsheet
+from jobs.config import load_settings
+from mentoring.errors import ConfigError, MentorSyncError, did_you_mean
+from mentoring.settings import Form, Settings
+from mentoring.sheet import Table
+from sync.google import (
+    READING_SCOPES,
+    SENDING_SCOPES,
+    SHEETS_SCOPE,
+    GoogleError,
+    Retry,
+    granted_scopes,
+    identity,
+)
+
+OK, FIX, NOTE = "ok", "fix", "note"
+# Google stops refreshing the tokens of an OAuth app left in "Testing" 7 days after sign-in.
+TESTING_DAYS = 7
+SIGNED_IN = "mentor_sync_signed_in"  # when `mentor-sync auth` wrote the token (ISO time)
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.text}"
+
+
+def doctor(
+    settings_path: Path, now: datetime, environ: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """Every check, in order; stops early only when the settings cannot be read."""
+    try:
+        settings = load_settings(settings_path, environ)
+    except ConfigError as exc:
+        return [Finding(FIX, f"the settings: {exc}")]
+    findings = [Finding(OK, f"the settings in {settings_path} are valid")]
+    findings += _spreadsheet(settings)
+    findings += _sender(settings, now)
+    return findings
+
+
+def summary(findings: list[Finding]) -> str:
+    fixes = sum(f.level == FIX for f in findings)
+    if not fixes:
+        return "doctor: nothing to fix"
+    return f"doctor: {fixes} thing{'s' if fixes > 1 else ''} to fix"
+
+
+def _spreadsheet(settings: Settings) -> Iterator[Finding]:
+    google = settings.spreadsheet.backend == "google"
+    try:
+        if google:
+            yield from _sheets_token(settings)
+        sheet = open_spreadsheet(settings)
+        tabs = sheet.tab_names()
+    except MentorSyncError as exc:
+        yield Finding(FIX, str(exc))
+        return
+    where = f"the Google spreadsheet '{sheet.title}'" if google else settings.spreadsheet.path
+    yield Finding(OK, f"opened {where}, which has {len(tabs)} tabs")
+    t = settings.tabs
+    forms = [
+        (settings.mentee_form, "tabs.mentees", "mentee_form"),
+        (settings.mentor_form, "tabs.mentors", "mentor_form"),
+    ]
+    found = sheet.read([form.tab for form, _, _ in forms])
+    for form, key, section in forms:
+        if form.tab in found:
+            yield from _headers(found[form.tab], form, section)
+        else:
+            yield Finding(
+                FIX,
+                f"no tab '{form.tab}' (the {section.split('_')[0]} form's responses) in the"
+                f" spreadsheet{did_you_mean(form.tab, tabs)} Set {key} in the settings to"
+                " the name of the form's response tab",
+            )
+    for name in (t.committee, t.intake_issues, t.email_log):
+        if name in tabs:
+            yield Finding(OK, f"found the tab '{name}'")
+        else:
+            yield Finding(NOTE, f"no tab '{name}' yet; the first run makes it")
+
+
+def _headers(table: Table, form: Form, section: str) -> Iterator[Finding]:
+    missing = [
+        (field, header)
+        for field, header in form.questions.items()
+        if header and table.column(header) is None
+    ]
+    for field, header in missing:
+        yield Finding(
+            FIX,
+            f"tab '{table.name}' has no column '{header}' ({section}.questions.{field})"
+            f"{did_you_mean(header, table.header) or '.'} If the question was reworded in"
+            f" the form, put its new text in the settings: [{section}.questions] {field} = ...",
+        )
+    if not missing:
+        yield Finding(
+            OK,
+            f"tab '{table.name}' has every column the settings name ({len(table.rows)} responses)",
+        )
+
+
+def _sheets_token(settings: Settings) -> Iterator[Finding]:
+    """A person's token for the spreadsheet must carry the spreadsheets scope."""
+    path = Path(settings.google.credentials)
+    info = _json(path)
+    if info.get("type") == "authorized_user":
+        scopes = set(info.get("scopes") or ())
+        if SHEETS_SCOPE not in scopes:
+            raise ConfigError(
+                f"the token {path} does not allow editing spreadsheets (it has:"
+                f" {', '.join(sorted(scopes)) or 'no scopes'}); run mentor-sync auth sheets"
+            )
+
+
+def _sender(settings: Settings, now: datetime) -> Iterator[Finding]:
+    email = settings.email
+    if email.sender == "outbox":
+        yield Finding(OK, f"emails are written as .eml files into {email.outbox}, not sent")
+        return
+    if email.sender == "smtp":
+        yield Finding(OK, f"emails go through the SMTP server {email.smtp.host}:{email.smtp.port}")
+        return
+    try:
+        creds = gmail_credentials(settings)
+    except ConfigError as exc:
+        yield Finding(FIX, f"{exc}; for a token, run mentor-sync auth gmail")
+        return
+    delegated = bool(settings.google.gmail_delegated_user)
+    if not delegated:
+        scopes = granted_scopes(creds)
+        if not scopes & SENDING_SCOPES:
+            yield Finding(
+                FIX,
+                f"the Gmail token {settings.google.gmail_token} does not allow sending mail (it"
+                f" has: {', '.join(sorted(scopes)) or 'no scopes'}); run mentor-sync auth"
+                " gmail and allow 'Send email on your behalf'",
+            )
+            return
+        if settings.google.gmail_readonly and not scopes & READING_SCOPES:
+            yield Finding(
+                FIX,
+                "google.gmail_readonly is true but the Gmail token cannot read mail; run"
+                " mentor-sync auth gmail again, or set gmail_readonly = false",
+            )
+    try:
+        Retry.from_settings(settings.google).call(
+            "signing in to Gmail", lambda: creds.refresh(Request())
+        )
+    except GoogleError as exc:
+        fix = "run mentor-sync auth gmail"
+        if delegated:
+            fix = (
+                "check the domain-wide delegation of the service account (its client ID, with"
+                " the scope https://www.googleapis.com/auth/gmail.send) in the Admin console"
+            )
+        yield Finding(FIX, f"{exc}; {fix}")
+        return
+    who = settings.google.gmail_delegated_user or identity(creds)
+    yield Finding(OK, f"signed in to Gmail as {who}; emails are sent from {who}")
+    if not delegated:
+        yield from _testing_expiry(Path(settings.google.gmail_token), now)
+
+
+def _testing_expiry(path: Path, now: datetime) -> Iterator[Finding]:
+    """When the OAuth app is in Testing, Google stops the token 7 days after sign-in."""
+    signed_in = _json(path).get(SIGNED_IN)
+    if not signed_in:
+        return
+    try:
+        ends = datetime.fromisoformat(signed_in) + timedelta(days=TESTING_DAYS)
+    except ValueError:
+        return
+    left = ends - now.astimezone(ends.tzinfo)
+    if left > timedelta(0):
+        days = max(1, left.days)
+        yield Finding(
+            NOTE,
+            f"if your OAuth app is in Testing, the Gmail token expires in {days} day"
+            f"{'s' if days > 1 else ''} ({ends:%Y-%m-%d}): publish the app (OAuth consent"
+            " screen > Publish app) or re-run mentor-sync auth gmail every week",
+        )
+
+
+def _json(path: Path) -> dict:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
