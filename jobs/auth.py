@@ -39,6 +39,12 @@ def sign_in(
         )
     scopes = gmail_scopes(settings) if service == "gmail" else [SHEETS_SCOPE]
     target = Path(google.gmail_token if service == "gmail" else google.credentials)
+    if _is_service_account(target):
+        raise ConfigError(
+            f"{target} is a service-account key, which mentor-sync auth would overwrite; to sign"
+            " in as yourself instead, set google.credentials to another file first (for"
+            ' example "credentials/sheets-token.json")'
+        )
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(client), scopes=scopes)
     except ValueError as exc:
@@ -64,7 +70,7 @@ def sign_in(
             f" {', '.join(sorted(missing))}; run mentor-sync auth {service} again and allow"
             " every permission it asks for"
         )
-    token = json.loads(creds.to_json())
+    token = {"type": "authorized_user", **json.loads(creds.to_json())}
     token["scopes"] = sorted(granted_scopes(creds))  # what was granted, for doctor to check
     token[SIGNED_IN] = now.isoformat(timespec="seconds")
     write_secret(target, json.dumps(token, indent=2) + "\n")
@@ -85,6 +91,13 @@ def _run(flow: InstalledAppFlow, open_browser: bool, browser, service: str):
         success_message="mentor-sync is signed in; you may close this window.",
         timeout_seconds=600,
     )
+
+
+def _is_service_account(path: Path) -> bool:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("type") == "service_account"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def write_secret(path: Path, text: str) -> None:
