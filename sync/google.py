@@ -155,16 +155,17 @@ def _refresh_message(exc: google.auth.exceptions.RefreshError) -> str:
 def _final(what: str, problem: Problem, tries: int) -> GoogleError:
     after = f" after {tries} tries" if tries > 1 else ""
     detail = f"{problem.status} {problem.reason}: " if problem.status else ""
-    advice = _ADVICE.get(problem.status, "")
-    if problem.status == 429:
-        advice = "Google's per-minute quota is used up (another tool on the same project?);"
-    message = f"{what} failed{after} ({detail}{problem.message})"
-    message += f"; {advice} run again later" if problem.transient else f"; {advice}".rstrip("; ")
+    parts = [f"{what} failed{after} ({detail}{problem.message})"]
+    if problem.status in _ADVICE:
+        parts.append(_ADVICE[problem.status])
+    if problem.transient:
+        parts.append("run again later")
     kind = Unsure if problem.status == 0 else GoogleError
-    return kind(message, problem.status, problem.reason)
+    return kind("; ".join(parts), problem.status, problem.reason)
 
 
 _ADVICE = {
+    429: "Google's per-minute quota is used up (by another tool of the same Cloud project?)",
     401: "sign in again (mentor-sync auth, or a new service-account key), then run"
     " mentor-sync doctor",
     403: "check that the spreadsheet is shared with the account mentor-sync uses and that"
