@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from google.auth.transport.requests import Request
-
 from jobs.backends import gmail_credentials, open_spreadsheet
 from jobs.config import load_settings
 from mentoring.errors import ConfigError, MentorSyncError, did_you_mean
@@ -26,6 +24,7 @@ from sync.google import (
     SHEETS_SCOPE,
     GoogleError,
     Retry,
+    TimedRequest,
     granted_scopes,
     identity,
 )
@@ -70,7 +69,7 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
     google = settings.spreadsheet.backend == "google"
     try:
         if google:
-            yield from _sheets_token(settings)
+            _check_sheets_token(settings)
         sheet = open_spreadsheet(settings)
         tabs = sheet.tab_names()
     except MentorSyncError as exc:
@@ -121,7 +120,7 @@ def _headers(table: Table, form: Form, section: str) -> Iterator[Finding]:
         )
 
 
-def _sheets_token(settings: Settings) -> Iterator[Finding]:
+def _check_sheets_token(settings: Settings) -> None:
     """A person's token for the spreadsheet must carry the spreadsheets scope."""
     path = Path(settings.google.credentials)
     info = _json(path)
@@ -166,7 +165,7 @@ def _sender(settings: Settings, now: datetime) -> Iterator[Finding]:
             )
     try:
         Retry.from_settings(settings.google).call(
-            "signing in to Gmail", lambda: creds.refresh(Request())
+            "signing in to Gmail", lambda: creds.refresh(TimedRequest(settings.google.timeout))
         )
     except GoogleError as exc:
         fix = "run mentor-sync auth gmail"
@@ -192,9 +191,9 @@ def _testing_expiry(path: Path, now: datetime) -> Iterator[Finding]:
         ends = datetime.fromisoformat(signed_in) + timedelta(days=TESTING_DAYS)
     except ValueError:
         return
-    left = ends - now.astimezone(ends.tzinfo)
-    if left > timedelta(0):
-        days = max(1, left.days)
+    now = now.astimezone(ends.tzinfo)
+    if ends > now:
+        days = max(1, (ends.date() - now.date()).days)
         yield Finding(
             NOTE,
             f"if your OAuth app is in Testing, the Gmail token expires in {days} day"

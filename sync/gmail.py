@@ -16,7 +16,6 @@ from email.message import EmailMessage
 
 import google_auth_httplib2
 import httplib2
-from google.auth.transport.requests import Request
 from googleapiclient.discovery import build
 
 from mentoring.settings import Google
@@ -25,6 +24,7 @@ from sync.google import (
     Credentials,
     GoogleError,
     Retry,
+    TimedRequest,
     describe,
     granted_scopes,
     identity,
@@ -52,7 +52,10 @@ class GmailSender:
         """Sign in now, so a token Google no longer accepts fails the job before any send."""
         try:
             if not self.creds.valid:
-                self.retry.call("signing in to Gmail", lambda: self.creds.refresh(Request()))
+                self.retry.call(
+                    "signing in to Gmail",
+                    lambda: self.creds.refresh(TimedRequest(self.google.timeout)),
+                )
         except GoogleError as exc:
             raise SendError(f"{exc}; run mentor-sync doctor", fatal=True) from exc
         http = google_auth_httplib2.AuthorizedHttp(

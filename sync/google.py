@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import google.auth.exceptions
+import google.auth.transport.requests
 import gspread.exceptions
 import httplib2
 import requests
@@ -195,7 +196,9 @@ def load_credentials(path: str, scopes: list[str], *, subject: str = "", what: s
             found = service_account.Credentials.from_service_account_info(info, scopes=scopes)
             return found.with_subject(subject) if subject else found
         if kind == "authorized_user":
-            return user_credentials.Credentials.from_authorized_user_info(info)
+            found = user_credentials.Credentials.from_authorized_user_info(info)
+            # google-auth puts Google's token endpoint in place of the file's; keep the file's.
+            return found.with_token_uri(info["token_uri"]) if info.get("token_uri") else found
     except (ValueError, KeyError) as exc:
         raise ConfigError(f"{file} is not a usable credentials file ({exc})") from exc
     if isinstance(info, dict) and ("installed" in info or "web" in info):
@@ -207,6 +210,17 @@ def load_credentials(path: str, scopes: list[str], *, subject: str = "", what: s
         f'{file} is neither a service-account key nor an OAuth token (its "type" is'
         f" {kind!r}); see credentials.example.json for the shape of each"
     )
+
+
+class TimedRequest(google.auth.transport.requests.Request):
+    """google-auth's transport for signing in, with our timeout instead of its 120 s."""
+
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.timeout = timeout
+
+    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
+        return super().__call__(url, method, body, headers, timeout=self.timeout, **kwargs)
 
 
 def identity(creds: Credentials) -> str:

@@ -1,0 +1,154 @@
+"""`mentor-sync doctor` against the loopback fake of Google: each problem a committee meets
+when setting up, explained in plain words, and no secret printed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from jobs.config import load_settings
+from sync.google import GMAIL_READONLY
+from tests.conftest import PEOPLE
+from tests.google_fake import FakeGoogle
+from tests.google_program import (
+    REFRESH,
+    ROBOT,
+    SHEET_ID,
+    cli_run,
+    google_settings,
+    private_key,
+    response_tabs,
+    user_token,
+)
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture
+def fake():
+    with FakeGoogle() as google:
+        yield google
+
+
+def setup(fake, folder, *, tabs=None, shared=None):
+    settings_path = google_settings(folder, fake)
+    settings = load_settings(settings_path)
+    tabs = tabs if tabs is not None else response_tabs(settings, *PEOPLE)
+    fake.add_spreadsheet(SHEET_ID, tabs, title="STS Mentoring 2026", shared_with=shared or {ROBOT})
+    return settings_path, settings
+
+
+def doctor(settings_path):
+    result = cli_run(settings_path, TODAY, "doctor")
+    for secret in (private_key().splitlines()[1], REFRESH, "GOCSPX-test-secret"):
+        assert secret not in result.output
+    return result
+
+
+def fixes(result) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("fix: ")]
+
+
+def test_a_good_setup_has_nothing_to_fix(fake, tmp_path):
+    settings_path, _ = setup(fake, tmp_path)
+    result = doctor(settings_path)
+    assert result.exit_code == 0, result.output
+    assert fixes(result) == []
+    lines = result.stdout.splitlines()
+    assert "ok: opened the Google spreadsheet 'STS Mentoring 2026', which has 2 tabs" in lines
+    assert "note: no tab 'Committee Matches' yet; the first run makes it" in lines
+    assert (
+        "ok: signed in to Gmail as sts.mentoring@gmail.example.com;"
+        " emails are sent from sts.mentoring@gmail.example.com"
+    ) in lines
+    assert lines[-1] == "doctor: nothing to fix"
+
+
+def test_a_missing_credentials_file(fake, tmp_path):
+    settings_path, settings = setup(fake, tmp_path)
+    (tmp_path / "credentials" / "service-account.json").unlink()
+    result = doctor(settings_path)
+    assert result.exit_code == 1
+    assert fixes(result) == [
+        f"fix: no Google credentials file at {settings.google.credentials} (google.credentials,"
+        " for the spreadsheet); make it as the README's 'Setting up Google' says, or point the"
+        " settings (the [google] section) at it"
+    ]
+
+
+def test_a_spreadsheet_not_shared_with_the_service_account(fake, tmp_path):
+    settings_path, _ = setup(fake, tmp_path, shared={"someone.else@example.org"})
+    [fix] = fixes(doctor(settings_path))
+    assert f"may not open spreadsheet {SHEET_ID}; share the spreadsheet with {ROBOT}" in fix
+
+
+def test_a_missing_tab_is_named_with_the_closest_one(fake, tmp_path):
+    settings = load_settings(google_settings(tmp_path, fake))
+    tabs = response_tabs(settings, *PEOPLE)
+    tabs["Form responses 3"] = tabs.pop(settings.tabs.mentees)
+    settings_path, _ = setup(fake, tmp_path, tabs=tabs)
+    assert fixes(doctor(settings_path)) == [
+        "fix: no tab 'Form Responses 1' (the mentee form's responses) in the spreadsheet;"
+        " did you mean 'Form responses 3'? Set tabs.mentees in the settings to the name of"
+        " the form's response tab"
+    ]
+
+
+def test_a_renamed_header_names_the_setting_to_change(fake, tmp_path):
+    settings = load_settings(google_settings(tmp_path, fake))
+    tabs = response_tabs(settings, *PEOPLE)
+    header = tabs[settings.tabs.mentees][0]
+    header[header.index("Full name")] = "Your full name"
+    settings_path, _ = setup(fake, tmp_path, tabs=tabs)
+    assert fixes(doctor(settings_path)) == [
+        "fix: tab 'Form Responses 1' has no column 'Full name' (mentee_form.questions.name);"
+        " did you mean 'Your full name'? If the question was reworded in the form, put its"
+        " new text in the settings: [mentee_form.questions] name = ..."
+    ]
+
+
+def test_a_gmail_token_that_cannot_send(fake, tmp_path):
+    settings_path, settings = setup(fake, tmp_path)
+    token = user_token(fake, [GMAIL_READONLY])
+    (tmp_path / "credentials" / "gmail-token.json").write_text(json.dumps(token))
+    assert fixes(doctor(settings_path)) == [
+        f"fix: the Gmail token {settings.google.gmail_token} does not allow sending mail (it"
+        f" has: {GMAIL_READONLY}); run mentor-sync auth gmail and allow 'Send email on your"
+        " behalf'"
+    ]
+
+
+def test_an_expired_gmail_token(fake, tmp_path):
+    settings_path, _ = setup(fake, tmp_path)
+    fake.revoke(REFRESH)
+    [fix] = fixes(doctor(settings_path))
+    assert fix.startswith("fix: signing in to Gmail failed (401 REFRESH: Google no longer")
+    assert "tokens of an OAuth app left in Testing stop after 7 days" in fix
+    assert fix.endswith("run mentor-sync auth gmail")
+
+
+def test_a_token_signed_in_recently_warns_of_the_testing_limit(fake, tmp_path):
+    settings_path, _ = setup(fake, tmp_path)
+    path = tmp_path / "credentials" / "gmail-token.json"
+    token = json.loads(path.read_text())
+    token["mentor_sync_signed_in"] = "2026-11-23T10:00:00+00:00"
+    path.write_text(json.dumps(token))
+    result = doctor(settings_path)
+    assert result.exit_code == 0
+    assert (
+        "note: if your OAuth app is in Testing, the Gmail token expires in 2 days (2026-11-30):"
+        " publish the app (OAuth consent screen > Publish app) or re-run mentor-sync auth"
+        " gmail every week"
+    ) in result.stdout.splitlines()
+
+
+def test_bad_settings_are_the_first_thing_to_fix(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('[spreadsheet]\nbackend = "google"\nid = "not an id"\n')
+    result = cli_run(path, TODAY, "doctor")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(
+        "fix: the settings: setting 'spreadsheet.id' must name the Google spreadsheet"
+    )

@@ -1,0 +1,248 @@
+"""Every job on Google, through the real gspread and googleapiclient clients, against the
+loopback fake of the Sheets and Gmail APIs: same results as on the workbook, a fixed
+request budget, faults survived, and nothing half written."""
+
+from __future__ import annotations
+
+import email
+from datetime import date, timedelta
+from email import policy
+from pathlib import Path
+
+import gspread
+import openpyxl
+import pytest
+
+from jobs.config import load_settings
+from mentoring.sheet import Cell
+from sync.google import SHEETS_SCOPE
+from tests.conftest import PEOPLE, mentee, mentor, program_workbook, set_committee_cells
+from tests.google_fake import FakeGoogle, loopback_session
+from tests.google_program import (
+    PROGRAM_GMAIL,
+    ROBOT,
+    SHEET_ID,
+    cli_run,
+    google_settings,
+    response_tabs,
+    rows_of,
+)
+
+DAY0 = date(2026, 1, 12)
+COMMITTEE = "chair@sts-program.example.org"
+
+
+@pytest.fixture
+def fake():
+    with FakeGoogle(seed=7) as google:
+        yield google
+
+
+def new_program(fake: FakeGoogle, folder: Path, people=PEOPLE, **options) -> Path:
+    folder.mkdir(exist_ok=True)
+    path = google_settings(folder, fake, **options)
+    settings = load_settings(path)
+    fake.add_spreadsheet(SHEET_ID, response_tabs(settings, *people), shared_with={ROBOT, COMMITTEE})
+    return path
+
+
+def committee_edits(
+    fake: FakeGoogle, tab: str, edits: dict[str, dict[str, Cell]], key: str = "Mentee Email"
+) -> None:
+    """Type into a tab as a person in the browser would (USER_ENTERED), by the `key` column."""
+    faults, fake.faults.rate = fake.faults.rate, 0.0
+    try:
+        client = gspread.Client(
+            auth=None, session=loopback_session(fake, fake.grant(COMMITTEE, [SHEETS_SCOPE]))
+        )
+        sheet = client.open_by_key(SHEET_ID).worksheet(tab)
+        header = sheet.row_values(1)
+        for row_number, row in enumerate(sheet.get_all_values(), start=1):
+            for column, value in edits.get(row[header.index(key)], {}).items():
+                sheet.update_cell(row_number, header.index(column) + 1, value)
+    finally:
+        fake.faults.rate = faults
+
+
+def approve(fake: FakeGoogle, settings_path: Path, emails, **also: Cell) -> None:
+    tab = load_settings(settings_path).tabs.committee
+    committee_edits(fake, tab, {e: {"Status": "Approved", **also} for e in emails})
+
+
+def year_on_google(fake: FakeGoogle, settings_path: Path) -> list[str]:
+    """match, approve both pairs, introduce, then the first check-ins; the summary lines."""
+    said = [cli_run(settings_path, DAY0, "run")]
+    approve(fake, settings_path, ["ana@m.org", "bo@m.org"])
+    said.append(cli_run(settings_path, DAY0, "run"))
+    said.append(cli_run(settings_path, DAY0 + timedelta(30), "run"))
+    for result in said:
+        assert result.exit_code == 0, result.output
+    return [line for r in said for line in r.stdout.splitlines()]
+
+
+def tool_tabs(settings_path: Path) -> list[str]:
+    t = load_settings(settings_path).tabs
+    return [t.committee, t.intake_issues, t.email_log]
+
+
+def emails(messages) -> list[tuple]:
+    """What people receive, without the Date header the clock sets."""
+
+    def text(m):
+        return m.get_body(("plain",)).get_content()
+
+    return sorted(
+        (m["To"], m["Cc"] or "", m["Subject"], m["Message-ID"], text(m)) for m in messages
+    )
+
+
+def test_every_job_gives_the_same_results_on_google_as_on_the_workbook(fake, tmp_path):
+    on_google = new_program(fake, tmp_path / "google")
+    google_said = year_on_google(fake, on_google)
+
+    local = tmp_path / "local"
+    local.mkdir()
+    local_settings = local / "settings.toml"
+    local_settings.write_text(
+        f'[spreadsheet]\npath = "program.xlsx"\n[email]\nfrom_address = "{PROGRAM_GMAIL}"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(local_settings)
+    workbook = program_workbook(local / "program.xlsx", settings, *PEOPLE)
+    local_said = [cli_run(local_settings, DAY0, "run")]
+    approved = {"Status": "Approved"}
+    set_committee_cells(workbook, settings, {"ana@m.org": approved, "bo@m.org": approved})
+    local_said.append(cli_run(local_settings, DAY0, "run"))
+    local_said.append(cli_run(local_settings, DAY0 + timedelta(30), "run"))
+
+    assert google_said == [line for r in local_said for line in r.stdout.splitlines()]
+    book = openpyxl.load_workbook(workbook)
+    for tab in tool_tabs(on_google):
+        local_rows = rows_of(list(book[tab].iter_rows(values_only=True)))
+        assert rows_of(fake.values(SHEET_ID, tab)) == local_rows, tab
+    outbox = [
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in (local / "outbox").glob("*.eml")
+    ]
+    assert len(outbox) == 2 + 4
+    assert emails(fake.sent) == emails(outbox)
+
+
+def test_form_text_that_looks_like_a_formula_is_written_as_text(fake, tmp_path):
+    sly = mentee("eve@m.org", name='=HYPERLINK("http://evil.example","Eve")')
+    people = ([*PEOPLE[0], sly], [*PEOPLE[1], mentor("zed@z.org")])
+    settings_path = new_program(fake, tmp_path, people)
+    assert cli_run(settings_path, DAY0, "match").exit_code == 0
+    committee = fake.values(SHEET_ID, load_settings(settings_path).tabs.committee)
+    assert '=HYPERLINK("http://evil.example","Eve")' in [row[0] for row in committee]
+    assert fake.formulas(SHEET_ID, load_settings(settings_path).tabs.committee) == []
+
+
+def people(mentees: int, mentors: int):
+    subjects = ["Chemistry", "Engineering", "Health sciences", "Physics", "Data services"]
+    return (
+        [mentee(f"mentee{i}@m{i % 97}.org", subjects=subjects[i % 5]) for i in range(mentees)],
+        [
+            mentor(f"mentor{i}@u{i % 89}.org", subjects=subjects[i % 5], capacity="2")
+            for i in range(mentors)
+        ],
+    )
+
+
+@pytest.mark.parametrize("rows", [10, 5000])
+def test_match_costs_at_most_3_requests_and_run_at_most_6_whatever_the_rows(fake, tmp_path, rows):
+    mentees = rows * 3 // 5
+    settings_path = new_program(fake, tmp_path, people(mentees, rows - mentees))
+    fake.reset_counts()
+    first = cli_run(settings_path, DAY0, "match")  # makes the committee and intake tabs
+    assert first.exit_code == 0, first.output
+    assert fake.count("sheets") <= 3
+    # Half the approved pairs are new; the other half were introduced by hand a month ago,
+    # so run introduces some and sends others their first check-in, in one pass.
+    approved = [f"mentee{i}@m{i % 97}.org" for i in range(min(mentees, 20))]
+    approve(fake, settings_path, approved[:10])
+    approve(fake, settings_path, approved[10:], **{"Introduced On": "2025-12-01"})
+    fake.reset_counts()
+    again = cli_run(settings_path, DAY0, "run")
+    assert again.exit_code == 0, again.output
+    assert fake.count("sheets") <= 6
+    assert len(fake.sent) == len(approved[:10]) + 2 * len(approved[10:])
+    fake.reset_counts()
+    assert cli_run(settings_path, DAY0, "match").exit_code == 0
+    assert fake.count("sheets") <= 3
+
+
+def test_a_run_through_faults_ends_as_a_clean_run_does(tmp_path):
+    with FakeGoogle(seed=1) as clean:
+        clean_said = year_on_google(clean, new_program(clean, tmp_path / "clean"))
+        clean_tabs = {
+            tab: rows_of(clean.values(SHEET_ID, tab))
+            for tab in tool_tabs(tmp_path / "clean" / "settings.toml")
+        }
+        clean_mail = emails(clean.sent)
+    with FakeGoogle(seed=2) as faulty:
+        settings_path = new_program(faulty, tmp_path / "faulty", timeout=0.25, tries=12)
+        faulty.faults.delay = 0.5
+        faulty.faults.rate = 0.3
+        faulty_said = year_on_google(faulty, settings_path)
+        faults = sum(1 for r in faulty.requests if r.status != 200)
+        assert faults >= 5  # the run did meet faults of each kind
+        assert {tab: rows_of(faulty.values(SHEET_ID, tab)) for tab in clean_tabs} == clean_tabs
+        assert emails(faulty.sent) == clean_mail
+    assert [line for line in faulty_said if ":" in line] == [
+        line for line in clean_said if ":" in line
+    ]
+
+
+def test_when_every_request_fails_run_exits_1_and_the_spreadsheet_is_unchanged(fake, tmp_path):
+    settings_path = new_program(fake, tmp_path, tries=3)
+    assert cli_run(settings_path, DAY0, "run").exit_code == 0
+    approve(fake, settings_path, ["ana@m.org"])
+    before = fake.snapshot(SHEET_ID)
+    fake.faults.always = "503"
+    result = cli_run(settings_path, DAY0, "run")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("mentor-sync: failed: opening the spreadsheet failed after 3")
+    assert "503" in result.stderr and "run again later" in result.stderr
+    fake.faults.always = None
+    assert fake.snapshot(SHEET_ID) == before
+    assert fake.sent == []
+
+
+@pytest.mark.parametrize("first_run", [True, False], ids=["adding tabs", "setting cells"])
+def test_a_write_that_fails_for_good_leaves_the_spreadsheet_as_it_was(fake, tmp_path, first_run):
+    settings_path = new_program(fake, tmp_path, tries=2)
+    if not first_run:
+        assert cli_run(settings_path, DAY0, "match").exit_code == 0
+        mentees = load_settings(settings_path).tabs.mentees
+        committee_edits(fake, mentees, {"bo@m.org": {"Subject areas": "Physics"}}, "Email Address")
+    before = fake.snapshot(SHEET_ID)
+    fake.faults.fail_next(2, "skip")  # the tab list and the read go through ...
+    fake.faults.always = "500"  # ... and every try of the write fails
+    result = cli_run(settings_path, DAY0, "match")
+    fake.faults.always = None
+    assert result.exit_code == 1
+    assert "failed after 2 tries (500 INTERNAL: Internal error encountered.)" in result.stderr
+    assert result.stderr.rstrip().endswith("run again later (nothing was written)")
+    assert fake.snapshot(SHEET_ID) == before
+
+
+@pytest.mark.parametrize(
+    ("make_trouble", "expected"),
+    [
+        (lambda fake: fake.add_spreadsheet("1someOtherSpreadsheetId000000000", {}), "404"),
+        (lambda fake: None, "share the spreadsheet with " + ROBOT),
+    ],
+)
+def test_errors_that_asking_again_cannot_fix_are_not_retried(tmp_path, make_trouble, expected):
+    with FakeGoogle() as fake:
+        settings_path = google_settings(tmp_path, fake, tries=6)
+        settings = load_settings(settings_path)
+        shared = set() if "share" in expected else {ROBOT}
+        if "share" in expected:
+            fake.add_spreadsheet(SHEET_ID, response_tabs(settings, *PEOPLE), shared_with=shared)
+        make_trouble(fake)
+        result = cli_run(settings_path, DAY0, "match")
+        assert result.exit_code == 1
+        assert fake.count("sheets") == 1
+        assert expected in result.stderr or "no spreadsheet" in result.stderr
