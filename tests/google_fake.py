@@ -135,6 +135,7 @@ class Recorded:
     query: dict[str, list[str]]
     body: bytes
     status: int = 0
+    identity: str = ""  # whom the request's token speaks for
 
 
 class Faults:
@@ -152,21 +153,29 @@ class Faults:
         self.delay: float = 2.0
         self.always: str | None = None
         self._queue: deque[str] = deque()
+        self._aimed: dict[str, deque[str]] = {}
         self._rng = random.Random(seed)
 
-    def fail_next(self, n: int, kind: str) -> None:
-        """Queue `kind` for the next `n` requests (after any already queued); the kind
-        "skip" lets a request through untouched, to aim a fault at a later request."""
+    def fail_next(self, n: int, kind: str, api: str | None = None) -> None:
+        """Queue `kind` for the next `n` requests (after any already queued), or for the next
+        `n` requests to `api` ("sheets" or "gmail") only; the kind "skip" lets a request
+        through untouched, to aim a fault at a later request."""
         if kind not in (*FAULT_KINDS, "skip"):
             raise ValueError(f"unknown fault kind {kind!r}")
-        self._queue.extend([kind] * n)
+        if api is None:
+            self._queue.extend([kind] * n)
+        else:
+            self._aimed.setdefault(api, deque()).extend([kind] * n)
 
     def html_status(self) -> int:
         """Google's front end answers 502 most of the time, sometimes 500."""
         return self._rng.choice((502, 502, 500))
 
-    def draw(self) -> str | None:
-        """The fault for the request that just arrived, or None."""
+    def draw(self, api: str = "sheets") -> str | None:
+        """The fault for the request to `api` that just arrived, or None."""
+        if self._aimed.get(api):
+            kind = self._aimed[api].popleft()
+            return None if kind == "skip" else kind
         if self._queue:
             kind = self._queue.popleft()
             return None if kind == "skip" else kind
@@ -652,6 +661,7 @@ class FakeGoogle:
         self._tokens: dict[str, tuple[str, frozenset[str]]] = {}
         self._refresh: dict[str, tuple[str, frozenset[str]]] = {}
         self._revoked: set[str] = set()
+        self._codes: dict[str, tuple[str, frozenset[str]]] = {}
         self._counted_from = 0
         self._server: ThreadingHTTPServer | None = None
         self._sessions: list[requests.Session] = []  # from loopback_session, closed at exit
@@ -777,6 +787,12 @@ class FakeGoogle:
             self._refresh[refresh_token] = (identity.lower(), frozenset(scopes))
             self._revoked.discard(refresh_token)
 
+    def add_authorization_code(self, code: str, identity: str, scopes: list[str]) -> None:
+        """A code the sign-in page would hand back after `identity` allowed `scopes`; /token
+        exchanges it once for an access token and a refresh token."""
+        with self._lock:
+            self._codes[code] = (identity.lower(), frozenset(scopes))
+
     def revoke(self, refresh_token: str) -> None:
         """The refresh token stops working at /token (invalid_grant), as when a user removes
         the app's access or a testing-mode token expires after 7 days."""
@@ -810,7 +826,7 @@ class FakeGoogle:
         record = Recorded(api, method, path, query, body)
         with self._lock:
             self.requests.append(record)
-            fault = self.faults.draw() if api in ("sheets", "gmail") else None
+            fault = self.faults.draw(api) if api in ("sheets", "gmail") else None
         if fault == "timeout":
             time.sleep(self.faults.delay)
             fault = "503"
@@ -822,13 +838,13 @@ class FakeGoogle:
             page = HTML_ERROR.format(code=code).encode()
             answer = (code, "text/html; charset=UTF-8", page, {})
         else:
-            answer = self._answer(api, method, path, query, headers, body)
+            answer = self._answer(api, method, path, query, headers, body, record)
             if fault == "timeout_after":
                 time.sleep(self.faults.delay)
         record.status = answer[0]
         return answer
 
-    def _answer(self, api, method, path, query, headers, body):
+    def _answer(self, api, method, path, query, headers, body, record):
         try:
             with self._lock:
                 if api == "token":
@@ -837,6 +853,7 @@ class FakeGoogle:
                     page = HTML_ERROR.format(code=404).replace("Server Error", "Not Found")
                     return 404, "text/html; charset=UTF-8", page.encode(), {}
                 identity, scopes = self._caller(headers, api)
+                record.identity = identity
                 if api == "sheets":
                     return self._json(
                         self._sheets_call(method, path, query, body, identity, scopes)
@@ -909,6 +926,23 @@ class FakeGoogle:
                     "access_token": token,
                     "expires_in": 3599,
                     "scope": " ".join(sorted(wanted)),
+                    "token_type": "Bearer",
+                }
+            )
+        if grant_type == "authorization_code":
+            with self._lock:
+                found = self._codes.pop(form.get("code", ""), None)
+            if found is None:
+                return oauth_error("invalid_grant", "Malformed auth code.")
+            identity, scopes = found
+            refresh = f"1//refresh-{len(self._refresh) + 1}"
+            self.add_refresh_token(refresh, identity, sorted(scopes))
+            return self._json(
+                {
+                    "access_token": self.grant(identity, sorted(scopes)),
+                    "expires_in": 3599,
+                    "refresh_token": refresh,
+                    "scope": " ".join(sorted(scopes)),
                     "token_type": "Bearer",
                 }
             )

@@ -1,0 +1,147 @@
+"""The Gmail sender through the real googleapiclient, against the loopback fake of Gmail:
+each email at most once whatever the network does, exactly once when Gmail can be asked,
+the Workspace service account, and the sign-in of `mentor-sync auth gmail`."""
+
+from __future__ import annotations
+
+import json
+import stat
+import threading
+import webbrowser
+from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import pytest
+import requests
+
+from jobs.auth import sign_in
+from jobs.config import load_settings
+from sync.google import GMAIL_READONLY, GMAIL_SEND, load_credentials
+from tests.google_fake import FakeGoogle
+from tests.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, user_token
+from tests.test_google_backend import approve, new_program
+
+DAY0 = date(2026, 1, 12)
+PAIRS = ["ana@m.org", "bo@m.org"]
+
+
+@pytest.fixture
+def fake():
+    with FakeGoogle(seed=3) as google:
+        yield google
+
+
+def log_statuses(fake, settings_path) -> list[str]:
+    rows = fake.values(SHEET_ID, load_settings(settings_path).tabs.email_log)
+    status = rows[0].index("Status")
+    return [row[status] for row in rows[1:]]
+
+
+def matched_and_approved(fake, folder, **options):
+    settings_path = new_program(fake, folder, timeout=0.25, **options)
+    assert cli_run(settings_path, DAY0, "match").exit_code == 0
+    approve(fake, settings_path, PAIRS)
+    fake.faults.delay = 0.5
+    return settings_path
+
+
+def test_without_gmail_readonly_an_unanswered_send_is_never_sent_again(fake, tmp_path):
+    settings_path = matched_and_approved(fake, tmp_path, readonly=False)
+    fake.faults.fail_next(1, "timeout_after", api="gmail")  # Gmail took it, but never said so
+    first = cli_run(settings_path, DAY0, "introduce")
+    assert "1 unconfirmed: check them in the Email Log" in first.stdout
+    assert len(fake.sent) == 2
+    assert sorted(log_statuses(fake, settings_path)) == ["sent", "unconfirmed"]
+    again = cli_run(settings_path, DAY0 + timedelta(1), "introduce")
+    assert again.stdout.splitlines()[-1].startswith("introduce: 0 sent")
+    assert len(fake.sent) == 2
+
+
+@pytest.mark.parametrize("kind", ["timeout_after", "timeout"])
+def test_with_gmail_readonly_an_unanswered_send_is_looked_up_and_sent_exactly_once(
+    fake, tmp_path, kind
+):
+    settings_path = matched_and_approved(fake, tmp_path, readonly=True)
+    fake.faults.fail_next(1, kind, api="gmail")
+    result = cli_run(settings_path, DAY0, "introduce")
+    assert result.stdout.splitlines()[-1] == "introduce: 2 sent", result.output
+    assert len(fake.sent) == 2
+    assert log_statuses(fake, settings_path) == ["sent", "sent"]
+    searches = [r for r in fake.requests if r.api == "gmail" and r.method == "GET"]
+    assert len(searches) == 1
+    assert searches[0].query["q"][0].startswith("rfc822msgid:")
+
+
+def test_a_token_that_cannot_send_stops_the_batch_and_nothing_is_lost(fake, tmp_path):
+    settings_path = matched_and_approved(fake, tmp_path)
+    token = user_token(fake, [GMAIL_READONLY], refresh="1//read-only")
+    (tmp_path / "credentials" / "gmail-token.json").write_text(json.dumps(token))
+    result = cli_run(settings_path, DAY0, "introduce")
+    assert "Gmail refused to send introduction | ana@m.org | tom@t.org" in result.stdout
+    assert "check that the token has gmail.send" in result.stdout
+    assert fake.sent == []
+    assert log_statuses(fake, settings_path) == ["failed", "failed"]
+    # With a token that can send, the next run sends both.
+    token = user_token(fake, [GMAIL_SEND], refresh="1//can-send")
+    (tmp_path / "credentials" / "gmail-token.json").write_text(json.dumps(token))
+    assert cli_run(settings_path, DAY0, "introduce").stdout.splitlines()[-1] == "introduce: 2 sent"
+
+
+def test_a_workspace_service_account_sends_as_the_delegated_user(fake, tmp_path):
+    delegated = 'gmail_delegated_user = "mentoring@sts-program.example.org"\n'
+    settings_path = matched_and_approved(fake, tmp_path, extra=delegated)
+    (tmp_path / "credentials" / "gmail-token.json").unlink()  # not needed in Workspace
+    result = cli_run(settings_path, DAY0, "introduce")
+    assert result.stdout.splitlines()[-1] == "introduce: 2 sent", result.output
+    assert {m["From"].addresses[0].addr_spec for m in fake.sent} == {PROGRAM_GMAIL}
+    sends = [r for r in fake.requests if r.api == "gmail" and r.method == "POST"]
+    assert {r.identity for r in sends} == {"mentoring@sts-program.example.org"}
+
+
+class SignInPage(webbrowser.BaseBrowser):
+    """A browser in which the person allows every scope asked for: the page redirects to
+    mentor-sync's local address with a code, as Google's sign-in page does."""
+
+    def __init__(self, fake: FakeGoogle):
+        super().__init__("sign-in page")
+        self.fake = fake
+
+    def open(self, url, new=0, autoraise=True):
+        asked = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+        self.fake.add_authorization_code("4/code", PROGRAM_GMAIL, asked["scope"].split())
+        back = {"state": asked["state"], "code": "4/code", "scope": asked["scope"]}
+        target = f"{asked['redirect_uri']}?{urlencode(back)}"
+        threading.Thread(target=requests.get, args=(target,), daemon=True).start()
+        return True
+
+
+def test_auth_gmail_signs_in_and_keeps_a_private_token_that_sends(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the fake's token endpoint is http
+    settings_path = matched_and_approved(fake, tmp_path)
+    settings = load_settings(settings_path)
+    token_file = tmp_path / "credentials" / "gmail-token.json"
+    token_file.unlink()
+    client = {
+        "installed": {
+            "client_id": "123-test.apps.googleusercontent.com",
+            "client_secret": "GOCSPX-test-secret",
+            "auth_uri": f"{fake.url}/o/oauth2/auth",
+            "token_uri": fake.token_uri,
+            "redirect_uris": ["http://localhost"],
+        }
+    }
+    (tmp_path / "credentials" / "oauth-client.json").write_text(json.dumps(client))
+    webbrowser.register("sign-in-page", None, SignInPage(fake))
+    said = sign_in(settings, "gmail", datetime(2026, 1, 12, 9, 0), browser="sign-in-page")
+    assert said == (
+        f"wrote {token_file} (readable only by you), allowing {GMAIL_READONLY}, {GMAIL_SEND}"
+    )
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    token = json.loads(token_file.read_text())
+    assert token["type"] == "authorized_user"
+    assert token["scopes"] == sorted([GMAIL_SEND, GMAIL_READONLY])
+    assert token["mentor_sync_signed_in"] == "2026-01-12T09:00:00"
+    creds = load_credentials(str(token_file), [GMAIL_SEND], what="the test")
+    assert creds.refresh_token
+    result = cli_run(settings_path, DAY0, "introduce")
+    assert result.stdout.splitlines()[-1] == "introduce: 2 sent", result.output
