@@ -46,3 +46,11 @@ def test_the_mail_benchmark_sends_every_email_of_a_small_program(tmp_path):
         "introduce": (introduced, 2),
         "checkin": (2 * introduced, 2),
     }
+
+
+def test_the_google_benchmark_counts_the_requests_of_a_small_program(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["bench_google", "--mentees", "20", "--mentors", "10"])
+    load("bench_google").main()
+    table = capsys.readouterr().out
+    assert "| match (first: adds 2 tabs) | 3 |" in table
+    assert "| run (match + introductions) | 5 |" in table
