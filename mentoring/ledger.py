@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mentoring.sheet import Cell, TabEdits, Table, cell, is_blank, same_value
+from mentoring.timestamps import parse_timestamp
 
 KEY, KIND, TO, SUBJECT, STATUS, SENT_AT, MESSAGE_ID, ERROR = (
     "Key",
@@ -86,7 +87,7 @@ class Ledger:
             entry = LogEntry(
                 key,
                 *(_text(value) for value in values[1:5]),
-                sent_at=values[5] if isinstance(values[5], datetime) else None,
+                sent_at=_moment(values[5]),
                 message_id=_text(values[6]),
                 error=_text(values[7]),
             )
@@ -146,3 +147,11 @@ class Ledger:
 
 def _text(value: Cell) -> str:
     return "" if is_blank(value) else str(value).strip()
+
+
+def _moment(value: Cell) -> datetime | None:
+    """Sent At as the workbook keeps it (a date cell), as Google gives it back (the text the
+    tool wrote, or a serial number where someone typed a date), or None."""
+    if isinstance(value, datetime):
+        return value
+    return None if is_blank(value) else parse_timestamp(value, "month-first")

@@ -145,3 +145,18 @@ def test_auth_gmail_signs_in_and_keeps_a_private_token_that_sends(fake, tmp_path
     assert creds.refresh_token
     result = cli_run(settings_path, DAY0, "introduce")
     assert result.stdout.splitlines()[-1] == "introduce: 2 sent", result.output
+
+
+def test_the_daily_cap_counts_what_the_log_on_google_says_was_sent_today(fake, tmp_path):
+    settings_path = matched_and_approved(fake, tmp_path, extra="")
+    text = settings_path.read_text().replace("[email]\n", "[email]\ndaily_cap = 1\n")
+    settings_path.write_text(text)
+    first = cli_run(settings_path, DAY0, "introduce").stdout.splitlines()[-1]
+    again = cli_run(settings_path, DAY0, "introduce").stdout.splitlines()[-1]
+    tomorrow = cli_run(settings_path, DAY0 + timedelta(1), "introduce").stdout.splitlines()[-1]
+    assert [first, again, tomorrow] == [
+        "introduce: 1 sent, 1 wait for the next run (daily cap of 1 reached)",
+        "introduce: 0 sent, 1 wait for the next run (daily cap of 1 reached)",
+        "introduce: 1 sent",
+    ]
+    assert len(fake.sent) == 2

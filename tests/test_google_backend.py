@@ -126,6 +126,15 @@ def test_every_job_gives_the_same_results_on_google_as_on_the_workbook(fake, tmp
     ]
     assert len(outbox) == 2 + 4
     assert emails(fake.sent) == emails(outbox)
+    later = DAY0 + timedelta(40)
+    calendars = [cli_run(path, later, "calendar") for path in (on_google, local_settings)]
+    assert calendars[0].stdout == calendars[1].stdout and "check-in 2" in calendars[0].stdout
+    samples = [
+        cli_run(path, later, "test-email", "checkin") for path in (on_google, local_settings)
+    ]
+    assert [r.exit_code for r in samples] == [0, 0], samples[0].output + samples[1].output
+    assert len(fake.sent) == 2 + 4 + 1
+    assert fake.sent[-1]["To"] == load_settings(on_google).program.committee_email
 
 
 def test_form_text_that_looks_like_a_formula_is_written_as_text(fake, tmp_path):
