@@ -109,7 +109,7 @@ def demo(options: Options, folder: Path) -> None:
     """Make a demo program (settings and a workbook of sample responses), match it, approve
     a few pairs as a committee would, and send their emails into an outbox folder."""
 
-    def job() -> None:
+    def job() -> int:
         settings_path, said, fresh = prepare_demo(folder)
         for line in said:
             click.echo(line)
@@ -118,8 +118,8 @@ def demo(options: Options, folder: Path) -> None:
         if fresh:
             for line in approve_as_a_committee_would(settings_path, options.as_of):
                 click.echo(line)
-        _mail(options, settings_path, INTRODUCE, dry_run=False)
-        _mail(options, settings_path, CHECKIN, dry_run=False)
+        failed = _mail(options, settings_path, INTRODUCE, dry_run=False)
+        failed |= _mail(options, settings_path, CHECKIN, dry_run=False)
         outbox = Path(load_settings(settings_path).email.outbox)
         click.echo(
             f"\nOpen {workbook} and look at the tabs 'Committee Matches' (the suggestions;"
@@ -129,6 +129,7 @@ def demo(options: Options, folder: Path) -> None:
             f" program.\nThen run: {_program()} --config {settings_path} run"
             f"\nor see the year's emails: {_program()} --config {settings_path} calendar"
         )
+        return failed
 
     _guard(options, job)
 
@@ -167,11 +168,11 @@ def checkin(options: Options, dry_run: bool) -> None:
 def run(options: Options, dry_run: bool) -> None:
     """Run every job once: match, then introduce, then check-ins, each doing what is due."""
 
-    def job() -> None:
+    def job() -> int:
         # One spreadsheet for the three jobs: on Google it is read once, and the
         # introductions and check-ins go out in one pass (one pair of log writes).
         sheet = _match(options, options.config, dry_run)
-        _mail(options, options.config, (INTRODUCE, CHECKIN), dry_run, sheet)
+        return _mail(options, options.config, (INTRODUCE, CHECKIN), dry_run, sheet)
 
     _guard(options, job)
 
@@ -263,7 +264,9 @@ def _mail(
     job: str | tuple[str, ...],
     dry_run: bool,
     sheet: Spreadsheet | None = None,
-) -> None:
+) -> int:
+    """Run an email job and print its report; EXIT_FAILED when emails failed or may not
+    have gone out (they need a look), else 0."""
     settings = load_settings(settings_path)
     sheet = sheet or _sheet(options, settings)
     report = run_mail(
@@ -276,6 +279,8 @@ def _mail(
         dry_run,
     )
     click.echo("\n".join(report.lines()))
+    # Emails that failed or may not have gone out need a look: a cron job's exit code says so.
+    return EXIT_FAILED if report.failed or report.unconfirmed else 0
 
 
 def _program() -> str:

@@ -49,6 +49,7 @@ def test_without_gmail_readonly_an_unanswered_send_is_never_sent_again(fake, tmp
     settings_path = matched_and_approved(fake, tmp_path, readonly=False)
     fake.faults.fail_next(1, "timeout_after", api="gmail")  # Gmail took it, but never said so
     first = cli_run(settings_path, DAY0, "introduce")
+    assert first.exit_code == 1
     assert "1 unconfirmed: check them in the Email Log" in first.stdout
     assert len(fake.sent) == 2
     assert sorted(log_statuses(fake, settings_path)) == ["sent", "unconfirmed"]
