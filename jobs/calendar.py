@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from jobs.mail import read_pairs, render_message
+from jobs.mail import SAMPLE_PAIR, read_pairs, render_message
 from mentoring.errors import ConfigError
 from mentoring.intake import is_email
 from mentoring.ledger import Ledger
 from mentoring.letters import Templates
 from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
-from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, Person
+from mentoring.pairs import Pair
 from mentoring.settings import Checkin, Settings
 from sync.base import Spreadsheet
 from sync.mail import Sender
@@ -98,12 +98,4 @@ def _sample_pair(sheet: Spreadsheet, settings: Settings) -> Pair:
         pairs = read_pairs(sheet, settings, found).pairs
     except ConfigError:
         pairs = ()
-    if pairs:
-        return pairs[0]
-    return Pair(
-        Person("mentee@example.org", "Sam Sample", MENTEE_ROLE, "they/them", "Example University"),
-        Person("mentor@example.org", "Alex Example", MENTOR_ROLE, "", "Example Institute"),
-        row=0,
-        introduced_on=None,
-        shared=("Research data management", "Chemistry"),
-    )
+    return pairs[0] if pairs else SAMPLE_PAIR

@@ -17,14 +17,22 @@ from mentoring.committee import INTRODUCED
 from mentoring.intake import read_responses
 from mentoring.ledger import FAILED, SENDING, SENT, SKIPPED, UNCONFIRMED, Ledger, LogEntry
 from mentoring.letters import Templates, build_message, context, message_id
-from mentoring.outgoing import Planned, Superseded, checkins_due, introductions
-from mentoring.pairs import Pair, PairsRead, Person, approved_pairs
+from mentoring.outgoing import INTRODUCTION, Planned, Superseded, checkins_due, introductions
+from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person, approved_pairs
 from mentoring.settings import Settings
 from mentoring.sheet import TabEdits, Table
 from sync.base import Spreadsheet
 from sync.mail import Sender, SendError
 
 INTRODUCE, CHECKIN = "introduce", "checkin"
+# A made-up pair, to render every template before a run sends anything.
+SAMPLE_PAIR = Pair(
+    Person("mentee@example.org", "Sam Sample", MENTEE_ROLE, "they/them", "Example University"),
+    Person("mentor@example.org", "Alex Example", MENTOR_ROLE, "", "Example Institute"),
+    row=0,
+    introduced_on=None,
+    shared=("Research data management", "Chemistry"),
+)
 
 
 @dataclass
@@ -95,6 +103,7 @@ def run_mail(
     anything is sent), SendError when the sender cannot start, SpreadsheetError
     when the log cannot be written.
     """
+    check_templates(settings, templates, now)
     tabs = settings.tabs
     found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log])
     pairs = read_pairs(sheet, settings, found)
@@ -136,6 +145,23 @@ def run_mail(
     introduced = redated + [(o.planned.pair, today) for o in outcomes if _is_sent_intro(o)]
     sheet.write([ledger.record(o.entry for o in outcomes), _introduced(committee, introduced)])
     return report
+
+
+def check_templates(settings: Settings, templates: Templates, now: datetime) -> None:
+    """Render every template of the year for a made-up pair: a mistake in the closing email
+    stops today's run, with the template named, not the run of day 365."""
+    pair, day = SAMPLE_PAIR, now.date()
+    _render(
+        Planned(INTRODUCTION, INTRODUCTION, pair, (pair.mentee, pair.mentor), day),
+        settings,
+        templates,
+        now,
+    )
+    for number, checkin in enumerate(settings.checkins, start=1):
+        planned = Planned(
+            checkin.name, checkin.template, pair, (pair.mentee,), day, number, checkin.days
+        )
+        _render(planned, settings, templates, now)
 
 
 def read_pairs(sheet: Spreadsheet, settings: Settings, found: dict[str, Table]) -> PairsRead:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -309,3 +310,23 @@ def test_the_log_is_written_in_two_batches_whatever_the_number_of_emails(tmp_pat
         sheet = CountingSheet(path)
         report = run_mail(job, sheet, settings, load_templates(settings), Memory(), at(day))
         assert (len(report.sent), sheet.writes) == (12 if job == INTRODUCE else 24, 2)
+
+
+def test_a_broken_template_of_later_in_the_year_stops_todays_run(program, tmp_path):
+    path, settings = program
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "closing.txt").write_text("Subject: Thank you, {{ mentee.nmae }}\n\nBye\n")
+    settings = dataclasses.replace(
+        settings, email=dataclasses.replace(settings.email, templates=str(folder))
+    )
+    with pytest.raises(ConfigError, match="closing"):
+        run_mail(
+            INTRODUCE,
+            WorkbookSpreadsheet(path),
+            settings,
+            load_templates(settings),
+            OutboxSender(tmp_path / "outbox"),
+            datetime(2026, 1, 12, 9).astimezone(),
+        )
+    assert not (tmp_path / "outbox").exists()
