@@ -8,7 +8,7 @@ from jobs.mail import SAMPLE_PAIR, read_pairs, render_message
 from mentoring.errors import ConfigError
 from mentoring.intake import is_email
 from mentoring.ledger import Ledger
-from mentoring.letters import Templates
+from mentoring.letters import Templates, message_id
 from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
 from mentoring.pairs import Pair
 from mentoring.settings import Checkin, Settings
@@ -83,11 +83,16 @@ def send_test_email(
         planned = Planned(f"test {template}", template, pair, (pair.mentee,), now.date(), 1, 30)
     message = render_message(planned, settings, templates, now)
     subject = f"[test] {message['Subject']}"
-    for header in ("To", "Cc", "Subject"):
+    key = f"test {template} | to {to} | {now:%Y-%m-%d %H%M%S}"
+    # Its own Message-ID: a sample must never pass for the real email when Gmail is asked
+    # whether that went out.
+    domain = str(message["Message-ID"]).rpartition("@")[2].rstrip(">")
+    for header in ("To", "Cc", "Subject", "Message-ID"):
         del message[header]
     message["To"], message["Subject"] = to, subject
+    message["Message-ID"] = message_id(key, settings.program.name, domain)
     with sender:
-        sender.send(message, f"test {template} | to {to} | {now:%Y-%m-%d %H%M%S}")
+        sender.send(message, key)
     return f"test-email: sent '{subject}' to {to} through the {sender.name} sender"
 
 

@@ -135,6 +135,8 @@ def test_every_job_gives_the_same_results_on_google_as_on_the_workbook(fake, tmp
     assert [r.exit_code for r in samples] == [0, 0], samples[0].output + samples[1].output
     assert len(fake.sent) == 2 + 4 + 1
     assert fake.sent[-1]["To"] == load_settings(on_google).program.committee_email
+    real = {m["Message-ID"] for m in fake.sent[:-1]}
+    assert fake.sent[-1]["Message-ID"] not in real  # a sample never passes for a real email
 
 
 def test_form_text_that_looks_like_a_formula_is_written_as_text(fake, tmp_path):
