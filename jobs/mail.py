@@ -234,8 +234,12 @@ _CHECK = (
 def _settle(ledger: Ledger, sender: Sender, stamp: datetime) -> list[LogEntry]:
     """Settle the emails a stopped run left `sending`: sent, to send again, or unconfirmed."""
     settled = []
-    for entry in ledger.pending():
-        went_out = sender.confirm(entry.key, entry.message_id)
+    pending = ledger.pending()
+    if not pending:
+        return settled
+    with sender:  # a sender that can look messages up (Gmail) signs in to do so
+        answers = [(e, sender.confirm(e.key, e.message_id)) for e in pending]
+    for entry, went_out in answers:
         if went_out is True:
             settled.append(replace(entry, status=SENT, error=""))
         elif went_out is False:

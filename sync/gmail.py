@@ -50,6 +50,13 @@ class GmailSender:
 
     def __enter__(self) -> GmailSender:
         """Sign in now, so a token Google no longer accepts fails the job before any send."""
+        self._connect()
+        return self
+
+    def _connect(self):
+        """The Gmail service, signed in; made once (a look-up may come before any send)."""
+        if self._service is not None:
+            return self._service
         try:
             if not self.creds.valid:
                 self.retry.call(
@@ -69,7 +76,7 @@ class GmailSender:
             cache_discovery=False,
             client_options={"api_endpoint": self.google.gmail_endpoint.rstrip("/") + "/"},
         )
-        return self
+        return self._service
 
     def __exit__(self, *exc_info: object) -> None:
         service, self._service = self._service, None
@@ -111,10 +118,17 @@ class GmailSender:
         gmail.readonly (Gmail cannot be asked) or when Gmail cannot be reached."""
         if not self.can_search or not message_id:
             return None
-        if self._service is None:
-            raise SendError("the Gmail sender is not signed in", fatal=True)
+        try:
+            service = self._connect()  # a stopped run's emails are settled before any send
+        except SendError as exc:
+            log.warning("cannot tell whether %s went out: %s", key, exc)
+            return None
         query = f"rfc822msgid:{message_id.strip().strip('<>')}"
-        request = self._service.users().messages().list(userId="me", q=query, maxResults=1)
+        request = (
+            service.users()
+            .messages()
+            .list(userId="me", q=query, maxResults=1, includeSpamTrash=True)
+        )
         try:
             found = self.retry.call(
                 f"looking up {key} in the sent mail", lambda: request.execute(num_retries=0)

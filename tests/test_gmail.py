@@ -19,7 +19,7 @@ from jobs.config import load_settings
 from sync.google import GMAIL_READONLY, GMAIL_SEND, load_credentials
 from tests.google_fake import FakeGoogle
 from tests.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, user_token
-from tests.test_google_backend import approve, new_program
+from tests.test_google_backend import approve, committee_edits, new_program
 
 DAY0 = date(2026, 1, 12)
 PAIRS = ["ana@m.org", "bo@m.org"]
@@ -161,3 +161,26 @@ def test_the_daily_cap_counts_what_the_log_on_google_says_was_sent_today(fake, t
         "introduce: 1 sent",
     ]
     assert len(fake.sent) == 2
+
+
+@pytest.mark.parametrize("went_out", [True, False])
+def test_with_gmail_readonly_a_stopped_runs_sending_rows_are_looked_up(fake, tmp_path, went_out):
+    settings_path = matched_and_approved(fake, tmp_path, readonly=True)
+    assert cli_run(settings_path, DAY0, "introduce").exit_code == 0
+    log = load_settings(settings_path).tabs.email_log
+    key = "introduction | ana@m.org | tom@t.org"
+    # As a run stopped mid-send leaves it: the row `sending`, no Introduced On yet.
+    committee_edits(fake, log, {key: {"Status": "sending"}}, key="Key")
+    committee = load_settings(settings_path).tabs.committee
+    committee_edits(fake, committee, {"ana@m.org": {"Introduced On": ""}})
+    if not went_out:
+        fake.sent[:] = [m for m in fake.sent if "ana@m.org" not in m["To"]]
+    result = cli_run(settings_path, DAY0 + timedelta(1), "introduce")
+    assert result.exit_code == 0, result.output
+    assert "1 left 'sending' by a stopped run settled" in result.stdout.splitlines()[-1]
+    assert log_statuses(fake, settings_path) == ["sent", "sent"]
+    to = sorted(tuple(a.addr_spec for a in m["To"].addresses) for m in fake.sent)
+    assert to == [("ana@m.org", "tom@t.org"), ("bo@m.org", "uma@u.org")]
+    rows = fake.values(SHEET_ID, committee)
+    introduced = {row[1]: row[rows[0].index("Introduced On")] for row in rows[1:]}
+    assert introduced["ana@m.org"] == "2026-01-12" if went_out else "2026-01-13"
