@@ -13,14 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from jobs.match import response_tab
-from mentoring.committee import INTRODUCED
-from mentoring.intake import read_responses
+from mentoring.committee import INTRODUCED, MENTEE_EMAIL
+from mentoring.intake import normalise_email, read_responses
 from mentoring.ledger import FAILED, SENDING, SENT, SKIPPED, UNCONFIRMED, Ledger, LogEntry
 from mentoring.letters import Templates, build_message, context, message_id
 from mentoring.outgoing import INTRODUCTION, Planned, Superseded, checkins_due, introductions
 from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person, approved_pairs
 from mentoring.settings import Settings
-from mentoring.sheet import TabEdits, Table
+from mentoring.sheet import TabEdits, Table, cell
 from sync.base import Spreadsheet
 from sync.mail import Sender, SendError
 
@@ -143,8 +143,30 @@ def run_mail(
         sheet.write([ledger.record([*settled, *skipped, *marks])])
         outcomes = _send_all(batch, sender, stamp, report)
     introduced = redated + [(o.planned.pair, today) for o in outcomes if _is_sent_intro(o)]
+    # Sending took a while: read the two tabs again and write by key, not by the row numbers
+    # of before, in case the committee sorted a tab meanwhile.
+    now_found = sheet.read([tabs.committee, tabs.email_log], fresh=True)
+    ledger = Ledger(now_found.get(tabs.email_log), tabs.email_log)
+    committee = now_found.get(tabs.committee)
+    introduced = _relocated(committee, introduced)
     sheet.write([ledger.record(o.entry for o in outcomes), _introduced(committee, introduced)])
     return report
+
+
+def _relocated(
+    committee: Table | None, dated: Sequence[tuple[Pair, date]]
+) -> list[tuple[Pair, date]]:
+    """Each pair at the committee row that now holds its mentee (a sorted tab moves rows);
+    a pair whose row is gone is left out (its date comes back from the log next run)."""
+    if committee is None:
+        return []
+    column = committee.column(MENTEE_EMAIL)
+    rows = {normalise_email(cell(row, column)): row.number for row in committee.rows}
+    return [
+        (replace(pair, row=rows[pair.mentee.email]), day)
+        for pair, day in dated
+        if pair.mentee.email in rows
+    ]
 
 
 def check_templates(settings: Settings, templates: Templates, now: datetime) -> None:

@@ -16,8 +16,12 @@ class SpreadsheetError(MentorSyncError):
 class Spreadsheet(Protocol):
     """A spreadsheet of tabs: one read of all the tabs a job needs, one write of its changes."""
 
-    def read(self, tabs: Sequence[str]) -> dict[str, Table]:
-        """The named tabs that exist; a missing tab is simply absent from the result."""
+    def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
+        """The named tabs that exist; a missing tab is simply absent from the result.
+
+        An adapter may keep what it read for the rest of a run; `fresh` reads the tabs
+        again, as they are now (after the committee perhaps sorted them).
+        """
         ...
 
     def tab_names(self) -> list[str]:

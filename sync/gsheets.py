@@ -102,7 +102,10 @@ class GoogleSpreadsheet:
 
     # --- the Spreadsheet interface -------------------------------------------------
 
-    def read(self, tabs: Sequence[str]) -> dict[str, Table]:
+    def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
+        if fresh:
+            for name in tabs:
+                self._tables.pop(name, None)
         meta = self._tabs()
         missing = [t for t in dict.fromkeys(tabs) if t not in self._tables]
         present = [t for t in missing if t in meta]

@@ -39,7 +39,9 @@ class WorkbookSpreadsheet:
         self._book: Workbook | None = None
         self._stamp: tuple[int, int] | None = None
 
-    def read(self, tabs: Sequence[str]) -> dict[str, Table]:
+    def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
+        if fresh:
+            self._book = None  # the change stamp stays: a save in between is still refused
         book = self._load()
         cached: Workbook | None = None
         tables = {}

@@ -53,4 +53,4 @@ def test_the_google_benchmark_counts_the_requests_of_a_small_program(monkeypatch
     load("bench_google").main()
     table = capsys.readouterr().out
     assert "| match (first: adds 2 tabs) | 3 |" in table
-    assert "| run (match + introductions) | 5 |" in table
+    assert "| run (match + introductions) | 6 |" in table

@@ -11,15 +11,18 @@ import webbrowser
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import gspread
 import pytest
 import requests
 
 from jobs.auth import sign_in
-from jobs.config import load_settings
-from sync.google import GMAIL_READONLY, GMAIL_SEND, load_credentials
-from tests.google_fake import FakeGoogle
+from jobs.backends import make_sender, open_spreadsheet
+from jobs.config import load_settings, load_templates
+from jobs.mail import INTRODUCE, run_mail
+from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, load_credentials
+from tests.google_fake import FakeGoogle, loopback_session
 from tests.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, user_token
-from tests.test_google_backend import approve, committee_edits, new_program
+from tests.test_google_backend import COMMITTEE, approve, committee_edits, new_program
 
 DAY0 = date(2026, 1, 12)
 PAIRS = ["ana@m.org", "bo@m.org"]
@@ -184,3 +187,32 @@ def test_with_gmail_readonly_a_stopped_runs_sending_rows_are_looked_up(fake, tmp
     rows = fake.values(SHEET_ID, committee)
     introduced = {row[1]: row[rows[0].index("Introduced On")] for row in rows[1:]}
     assert introduced["ana@m.org"] == "2026-01-12" if went_out else "2026-01-13"
+
+
+def test_a_tab_sorted_while_emails_go_out_gets_each_date_on_its_own_row(fake, tmp_path):
+    settings_path = matched_and_approved(fake, tmp_path)
+    settings = load_settings(settings_path)
+    tab = settings.tabs.committee
+    committee_edits(fake, tab, {"bo@m.org": {"Status": "Hold"}})
+    person = gspread.Client(
+        auth=None, session=loopback_session(fake, fake.grant(COMMITTEE, [SHEETS_SCOPE]))
+    )
+    sender = make_sender(settings)
+    send = sender.send
+
+    def send_while_the_committee_sorts(message, key):
+        send(message, key)
+        rows = fake.values(SHEET_ID, tab)  # meanwhile someone sorts the tab Z to A
+        width = len(rows[0])
+        body = sorted(rows[1:], key=lambda r: r[1], reverse=True)
+        padded = [row + [""] * (width - len(row)) for row in body]
+        person.open_by_key(SHEET_ID).worksheet(tab).update(padded, "A2", raw=True)
+
+    sender.send = send_while_the_committee_sorts
+    now = datetime(2026, 1, 12, 9).astimezone()
+    run_mail(INTRODUCE, open_spreadsheet(settings), settings, load_templates(settings), sender, now)
+    rows = fake.values(SHEET_ID, tab)
+    assert [row[1] for row in rows[1:]] == ["bo@m.org", "ana@m.org"]
+    column = rows[0].index("Introduced On")
+    introduced = {row[1]: (row + [""] * column)[column] for row in rows[1:]}
+    assert introduced == {"ana@m.org": "2026-01-12", "bo@m.org": ""}
