@@ -48,11 +48,12 @@ T = TypeVar("T")
 
 
 class GoogleError(MentorSyncError):
-    """A Google API call failed for good; `status` is the HTTP status, 0 for no answer."""
+    """A Google API call failed for good; `status` is the HTTP status, 0 for no answer;
+    `detail` is Google's own message."""
 
-    def __init__(self, message: str, status: int = 0, reason: str = ""):
+    def __init__(self, message: str, status: int = 0, reason: str = "", detail: str = ""):
         super().__init__(message)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.detail = status, reason, detail
 
 
 class Unsure(GoogleError):
@@ -74,7 +75,10 @@ class Retry:
         return cls(tries=google.tries, cap=google.max_backoff)
 
     def call(
-        self, what: str, call: Callable[[], T], on_retry: Callable[[], None] | None = None
+        self,
+        what: str,
+        call: Callable[[], T],
+        on_retry: Callable[[Problem], None] | None = None,
     ) -> T:
         """`call()`, tried again on a transient failure; raises GoogleError after the last try.
 
@@ -92,7 +96,7 @@ class Retry:
                     raise _final(what, problem, attempt + 1) from exc
                 self.pause(attempt)
                 if on_retry is not None:
-                    on_retry()
+                    on_retry(problem)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def pause(self, attempt: int) -> None:
@@ -132,14 +136,22 @@ def describe(exc: BaseException) -> Problem | None:
     return None
 
 
+# 403s that mean "slow down" (Gmail's per-user and per-project rate limits), not "no".
+RATE_LIMITS = {"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
+
+
 def _answered(status: int, body: bytes | str) -> Problem:
-    reason, message = "", ""
+    reason, message, reasons = "", "", set()
     try:
         error = json.loads(body)["error"]
         reason, message = str(error.get("status", "")), str(error.get("message", ""))
+        reasons = {str(e.get("reason", "")) for e in error.get("errors", []) or []}
+        reasons |= {str(d.get("reason", "")) for d in error.get("details", []) or []}
     except (ValueError, KeyError, TypeError, AttributeError):
         message = "an answer that is not Google's usual error (an HTML page)"
-    transient = status == 429 or status >= 500
+    if reasons & {"SERVICE_DISABLED", "accessNotConfigured"}:
+        reason = "SERVICE_DISABLED"
+    transient = status == 429 or status >= 500 or (status == 403 and bool(reasons & RATE_LIMITS))
     return Problem(status, reason, message, transient)
 
 
@@ -162,7 +174,7 @@ def _final(what: str, problem: Problem, tries: int) -> GoogleError:
     if problem.transient:
         parts.append("run again later")
     kind = Unsure if problem.status == 0 else GoogleError
-    return kind("; ".join(parts), problem.status, problem.reason)
+    return kind("; ".join(parts), problem.status, problem.reason, problem.message)
 
 
 _ADVICE = {

@@ -136,8 +136,12 @@ class GoogleSpreadsheet:
             self._write_structure(plan)
         else:
             body = {"valueInputOption": "RAW", "data": plan.value_ranges()}
+            unanswered = []
             self._call(
-                "writing to the spreadsheet", lambda: self.http.values_batch_update(self.id, body)
+                "writing to the spreadsheet",
+                lambda: self.http.values_batch_update(self.id, body),
+                lambda problem: unanswered.append(problem.status == 0),
+                maybe_written=lambda: any(unanswered),
             )
         for tab_edits in edits:
             self._tables[tab_edits.tab] = apply_edits(self._tables.get(tab_edits.tab), tab_edits)
@@ -163,15 +167,18 @@ class GoogleSpreadsheet:
         def attempt() -> None:
             # spreadsheets:batchUpdate is applied whole or not at all, but adding a tab or
             # a column twice is not harmless: after a try with no answer, look first.
+            # (An error answer means Google did not apply it.)
             if retried and self._done(plan):
                 return
             self.http.batch_update(self.id, body)
 
-        def before_retry() -> None:
+        def before_retry(problem) -> None:
             nonlocal retried
-            retried = True
+            retried = retried or problem.status == 0  # no answer: it may have been done
 
-        self._call("writing to the spreadsheet", attempt, before_retry)
+        self._call(
+            "writing to the spreadsheet", attempt, before_retry, maybe_written=lambda: retried
+        )
         meta = self._tabs()
         for title, (rows, columns) in plan.grids.items():
             grid = {"rowCount": rows, "columnCount": columns}
@@ -180,37 +187,56 @@ class GoogleSpreadsheet:
 
     def _done(self, plan: _Plan) -> bool:
         """Whether the spreadsheet already has the grid `plan` makes (its write was done)."""
-        self._meta = None
-        meta = self._tabs()
+        try:
+            answer = self.retry.call(
+                "checking whether the write was done",
+                lambda: self.http.fetch_sheet_metadata(self.id, params={"fields": METADATA_FIELDS}),
+            )
+        except GoogleError as exc:
+            raise Unsure(f"{exc}, after a try of writing got no answer") from exc
+        meta = {s["properties"]["title"]: s["properties"] for s in answer.get("sheets", [])}
+        self._meta = meta
         for title, (rows, columns) in plan.grids.items():
             grid = meta.get(title, {}).get("gridProperties", {})
             if (grid.get("rowCount"), grid.get("columnCount")) != (rows, columns):
                 return False
         return True
 
-    def _call(self, what: str, call, before_retry=None):
+    def _call(self, what: str, call, before_retry=None, maybe_written=lambda: False):
         try:
             return self.retry.call(what, call, before_retry)
         except GoogleError as exc:
-            if exc.status == 403 and exc.reason == "PERMISSION_DENIED":
-                raise SpreadsheetError(
-                    f"{what} failed: Google says {self.account} may not open spreadsheet"
-                    f" {self.id}; share the spreadsheet with {self.account} as an Editor"
-                    " (Share, in the spreadsheet), then run again"
-                ) from exc
-            if exc.status == 404:
-                raise SpreadsheetError(
-                    f"{what} failed: there is no spreadsheet {self.id}; copy its address"
-                    " from the browser into spreadsheet.id in the settings"
-                ) from exc
-            if what.startswith("writing"):
-                outcome = (
-                    "it may or may not have been written; run again, which writes the same"
-                    if isinstance(exc, Unsure)
-                    else "nothing was written"
-                )
-                raise SpreadsheetError(f"{exc} ({outcome})") from exc
-            raise SpreadsheetError(f"{exc} (nothing was written)") from exc
+            raise self._explained(what, exc, maybe_written()) from exc
+
+    def _explained(self, what: str, exc: GoogleError, maybe_written: bool) -> SpreadsheetError:
+        if exc.status == 403 and exc.reason == "SERVICE_DISABLED":
+            return SpreadsheetError(
+                f"{what} failed: the Google Sheets API is not enabled in the Cloud project of"
+                " the credentials; enable it (APIs & Services > Library > Google Sheets API)"
+            )
+        if exc.status == 403 and "scope" in exc.detail.lower():
+            return SpreadsheetError(
+                f"{what} failed: the credentials of {self.account} do not allow editing"
+                " spreadsheets; run mentor-sync auth sheets again, or use a service-account key"
+            )
+        if exc.status == 403:
+            return SpreadsheetError(
+                f"{what} failed: Google says {self.account} may not open spreadsheet"
+                f" {self.id}; share the spreadsheet with {self.account} as an Editor"
+                " (Share, in the spreadsheet), then run again"
+            )
+        if exc.status == 404:
+            return SpreadsheetError(
+                f"{what} failed: there is no spreadsheet {self.id}; copy its address"
+                " from the browser into spreadsheet.id in the settings"
+            )
+        if not what.startswith("writing"):
+            return SpreadsheetError(f"{exc} (nothing was written)")
+        if maybe_written and (isinstance(exc, Unsure) or exc.status >= 500 or exc.status == 0):
+            outcome = "it may or may not have been written; run again, which writes the same"
+        else:
+            outcome = "nothing was written"
+        return SpreadsheetError(f"{exc} ({outcome})")
 
 
 class _Plan:

@@ -5,6 +5,7 @@ request budget, faults survived, and nothing half written."""
 from __future__ import annotations
 
 import email
+import json
 from datetime import date, timedelta
 from email import policy
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.google_program import (
     google_settings,
     response_tabs,
     rows_of,
+    user_token,
 )
 
 DAY0 = date(2026, 1, 12)
@@ -42,7 +44,9 @@ def new_program(fake: FakeGoogle, folder: Path, people=PEOPLE, **options) -> Pat
     folder.mkdir(exist_ok=True)
     path = google_settings(folder, fake, **options)
     settings = load_settings(path)
-    fake.add_spreadsheet(SHEET_ID, response_tabs(settings, *people), shared_with={ROBOT, COMMITTEE})
+    fake.add_spreadsheet(
+        SHEET_ID, response_tabs(settings, *people), shared_with={ROBOT, COMMITTEE, PROGRAM_GMAIL}
+    )
     return path
 
 
@@ -257,3 +261,12 @@ def test_errors_that_asking_again_cannot_fix_are_not_retried(tmp_path, make_trou
         assert result.exit_code == 1
         assert fake.count("sheets") == 1
         assert expected in result.stderr or "no spreadsheet" in result.stderr
+
+
+def test_credentials_without_the_spreadsheets_scope_are_told_so(fake, tmp_path):
+    settings_path = new_program(fake, tmp_path)
+    token = user_token(fake, ["https://www.googleapis.com/auth/drive.readonly"], "1//narrow")
+    (tmp_path / "credentials" / "service-account.json").write_text(json.dumps(token))
+    result = cli_run(settings_path, DAY0, "match")
+    assert result.exit_code == 1
+    assert "do not allow editing spreadsheets; run mentor-sync auth sheets again" in result.stderr

@@ -114,3 +114,25 @@ def test_a_bug_is_not_mistaken_for_a_network_problem():
     with pytest.raises(KeyError):
         Retry(tries=3, sleep=lambda s: None).call("reading", call)
     assert len(calls) == 1
+
+
+def test_gmails_rate_limit_403s_are_waited_out_but_its_refusals_are_not():
+    def gmail_403(reason):
+        body = {"error": {"code": 403, "message": "...", "errors": [{"reason": reason}]}}
+        return api_error(403, json.dumps(body), "googleapiclient")
+
+    assert describe(gmail_403("userRateLimitExceeded")).transient
+    assert describe(gmail_403("rateLimitExceeded")).transient
+    assert not describe(gmail_403("insufficientPermissions")).transient
+
+
+def test_an_api_not_enabled_is_told_apart_from_a_sheet_not_shared():
+    body = {
+        "error": {
+            "code": 403,
+            "message": "Google Sheets API has not been used in project 1 before or it is disabled.",
+            "status": "PERMISSION_DENIED",
+            "details": [{"reason": "SERVICE_DISABLED"}],
+        }
+    }
+    assert describe(api_error(403, json.dumps(body))).reason == "SERVICE_DISABLED"
