@@ -26,7 +26,6 @@ from sync.google import (
     Retry,
     TimedRequest,
     granted_scopes,
-    identity,
 )
 
 OK, FIX, NOTE = "ok", "fix", "note"
@@ -72,6 +71,7 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
             _check_sheets_token(settings)
         sheet = open_spreadsheet(settings)
         tabs = sheet.tab_names()
+        found = sheet.read([settings.mentee_form.tab, settings.mentor_form.tab])
     except MentorSyncError as exc:
         yield Finding(FIX, str(exc))
         return
@@ -82,7 +82,6 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
         (settings.mentee_form, "tabs.mentees", "mentee_form"),
         (settings.mentor_form, "tabs.mentors", "mentor_form"),
     ]
-    found = sheet.read([form.tab for form, _, _ in forms])
     for form, key, section in forms:
         if form.tab in found:
             yield from _headers(found[form.tab], form, section)
@@ -149,7 +148,7 @@ def _sender(settings: Settings, now: datetime) -> Iterator[Finding]:
     delegated = bool(settings.google.gmail_delegated_user)
     if not delegated:
         scopes = granted_scopes(creds)
-        if not scopes & SENDING_SCOPES:
+        if scopes and not scopes & SENDING_SCOPES:  # a file without scopes: the sign-in tells
             yield Finding(
                 FIX,
                 f"the Gmail token {settings.google.gmail_token} does not allow sending mail (it"
@@ -157,7 +156,7 @@ def _sender(settings: Settings, now: datetime) -> Iterator[Finding]:
                 " gmail and allow 'Send email on your behalf'",
             )
             return
-        if settings.google.gmail_readonly and not scopes & READING_SCOPES:
+        if scopes and settings.google.gmail_readonly and not scopes & READING_SCOPES:
             yield Finding(
                 FIX,
                 "google.gmail_readonly is true but the Gmail token cannot read mail; run"
@@ -176,8 +175,17 @@ def _sender(settings: Settings, now: datetime) -> Iterator[Finding]:
             )
         yield Finding(FIX, f"{exc}; {fix}")
         return
-    who = settings.google.gmail_delegated_user or identity(creds)
-    yield Finding(OK, f"signed in to Gmail as {who}; emails are sent from {who}")
+    who = settings.google.gmail_delegated_user or getattr(creds, "account", "") or ""
+    sender = settings.email.from_address or settings.program.committee_email
+    signed_in = f"signed in to Gmail as {who}" if who else "signed in to Gmail"
+    yield Finding(OK, f"{signed_in}; emails are sent from {sender}")
+    if who and who.casefold() != sender.casefold():
+        yield Finding(
+            NOTE,
+            f"Gmail sends as {who}, but the emails say they are from {sender} (email.from_address):"
+            f" Gmail replaces it with {who} unless {sender} is one of its addresses"
+            " (Gmail settings > Accounts > Send mail as)",
+        )
     if not delegated:
         yield from _testing_expiry(Path(settings.google.gmail_token), now)
 

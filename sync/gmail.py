@@ -104,8 +104,11 @@ class GmailSender:
                     raise self._maybe_sent(key, problem) from exc
                 if attempt < self.retry.tries - 1:
                     self.retry.pause(attempt)
-                if unanswered:  # look before sending it again
+                if unanswered:  # look before sending it again, twice: search lags a little
                     went_out = self.confirm(key, msgid)
+                    if went_out is False:
+                        self.retry.pause(attempt + 1)
+                        went_out = self.confirm(key, msgid)
                     if went_out:
                         return
                     if went_out is None:
