@@ -14,6 +14,7 @@ import webbrowser
 from datetime import datetime
 from pathlib import Path
 
+import requests
 from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
@@ -54,10 +55,17 @@ def sign_in(
             webbrowser.get(browser)
         except webbrowser.Error:
             open_browser = False  # a server without a browser: the address is printed instead
+    # requests-oauthlib exchanges the code without a timeout; give it ours.
+    flow.oauth2session.mount("https://", _Patient(google.timeout))
+    flow.oauth2session.mount("http://", _Patient(google.timeout))
     try:
         creds = _run(flow, open_browser, browser, service)
     except WSGITimeoutError as exc:
         raise ConfigError("nobody signed in within 10 minutes; run mentor-sync auth again") from exc
+    except requests.RequestException as exc:
+        raise ConfigError(
+            f"cannot reach Google's sign-in to finish ({exc}); run mentor-sync auth {service} again"
+        ) from exc
     except OAuth2Error as exc:
         raise ConfigError(
             f"Google did not sign mentor-sync in ({exc.error}: {exc.description or 'no reason'});"
@@ -91,6 +99,17 @@ def _run(flow: InstalledAppFlow, open_browser: bool, browser, service: str):
         success_message="mentor-sync is signed in; you may close this window.",
         timeout_seconds=600,
     )
+
+
+class _Patient(requests.adapters.HTTPAdapter):
+    """A transport that gives every request a timeout when the caller gave none."""
+
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.timeout = timeout
+
+    def send(self, request, *args, timeout=None, **kwargs):
+        return super().send(request, *args, timeout=timeout or self.timeout, **kwargs)
 
 
 def _is_service_account(path: Path) -> bool:

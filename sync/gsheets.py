@@ -273,6 +273,9 @@ class _Plan:
         have_rows, have_columns = grid.get("rowCount", 0), grid.get("columnCount", 0)
         before = len(self.structure)
         for column in edits.insert_columns:
+            if column - 1 > have_columns:  # Google inserts only within the grid: widen it first
+                self.structure.append(_append(sheet_id, "COLUMNS", column - 1 - have_columns))
+                have_columns = column - 1
             self.structure.append(_insert_column(sheet_id, column))
             have_columns += 1
         if rows > have_rows:

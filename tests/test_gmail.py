@@ -5,6 +5,7 @@ the Workspace service account, and the sign-in of `mentor-sync auth gmail`."""
 from __future__ import annotations
 
 import json
+import socket
 import stat
 import threading
 import webbrowser
@@ -19,9 +20,10 @@ from jobs.auth import sign_in
 from jobs.backends import make_sender, open_spreadsheet
 from jobs.config import load_settings, load_templates
 from jobs.mail import INTRODUCE, run_mail
+from mentoring.errors import ConfigError
 from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, load_credentials
 from tests.google_fake import FakeGoogle, loopback_session
-from tests.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, user_token
+from tests.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, google_settings, user_token
 from tests.test_google_backend import COMMITTEE, approve, committee_edits, new_program
 
 DAY0 = date(2026, 1, 12)
@@ -217,3 +219,24 @@ def test_a_tab_sorted_while_emails_go_out_gets_each_date_on_its_own_row(fake, tm
     column = rows[0].index("Introduced On")
     introduced = {row[1]: (row + [""] * column)[column] for row in rows[1:]}
     assert introduced == {"ana@m.org": "2026-01-12", "bo@m.org": ""}
+
+
+def test_auth_gives_up_on_a_token_endpoint_that_never_answers(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    settings = load_settings(google_settings(tmp_path, fake, timeout=0.3))
+    with socket.socket() as silent:  # accepts the connection, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        client = {
+            "installed": {
+                "client_id": "123-test.apps.googleusercontent.com",
+                "client_secret": "GOCSPX-test-secret",
+                "auth_uri": f"{fake.url}/o/oauth2/auth",
+                "token_uri": f"http://127.0.0.1:{silent.getsockname()[1]}/token",
+                "redirect_uris": ["http://localhost"],
+            }
+        }
+        (tmp_path / "credentials" / "oauth-client.json").write_text(json.dumps(client))
+        webbrowser.register("sign-in-page", None, SignInPage(fake))
+        with pytest.raises(ConfigError, match="cannot reach Google's sign-in to finish"):
+            sign_in(settings, "gmail", datetime(2026, 1, 12, 9), browser="sign-in-page")

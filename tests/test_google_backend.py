@@ -14,8 +14,9 @@ import gspread
 import openpyxl
 import pytest
 
+from jobs.backends import open_spreadsheet
 from jobs.config import load_settings
-from mentoring.sheet import Cell
+from mentoring.sheet import Cell, TabEdits
 from sync.google import SHEETS_SCOPE
 from tests.conftest import PEOPLE, mentee, mentor, program_workbook, set_committee_cells
 from tests.google_fake import FakeGoogle, loopback_session
@@ -270,3 +271,12 @@ def test_credentials_without_the_spreadsheets_scope_are_told_so(fake, tmp_path):
     result = cli_run(settings_path, DAY0, "match")
     assert result.exit_code == 1
     assert "do not allow editing spreadsheets; run mentor-sync auth sheets again" in result.stderr
+
+
+def test_a_column_inserted_past_the_grid_widens_it_first(fake, tmp_path):
+    fake.add_spreadsheet(SHEET_ID, {"Tab": [["a", "b"]]}, shared_with={ROBOT}, columns=2)
+    settings = load_settings(google_settings(tmp_path, fake))
+    sheet = open_spreadsheet(settings)
+    sheet.read(["Tab"])
+    sheet.write([TabEdits("Tab", {(1, 4): "d"}, insert_columns=(4,))])
+    assert fake.values(SHEET_ID, "Tab") == [["a", "b", "", "d"]]
