@@ -231,9 +231,9 @@ def _send_all(
             report.failed.append(f"{described} (not tried: {stopped})")
         else:
             try:
-                sender.send(outgoing.message, outgoing.planned.key)
-                entry = _entry(outgoing, SENT, stamp)
-                report.sent.append(f"sent {described}")
+                note = sender.send(outgoing.message, outgoing.planned.key)
+                entry = _entry(outgoing, SENT, stamp, note or "")
+                report.sent.append(f"sent {described}" + (f" ({note})" if note else ""))
             except SendError as exc:
                 if exc.maybe_sent:
                     entry = _entry(outgoing, UNCONFIRMED, stamp, f"{exc}; {_CHECK}")

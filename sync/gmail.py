@@ -83,7 +83,7 @@ class GmailSender:
         if service is not None:
             service.close()
 
-    def send(self, message: EmailMessage, key: str) -> None:
+    def send(self, message: EmailMessage, key: str) -> str:
         if self._service is None:
             raise SendError("the Gmail sender is not signed in", fatal=True)
         raw = base64.urlsafe_b64encode(message.as_bytes()).decode("ascii")
@@ -92,7 +92,7 @@ class GmailSender:
         for attempt in range(self.retry.tries):
             try:
                 request.execute(num_retries=0)
-                return
+                return ""
             except Exception as exc:
                 problem = describe(exc)
                 if problem is None:
@@ -110,11 +110,12 @@ class GmailSender:
                         self.retry.pause(attempt + 1)
                         went_out = self.confirm(key, msgid)
                     if went_out:
-                        return
+                        return "Gmail did not answer the send, but has it in the sent mail"
                     if went_out is None:
                         raise self._maybe_sent(key, problem) from exc
                 if attempt == self.retry.tries - 1:
                     raise self._refused(key, problem, attempt + 1) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def confirm(self, key: str, message_id: str) -> bool | None:
         """Whether a message with this Message-ID is in the sent mail; None without

@@ -36,8 +36,10 @@ class Sender(Protocol):
 
     def __exit__(self, *exc_info: object) -> None: ...
 
-    def send(self, message: EmailMessage, key: str) -> None:
-        """Send `message`; `key` is its Email Log key (the outbox names its file after it)."""
+    def send(self, message: EmailMessage, key: str) -> str:
+        """Send `message`; `key` is its Email Log key (the outbox names its file after it).
+        Returns a note for the Email Log ("" when there is nothing to say), such as the
+        recipients a server refused while it took the message for the others."""
         ...
 
     def confirm(self, key: str, message_id: str) -> bool | None:

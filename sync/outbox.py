@@ -43,7 +43,7 @@ class OutboxSender:
         digest = hashlib.sha256(key.encode()).hexdigest()[:8]
         return self.folder / f"{_UNSAFE.sub('_', key).strip('_')[:150]}-{digest}.eml"
 
-    def send(self, message: EmailMessage, key: str) -> None:
+    def send(self, message: EmailMessage, key: str) -> str:
         """Write the message to its file; raises SendError (fatal) when the disk refuses."""
         target = self.path_for(key)
         temporary = None
@@ -60,6 +60,7 @@ class OutboxSender:
         finally:
             if temporary is not None and os.path.exists(temporary):
                 os.unlink(temporary)
+        return ""
 
     def confirm(self, key: str, message_id: str) -> bool | None:
         """True when the email's file is there with this Message-ID, False when it is not."""

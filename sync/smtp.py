@@ -81,7 +81,7 @@ class SmtpSender:
             finally:
                 smtp.close()
 
-    def send(self, message: EmailMessage, key: str) -> None:
+    def send(self, message: EmailMessage, key: str) -> str:
         """Hand the message to the server, for every address of To, Cc and Bcc.
 
         Raises SendError when the server refuses the message or every recipient (not sent),
@@ -117,6 +117,8 @@ class SmtpSender:
                 key,
                 _recipients(refused),
             )
+            return f"went to the others; the server refused {_recipients(refused)}"
+        return ""
 
     def confirm(self, key: str, message_id: str) -> bool | None:
         """None: an SMTP server cannot be asked whether it took a message."""

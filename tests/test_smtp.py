@@ -109,9 +109,9 @@ def smtp(port: int, security: str = "none") -> Smtp:
     return Smtp("127.0.0.1", port, security, USER_ENV, PASSWORD_ENV, timeout=5.0)
 
 
-def deliver(settings: Smtp, environ=None, context=None, message=None) -> None:
+def deliver(settings: Smtp, environ=None, context=None, message=None) -> str:
     with SmtpSender(settings, environ or {}, ssl_context=context) as sender:
-        sender.send(message or letter(), "introduction:ana@m.org")
+        return sender.send(message or letter(), "introduction:ana@m.org")
 
 
 def letter(to: str = "ana@m.org, Tom Ng <tom@t.org>") -> EmailMessage:
@@ -293,8 +293,10 @@ def test_a_refused_recipient_is_not_sent():
 def test_some_refused_recipients_are_logged_and_the_rest_delivered(caplog):
     inbox = NoSuchUser()
     with caplog.at_level(logging.WARNING, logger="sync.smtp"), smtp_server(inbox) as port:
-        deliver(smtp(port), message=letter("ana@m.org, nobody@m.org"))
+        note = deliver(smtp(port), message=letter("ana@m.org, nobody@m.org"))
     assert [r["to"] for r in inbox.received] == [["ana@m.org", "chair@c.org"]]
+    # The note goes into the Email Log's Error column beside "sent".
+    assert note == "went to the others; the server refused nobody@m.org: 550 no such user"
     assert [r.getMessage() for r in caplog.records if r.name == "sync.smtp"] == [
         f"the SMTP server 127.0.0.1:{port} refused some recipients of introduction:ana@m.org"
         " (nobody@m.org: 550 no such user); it went to the others"
