@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from jobs.mail import SAMPLE_PAIR, read_pairs, render_message
+from jobs.mail import SAMPLE_PAIR, read_pairs, render_message, sample_planned
 from mentoring.errors import ConfigError
 from mentoring.intake import is_email
 from mentoring.ledger import Ledger
 from mentoring.letters import Templates, message_id
 from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
 from mentoring.pairs import Pair
-from mentoring.settings import Checkin, Settings
+from mentoring.settings import Settings
 from sync.base import Spreadsheet
 from sync.mail import Sender
 
@@ -69,18 +69,7 @@ def send_test_email(
     if not is_email(to):
         raise ConfigError(f"--to '{to}' is not an email address")
     pair = _sample_pair(sheet, settings)
-    calendar: dict[str, tuple[int, Checkin]] = {}
-    for number, checkin in enumerate(settings.checkins, start=1):
-        calendar.setdefault(checkin.template, (number, checkin))  # the first that uses it
-    if template == INTRODUCTION:
-        planned = Planned(INTRODUCTION, template, pair, (pair.mentee, pair.mentor), now.date())
-    elif template in calendar:
-        number, checkin = calendar[template]
-        planned = Planned(
-            checkin.name, template, pair, (pair.mentee,), now.date(), number, checkin.days
-        )
-    else:
-        planned = Planned(f"test {template}", template, pair, (pair.mentee,), now.date(), 1, 30)
+    planned = sample_planned(template, pair, settings, now.date())
     message = render_message(planned, settings, templates, now)
     subject = f"[test] {message['Subject']}"
     key = f"test {template} | to {to} | {now:%Y-%m-%d %H%M%S}"

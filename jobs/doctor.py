@@ -21,7 +21,6 @@ from mentoring.sheet import Table
 from sync.google import (
     READING_SCOPES,
     SENDING_SCOPES,
-    SHEETS_SCOPE,
     GoogleError,
     Retry,
     TimedRequest,
@@ -67,8 +66,6 @@ def summary(findings: list[Finding]) -> str:
 def _spreadsheet(settings: Settings) -> Iterator[Finding]:
     google = settings.spreadsheet.backend == "google"
     try:
-        if google:
-            _check_sheets_token(settings)
         sheet = open_spreadsheet(settings)
         tabs = sheet.tab_names()
         found = sheet.read([settings.mentee_form.tab, settings.mentor_form.tab])
@@ -117,19 +114,6 @@ def _headers(table: Table, form: Form, section: str) -> Iterator[Finding]:
             OK,
             f"tab '{table.name}' has every column the settings name ({len(table.rows)} responses)",
         )
-
-
-def _check_sheets_token(settings: Settings) -> None:
-    """A person's token for the spreadsheet must carry the spreadsheets scope."""
-    path = Path(settings.google.credentials)
-    info = _json(path)
-    if info.get("type") == "authorized_user":
-        scopes = set(info.get("scopes") or ())
-        if SHEETS_SCOPE not in scopes:
-            raise ConfigError(
-                f"the token {path} does not allow editing spreadsheets (it has:"
-                f" {', '.join(sorted(scopes)) or 'no scopes'}); run mentor-sync auth sheets"
-            )
 
 
 def _sender(settings: Settings, now: datetime) -> Iterator[Finding]:

@@ -19,7 +19,7 @@ from mentoring.ledger import FAILED, SENDING, SENT, SKIPPED, UNCONFIRMED, Ledger
 from mentoring.letters import Templates, build_message, context, message_id
 from mentoring.outgoing import INTRODUCTION, Planned, Superseded, checkins_due, introductions
 from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person, approved_pairs
-from mentoring.settings import Settings
+from mentoring.settings import Checkin, Settings
 from mentoring.sheet import TabEdits, Table, cell
 from sync.base import Spreadsheet
 from sync.mail import Sender, SendError
@@ -170,20 +170,28 @@ def _relocated(
 
 
 def check_templates(settings: Settings, templates: Templates, now: datetime) -> None:
-    """Render every template of the year for a made-up pair: a mistake in the closing email
+    """Render every email of the year for a made-up pair: a mistake in the closing email
     stops today's run, with the template named, not the run of day 365."""
-    pair, day = SAMPLE_PAIR, now.date()
-    _render(
-        Planned(INTRODUCTION, INTRODUCTION, pair, (pair.mentee, pair.mentor), day),
-        settings,
-        templates,
-        now,
-    )
-    for number, checkin in enumerate(settings.checkins, start=1):
-        planned = Planned(
-            checkin.name, checkin.template, pair, (pair.mentee,), day, number, checkin.days
-        )
+    day = now.date()
+    samples = [sample_planned(INTRODUCTION, SAMPLE_PAIR, settings, day)]
+    samples += [_checkin(c, n, SAMPLE_PAIR, day) for n, c in enumerate(settings.checkins, 1)]
+    for planned in samples:
         _render(planned, settings, templates, now)
+
+
+def sample_planned(template: str, pair: Pair, settings: Settings, day: date) -> Planned:
+    """An email of `template` for `pair` on `day`, as the calendar would plan it (a check-in
+    template as the first check-in that uses it), to render as a sample."""
+    if template == INTRODUCTION:
+        return Planned(INTRODUCTION, template, pair, (pair.mentee, pair.mentor), day)
+    for number, checkin in enumerate(settings.checkins, start=1):
+        if checkin.template == template:
+            return _checkin(checkin, number, pair, day)
+    return Planned(f"test {template}", template, pair, (pair.mentee,), day, 1, 30)
+
+
+def _checkin(checkin: Checkin, number: int, pair: Pair, day: date) -> Planned:
+    return Planned(checkin.name, checkin.template, pair, (pair.mentee,), day, number, checkin.days)
 
 
 def read_pairs(sheet: Spreadsheet, settings: Settings, found: dict[str, Table]) -> PairsRead:
@@ -280,7 +288,7 @@ def _introduced_from_log(
     """Introductions the log has as sent whose Introduced On is empty: date them from the log."""
     dated = []
     for p in planned:
-        if p.kind != "introduction":
+        if p.kind != INTRODUCTION:
             continue
         entry = ledger.get(p.key)
         if entry is None or not ledger.blocks(p.key):

@@ -152,6 +152,4 @@ def _text(value: Cell) -> str:
 def _moment(value: Cell) -> datetime | None:
     """Sent At as the workbook keeps it (a date cell), as Google gives it back (the text the
     tool wrote, or a serial number where someone typed a date), or None."""
-    if isinstance(value, datetime):
-        return value
     return None if is_blank(value) else parse_timestamp(value, "month-first")

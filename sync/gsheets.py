@@ -17,7 +17,6 @@ applied, so that `run` reads the spreadsheet once for its three jobs.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -32,7 +31,6 @@ from mentoring.sheet import Cell, TabEdits, Table, apply_edits, table_from_cells
 from sync.base import SpreadsheetError
 from sync.google import Credentials, GoogleError, Retry, Unsure, identity
 
-log = logging.getLogger(__name__)
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
 # Read values as stored: numbers as numbers, dates as serial day numbers.
 READ_PARAMS = {
