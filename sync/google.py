@@ -178,6 +178,8 @@ def _final(what: str, problem: Problem, tries: int) -> GoogleError:
 
 
 _ADVICE = {
+    400: "Google could not use what mentor-sync asked for; run mentor-sync doctor, which"
+    " checks the tabs and headers, and report the message if doctor finds nothing",
     429: "Google's per-minute quota is used up (by another tool of the same Cloud project?)",
     401: "sign in again (mentor-sync auth, or a new service-account key), then run"
     " mentor-sync doctor",

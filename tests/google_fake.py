@@ -1071,7 +1071,7 @@ class FakeGoogle:
             reply["values"] = values
         return reply
 
-    def _write(self, box: Box, values, major, input_option, anchored: bool) -> tuple[dict, set]:
+    def _write(self, box: Box, values, major, input_option) -> tuple[dict, set]:
         """Write a values array at `box` (an anchor cell, or a range the data must fit in); a
         null element leaves its cell alone. Returns the UpdateValuesResponse and the cells written."""
         if not input_option:
@@ -1087,7 +1087,7 @@ class FakeGoogle:
             return reply, set()
         tab = box.tab
         r1, c1 = box.r0 + height - 1, box.c0 + width - 1
-        if not (box.single or anchored):
+        if not box.single:
             where = f"[{box.echo(True)}]"
             if r1 > box.r1:
                 raise bad_request(
@@ -1144,18 +1144,17 @@ class FakeGoogle:
                 ],
             )
 
+    def _write_values(self, work, range_text, data, input_option, field) -> tuple[dict, set]:
+        """One ValueRange written: its values checked, its range read, then the write."""
+        values = data.get("values", [])
+        self._check_values(values, field)
+        box = parse_range(work, range_text)
+        return self._write(box, values, data.get("majorDimension") or "ROWS", input_option)
+
     def _update(self, work: Spreadsheet, text: str, request: dict, opt: dict) -> dict:
         """PUT values/{range}: spreadsheets.values.update."""
-        values = request.get("values", [])
-        self._check_values(values, "data.values")
-        box = parse_range(work, text)
-        reply, _ = self._write(
-            box,
-            values,
-            request.get("majorDimension") or "ROWS",
-            opt.get("valueInputOption"),
-            anchored=False,
-        )
+        option = opt.get("valueInputOption")
+        reply, _ = self._write_values(work, text, request, option, "data.values")
         return {"spreadsheetId": work.id} | reply
 
     def _values_batch_update(self, work: Spreadsheet, request: dict) -> dict:
@@ -1164,16 +1163,8 @@ class FakeGoogle:
             raise bad_request("'valueInputOption' is required but not specified")
         responses, written = [], set()
         for i, data in enumerate(request.get("data", [])):
-            values = data.get("values", [])
-            self._check_values(values, f"data[{i}].values")
-            box = parse_range(work, data.get("range", ""))
-            reply, cells = self._write(
-                box,
-                values,
-                data.get("majorDimension") or "ROWS",
-                request.get("valueInputOption"),
-                anchored=False,
-            )
+            option, field = request.get("valueInputOption"), f"data[{i}].values"
+            reply, cells = self._write_values(work, data.get("range", ""), data, option, field)
             written |= cells
             responses.append({"spreadsheetId": work.id} | reply)
         totals = {"spreadsheetId": work.id} | {
@@ -1219,7 +1210,7 @@ class FakeGoogle:
         grid["rowCount"] = max(tab.rows, at[0] + height)
         grid["columnCount"] = max(tab.columns, at[1] + width)
         anchor = Box(tab, at[0], at[1], at[0], at[1], single=True)
-        updates, _ = self._write(anchor, values, major, opt.get("valueInputOption"), anchored=True)
+        updates, _ = self._write(anchor, values, major, opt.get("valueInputOption"))
         updates = {"spreadsheetId": work.id} | updates
         if opt.get("includeValuesInResponse", "").lower() == "true":
             written = parse_range(work, updates["updatedRange"])

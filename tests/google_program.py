@@ -40,13 +40,13 @@ def private_key() -> str:
     ).decode()
 
 
-def service_account(fake: FakeGoogle, email: str = ROBOT) -> dict:
+def service_account(fake: FakeGoogle) -> dict:
     return {
         "type": "service_account",
         "project_id": "sts-program",
         "private_key_id": "0123456789abcdef",
         "private_key": private_key(),
-        "client_email": email,
+        "client_email": ROBOT,
         "client_id": "100000000000000000001",
         "token_uri": fake.token_uri,
     }
@@ -69,7 +69,6 @@ def google_settings(
     folder: Path,
     fake: FakeGoogle,
     *,
-    gmail: bool = True,
     readonly: bool = True,
     timeout: float = 2.0,
     tries: int = 6,
@@ -81,7 +80,7 @@ def google_settings(
     (creds / "service-account.json").write_text(json.dumps(service_account(fake)))
     scopes = [GMAIL_SEND, *([GMAIL_READONLY] if readonly else [])]
     (creds / "gmail-token.json").write_text(json.dumps(user_token(fake, scopes)))
-    sender = f'sender = "gmail"\nfrom_address = "{PROGRAM_GMAIL}"\n' if gmail else ""
+    sender = f'sender = "gmail"\nfrom_address = "{PROGRAM_GMAIL}"\n'
     path = folder / "settings.toml"
     path.write_text(
         f'[spreadsheet]\nbackend = "google"\nid = "{SHEET_ID}"\n'

@@ -32,10 +32,14 @@ def fake():
         yield google
 
 
-def setup(fake, folder, *, tabs=None, shared=None):
+def setup(fake, folder, *, edit=None, shared=None):
+    """Settings for the fake and the spreadsheet; `edit(settings, tabs)` changes the tabs
+    first, as a committee might have."""
     settings_path = google_settings(folder, fake)
     settings = load_settings(settings_path)
-    tabs = tabs if tabs is not None else response_tabs(settings, *PEOPLE)
+    tabs = response_tabs(settings, *PEOPLE)
+    if edit is not None:
+        edit(settings, tabs)
     fake.add_spreadsheet(SHEET_ID, tabs, title="STS Mentoring 2026", shared_with=shared or {ROBOT})
     return settings_path, settings
 
@@ -85,10 +89,10 @@ def test_a_spreadsheet_not_shared_with_the_service_account(fake, tmp_path):
 
 
 def test_a_missing_tab_is_named_with_the_closest_one(fake, tmp_path):
-    settings = load_settings(google_settings(tmp_path, fake))
-    tabs = response_tabs(settings, *PEOPLE)
-    tabs["Form responses 3"] = tabs.pop(settings.tabs.mentees)
-    settings_path, _ = setup(fake, tmp_path, tabs=tabs)
+    def rename(settings, tabs):
+        tabs["Form responses 3"] = tabs.pop(settings.tabs.mentees)
+
+    settings_path, _ = setup(fake, tmp_path, edit=rename)
     assert fixes(doctor(settings_path)) == [
         "fix: no tab 'Form Responses 1' (the mentee form's responses) in the spreadsheet;"
         " did you mean 'Form responses 3'? Set tabs.mentees in the settings to the name of"
@@ -97,11 +101,11 @@ def test_a_missing_tab_is_named_with_the_closest_one(fake, tmp_path):
 
 
 def test_a_renamed_header_names_the_setting_to_change(fake, tmp_path):
-    settings = load_settings(google_settings(tmp_path, fake))
-    tabs = response_tabs(settings, *PEOPLE)
-    header = tabs[settings.tabs.mentees][0]
-    header[header.index("Full name")] = "Your full name"
-    settings_path, _ = setup(fake, tmp_path, tabs=tabs)
+    def reword(settings, tabs):
+        header = tabs[settings.tabs.mentees][0]
+        header[header.index("Full name")] = "Your full name"
+
+    settings_path, _ = setup(fake, tmp_path, edit=reword)
     assert fixes(doctor(settings_path)) == [
         "fix: tab 'Form Responses 1' has no column 'Full name' (mentee_form.questions.name);"
         " did you mean 'Your full name'? If the question was reworded in the form, put its"

@@ -155,7 +155,7 @@ def test_auth_gmail_signs_in_and_keeps_a_private_token_that_sends(fake, tmp_path
 
 
 def test_the_daily_cap_counts_what_the_log_on_google_says_was_sent_today(fake, tmp_path):
-    settings_path = matched_and_approved(fake, tmp_path, extra="")
+    settings_path = matched_and_approved(fake, tmp_path)
     text = settings_path.read_text().replace("[email]\n", "[email]\ndaily_cap = 1\n")
     settings_path.write_text(text)
     first = cli_run(settings_path, DAY0, "introduce").stdout.splitlines()[-1]
@@ -189,7 +189,7 @@ def test_with_gmail_readonly_a_stopped_runs_sending_rows_are_looked_up(fake, tmp
     assert to == [("ana@m.org", "tom@t.org"), ("bo@m.org", "uma@u.org")]
     rows = fake.values(SHEET_ID, committee)
     introduced = {row[1]: row[rows[0].index("Introduced On")] for row in rows[1:]}
-    assert introduced["ana@m.org"] == "2026-01-12" if went_out else "2026-01-13"
+    assert introduced["ana@m.org"] == ("2026-01-12" if went_out else "2026-01-13")
 
 
 def test_a_tab_sorted_while_emails_go_out_gets_each_date_on_its_own_row(fake, tmp_path):

@@ -16,14 +16,13 @@ import gspread
 import httplib2
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from tests.google_fake import FakeGoogle, Loopback, loopback_session
+from tests.google_program import private_key
 
 SHEETS = "https://www.googleapis.com/auth/spreadsheets"
 GMAIL = "https://www.googleapis.com/auth/gmail."
@@ -469,15 +468,19 @@ def gmail(fake: FakeGoogle, *scopes: str, timeout: float | None = None):
     credentials = google.oauth2.credentials.Credentials(
         token=fake.grant(PROGRAM, [GMAIL + s for s in scopes])
     )
-    http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout))
-    # A Resource: use it in a with block, which closes its connections.
+    return gmail_api(fake, http=AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout)))
+
+
+def gmail_api(fake: FakeGoogle, **auth):
+    """The real Gmail client, from its bundled discovery document, pointed at the fake.
+    A Resource: use it in a with block, which closes its connections."""
     return build(
         "gmail",
         "v1",
-        http=http,
         static_discovery=True,
         cache_discovery=False,
         client_options={"api_endpoint": fake.url + "/"},
+        **auth,
     )
 
 
@@ -564,19 +567,11 @@ def test_a_gmail_timeout_after_sending_leaves_the_email_sent(fake):
 # -------------------------------------------------------------------------------------- auth
 
 
-@pytest.fixture(scope="module")
-def private_key() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
-def test_a_service_account_signs_in_at_the_token_endpoint(fake, private_key):
+def test_a_service_account_signs_in_at_the_token_endpoint(fake):
     info = {
         "type": "service_account",
         "client_email": ROBOT,
-        "private_key": private_key,
+        "private_key": private_key(),
         "private_key_id": "1",
         "token_uri": fake.token_uri,
         "project_id": "p",
@@ -589,7 +584,11 @@ def test_a_service_account_signs_in_at_the_token_endpoint(fake, private_key):
     assert [r.api for r in fake.requests][:2] == ["token", "sheets"]
     delegated = credentials.with_subject("chair@sts.example")  # domain-wide delegation: sub
     delegated.refresh(google.auth.transport.requests.Request())
-    assert fake._tokens[delegated.token] == ("chair@sts.example", frozenset([SHEETS]))
+    # The delegated token speaks for its subject.
+    loopback_session(fake, delegated.token).get(
+        f"https://sheets.googleapis.com/v4/spreadsheets/{SHEET}"
+    )
+    assert fake.requests[-1].identity == "chair@sts.example"
 
 
 def test_user_credentials_refresh_until_the_token_is_revoked(fake):
@@ -605,14 +604,7 @@ def test_user_credentials_refresh_until_the_token_is_revoked(fake):
     request = google.auth.transport.requests.Request()
     credentials.refresh(request)
     assert credentials.valid and credentials.granted_scopes == [GMAIL + "readonly", GMAIL + "send"]
-    with build(
-        "gmail",
-        "v1",
-        credentials=credentials,
-        static_discovery=True,
-        cache_discovery=False,
-        client_options={"api_endpoint": fake.url + "/"},
-    ) as service:
+    with gmail_api(fake, credentials=credentials) as service:
         service.users().messages().send(userId="me", body=letter()).execute()
     assert len(fake.sent) == 1
     fake.revoke("1//refresh")

@@ -3,7 +3,7 @@ writes, gives the tab a real workbook reads back after the same write."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentoring.sheet import TabEdits, Table, apply_edits, is_blank
@@ -26,9 +26,7 @@ def trimmed(table: Table) -> tuple:
     return trim(table.header), tuple((r.number, trim(r.cells)) for r in table.rows), table.last_row
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None)
 @given(
     grid=grids,
     changes=cells,
