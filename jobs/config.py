@@ -10,7 +10,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from jobs.clock import program_zone
 from mentoring.errors import ConfigError, did_you_mean
+from mentoring.intake import is_email
 from mentoring.letters import Templates
 from mentoring.settings import Settings, parse_settings
 
@@ -63,9 +65,24 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         for key, variable in GOOGLE_FILE_VARIABLES.items()
     }
     google = dataclasses.replace(settings.google, **files)
-    settings = dataclasses.replace(
-        settings, spreadsheet=sheet, matching=matching, email=email, google=google
+    ops = settings.operations
+    operations = dataclasses.replace(
+        ops,
+        log_file=str(path.parent / ops.log_file) if ops.log_file else "",
+        state_file=str(path.parent / ops.state_file),
+        lock_file=str(path.parent / ops.lock_file),
     )
+    settings = dataclasses.replace(
+        settings,
+        spreadsheet=sheet,
+        matching=matching,
+        email=email,
+        google=google,
+        operations=operations,
+    )
+    program_zone(settings.program.time_zone)
+    if settings.alerts.to and not is_email(settings.alerts.to):
+        raise ConfigError(f"setting 'alerts.to' is '{settings.alerts.to}', not an email address")
     templates = load_templates(settings)
     for checkin in settings.checkins:
         templates.require(checkin.template, f"the check-in '{checkin.name}'")

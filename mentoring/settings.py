@@ -14,6 +14,7 @@ from typing import Any
 
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.rules import MatchingSettings, parse_matching
+from mentoring.timetable import When, parse_when
 
 BACKENDS = ("workbook", "google")
 SENDERS = ("outbox", "smtp", "gmail")
@@ -28,6 +29,7 @@ ESSENTIAL_FIELDS = ("timestamp", "email", "name")
 class Program:
     name: str
     committee_email: str
+    time_zone: str  # a tz database name; "" for the machine's own time zone
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,40 @@ class Checkin:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """When `mentor-sync schedule` runs each job (and what `mentor-sync cron` prints)."""
+
+    match: When
+    introduce: When
+    checkin: When
+
+    def jobs(self) -> dict[str, When]:
+        return {"match": self.match, "introduce": self.introduce, "checkin": self.checkin}
+
+
+@dataclass(frozen=True)
+class Operations:
+    """Where the jobs keep their log, their last runs and their lock."""
+
+    log_file: str  # "" for none; jobs resolve the paths against the settings file's folder
+    log_max_kb: int
+    log_backups: int
+    state_file: str
+    lock_file: str
+    lock_wait: float
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """When the committee gets an email saying that something needs a person."""
+
+    to: str  # "" for program.committee_email
+    failures: int  # a job failing this many runs in a row; 0 for never
+    intake_issues: bool
+    weak_matches: bool
+
+
+@dataclass(frozen=True)
 class Settings:
     program: Program
     spreadsheet: SpreadsheetSettings
@@ -132,6 +168,13 @@ class Settings:
     links: Links
     checkins: tuple[Checkin, ...]
     google: Google
+    schedule: Schedule
+    operations: Operations
+    alerts: Alerts
+
+    @property
+    def alert_to(self) -> str:
+        return self.alerts.to or self.program.committee_email
 
 
 _TYPE_NAMES = {
@@ -204,9 +247,12 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             "links",
             "checkins",
             "google",
+            "schedule",
+            "operations",
+            "alerts",
         ),
     )
-    program = _Section(data.get("program", {}), "program", ("name", "committee_email"))
+    program = _Section(data.get("program", {}), "program", ("name", "committee_email", "time_zone"))
     sheet = _Section(data.get("spreadsheet", {}), "spreadsheet", ("backend", "path", "id"))
     tab_keys = ("mentees", "mentors", "committee", "intake_issues", "email_log")
     tabs_section = _Section(data.get("tabs", {}), "tabs", tab_keys)
@@ -223,7 +269,11 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         data.get("checkboxes", {}), {*mentee_form.questions, *mentor_form.questions}
     )
     return Settings(
-        program=Program(program.get("name", str), program.get("committee_email", str)),
+        program=Program(
+            program.get("name", str),
+            program.get("committee_email", str).strip(),
+            program.get("time_zone", str).strip(),
+        ),
         spreadsheet=_spreadsheet(sheet),
         tabs=tabs,
         intake=_intake(data.get("intake", {})),
@@ -237,7 +287,52 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         links=_links(data.get("links", {})),
         checkins=_checkins(data.get("checkins", [])),
         google=_google(data.get("google", {})),
+        schedule=_schedule(data.get("schedule", {})),
+        operations=_operations(data.get("operations", {})),
+        alerts=_alerts(data.get("alerts", {})),
     )
+
+
+def _schedule(data: Any) -> Schedule:
+    keys = ("match", "introduce", "checkin")
+    section = _Section(data, "schedule", keys)
+    return Schedule(*(parse_when(section.get(key, str), f"schedule.{key}") for key in keys))
+
+
+def _operations(data: Any) -> Operations:
+    files = ("log_file", "state_file", "lock_file")
+    section = _Section(data, "operations", (*files, "log_max_kb", "log_backups", "lock_wait"))
+    operations = Operations(
+        log_file=section.get("log_file", str).strip(),
+        log_max_kb=section.get("log_max_kb", int),
+        log_backups=section.get("log_backups", int),
+        state_file=section.get("state_file", str).strip(),
+        lock_file=section.get("lock_file", str).strip(),
+        lock_wait=section.get("lock_wait", float),
+    )
+    for key in ("state_file", "lock_file"):
+        if not getattr(operations, key):
+            raise ConfigError(f"setting 'operations.{key}' cannot be empty; name a file")
+    if not 1 <= operations.log_max_kb <= 1_000_000:
+        raise ConfigError("setting 'operations.log_max_kb' must be between 1 and 1000000 (KB)")
+    if not 0 <= operations.log_backups <= 100:
+        raise ConfigError("setting 'operations.log_backups' must be between 0 and 100 (files)")
+    if not 0 <= operations.lock_wait <= 3600:
+        raise ConfigError("setting 'operations.lock_wait' must be between 0 and 3600 seconds")
+    return operations
+
+
+def _alerts(data: Any) -> Alerts:
+    section = _Section(data, "alerts", ("to", "failures", "intake_issues", "weak_matches"))
+    alerts = Alerts(
+        to=section.get("to", str).strip(),
+        failures=section.get("failures", int),
+        intake_issues=section.get("intake_issues", bool),
+        weak_matches=section.get("weak_matches", bool),
+    )
+    if not 0 <= alerts.failures <= 100:
+        raise ConfigError("setting 'alerts.failures' must be between 0 (never) and 100 (runs)")
+    return alerts
 
 
 # A spreadsheet's address: https://docs.google.com/spreadsheets/d/<id>/edit#gid=0

@@ -66,7 +66,7 @@ def test_missing_config(tmp_path, monkeypatch):
     [
         (
             '[program]\nnmae = "X"\n',
-            "unknown setting 'program.nmae'; did you mean 'name'? (known here: name, committee_email)",
+            "unknown setting 'program.nmae'; did you mean 'name'? (known here: name, committee_email, time_zone)",
         ),
         (
             '[intake]\ndefault_capacity = "two"\n',
