@@ -8,8 +8,6 @@ access token unattended; `mentor-sync doctor` says when it will stop working.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import webbrowser
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from jobs.backends import gmail_scopes
 from jobs.doctor import SIGNED_IN
 from mentoring.errors import ConfigError
 from mentoring.settings import Settings
+from sync.files import replace_file
 from sync.google import SHEETS_SCOPE, granted_scopes
 
 WHAT = {"gmail": "sending the program's email", "sheets": "editing the spreadsheet"}
@@ -121,13 +120,4 @@ def _is_service_account(path: Path) -> bool:
 
 def write_secret(path: Path, text: str) -> None:
     """Write `text` to `path` readable by its owner only, swapping the file in whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".mentor-sync-", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    replace_file(path, text.encode("utf-8"), mode=0o600)

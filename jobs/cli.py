@@ -1,14 +1,16 @@
 """The `mentor-sync` command line.
 
-Exit codes: 0 success, 1 a job failed, 2 a usage or configuration error. Each
-failure prints one line on stderr; --verbose adds the traceback.
+Exit codes: 0 success, 1 a job failed, 2 a usage or configuration error, 75
+another run was in progress (nothing was done; try again later). Each job logs
+one line, its summary or why it failed, on stderr and in the log file;
+--verbose adds details and tracebacks, --quiet keeps stderr for failures.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,32 +19,43 @@ from pathlib import Path
 
 import click
 
+from jobs import logs, runner, scheduler
 from jobs.auth import sign_in
 from jobs.backends import make_sender, open_spreadsheet
 from jobs.calendar import calendar_lines, send_test_email
+from jobs.clock import program_now
 from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
+from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.demo import approve_as_a_committee_would, prepare_demo
 from jobs.doctor import FIX, doctor, summary
-from jobs.mail import CHECKIN, INTRODUCE, run_mail
-from jobs.match import run_match
+from jobs.mail import CHECKIN, INTRODUCE
+from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
+from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.base import Spreadsheet
-
-EXIT_FAILED, EXIT_USAGE = 1, 2
-log = logging.getLogger("mentor_sync")
 
 
 @dataclass
 class Options:
     config: Path
     workbook: Path | None
-    as_of: date
+    as_of: date | None
     verbose: bool
+    quiet: bool = False
 
-    def now(self) -> datetime:
-        """The moment the jobs believe it is: --as-of's day at the current time of day."""
-        return datetime.combine(self.as_of, datetime.now().time()).astimezone()
+    def now(self, settings: Settings | None = None) -> datetime:
+        """The moment the jobs believe it is: now in the program's time zone, on --as-of's
+        day when given (the machine's zone when there are no settings to say)."""
+        if settings is not None:
+            return program_now(settings, self.as_of)
+        now = datetime.now().astimezone()
+        return datetime.combine(self.as_of or now.date(), now.timetz())
+
+    def call(self, settings_path: Path | None = None, record: bool = True) -> Call:
+        echo = (lambda line: None) if self.quiet else click.echo
+        path = settings_path or self.config
+        return Call(path, self.workbook, self.as_of, self.verbose, echo, record)
 
 
 class _OneLineErrors(click.Group):
@@ -85,14 +98,15 @@ class _OneLineErrors(click.Group):
     help="The day the jobs believe it is (YYYY-MM-DD); default today.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Show details, and tracebacks on errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Say nothing unless something fails (for cron).")
 @click.pass_context
-def cli(ctx: click.Context, config: Path, workbook: Path | None, as_of, verbose: bool) -> None:
+def cli(
+    ctx: click.Context, config: Path, workbook: Path | None, as_of, verbose: bool, quiet: bool
+) -> None:
     """mentor-sync: run a mentoring program from Google Forms and a spreadsheet."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    ctx.obj = Options(config, workbook, as_of.date() if as_of else date.today(), verbose)
+    logs.configure(verbose, quiet)
+    ctx.call_on_close(logs.close)
+    ctx.obj = Options(config, workbook, as_of.date() if as_of else None, verbose, quiet)
 
 
 @cli.command()
@@ -111,25 +125,33 @@ def demo(options: Options, folder: Path) -> None:
 
     def job() -> int:
         settings_path, said, fresh = prepare_demo(folder)
-        for line in said:
-            click.echo(line)
-        _match(options, settings_path)
-        workbook = load_settings(settings_path).spreadsheet.path
+        _say(options, said)
+        call = options.call(settings_path)
+        code = run_job("match", runner.match(), call)
+        if code:
+            return code
+        settings = load_settings(settings_path)
         if fresh:
-            for line in approve_as_a_committee_would(settings_path, options.as_of):
-                click.echo(line)
-        failed = _mail(options, settings_path, INTRODUCE, dry_run=False)
-        failed |= _mail(options, settings_path, CHECKIN, dry_run=False)
-        outbox = Path(load_settings(settings_path).email.outbox)
-        click.echo(
-            f"\nOpen {workbook} and look at the tabs 'Committee Matches' (the suggestions;"
-            " set Status to Approved, Rejected or Hold, or name a mentor in Committee Mentor"
-            " Email), 'Intake Issues' (rows the tool could not use) and 'Email Log' (every"
-            f" email sent). The emails are .eml files in {outbox}; open one in any mail"
-            f" program.\nThen run: {_program()} --config {settings_path} run"
-            f"\nor see the year's emails: {_program()} --config {settings_path} calendar"
+            today = options.now(settings).date()
+            _say(options, approve_as_a_committee_would(settings_path, today))
+        code = run_job("introduce", runner.mail(INTRODUCE), call)
+        code = max(code, run_job("checkin", runner.mail(CHECKIN), call))
+        config = f"{_program()} --config {settings_path}"
+        _say(
+            options,
+            [
+                f"\nOpen {settings.spreadsheet.path} and look at the tabs 'Committee Matches'"
+                " (the suggestions; set Status to Approved, Rejected or Hold, or name a mentor"
+                " in Committee Mentor Email), 'Intake Issues' (rows the tool could not use)"
+                " and 'Email Log' (every email sent). The emails are .eml files in"
+                f" {settings.email.outbox}; open one in any mail program. One of them is the"
+                " alert the committee gets about intake issues and weak matches."
+                f"\nThen run: {config} run"
+                f"\nthe program at a glance: {config} status"
+                f"\nor see the year's emails: {config} calendar",
+            ],
         )
-        return failed
+        return code
 
     _guard(options, job)
 
@@ -143,7 +165,7 @@ DRY_RUN = click.option(
 @click.pass_obj
 def match(options: Options) -> None:
     """Suggest a mentor for every mentee in the committee tab."""
-    _guard(options, lambda: _match(options, options.config))
+    _exit(run_job("match", runner.match(), options.call()))
 
 
 @cli.command()
@@ -151,7 +173,8 @@ def match(options: Options) -> None:
 @click.pass_obj
 def introduce(options: Options, dry_run: bool) -> None:
     """Introduce each Approved pair that has no Introduced On date, in one email to both."""
-    _guard(options, lambda: _mail(options, options.config, INTRODUCE, dry_run))
+    work = runner.mail(INTRODUCE, dry_run)
+    _exit(run_job("introduce", work, options.call(record=not dry_run)))
 
 
 @cli.command()
@@ -159,7 +182,8 @@ def introduce(options: Options, dry_run: bool) -> None:
 @click.pass_obj
 def checkin(options: Options, dry_run: bool) -> None:
     """Send the check-ins that are due (and any missed while nothing ran), each once."""
-    _guard(options, lambda: _mail(options, options.config, CHECKIN, dry_run))
+    work = runner.mail(CHECKIN, dry_run)
+    _exit(run_job("checkin", work, options.call(record=not dry_run)))
 
 
 @cli.command()
@@ -167,12 +191,68 @@ def checkin(options: Options, dry_run: bool) -> None:
 @click.pass_obj
 def run(options: Options, dry_run: bool) -> None:
     """Run every job once: match, then introduce, then check-ins, each doing what is due."""
+    _exit(run_job("run", runner.run_all(dry_run), options.call(record=not dry_run)))
 
-    def job() -> int:
-        # One spreadsheet for the three jobs: on Google it is read once, and the
-        # introductions and check-ins go out in one pass (one pair of log writes).
-        sheet = _match(options, options.config, dry_run)
-        return _mail(options, options.config, (INTRODUCE, CHECKIN), dry_run, sheet)
+
+@cli.command()
+@click.pass_obj
+def schedule(options: Options) -> None:
+    """Run the jobs at the times of [schedule] until stopped (SIGTERM or Ctrl-C finish the
+    job in progress first). For a server or a laptop that stays on."""
+
+    def job() -> None:
+        settings = load_settings(options.config)
+        logs.configure(options.verbose, options.quiet, timestamps=True)
+        logs.attach_file(settings.operations)
+        works = {"match": runner.match(), "introduce": runner.mail(INTRODUCE)}
+        works["checkin"] = runner.mail(CHECKIN)
+        call = options.call()
+        timetable = scheduler.build(
+            settings.schedule,
+            settings.program.time_zone,
+            lambda name: run_job(name, works[name], call),
+        )
+        stop = threading.Event()
+        zone = settings.program.time_zone or "this machine's time zone"
+        times = ", ".join(f"{j} {w.text}" for j, w in settings.schedule.jobs().items())
+        logs.log.info("scheduler: started for %s (%s, in %s)", settings.program.name, times, zone)
+        with scheduler.stopped_by_signals(stop):
+            scheduler.serve(timetable, stop.wait, stop)
+        logs.log.info("scheduler: stopped")
+
+    _guard(options, job)
+
+
+@cli.command()
+@click.option("--systemd", is_flag=True, help="Print systemd timer and service files instead.")
+@click.pass_obj
+def cron(options: Options, systemd: bool) -> None:
+    """Print the crontab lines (or systemd timers) that run the jobs at the times of
+    [schedule], with absolute paths, for a machine without `mentor-sync schedule`."""
+
+    def job() -> None:
+        settings = load_settings(options.config)
+        command = program_command(sys.argv[0] if sys.argv else "")
+        make = systemd_units if systemd else crontab_lines
+        click.echo("\n".join(make(settings, options.config, command)))
+
+    _guard(options, job)
+
+
+@cli.command()
+@click.pass_obj
+def status(options: Options) -> None:
+    """The program at a glance: applicants, pairs by status, emails sent and due in the next
+    30 days, and the last run of each job."""
+
+    def job() -> None:
+        settings = load_settings(options.config)
+        try:
+            sheet = _sheet(options, settings)
+        except MentorSyncError as exc:
+            click.echo(f"spreadsheet: cannot open it: {exc}")
+            sheet = None
+        click.echo("\n".join(status_lines(sheet, settings, options.now(settings))))
 
     _guard(options, job)
 
@@ -185,7 +265,8 @@ def calendar(options: Options) -> None:
     def job() -> None:
         settings = load_settings(options.config)
         sheet = _sheet(options, settings)
-        click.echo("\n".join(calendar_lines(sheet, settings, options.as_of)))
+        today = options.now(settings).date()
+        click.echo("\n".join(calendar_lines(sheet, settings, today)))
 
     _guard(options, job)
 
@@ -206,7 +287,7 @@ def test_email(options: Options, template: str, to: str | None) -> None:
             settings,
             load_templates(settings),
             make_sender(settings),
-            options.now(),
+            options.now(settings),
         )
         click.echo(said)
 
@@ -239,7 +320,8 @@ def auth(options: Options, service: str, no_browser: bool) -> None:
 
     def job() -> None:
         settings = load_settings(options.config)
-        click.echo(sign_in(settings, service, options.now(), open_browser=not no_browser))
+        now = options.now(settings)
+        click.echo(sign_in(settings, service, now, open_browser=not no_browser))
 
     _guard(options, job)
 
@@ -248,45 +330,20 @@ def _sheet(options: Options, settings: Settings) -> Spreadsheet:
     return open_spreadsheet(settings, options.workbook)
 
 
-def _match(
-    options: Options, settings_path: Path, dry_run: bool = False, sheet: Spreadsheet | None = None
-) -> Spreadsheet:
-    """Run the match job on the configured spreadsheet, or on --workbook; print its report."""
-    settings = load_settings(settings_path)
-    sheet = sheet or _sheet(options, settings)
-    click.echo("\n".join(run_match(sheet, settings, options.as_of, dry_run).lines()))
-    return sheet
-
-
-def _mail(
-    options: Options,
-    settings_path: Path,
-    job: str | tuple[str, ...],
-    dry_run: bool,
-    sheet: Spreadsheet | None = None,
-) -> int:
-    """Run an email job and print its report; EXIT_FAILED when emails failed or may not
-    have gone out (they need a look), else 0."""
-    settings = load_settings(settings_path)
-    sheet = sheet or _sheet(options, settings)
-    report = run_mail(
-        job,
-        sheet,
-        settings,
-        load_templates(settings),
-        make_sender(settings),
-        options.now(),
-        dry_run,
-    )
-    click.echo("\n".join(report.lines()))
-    # Emails that failed or may not have gone out need a look: a cron job's exit code says so.
-    return EXIT_FAILED if report.failed or report.unconfirmed else 0
-
-
 def _program() -> str:
     """How the person started this program, so the command we suggest works as typed."""
     invoked = sys.argv[0] if sys.argv else ""
     return invoked if Path(invoked).name == "mentor-sync" else "mentor-sync"
+
+
+def _say(options: Options, lines: list[str]) -> None:
+    if not options.quiet:
+        click.echo("\n".join(lines))
+
+
+def _exit(code: int) -> None:
+    if code:
+        sys.exit(code)
 
 
 def _guard(options: Options, job: Callable[[], int | None]) -> None:

@@ -87,6 +87,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     for checkin in settings.checkins:
         templates.require(checkin.template, f"the check-in '{checkin.name}'")
     templates.require("introduction", "every introduction")
+    templates.require("alert", "the alerts to the committee")
     return settings
 
 

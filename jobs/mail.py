@@ -267,8 +267,14 @@ def _settle(ledger: Ledger, sender: Sender, stamp: datetime) -> list[LogEntry]:
     pending = ledger.pending()
     if not pending:
         return settled
+    # Rows that share a Message Id are one email (an alert about several problems): it is
+    # looked up once, by the first of their keys, as it was sent.
+    emails: dict[str, LogEntry] = {}
+    for entry in sorted(pending, key=lambda e: e.key):
+        emails.setdefault(entry.message_id or entry.key, entry)
     with sender:  # a sender that can look messages up (Gmail) signs in to do so
-        answers = [(e, sender.confirm(e.key, e.message_id)) for e in pending]
+        found = {shared: sender.confirm(e.key, e.message_id) for shared, e in emails.items()}
+    answers = [(e, found[e.message_id or e.key]) for e in pending]
     for entry, went_out in answers:
         if went_out is True:
             settled.append(replace(entry, status=SENT, error=""))

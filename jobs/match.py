@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from mentoring.committee import SlateStats, update_committee_tab
+from mentoring.committee import Outcome, SlateStats, update_committee_tab
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.history import past_pairs
-from mentoring.intake import read_responses
+from mentoring.intake import IntakeIssue, read_responses
 from mentoring.matching import RuleMatcher
 from mentoring.reports import intake_issues_tab
 from mentoring.settings import Settings
@@ -25,6 +25,8 @@ class MatchReport:
     intake_issues: int
     slate: list[str] = field(default_factory=list)
     dry_run: bool = False
+    issues: tuple[IntakeIssue, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
 
     def summary(self) -> str:
         s = self.stats
@@ -56,7 +58,8 @@ def run_match(
     """
     del today  # the committee tab does not depend on the date; later jobs do
     tabs, matching = settings.tabs, settings.matching
-    wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues]
+    # The Email Log too, in the same read: an alert about what this run finds looks there.
+    wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues, tabs.email_log]
     if matching.past_pairs_tab:
         wanted.append(matching.past_pairs_tab)
     found = sheet.read(wanted)
@@ -97,7 +100,14 @@ def run_match(
     lines = slate_summary(
         committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof
     )
-    return MatchReport(committee.stats, len(responses.issues), lines, dry_run)
+    return MatchReport(
+        committee.stats,
+        len(responses.issues),
+        lines,
+        dry_run,
+        tuple(responses.issues),
+        committee.outcomes,
+    )
 
 
 def response_tab(

@@ -67,6 +67,7 @@ class Outcome:
     mentor: str | None
     score: int | None
     weak: bool
+    reviewed: bool = False  # the committee set the row (Approved, Hold, a mentor of its own)
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,13 @@ def _outcomes(entries, mentees: Mapping[str, Applicant]) -> tuple[Outcome, ...]:
         score = entry.values.get(SCORE)
         has_score = isinstance(score, int | float)
         outcomes.append(
-            Outcome(mentee, mentor or None, int(score) if has_score else None, entry.weak)
+            Outcome(
+                mentee,
+                mentor or None,
+                int(score) if has_score else None,
+                entry.weak,
+                reviewed=entry.locked,
+            )
         )
     return tuple(outcomes)
 

@@ -98,6 +98,9 @@ class Ledger:
         self._on_sheet = dict(self._entries)
         self._next_row = table.last_row + 1
 
+    def entries(self) -> list[LogEntry]:
+        return list(self._entries.values())
+
     def get(self, key: str) -> LogEntry | None:
         return self._entries.get(key)
 

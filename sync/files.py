@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from pathlib import Path
 
 from mentoring.errors import ConfigError
@@ -21,3 +23,21 @@ def read_csv_table(path: Path) -> Table:
     header = tuple(rows[0]) if rows else ()
     body = tuple(Row(n, tuple(r)) for n, r in enumerate(rows[1:], start=2) if any(r))
     return Table(path.name, header, body, len(rows))
+
+
+def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` beside `path`, flush it to disk, then swap it in: a crash never leaves
+    half a file. `mode` sets the permissions (0o600 for a secret). Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".mentor-sync-", dir=path.parent)
+    try:
+        if mode is not None:
+            os.fchmod(handle, mode)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

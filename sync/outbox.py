@@ -8,12 +8,11 @@ a file that is there is whole: that is how `confirm` can tell.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 
+from sync.files import replace_file
 from sync.mail import SendError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
@@ -46,20 +45,10 @@ class OutboxSender:
     def send(self, message: EmailMessage, key: str) -> str:
         """Write the message to its file; raises SendError (fatal) when the disk refuses."""
         target = self.path_for(key)
-        temporary = None
         try:
-            handle, temporary = tempfile.mkstemp(prefix=".sending-", dir=self.folder)
-            with os.fdopen(handle, "wb") as file:
-                file.write(message.as_bytes())
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, target)
-            temporary = None
+            replace_file(target, message.as_bytes())
         except OSError as exc:
             raise SendError(f"cannot write {target} ({exc})", fatal=True) from exc
-        finally:
-            if temporary is not None and os.path.exists(temporary):
-                os.unlink(temporary)
         return ""
 
     def confirm(self, key: str, message_id: str) -> bool | None:

@@ -26,14 +26,14 @@ def configured(tmp_path, settings_file, settings):
 def test_match_prints_a_summary_line(configured):
     result = invoke("--config", str(configured), "match")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
+    assert result.output.splitlines() == [
         "slate: 2 of 2 mentees matched, 0 unmatched, 0 weak (score below 35); optimal",
         "mentor load (mentees per mentor): 2 with 1",
         "mean score by career stage: (no answer) 50 (2 of 2 matched)",
         "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; 28 cells changed",
     ]
     again = invoke("--config", str(configured), "run")
-    assert again.stdout.splitlines()[-2:] == [
+    assert again.output.splitlines()[-2:] == [
         "match: 2 mentees, 2 suggested, 0 without a mentor, 0 intake issues; no changes",
         "introduce and checkin: 0 sent",
     ]
@@ -157,7 +157,7 @@ def test_an_unreadable_workbook_fails_the_job(tmp_path, settings_file):
     (tmp_path / "program.xlsx").write_text("not a spreadsheet")
     result = invoke("--config", str(settings_file), "match")
     assert result.exit_code == 1
-    assert result.stderr.startswith("mentor-sync: failed: cannot read ")
+    assert result.stderr.startswith("mentor-sync: match failed: cannot read ")
     assert "Traceback" not in result.stderr
     verbose = invoke("--config", str(settings_file), "--verbose", "match")
     assert verbose.exit_code == 1 and "Traceback" in verbose.stderr
@@ -190,10 +190,10 @@ def test_demo_makes_a_program_and_reuses_it(tmp_path):
     folder = tmp_path / "demo"
     first = invoke("demo", "--dir", str(folder))
     assert first.exit_code == 0, first.output
-    assert f"wrote {folder / 'mentoring.xlsx'}" in first.stdout
+    assert f"wrote {folder / 'mentoring.xlsx'}" in first.output
     summary = [
         line
-        for line in first.stdout.splitlines()
+        for line in first.output.splitlines()
         if line.startswith(("match:", "introduce:", "checkin:"))
     ]
     assert summary == [
@@ -201,15 +201,21 @@ def test_demo_makes_a_program_and_reuses_it(tmp_path):
         "introduce: 4 sent",
         "checkin: 4 sent, 2 skipped as a later check-in was due",
     ]
+    # The committee is told once about the intake issues and weak matches.
+    assert (
+        "alert: told mentoring-committee@example.org about 7 problems"
+        " (STS Mentoring Program (demo): 7 things need a look)"
+    ) in first.output.splitlines()
     emails = sorted(path.name.split("_")[0] for path in (folder / "outbox").glob("*.eml"))
-    assert emails == ["check-in"] * 4 + ["introduction"] * 4
+    assert emails == ["alert"] + ["check-in"] * 4 + ["introduction"] * 4
     second = invoke("demo", "--dir", str(folder))
-    assert f"reusing {folder / 'mentoring.xlsx'}" in second.stdout
+    assert f"reusing {folder / 'mentoring.xlsx'}" in second.output
     # The approved rows are now the committee's: their Why and Alternatives change once.
-    assert "6 kept as the committee set them" in second.stdout
-    assert "no changes" in invoke("demo", "--dir", str(folder)).stdout
-    assert "introduce: 0 sent" in second.stdout and "checkin: 0 sent" in second.stdout
-    assert len(list((folder / "outbox").glob("*.eml"))) == 8
+    assert "6 kept as the committee set them" in second.output
+    assert "no changes" in invoke("demo", "--dir", str(folder)).output
+    assert "introduce: 0 sent" in second.output and "checkin: 0 sent" in second.output
+    assert "alert:" not in second.output
+    assert len(list((folder / "outbox").glob("*.eml"))) == 9
 
 
 def test_the_console_entry_point_runs(tmp_path):
@@ -249,7 +255,7 @@ def test_as_of_walks_a_pair_through_introduction_and_check_ins(approved, tmp_pat
     def run(day, *args):
         result = invoke("--config", str(approved), "--as-of", day, *args)
         assert result.exit_code == 0, result.output
-        return result.stdout.splitlines()
+        return result.output.splitlines()
 
     before = (tmp_path / "program.xlsx").read_bytes()
     preview = run("2026-01-12", "run", "--dry-run")
@@ -287,7 +293,7 @@ def test_as_of_walks_a_pair_through_introduction_and_check_ins(approved, tmp_pat
 def test_test_email_goes_to_the_committee_only_and_is_not_logged(approved, tmp_path, settings):
     result = invoke("--config", str(approved), "test-email", "checkin")
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
+    assert result.output == (
         "test-email: sent '[test] STS Mentoring Program: how is it going with Tom? (check-in 1)'"
         f" to {settings.program.committee_email} through the outbox sender\n"
     )

@@ -55,11 +55,11 @@ def test_without_gmail_readonly_an_unanswered_send_is_never_sent_again(fake, tmp
     fake.faults.fail_next(1, "timeout_after", api="gmail")  # Gmail took it, but never said so
     first = cli_run(settings_path, DAY0, "introduce")
     assert first.exit_code == 1
-    assert "1 unconfirmed: check them in the Email Log" in first.stdout
+    assert "1 unconfirmed: check them in the Email Log" in first.output
     assert len(fake.sent) == 2
     assert sorted(log_statuses(fake, settings_path)) == ["sent", "unconfirmed"]
     again = cli_run(settings_path, DAY0 + timedelta(1), "introduce")
-    assert again.stdout.splitlines()[-1].startswith("introduce: 0 sent")
+    assert again.output.splitlines()[-1].startswith("introduce: 0 sent")
     assert len(fake.sent) == 2
 
 
@@ -70,7 +70,7 @@ def test_with_gmail_readonly_an_unanswered_send_is_looked_up_and_sent_exactly_on
     settings_path = matched_and_approved(fake, tmp_path, readonly=True)
     fake.faults.fail_next(1, kind, api="gmail")
     result = cli_run(settings_path, DAY0, "introduce")
-    assert result.stdout.splitlines()[-1] == "introduce: 2 sent", result.output
+    assert result.output.splitlines()[-1] == "introduce: 2 sent", result.output
     assert len(fake.sent) == 2
     assert log_statuses(fake, settings_path) == ["sent", "sent"]
     searches = [r for r in fake.requests if r.api == "gmail" and r.method == "GET"]
@@ -84,14 +84,14 @@ def test_a_token_that_cannot_send_stops_the_batch_and_nothing_is_lost(fake, tmp_
     token = user_token(fake, [GMAIL_READONLY], refresh="1//read-only")
     (tmp_path / "credentials" / "gmail-token.json").write_text(json.dumps(token))
     result = cli_run(settings_path, DAY0, "introduce")
-    assert "Gmail refused to send introduction | ana@m.org | tom@t.org" in result.stdout
-    assert "check that the token has gmail.send" in result.stdout
+    assert "Gmail refused to send introduction | ana@m.org | tom@t.org" in result.output
+    assert "check that the token has gmail.send" in result.output
     assert fake.sent == []
     assert log_statuses(fake, settings_path) == ["failed", "failed"]
     # With a token that can send, the next run sends both.
     token = user_token(fake, [GMAIL_SEND], refresh="1//can-send")
     (tmp_path / "credentials" / "gmail-token.json").write_text(json.dumps(token))
-    assert cli_run(settings_path, DAY0, "introduce").stdout.splitlines()[-1] == "introduce: 2 sent"
+    assert cli_run(settings_path, DAY0, "introduce").output.splitlines()[-1] == "introduce: 2 sent"
 
 
 def test_a_workspace_service_account_sends_as_the_delegated_user(fake, tmp_path):
@@ -99,7 +99,7 @@ def test_a_workspace_service_account_sends_as_the_delegated_user(fake, tmp_path)
     settings_path = matched_and_approved(fake, tmp_path, extra=delegated)
     (tmp_path / "credentials" / "gmail-token.json").unlink()  # not needed in Workspace
     result = cli_run(settings_path, DAY0, "introduce")
-    assert result.stdout.splitlines()[-1] == "introduce: 2 sent", result.output
+    assert result.output.splitlines()[-1] == "introduce: 2 sent", result.output
     assert {m["From"].addresses[0].addr_spec for m in fake.sent} == {PROGRAM_GMAIL}
     sends = [r for r in fake.requests if r.api == "gmail" and r.method == "POST"]
     assert {r.identity for r in sends} == {"mentoring@sts-program.example.org"}
@@ -151,16 +151,16 @@ def test_auth_gmail_signs_in_and_keeps_a_private_token_that_sends(fake, tmp_path
     creds = load_credentials(str(token_file), [GMAIL_SEND], what="the test")
     assert creds.refresh_token
     result = cli_run(settings_path, DAY0, "introduce")
-    assert result.stdout.splitlines()[-1] == "introduce: 2 sent", result.output
+    assert result.output.splitlines()[-1] == "introduce: 2 sent", result.output
 
 
 def test_the_daily_cap_counts_what_the_log_on_google_says_was_sent_today(fake, tmp_path):
     settings_path = matched_and_approved(fake, tmp_path)
     text = settings_path.read_text().replace("[email]\n", "[email]\ndaily_cap = 1\n")
     settings_path.write_text(text)
-    first = cli_run(settings_path, DAY0, "introduce").stdout.splitlines()[-1]
-    again = cli_run(settings_path, DAY0, "introduce").stdout.splitlines()[-1]
-    tomorrow = cli_run(settings_path, DAY0 + timedelta(1), "introduce").stdout.splitlines()[-1]
+    first = cli_run(settings_path, DAY0, "introduce").output.splitlines()[-1]
+    again = cli_run(settings_path, DAY0, "introduce").output.splitlines()[-1]
+    tomorrow = cli_run(settings_path, DAY0 + timedelta(1), "introduce").output.splitlines()[-1]
     assert [first, again, tomorrow] == [
         "introduce: 1 sent, 1 wait for the next run (daily cap of 1 reached)",
         "introduce: 0 sent, 1 wait for the next run (daily cap of 1 reached)",
@@ -183,7 +183,7 @@ def test_with_gmail_readonly_a_stopped_runs_sending_rows_are_looked_up(fake, tmp
         fake.sent[:] = [m for m in fake.sent if "ana@m.org" not in m["To"]]
     result = cli_run(settings_path, DAY0 + timedelta(1), "introduce")
     assert result.exit_code == 0, result.output
-    assert "1 left 'sending' by a stopped run settled" in result.stdout.splitlines()[-1]
+    assert "1 left 'sending' by a stopped run settled" in result.output.splitlines()[-1]
     assert log_statuses(fake, settings_path) == ["sent", "sent"]
     to = sorted(tuple(a.addr_spec for a in m["To"].addresses) for m in fake.sent)
     assert to == [("ana@m.org", "tom@t.org"), ("bo@m.org", "uma@u.org")]

@@ -83,7 +83,7 @@ def test_run_introduces_and_checks_in_through_a_real_smtp_server(smtp_program, s
     day0 = date(2026, 1, 12)
     first = run(settings_path, day0, "run")
     assert first.exit_code == 0, first.output
-    assert first.stdout.splitlines()[-1] == "introduce and checkin: 2 sent"
+    assert first.output.splitlines()[-1] == "introduce and checkin: 2 sent"
     recipients = sorted(sorted(rcpt) for rcpt, _ in inbox.received)
     committee = settings.program.committee_email
     assert recipients == [
@@ -95,10 +95,10 @@ def test_run_introduces_and_checks_in_through_a_real_smtp_server(smtp_program, s
         "STS Mentoring Program: introducing Ana Ruiz (mentee) and Tom Ng (mentor)"
     )
     assert "Dear Ana and Tom," in intro.get_body(("plain",)).get_content()
-    assert run(settings_path, day0 + timedelta(30), "run").stdout.splitlines()[-1] == (
+    assert run(settings_path, day0 + timedelta(30), "run").output.splitlines()[-1] == (
         "introduce and checkin: 4 sent"
     )
-    assert run(settings_path, day0 + timedelta(31), "run").stdout.splitlines()[-1] == (
+    assert run(settings_path, day0 + timedelta(31), "run").output.splitlines()[-1] == (
         "introduce and checkin: 0 sent"
     )
     assert len(inbox.received) == 6
@@ -113,13 +113,13 @@ def test_a_connection_lost_mid_batch_is_never_sent_twice(smtp_program, server):
     day0 = date(2026, 1, 12)
     first = run(settings_path, day0, "introduce")
     assert first.exit_code == 1, first.output  # emails that need a look: cron mail says so
-    assert first.stdout.splitlines()[-1] == (
+    assert first.output.splitlines()[-1] == (
         "introduce: 0 sent, 1 failed, to try again next run, 1 unconfirmed: check them in the"
         " Email Log"
     )
     inbox.drop_after = None
     second = run(settings_path, day0 + timedelta(1), "introduce")
-    assert second.stdout.splitlines()[-2:] == [
+    assert second.output.splitlines()[-2:] == [
         "  check: the introduction of ana@m.org | tom@t.org is 'unconfirmed' in the Email Log;"
         " once you know it went out, write sent there (or a date in Introduced On)",
         "introduce: 1 sent, 1 committee rows need a look",
@@ -148,7 +148,7 @@ def test_an_unreachable_server_fails_the_job_before_anything_is_logged(tmp_path)
     result = run(path, date(2026, 1, 12), "introduce")
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "mentor-sync: failed: cannot connect to the SMTP server 127.0.0.1:"
+        "mentor-sync: introduce failed: cannot connect to the SMTP server 127.0.0.1:"
     )
     assert "check email.smtp.host, port and security" in result.stderr
     assert workbook.read_bytes() == before

@@ -1,0 +1,114 @@
+"""Telling the committee: one email about the problems it has not been told of yet.
+
+Each problem gets its own Email Log row (Kind "alert"), written `sending`
+before the email goes and `sent` after, as every email is; the rows of one
+alert share its Message Id. A problem whose row is there is never told again.
+When the spreadsheet itself is what fails, the Email Log cannot be read: a
+failing job's alert is then recorded in the state file alone, so it still goes
+once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from jobs.mail import sender_person
+from mentoring.alerts import ALERT, FAILING, Problem, alert_context
+from mentoring.ledger import FAILED, SENDING, SENT, UNCONFIRMED, Ledger, LogEntry
+from mentoring.letters import Templates, build_message, message_id
+from mentoring.pairs import Person
+from mentoring.settings import Settings
+from sync.base import Spreadsheet, SpreadsheetError
+from sync.mail import Sender, SendError
+
+log = logging.getLogger("mentor_sync")
+
+
+@dataclass(frozen=True)
+class Told:
+    """What an alert did: the problems it told of, and how the email fared."""
+
+    problems: tuple[Problem, ...]
+    status: str  # sent, failed or unconfirmed
+    line: str
+
+
+def send_alert(
+    problems: Sequence[Problem],
+    already_told: set[str],
+    sheet: Spreadsheet | None,
+    settings: Settings,
+    templates: Templates,
+    sender: Sender,
+    now: datetime,
+) -> Told | None:
+    """Email the committee about the `problems` it was not told of (by the Email Log, or by
+    `already_told`, the keys the state file has); None when there is nothing new.
+
+    `sheet` None (or one that cannot be read) means the Email Log is out of reach: then
+    only failing jobs are told, recorded by the caller in the state file. Raises ConfigError
+    for a broken alert template; a send that fails is reported in the result, not raised.
+    """
+    ledger = _email_log(sheet, settings)
+    new = [
+        p
+        for p in problems
+        if p.key not in already_told and (ledger is None or not ledger.blocks(p.key))
+    ]
+    if ledger is None:
+        new = [p for p in new if p.group == FAILING]
+    if not new:
+        return None
+    program, to = settings.program.name, settings.alert_to
+    letter = templates.render("alert", alert_context(new, program, spreadsheet_link(settings), now))
+    from_ = sender_person(settings)
+    # The rows of one alert are one email: its file, Message-ID and look-up go by the first key.
+    key = min(p.key for p in new)
+    msgid = message_id(key, program, from_.email.rpartition("@")[2])
+    message = build_message(
+        letter, sender=from_, to=(Person(to, f"{program} committee", ""),), msgid=msgid, when=now
+    )
+    stamp = now.replace(tzinfo=None)
+
+    def rows(status: str, error: str = "") -> list[LogEntry]:
+        sent_at = stamp if status != FAILED else None
+        return [LogEntry(p.key, ALERT, to, p.text, status, sent_at, msgid, error) for p in new]
+
+    with sender:
+        if ledger is not None:
+            sheet.write([ledger.record(rows(SENDING))])
+        try:
+            note = sender.send(message, key)
+            status, error = SENT, note
+        except SendError as exc:
+            status = UNCONFIRMED if exc.maybe_sent else FAILED
+            error = str(exc)
+    if ledger is not None:
+        sheet.write([ledger.record(rows(status, error))])
+    about = f"{len(new)} problem{'s' if len(new) != 1 else ''}"
+    if status == SENT:
+        line = f"alert: told {to} about {about} ({letter.subject})"
+    else:
+        line = f"alert: the email to {to} about {about} {status}: {error}"
+    return Told(tuple(new), status, line)
+
+
+def _email_log(sheet: Spreadsheet | None, settings: Settings) -> Ledger | None:
+    if sheet is None:
+        return None
+    tab = settings.tabs.email_log
+    try:
+        return Ledger(sheet.read([tab]).get(tab), tab)
+    except SpreadsheetError as exc:
+        log.warning("cannot read the %s for alerts (%s)", tab, exc)
+        return None
+
+
+def spreadsheet_link(settings: Settings) -> str:
+    """Where the committee opens the spreadsheet: its Google address, or the workbook's path."""
+    if settings.spreadsheet.backend == "google":
+        return f"https://docs.google.com/spreadsheets/d/{settings.spreadsheet.id}/edit"
+    return settings.spreadsheet.path

@@ -1,0 +1,249 @@
+"""One job run as the scheduler, cron and the command line all make it.
+
+One run at a time (a file lock), one line logged for what it did or why it
+failed, the run remembered in the state file, and the committee alerted about
+problems it has not been told of: a job failing again and again, new intake
+issues, new weak matches.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from jobs.alerts import send_alert
+from jobs.backends import make_sender, open_spreadsheet
+from jobs.clock import program_now
+from jobs.config import load_settings, load_templates
+from jobs.logs import attach_file
+from jobs.mail import CHECKIN, INTRODUCE, run_mail
+from jobs.match import run_match
+from mentoring import alerts
+from mentoring.errors import ConfigError, MentorSyncError
+from mentoring.ledger import FAILED
+from mentoring.runs import FAILED as RUN_FAILED
+from mentoring.runs import LOCKED, OK, History, Run
+from mentoring.settings import Settings
+from sync.base import Spreadsheet
+from sync.state import load_history, save_history
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# sysexits' EX_TEMPFAIL: "try again later". A run that found another in progress.
+EXIT_LOCKED = 75
+log = logging.getLogger("mentor_sync")
+
+
+@dataclass
+class JobResult:
+    """What a job did, in parts (`run` has two: match, then the emails): each part's details
+    for a person watching and its summary line; whether some emails failed or may not have
+    gone out; and problems to alert the committee about."""
+
+    parts: list[tuple[list[str], str]]
+    failed: bool = False
+    problems: list[alerts.Problem] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for _, line in self.parts]
+
+
+class Session:
+    """What one job run works with: the settings, its moment, and the spreadsheet (opened
+    on first use and kept for the run, so an alert after the job reads nothing twice)."""
+
+    def __init__(self, settings: Settings, now: datetime, workbook: Path | None = None):
+        self.settings, self.now, self._workbook = settings, now, workbook
+        self._sheet: Spreadsheet | None = None
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    @property
+    def sheet(self) -> Spreadsheet:
+        if self._sheet is None:
+            self._sheet = open_spreadsheet(self.settings, self._workbook)
+        return self._sheet
+
+
+Work = Callable[[Session], JobResult]
+
+
+@dataclass(frozen=True)
+class Call:
+    """How the job was asked for: the settings file, --workbook, --as-of, and where its
+    details go (stdout for the command line)."""
+
+    settings_path: Path
+    workbook: Path | None = None
+    as_of: date | None = None
+    verbose: bool = False
+    echo: Callable[[str], None] = lambda line: None
+    record: bool = True  # False for a dry run: nothing happened, so nothing is remembered
+
+
+def run_job(job: str, work: Work, call: Call) -> int:
+    """Run `work` as job `job` under the lock; returns the exit code (EXIT_*). Never raises
+    for a job's failure: it is logged, remembered, and alerted about when it repeats."""
+    try:
+        settings = load_settings(call.settings_path)
+    except ConfigError as exc:
+        log.error("mentor-sync: configuration error: %s", exc)
+        return EXIT_USAGE
+    attach_file(settings.operations)
+    session = Session(settings, program_now(settings, call.as_of), call.workbook)
+    lock = FileLock(settings.operations.lock_file, timeout=settings.operations.lock_wait)
+    try:
+        lock.acquire()
+    except Timeout:
+        line = (
+            f"another run of mentor-sync is in progress (it holds {lock.lock_file}); this"
+            f" {job} waited {settings.operations.lock_wait:g} s, then stopped without doing"
+            " anything. It runs again at its next time."
+        )
+        log.error("mentor-sync: %s", line)
+        if call.record:
+            _remember(settings, Run(job, session.now, 0.0, LOCKED, line), session)
+        return EXIT_LOCKED
+    try:
+        return _run_locked(job, work, call, session)
+    finally:
+        lock.release()
+
+
+def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
+    started = time.monotonic()
+    result = JobResult([])
+    try:
+        result = work(session)
+        code = EXIT_FAILED if result.failed else EXIT_OK
+        for details, line in result.parts:
+            for detail in details:
+                call.echo(detail)
+            log.info("%s", line)
+        outcome, said = (RUN_FAILED if result.failed else OK), " | ".join(result.lines)
+    except ConfigError as exc:
+        code, outcome, said = EXIT_USAGE, RUN_FAILED, f"configuration error: {exc}"
+        log.error("mentor-sync: %s", said, exc_info=call.verbose)
+    except MentorSyncError as exc:
+        code, outcome, said = EXIT_FAILED, RUN_FAILED, f"failed: {exc}"
+        log.error("mentor-sync: %s %s", job, said, exc_info=call.verbose)
+    except Exception as exc:
+        code, outcome = EXIT_FAILED, RUN_FAILED
+        said = f"failed unexpectedly: {type(exc).__name__}: {exc}"
+        log.error("mentor-sync: %s %s (run with --verbose for details)", job, said, exc_info=True)
+    if call.record:
+        run = Run(job, session.now, time.monotonic() - started, outcome, said)
+        _remember(session.settings, run, session, result.problems)
+    return code
+
+
+def _remember(
+    settings: Settings, run: Run, session: Session, problems: Sequence[alerts.Problem] = ()
+) -> None:
+    """Record `run` in the state file, then alert the committee about what it must know."""
+    path = Path(settings.operations.state_file)
+    history = load_history(path, session.now).record(run)
+    _save(path, history)
+    failing = alerts.failing_jobs(history.failing(settings.alerts.failures))
+    told = {problem.key for job, problem in failing.items() if history.jobs[job].told}
+    wanted = [*problems, *failing.values()]
+    if not [p for p in wanted if p.key not in told]:
+        return
+    try:
+        sheet = _usable_sheet(session)
+        result = send_alert(
+            wanted,
+            told,
+            sheet,
+            settings,
+            load_templates(settings),
+            make_sender(settings),
+            session.now,
+        )
+    except MentorSyncError as exc:
+        log.warning("mentor-sync: could not alert %s: %s", settings.alert_to, exc)
+        return
+    if result is None:
+        return
+    if result.status == FAILED:
+        log.warning("%s", result.line)
+        return
+    log.info("%s", result.line)
+    keys = {p.key for p in result.problems}
+    jobs = [job for job, problem in failing.items() if problem.key in keys]
+    if jobs:
+        _save(path, history.told(jobs))
+
+
+def _usable_sheet(session: Session) -> Spreadsheet | None:
+    try:
+        return session.sheet
+    except MentorSyncError:
+        return None
+
+
+def _save(path: Path, history: History) -> None:
+    try:
+        save_history(path, history)
+    except OSError as exc:
+        log.warning(
+            "mentor-sync: cannot write the state file %s (%s); check operations.state_file",
+            path,
+            exc,
+        )
+
+
+# The jobs, as work for run_job.
+
+
+def match(dry_run: bool = False) -> Work:
+    def work(session: Session) -> JobResult:
+        settings = session.settings
+        report = run_match(session.sheet, settings, session.today, dry_run)
+        problems = []
+        if settings.alerts.intake_issues and not dry_run:
+            problems += alerts.intake_issues(report.issues)
+        if settings.alerts.weak_matches and not dry_run:
+            problems += alerts.weak_matches(report.outcomes, settings.matching.min_score)
+        return JobResult([(report.slate, report.summary())], problems=problems)
+
+    return work
+
+
+def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
+    def work(session: Session) -> JobResult:
+        settings = session.settings
+        report = run_mail(
+            jobs,
+            session.sheet,
+            settings,
+            load_templates(settings),
+            make_sender(settings),
+            session.now,
+            dry_run,
+        )
+        # Emails that failed or may not have gone out need a look: the exit code says so.
+        failed = bool(report.failed or report.unconfirmed)
+        return JobResult([(report.lines()[:-1], report.summary())], failed)
+
+    return work
+
+
+def run_all(dry_run: bool = False) -> Work:
+    """Match, then the introductions and check-ins in one pass on the same spreadsheet (on
+    Google it is read once, and the emails cost one pair of Email Log writes)."""
+
+    def work(session: Session) -> JobResult:
+        matched = match(dry_run)(session)
+        mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
+        return JobResult([*matched.parts, *mailed.parts], mailed.failed, matched.problems)
+
+    return work

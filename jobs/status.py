@@ -1,0 +1,57 @@
+"""`mentor-sync status`: read the tabs and the state file, print the program at a glance.
+
+It reads and never writes, and takes no lock, so it works while a job runs. When
+the spreadsheet cannot be read it says why and still shows the last runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from jobs.clock import program_zone
+from jobs.mail import read_pairs
+from jobs.match import response_tab
+from mentoring import status
+from mentoring.errors import MentorSyncError
+from mentoring.intake import read_responses
+from mentoring.ledger import Ledger
+from mentoring.settings import Settings
+from sync.base import Spreadsheet
+from sync.state import load_history
+
+
+def status_lines(sheet: Spreadsheet | None, settings: Settings, now: datetime) -> list[str]:
+    zone = settings.program.time_zone or "this machine's time zone"
+    program_zone(settings.program.time_zone)
+    lines = [f"{settings.program.name}, {now:%Y-%m-%d %H:%M} ({zone})"]
+    try:
+        if sheet is None:
+            raise MentorSyncError("no spreadsheet")
+        lines += _program(sheet, settings, now)
+    except MentorSyncError as exc:
+        lines.append(f"spreadsheet: cannot read it: {exc}")
+    history = load_history(Path(settings.operations.state_file), now)
+    lines += status.runs_lines(history, settings.schedule.jobs(), now)
+    if not history.jobs:
+        lines.append(f"  (no runs recorded in {settings.operations.state_file} yet)")
+    return lines
+
+
+def _program(sheet: Spreadsheet, settings: Settings, now: datetime) -> list[str]:
+    tabs = settings.tabs
+    found = sheet.read(
+        [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues, tabs.email_log]
+    )
+    mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
+    mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
+    responses = read_responses(mentees, mentors, settings)
+    pairs = read_pairs(sheet, settings, found)
+    ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
+    lines = [
+        status.applicants_line(responses),
+        status.pairs_line(found.get(tabs.committee), pairs),
+        *status.email_lines(ledger, pairs, settings.checkins, now.date()),
+    ]
+    lines += [f"  check: {problem}" for problem in pairs.problems]
+    return lines

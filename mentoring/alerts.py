@@ -1,0 +1,108 @@
+"""What the committee is told when something needs a person, once per problem.
+
+Each problem has an Email Log key: a problem whose key is logged was already
+told, so a job failing for a week gives one email, not 168. A job that fails,
+recovers and fails again is a new problem (the key has the streak's start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mentoring.committee import Outcome
+from mentoring.intake import IntakeIssue
+from mentoring.runs import JobHistory
+
+ALERT = "alert"
+FAILING, INTAKE, WEAK = "failing", "intake", "weak"
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str  # its Email Log key
+    group: str  # FAILING, INTAKE or WEAK
+    text: str  # one line: what happened, in the committee's words
+
+
+# The heading of each group of problems in the email, and what to do about them.
+GROUPS: Mapping[str, tuple[str, str]] = {
+    FAILING: (
+        "A job keeps failing",
+        "Fix what the error says; `mentor-sync doctor`, run where mentor-sync runs, checks"
+        " the settings, the spreadsheet and the email sender and says what to fix. Nothing is"
+        " lost meanwhile: the job runs again on its schedule, and emails that were due go out"
+        " on the first run that works.",
+    ),
+    INTAKE: (
+        "Form responses the tool could not use (the Intake Issues tab)",
+        "Correct the answer in the response tab, or ask the person to send the form again;"
+        " each line says what the tool does until then.",
+    ),
+    WEAK: (
+        "Suggested pairs that score below the minimum (the Committee Matches tab)",
+        "Look at these pairs: set Status to Approved or Rejected (another mentor is suggested"
+        " on the next run), or name a mentor in Committee Mentor Email.",
+    ),
+}
+
+
+def failing_jobs(failing: Mapping[str, JobHistory]) -> dict[str, Problem]:
+    """One problem per job in a streak of failures (see History.failing), by job."""
+    problems = {}
+    for job, history in sorted(failing.items()):
+        since = history.failing_since or history.last.started
+        problems[job] = Problem(
+            f"{ALERT} | {job} failing since {since:%Y-%m-%d %H:%M:%S}",
+            FAILING,
+            f"mentor-sync {job} failed {history.failures} times in a row, the first at"
+            f" {since:%Y-%m-%d %H:%M}. The last error: {history.last.line}",
+        )
+    return problems
+
+
+def intake_issues(issues: Iterable[IntakeIssue]) -> list[Problem]:
+    return [
+        Problem(
+            f"{ALERT} | intake | {issue.tab} row {issue.row} | {issue.problem}",
+            INTAKE,
+            f"{issue.tab}, row {issue.row}"
+            + (f" ({issue.person})" if issue.person else "")
+            + f": {issue.problem}",
+        )
+        for issue in sorted(issues, key=lambda i: (i.tab, i.row, i.problem))
+    ]
+
+
+def weak_matches(outcomes: Iterable[Outcome], min_score: int) -> list[Problem]:
+    """The weak suggestions the committee has not yet decided on."""
+    return [
+        Problem(
+            f"{ALERT} | weak match | {o.mentee.email} | {o.mentor}",
+            WEAK,
+            f"{o.mentee.name} ({o.mentee.email}) with {o.mentor}: score {o.score},"
+            f" below {min_score}",
+        )
+        for o in sorted(outcomes, key=lambda o: o.mentee.email)
+        if o.weak and o.mentor and not o.reviewed
+    ]
+
+
+def alert_context(
+    problems: Sequence[Problem], program: str, spreadsheet: str, now: datetime
+) -> dict[str, Any]:
+    """What the alert template may use: the problems in groups, each with what to do."""
+    groups = []
+    for group, (heading, todo) in GROUPS.items():
+        items = [p.text for p in problems if p.group == group]
+        if items:
+            groups.append({"heading": heading, "todo": todo, "items": items})
+    return {
+        "program": program,
+        "count": len(problems),
+        "groups": groups,
+        "spreadsheet": spreadsheet,
+        "now": now,
+    }

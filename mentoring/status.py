@@ -1,0 +1,137 @@
+"""`mentor-sync status`: the program at a glance, from the tabs and the jobs' history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, STATUS, STATUSES, WHY
+from mentoring.intake import Responses
+from mentoring.ledger import SENT, SKIPPED, Ledger
+from mentoring.outgoing import INTRODUCTION, year_calendar
+from mentoring.pairs import PairsRead
+from mentoring.runs import FAILED, LOCKED, History
+from mentoring.settings import Checkin
+from mentoring.sheet import Table, cell, is_blank
+from mentoring.timetable import When
+
+DUE_WITHIN = 30  # days ahead that "due" looks
+
+
+def applicants_line(responses: Responses) -> str:
+    return (
+        f"applicants: {len(responses.mentees)} mentees, {len(responses.mentors)} mentors;"
+        f" {len(responses.issues)} rows in Intake Issues"
+    )
+
+
+def pairs_line(committee: Table | None, pairs: PairsRead) -> str:
+    """The committee tab's rows by Status, with the introduced, weak and unmatched among them."""
+    if committee is None or not any(committee.header):
+        return "pairs: no committee tab yet (the match job makes it)"
+    status_at = committee.column(STATUS)
+    mentee_at, mentor_at = committee.column(MENTEE_EMAIL), committee.column(MENTOR_EMAIL)
+    override_at, why_at = committee.column(OVERRIDE), committee.column(WHY)
+    canonical = {s.casefold(): s for s in STATUSES}
+    by_status: Counter[str] = Counter()
+    weak = unmatched = 0
+    for row in committee.rows:
+        if is_blank(cell(row, mentee_at)):
+            continue
+        status = str(cell(row, status_at) or "").strip()
+        status = canonical.get(status.casefold(), status or "(no Status)")
+        by_status[status] += 1
+        waiting = status in ("Suggested", "(no Status)")
+        if waiting and "weak match" in str(cell(row, why_at) or ""):
+            weak += 1
+        if waiting and is_blank(cell(row, mentor_at)) and is_blank(cell(row, override_at)):
+            unmatched += 1
+    introduced = sum(1 for pair in pairs.pairs if pair.introduced_on is not None)
+    parts = []
+    for status in [*STATUSES, *sorted(set(by_status) - set(STATUSES))]:
+        if by_status[status]:
+            note = ""
+            if status == "Approved":
+                note = f" ({introduced} introduced)"
+            if status == "Suggested":
+                note = f" ({weak} weak, {unmatched} without a mentor)"
+            parts.append(f"{by_status[status]} {status}{note}")
+    return "pairs: " + (", ".join(parts) or "none yet")
+
+
+def email_lines(
+    ledger: Ledger, pairs: PairsRead, checkins: Sequence[Checkin], today: date
+) -> list[str]:
+    """Emails sent so far by kind, those needing a look, and those due in the next 30 days."""
+    kinds: Counter[str] = Counter()
+    look: Counter[str] = Counter()
+    for entry in ledger.entries():
+        status = entry.status.strip().casefold()
+        if status == SENT:
+            kinds[entry.kind or "(no kind)"] += 1
+        elif status != SKIPPED:
+            look[status or "(no status)"] += 1
+    sent = sum(kinds.values())
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    lines = [f"emails sent: {sent}" + (f" ({by_kind})" if by_kind else "")]
+    if look:
+        lines.append(
+            "emails to look at in the Email Log: "
+            + ", ".join(f"{n} {status}" for status, n in sorted(look.items()))
+        )
+    horizon = today + timedelta(days=DUE_WITHIN)
+    due = [
+        email
+        for email in year_calendar(pairs.pairs, checkins, today)
+        if email.due <= horizon and not ledger.blocks(email.key)
+    ]
+    overdue = [email for email in due if email.due <= today]
+    counts = Counter(
+        "introductions" if email.kind == INTRODUCTION else "check-ins" for email in due
+    )
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none"
+    line = f"emails due by {horizon:%Y-%m-%d}: {summary}"
+    if overdue:
+        line += f"; {len(overdue)} of them due now (the next run sends them)"
+    if due:
+        first = min(due, key=lambda e: e.due)
+        line += f"; next: {first.kind} to {first.to[0].email} on {first.due:%Y-%m-%d}"
+    return [*lines, line]
+
+
+def runs_lines(history: History, timetable: Mapping[str, When], now: datetime) -> list[str]:
+    """The last run of each job, whether it failed, and when it is scheduled."""
+    lines = ["last runs:"]
+    jobs = [*timetable, *sorted(set(history.jobs) - set(timetable))]
+    width = max(len(job) for job in jobs)
+    for job in jobs:
+        when = timetable.get(job)
+        scheduled = f" [{when.text}]" if when is not None else ""
+        known = history.jobs.get(job)
+        if known is None:
+            lines.append(f"  {job:<{width}}  never run{scheduled}")
+            continue
+        run = known.last
+        ago = _ago(now - run.started)
+        if run.outcome == FAILED:
+            state = f"FAILED ({known.failures} in a row)"
+        elif run.outcome == LOCKED:
+            state = "skipped: another run was in progress"
+        else:
+            state = "ok"
+        lines.append(
+            f"  {job:<{width}}  {run.started:%Y-%m-%d %H:%M} ({ago}) {state}{scheduled}: {run.line}"
+        )
+    return lines
+
+
+def _ago(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 120:
+        return "just now"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"

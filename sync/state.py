@@ -1,0 +1,39 @@
+"""The state file: the jobs' recent history as JSON, kept beside the settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from mentoring.runs import History
+from sync.files import replace_file
+
+log = logging.getLogger(__name__)
+
+
+def load_history(path: Path, now: datetime) -> History:
+    """The history in `path`; an empty one when there is no file yet. A file that cannot be
+    read is set aside (renamed, never deleted) with a warning, and the history starts afresh:
+    a broken state file must not stop the jobs."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return History()
+    except OSError as exc:
+        log.warning("cannot read the state file %s (%s); the last runs are not known", path, exc)
+        return History()
+    try:
+        return History.from_data(json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        aside = path.with_name(f"{path.name}.unreadable-{now:%Y%m%d-%H%M%S}")
+        path.replace(aside)
+        log.warning("the state file %s was not readable (%s); kept it as %s", path, exc, aside)
+        return History()
+
+
+def save_history(path: Path, history: History) -> None:
+    """Write `history` to `path` whole; raises OSError."""
+    text = json.dumps(history.as_data(), indent=2, ensure_ascii=False) + "\n"
+    replace_file(path, text.encode("utf-8"))
