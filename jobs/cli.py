@@ -23,7 +23,7 @@ from jobs import logs, runner, scheduler
 from jobs.auth import sign_in
 from jobs.backends import make_sender, open_spreadsheet
 from jobs.calendar import calendar_lines, send_test_email
-from jobs.clock import program_now
+from jobs.clock import program_now, program_zone
 from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.demo import approve_as_a_committee_would, prepare_demo
@@ -215,7 +215,17 @@ def schedule(options: Options) -> None:
         stop = threading.Event()
         zone = settings.program.time_zone or "this machine's time zone"
         times = ", ".join(f"{j} {w.text}" for j, w in settings.schedule.jobs().items())
-        logs.log.info("scheduler: started for %s (%s, in %s)", settings.program.name, times, zone)
+        upcoming = ", ".join(
+            f"{name} {when.astimezone(program_zone(settings.program.time_zone)):%Y-%m-%d %H:%M}"
+            for name, when in scheduler.next_runs(timetable).items()
+        )
+        logs.log.info(
+            "scheduler: started for %s (%s, in %s); next: %s",
+            settings.program.name,
+            times,
+            zone,
+            upcoming,
+        )
         with scheduler.stopped_by_signals(stop):
             scheduler.serve(timetable, stop.wait, stop)
         logs.log.info("scheduler: stopped")

@@ -71,13 +71,13 @@ def serve(
 
 
 def next_runs(scheduler: schedule.Scheduler) -> dict[str, datetime]:
-    """When each job runs next (naive, in the machine's local time, as `schedule` keeps it)."""
+    """When each job runs next (aware; `schedule` keeps naive times in the machine's zone)."""
     runs: dict[str, datetime] = {}
     for job in scheduler.jobs:
         (name,) = job.tags
         if job.next_run is not None and (name not in runs or job.next_run < runs[name]):
             runs[name] = job.next_run
-    return runs
+    return {name: when.astimezone() for name, when in runs.items()}
 
 
 @contextmanager

@@ -6,10 +6,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
+from mentoring.alerts import ALERT
 from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, STATUS, STATUSES, WHY
 from mentoring.intake import Responses
 from mentoring.ledger import SENT, SKIPPED, Ledger
-from mentoring.outgoing import INTRODUCTION, year_calendar
+from mentoring.outgoing import INTRODUCTION, checkins_due, introductions, year_calendar
 from mentoring.pairs import PairsRead
 from mentoring.runs import FAILED, LOCKED, History
 from mentoring.settings import Checkin
@@ -63,15 +64,21 @@ def pairs_line(committee: Table | None, pairs: PairsRead) -> str:
 def email_lines(
     ledger: Ledger, pairs: PairsRead, checkins: Sequence[Checkin], today: date
 ) -> list[str]:
-    """Emails sent so far by kind, those needing a look, and those due in the next 30 days."""
+    """Emails sent so far by kind, those needing a look, those due now and in the next 30
+    days. An alert is one email however many problems (rows) it told of."""
     kinds: Counter[str] = Counter()
     look: Counter[str] = Counter()
+    alerts: set[str] = set()
     for entry in ledger.entries():
         status = entry.status.strip().casefold()
-        if status == SENT:
+        if status == SENT and entry.kind == ALERT:
+            alerts.add(entry.message_id or entry.key)
+        elif status == SENT:
             kinds[entry.kind or "(no kind)"] += 1
         elif status != SKIPPED:
             look[status or "(no status)"] += 1
+    if alerts:
+        kinds[ALERT] = len(alerts)
     sent = sum(kinds.values())
     by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     lines = [f"emails sent: {sent}" + (f" ({by_kind})" if by_kind else "")]
@@ -80,23 +87,21 @@ def email_lines(
             "emails to look at in the Email Log: "
             + ", ".join(f"{n} {status}" for status, n in sorted(look.items()))
         )
+    now = [p for p in introductions(pairs.pairs, today) if not ledger.blocks(p.key)]
+    now += checkins_due(pairs.pairs, checkins, today, ledger.blocks)[0]
     horizon = today + timedelta(days=DUE_WITHIN)
-    due = [
+    coming = [
         email
         for email in year_calendar(pairs.pairs, checkins, today)
-        if email.due <= horizon and not ledger.blocks(email.key)
+        if email.kind != INTRODUCTION
+        and today < email.due <= horizon
+        and not ledger.blocks(email.key)
     ]
-    overdue = [email for email in due if email.due <= today]
-    counts = Counter(
-        "introductions" if email.kind == INTRODUCTION else "check-ins" for email in due
-    )
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none"
-    line = f"emails due by {horizon:%Y-%m-%d}: {summary}"
-    if overdue:
-        line += f"; {len(overdue)} of them due now (the next run sends them)"
-    if due:
-        first = min(due, key=lambda e: e.due)
-        line += f"; next: {first.kind} to {first.to[0].email} on {first.due:%Y-%m-%d}"
+    line = f"emails due now (the next run sends them): {len(now)}; by {horizon:%Y-%m-%d}:"
+    line += f" {len(coming)} more check-ins"
+    if coming:
+        first = coming[0]
+        line += f", the next on {first.due:%Y-%m-%d} ({first.kind} to {first.to[0].email})"
     return [*lines, line]
 
 
