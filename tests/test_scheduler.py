@@ -14,6 +14,7 @@ import sys
 import threading
 from collections import Counter
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -81,7 +82,7 @@ def test_a_year_runs_every_job_at_its_times_in_the_programs_zone_and_a_failing_j
     # clocks go back (1 November, 01:00) runs once.
     hourly = [w.astimezone(UTC) for w in by_job["introduce"]]
     assert {w.astimezone(NEW_YORK).minute for w in hourly} == {0}
-    gaps = Counter(b - a for a, b in zip(hourly, hourly[1:], strict=False))
+    gaps = Counter(b - a for a, b in pairwise(hourly))
     assert gaps == {timedelta(hours=1): 8756, timedelta(hours=2): 1}
     assert sum(1 for w in by_job["introduce"] if w.month == 4) == 30 * 24
     # Jobs due at the same moment run in order: match, then the emails.
