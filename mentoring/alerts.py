@@ -55,7 +55,9 @@ def failing_jobs(failing: Mapping[str, JobHistory]) -> dict[str, Problem]:
     for job, history in sorted(failing.items()):
         since = history.failing_since or history.last.started
         problems[job] = Problem(
-            f"{ALERT} | {job} failing since {since:%Y-%m-%d %H:%M:%S}",
+            # To the microsecond: a streak that starts in the same second as the last one
+            # ended (two runs by hand) is still a new problem.
+            f"{ALERT} | {job} failing since {since:%Y-%m-%d %H:%M:%S.%f}",
             FAILING,
             f"mentor-sync {job} failed {history.failures} times in a row, the first at"
             f" {since:%Y-%m-%d %H:%M}. The last error: {history.last.line}",

@@ -106,7 +106,7 @@ def _history_data(history: JobHistory) -> dict[str, Any]:
     run = history.last
     return {
         "last": {
-            "started": run.started.isoformat(timespec="seconds"),
+            "started": run.started.isoformat(),
             "seconds": round(run.seconds, 3),
             "outcome": run.outcome,
             "line": run.line,
@@ -119,7 +119,7 @@ def _history_data(history: JobHistory) -> dict[str, Any]:
 
 
 def _text(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
+    return moment.isoformat() if moment else None
 
 
 def _moment(text: Any) -> datetime | None:

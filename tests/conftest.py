@@ -1,4 +1,5 @@
-"""Shared fixtures: the default settings and real .xlsx workbooks written with openpyxl."""
+"""Shared fixtures: the default settings, real .xlsx workbooks written with openpyxl, and a
+real SMTP server on loopback."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from aiosmtpd.controller import Controller
 
 from jobs.config import load_settings
 from jobs.match import run_match
 from mentoring.settings import Settings
 from mentoring.sheet import Cell
 from sync.workbook import WorkbookSpreadsheet, create_workbook
+from tests.smtp_server import Inbox, free_port
 
 TODAY = datetime(2026, 11, 28).date()
 START = datetime(2026, 9, 1, 9, 0)
@@ -122,3 +125,38 @@ def program(tmp_path, settings_file):
     path = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
     match(path, settings)
     return path, settings
+
+
+@pytest.fixture
+def server():
+    inbox = Inbox()
+    controller = Controller(  # a real SMTP server on loopback
+        inbox, hostname="127.0.0.1", port=free_port()
+    )
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        if inbox.gate is not None:
+            inbox.gate.set()
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_program(tmp_path, server):
+    """Two approved pairs whose emails go to the loopback server: (settings path, workbook,
+    settings)."""
+    _, port = server
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        '[spreadsheet]\npath = "program.xlsx"\n'
+        '[email]\nsender = "smtp"\n'
+        f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\ntimeout = 5\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(path)
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    match(workbook, settings)
+    approved = {"Status": "Approved"}
+    set_committee_cells(workbook, settings, {"ana@m.org": approved, "bo@m.org": approved})
+    return path, workbook, settings

@@ -2,70 +2,14 @@
 
 from __future__ import annotations
 
-import email
-import socket
 from datetime import date, timedelta
-from email import policy
 
-import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from jobs.cli import cli
 from jobs.config import load_settings
 from tests.conftest import PEOPLE, match, program_workbook, set_committee_cells, tab_rows
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives; `drop_after` breaks the connection
-    after that many messages were taken, as a server that dies mid-batch would."""
-
-    def __init__(self):
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.drop_after: int | None = None
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        if self.drop_after is not None and len(self.received) >= self.drop_after:
-            server.transport.close()  # taken, but the client never hears "250"
-            return None
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smtp_program(tmp_path, server):
-    _, port = server
-    path = tmp_path / "settings.toml"
-    path.write_text(
-        '[spreadsheet]\npath = "program.xlsx"\n'
-        '[email]\nsender = "smtp"\n'
-        f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\ntimeout = 5\n',
-        encoding="utf-8",
-    )
-    settings = load_settings(path)
-    workbook = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
-    match(workbook, settings)
-    approved = {"Status": "Approved"}
-    set_committee_cells(workbook, settings, {"ana@m.org": approved, "bo@m.org": approved})
-    return path, workbook, settings
+from tests.smtp_server import free_port
 
 
 def run(settings_path, day: date, *args):
