@@ -44,7 +44,7 @@ def test_two_run_processes_started_together_one_works_the_other_sends_nothing(sm
     assert inbox.arrived.is_set()  # the winner was sending while the loser gave up
     out, err = loser.communicate(timeout=30)
     gate.set()
-    won_out, won_err = winner.communicate(timeout=60)
+    _, won_err = winner.communicate(timeout=60)
 
     assert loser.returncode == LOCKED_EXIT
     assert out == ""
@@ -64,7 +64,7 @@ def test_two_run_processes_started_together_one_works_the_other_sends_nothing(sm
 
 
 def test_a_run_finding_the_lock_taken_exits_75_and_is_remembered_as_skipped(program, tmp_path):
-    workbook, settings = program
+    workbook, _ = program
     settings_path = tmp_path / "settings.toml"
     settings_path.write_text(
         settings_path.read_text() + "[operations]\nlock_wait = 0.2\n", encoding="utf-8"
