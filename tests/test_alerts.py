@@ -62,7 +62,7 @@ def test_a_job_failing_twice_in_a_row_tells_the_committee_once_per_streak(progra
 
 
 def test_a_failing_email_job_is_told_through_the_email_log(program, tmp_path):
-    workbook, _ = program
+    workbook, settings = program
     settings_path = tmp_path / "settings.toml"
     templates = tmp_path / "templates"
     templates.mkdir()
