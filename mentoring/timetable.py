@@ -72,7 +72,9 @@ class When:
         if self.unit == "hours":
             hours = f"*/{self.interval}" if self.interval > 1 else "*"
             return f"{self.minute} {hours} * * *"
-        day = str(WEEKDAYS.index(self.weekday) + 1) if self.unit == "weeks" else "*"
+        day = (
+            str((WEEKDAYS.index(self.weekday) + 1) % 7) if self.unit == "weeks" else "*"
+        )  # 0 Sunday
         return f"{self.minute} {self.hour} * * {day}"
 
     def calendar(self) -> str:

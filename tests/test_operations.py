@@ -1,0 +1,229 @@
+"""Running unattended: the times in the committee's words, cron and systemd lines that agree
+with the scheduler, the log file, --quiet, and `mentor-sync status`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from jobs.cli import cli
+from jobs.config import load_settings
+from mentoring.errors import ConfigError
+from mentoring.settings import Schedule
+from mentoring.timetable import parse_when
+from tests.test_scheduler import simulate
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def invoke(settings_path: Path, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(settings_path), *args], prog_name="mentor-sync")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "dayly at 7",
+            "setting 'schedule.match' is 'dayly at 7'; write one of: daily at HH:MM, hourly,"
+            " hourly at :MM, every N minutes, every N hours, monday at HH:MM (any weekday), off",
+        ),
+        (
+            "every 7 minutes",
+            "setting 'schedule.match' is 'every 7 minutes'; every N minutes needs an N that"
+            " divides 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30), so that every day runs at the"
+            " same times",
+        ),
+        ("daily at 24:00", "setting 'schedule.match' is 'daily at 24:00'; write one of:"),
+    ],
+)
+def test_a_time_that_cannot_be_read_says_how_to_write_it(text, message):
+    with pytest.raises(ConfigError) as raised:
+        parse_when(text, "schedule.match")
+    assert str(raised.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            '[program]\ntime_zone = "America/New_Yrok"\n',
+            "setting 'program.time_zone' is 'America/New_Yrok', which is not a time zone name;"
+            " did you mean 'America/New_York'?; use a name such as America/New_York or"
+            ' Europe/London, or "" for this machine\'s time zone',
+        ),
+        (
+            '[alerts]\nto = "committee"\n',
+            "setting 'alerts.to' is 'committee', not an email address",
+        ),
+        (
+            '[operations]\nlock_file = ""\n',
+            "setting 'operations.lock_file' cannot be empty; name a file",
+        ),
+    ],
+)
+def test_settings_for_running_unattended_are_checked(settings_file, setting, message):
+    settings_file.write_text(settings_file.read_text() + setting, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(settings_file)
+    assert str(raised.value) == message
+
+
+def cron_fires(fields: str, moment: datetime) -> bool:
+    """Whether a crontab line's five time fields fire at `moment` (the forms we print)."""
+    minute, hour, _, _, weekday = fields.split()
+    values = (moment.minute, moment.hour, moment.isoweekday() % 7)
+    return all(
+        spec == "*"
+        or (spec.startswith("*/") and value % int(spec[2:]) == 0)
+        or (spec.isdigit() and value == int(spec))
+        for spec, value in zip((minute, hour, weekday), values, strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "daily at 07:00",
+        "hourly",
+        "hourly at :45",
+        "every 15 minutes",
+        "every 3 hours",
+        "wednesday at 18:30",
+        "every sunday at 00:05",
+    ],
+)
+def test_cron_lines_fire_exactly_when_the_scheduler_runs(text):
+    when = parse_when(text, "schedule.introduce")
+    off = parse_when("off", "x")
+    ran: list[datetime] = []
+    start = datetime(2026, 6, 1, 0, 0, 30, tzinfo=NEW_YORK)
+    end = start + timedelta(days=8)
+    simulate(
+        Schedule(off, when, off),
+        "America/New_York",
+        lambda job: ran.append(datetime.now(NEW_YORK).replace(second=0, microsecond=0)),
+        start,
+        end,
+    )
+    minutes = (start.replace(second=0) + timedelta(minutes=n) for n in range(1, 8 * 24 * 60 + 1))
+    assert ran == [m for m in minutes if cron_fires(when.cron(), m)]
+
+
+def test_cron_prints_the_crontab_with_absolute_paths(tmp_path, settings_file):
+    settings_file.write_text(
+        settings_file.read_text()
+        + '[program]\ntime_zone = "America/Chicago"\n'
+        + '[schedule]\ncheckin = "off"\nintroduce = "every 30 minutes"\n'
+        + '[email]\nsender = "smtp"\n',
+        encoding="utf-8",
+    )
+    result = invoke(settings_file, "cron")
+    assert result.exit_code == 0, result.output
+    command = f"{Path(sys.executable).absolute()} -m jobs --config {settings_file} --quiet"
+    lines = result.stdout.splitlines()
+    assert lines[-3:] == [
+        f"0 7 * * * {command} match",
+        f"*/30 * * * * {command} introduce",
+        "# checkin is off (schedule.checkin = 'off')",
+    ]
+    assert "CRON_TZ=America/Chicago" in lines
+    assert "MENTOR_SYNC_SMTP_USERNAME=... and MENTOR_SYNC_SMTP_PASSWORD=..." in result.stdout
+
+
+def test_cron_systemd_prints_a_service_and_a_timer_per_job(settings_file):
+    settings_file.write_text(
+        settings_file.read_text() + '[program]\ntime_zone = "Europe/London"\n', encoding="utf-8"
+    )
+    result = invoke(settings_file, "cron", "--systemd")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    command = f"{Path(sys.executable).absolute()} -m jobs --config {settings_file} --quiet"
+    assert f"ExecStart={command} %i\n" in text
+    assert "SuccessExitStatus=75\n" in text
+    assert "# ---- mentor-sync-match.timer\n" in text
+    assert "OnCalendar=*-*-* 07:00:00 Europe/London\n" in text
+    assert "OnCalendar=*-*-* 00/1:00:00 Europe/London\n" in text
+    assert "Unit=mentor-sync@checkin.service\n" in text
+    assert (
+        "systemctl --user daemon-reload && systemctl --user enable --now"
+        " mentor-sync-match.timer mentor-sync-introduce.timer mentor-sync-checkin.timer"
+    ) in text
+
+
+def test_each_job_logs_one_line_to_stderr_and_the_log_file_which_rotates(program, tmp_path):
+    settings_path = tmp_path / "settings.toml"
+    settings_path.write_text(
+        settings_path.read_text() + "[operations]\nlog_max_kb = 1\nlog_backups = 2\n",
+        encoding="utf-8",
+    )
+    first = invoke(settings_path, "match")
+    [line] = first.stderr.splitlines()
+    assert line.startswith("match: 2 mentees, ")
+    logged = (tmp_path / "mentor-sync.log").read_text().splitlines()
+    assert len(logged) == 1 and logged[0].endswith(f" INFO {line}")
+    for _ in range(30):
+        invoke(settings_path, "match")
+    # 1 KB a file, two old ones kept: the oldest lines are gone, the newest are there.
+    files = sorted(path.name for path in tmp_path.glob("mentor-sync.log*"))
+    assert files == ["mentor-sync.log", "mentor-sync.log.1", "mentor-sync.log.2"]
+    assert all(path.stat().st_size <= 1024 for path in tmp_path.glob("mentor-sync.log*"))
+
+
+def test_quiet_says_nothing_unless_a_job_fails(program, tmp_path):
+    workbook, _ = program
+    settings_path = tmp_path / "settings.toml"
+    quiet = invoke(settings_path, "--quiet", "match")
+    assert (quiet.exit_code, quiet.output) == (0, "")
+    assert "match: 2 mentees" in (tmp_path / "mentor-sync.log").read_text()
+    workbook.write_text("broken")
+    failed = invoke(settings_path, "--quiet", "match")
+    assert failed.exit_code == 1
+    assert failed.stdout == ""
+    assert failed.stderr.startswith("mentor-sync: match failed: cannot read ")
+
+
+def test_status_shows_the_program_at_a_glance(tmp_path):
+    folder = tmp_path / "demo"
+    assert CliRunner().invoke(cli, ["demo", "--dir", str(folder)]).exit_code == 0
+    settings_path = folder / "settings.toml"
+    result = invoke(settings_path, "status")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("STS Mentoring Program (demo), ")
+    assert lines[0].endswith(" (this machine's time zone)")
+    assert lines[1:5] == [
+        "applicants: 57 mentees, 35 mentors; 7 rows in Intake Issues",
+        "pairs: 51 Suggested (0 weak, 5 without a mentor), 6 Approved (6 introduced)",
+        "emails sent: 9 (1 alert, 2 check-in 1, 2 check-in 2, 4 introduction)",
+        lines[4],
+    ]
+    assert lines[4].startswith("emails due now (the next run sends them): 0; by ")
+    assert ": 8 more check-ins, the next on " in lines[4]
+    assert lines[5] == "last runs:"
+    assert (
+        lines[6].startswith("  match      ")
+        and " ok [daily at 07:00]: match: 57 mentees" in lines[6]
+    )
+    assert " ok [hourly]: introduce: 4 sent" in lines[7]
+    assert " ok [daily at 09:00]: checkin: 4 sent, 2 skipped" in lines[8]
+
+
+def test_status_still_shows_the_runs_when_the_spreadsheet_cannot_be_read(program, tmp_path):
+    workbook, _ = program
+    settings_path = tmp_path / "settings.toml"
+    workbook.write_text("broken")
+    invoke(settings_path, "match")
+    invoke(settings_path, "match")
+    result = invoke(settings_path, "status")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("spreadsheet: cannot read it: cannot read ")
+    assert lines[2] == "last runs:"
+    assert " FAILED (2 in a row) [daily at 07:00]: failed: cannot read " in lines[3]
+    assert lines[4].startswith("  introduce  never run [hourly]")
