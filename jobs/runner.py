@@ -133,12 +133,18 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
         code, outcome, said = EXIT_USAGE, RUN_FAILED, f"configuration error: {exc}"
         log.error("mentor-sync: %s", said, exc_info=call.verbose)
     except MentorSyncError as exc:
-        code, outcome, said = EXIT_FAILED, RUN_FAILED, f"failed: {exc}"
-        log.error("mentor-sync: %s %s", job, said, exc_info=call.verbose)
+        code, outcome, said = EXIT_FAILED, RUN_FAILED, str(exc)
+        log.error("mentor-sync: %s failed: %s", job, said, exc_info=call.verbose)
     except Exception as exc:
         code, outcome = EXIT_FAILED, RUN_FAILED
-        said = f"failed unexpectedly: {type(exc).__name__}: {exc}"
-        log.error("mentor-sync: %s %s (run with --verbose for details)", job, said, exc_info=True)
+        said = f"unexpected error: {type(exc).__name__}: {exc}"
+        log.error(
+            "mentor-sync: %s failed unexpectedly: %s: %s (run with --verbose for details)",
+            job,
+            type(exc).__name__,
+            exc,
+            exc_info=True,
+        )
     if call.record:
         run = Run(job, session.now, time.monotonic() - started, outcome, said)
         _remember(session.settings, run, session, result.problems)

@@ -50,7 +50,7 @@ def test_a_job_failing_twice_in_a_row_tells_the_committee_once_per_streak(progra
     assert alert["To"] == "STS Mentoring Program committee <mentoring-committee@example.org>"
     text = body(alert)
     assert "A job keeps failing:\n- mentor-sync match failed 2 times in a row, the first at" in text
-    assert "The last error: failed: cannot read " in text and "not a zip file" in text
+    assert "The last error: cannot read " in text and "not a zip file" in text
     assert "What to do: Fix what the error says; `mentor-sync doctor`" in text
     # Fixed, then broken again: a new streak is a new problem.
     workbook.write_bytes(good)

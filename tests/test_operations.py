@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
+from jobs import logs
 from jobs.cli import cli
 from jobs.config import load_settings
+from jobs.runner import Call, run_job
 from mentoring.errors import ConfigError
 from mentoring.settings import Schedule
 from mentoring.timetable import parse_when
@@ -225,5 +227,27 @@ def test_status_still_shows_the_runs_when_the_spreadsheet_cannot_be_read(program
     lines = result.stdout.splitlines()
     assert lines[1].startswith("spreadsheet: cannot read it: cannot read ")
     assert lines[2] == "last runs:"
-    assert " FAILED (2 in a row) [daily at 07:00]: failed: cannot read " in lines[3]
+    assert " FAILED (2 in a row) [daily at 07:00]: cannot read " in lines[3]
     assert lines[4].startswith("  introduce  never run [hourly]")
+
+
+def test_a_job_that_raises_unexpectedly_fails_in_one_line_with_the_traceback_in_the_log(
+    program, tmp_path, capsys
+):
+    def broken(session):
+        raise RuntimeError("a bug")
+
+    logs.configure(verbose=False, quiet=False)
+    try:
+        code = run_job("match", broken, Call(tmp_path / "settings.toml"))
+    finally:
+        logs.close()
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "mentor-sync: match failed unexpectedly: RuntimeError: a bug (run with --verbose for"
+        " details)\n"
+    )
+    log = (tmp_path / "mentor-sync.log").read_text()
+    assert "Traceback (most recent call last):" in log and 'raise RuntimeError("a bug")' in log
+    status = invoke(tmp_path / "settings.toml", "status").stdout
+    assert "FAILED (1 in a row) [daily at 07:00]: unexpected error: RuntimeError: a bug" in status
