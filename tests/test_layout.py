@@ -27,6 +27,10 @@ FORBIDDEN_MODULES = (
     "requests",
     "urllib.request",  # urllib.parse is pure text work, and allowed
     "http",
+    "schedule",  # reads the clock itself
+    "filelock",
+    "pytz",  # reads the tz database
+    "zoneinfo",
 )
 FORBIDDEN_CALLS = ("now", "today", "utcnow", "open", "getenv")
 
