@@ -147,6 +147,12 @@ def smtp_program(tmp_path, server):
     """Two approved pairs whose emails go to the loopback server: (settings path, workbook,
     settings)."""
     _, port = server
+    return smtp_program_at(tmp_path, port, ("ana@m.org", "bo@m.org"))
+
+
+def smtp_program_at(tmp_path: Path, port: int, approve: Sequence[str]):
+    """A matched program of PEOPLE sending through SMTP on loopback `port`, with the pairs of
+    the mentees `approve` approved: (settings path, workbook, settings)."""
     path = tmp_path / "settings.toml"
     path.write_text(
         '[spreadsheet]\npath = "program.xlsx"\n'
@@ -157,6 +163,5 @@ def smtp_program(tmp_path, server):
     settings = load_settings(path)
     workbook = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
     match(workbook, settings)
-    approved = {"Status": "Approved"}
-    set_committee_cells(workbook, settings, {"ana@m.org": approved, "bo@m.org": approved})
+    set_committee_cells(workbook, settings, {email: {"Status": "Approved"} for email in approve})
     return path, workbook, settings

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from jobs.config import load_settings
-from tests.conftest import PEOPLE, match, program_workbook, set_committee_cells, tab_rows
+from tests.conftest import smtp_program_at, tab_rows
 from tests.smtp_server import free_port
 
 
@@ -78,16 +77,7 @@ def test_a_connection_lost_mid_batch_is_never_sent_twice(smtp_program, server):
 
 
 def test_an_unreachable_server_fails_the_job_before_anything_is_logged(tmp_path):
-    path = tmp_path / "settings.toml"
-    path.write_text(
-        '[spreadsheet]\npath = "program.xlsx"\n[email]\nsender = "smtp"\n'
-        f'[email.smtp]\nhost = "127.0.0.1"\nport = {free_port()}\nsecurity = "none"\n',
-        encoding="utf-8",
-    )
-    settings = load_settings(path)
-    workbook = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
-    match(workbook, settings)
-    set_committee_cells(workbook, settings, {"ana@m.org": {"Status": "Approved"}})
+    path, workbook, _ = smtp_program_at(tmp_path, free_port(), ["ana@m.org"])
     before = workbook.read_bytes()
     result = run(path, date(2026, 1, 12), "introduce")
     assert result.exit_code == 1
