@@ -8,6 +8,7 @@ one line, its summary or why it failed, on stderr and in the log file;
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import threading
@@ -206,7 +207,7 @@ def schedule(options: Options) -> None:
         logs.attach_file(settings.operations)
         works = {"match": runner.match(), "introduce": runner.mail(INTRODUCE)}
         works["checkin"] = runner.mail(CHECKIN)
-        call = options.call()
+        call = dataclasses.replace(options.call(), known=settings)
         timetable = scheduler.build(
             settings.schedule,
             settings.program.time_zone,

@@ -87,6 +87,9 @@ class Call:
     verbose: bool = False
     echo: Callable[[str], None] = lambda line: None
     record: bool = True  # False for a dry run: nothing happened, so nothing is remembered
+    # The settings as last read well (the scheduler's, from its start): when the file gets
+    # broken meanwhile, the failure is still remembered and alerted about through them.
+    known: Settings | None = None
 
 
 def run_job(job: str, work: Work, call: Call) -> int:
@@ -95,8 +98,10 @@ def run_job(job: str, work: Work, call: Call) -> int:
     try:
         settings = load_settings(call.settings_path)
     except ConfigError as exc:
-        log.error("mentor-sync: configuration error: %s", exc)
-        return EXIT_USAGE
+        if call.known is None or not call.record:
+            log.error("mentor-sync: configuration error: %s", exc)
+            return EXIT_USAGE
+        settings, work = call.known, _failing(exc)
     attach_file(settings.operations)
     session = Session(settings, program_now(settings, call.as_of), call.workbook)
     lock = FileLock(settings.operations.lock_file, timeout=settings.operations.lock_wait)
@@ -110,7 +115,9 @@ def run_job(job: str, work: Work, call: Call) -> int:
         )
         log.error("mentor-sync: %s", line)
         if call.record:
-            _remember(settings, Run(job, session.now, 0.0, LOCKED, line), session)
+            # Remembered for status, but no alert: the run in progress owns the spreadsheet.
+            run = Run(job, session.now, 0.0, LOCKED, line)
+            _remember(settings, run, session, alert=False)
         return EXIT_LOCKED
     try:
         return _run_locked(job, work, call, session)
@@ -151,13 +158,26 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
     return code
 
 
+def _failing(exc: ConfigError) -> Work:
+    def work(session: Session) -> JobResult:
+        raise exc
+
+    return work
+
+
 def _remember(
-    settings: Settings, run: Run, session: Session, problems: Sequence[alerts.Problem] = ()
+    settings: Settings,
+    run: Run,
+    session: Session,
+    problems: Sequence[alerts.Problem] = (),
+    alert: bool = True,
 ) -> None:
     """Record `run` in the state file, then alert the committee about what it must know."""
     path = Path(settings.operations.state_file)
     history = load_history(path, session.now).record(run)
     _save(path, history)
+    if not alert:
+        return
     failing = alerts.failing_jobs(history.failing(settings.alerts.failures))
     told = {problem.key for job, problem in failing.items() if history.jobs[job].told}
     wanted = [*problems, *failing.values()]

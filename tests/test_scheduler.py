@@ -238,3 +238,31 @@ def test_the_real_jobs_under_the_scheduler_send_each_email_on_its_day_once(
     runs = Counter(line.split(" INFO ")[1].split(":")[0] for line in lines if " INFO " in line)
     assert runs == {"match": 8, "introduce": 8, "checkin": 8}
     assert Path(load_settings(settings_file).operations.state_file).is_file()
+
+
+def test_settings_broken_while_the_scheduler_runs_are_remembered_and_alerted(
+    tmp_path, settings_file, logging_as_the_cli_does
+):
+    settings_file.write_text(
+        settings_file.read_text() + '[schedule]\nintroduce = "off"\ncheckin = "off"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(settings_file)
+    program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    call = Call(settings_file, known=settings)
+
+    def run(job: str) -> int:
+        code = run_job(job, runner.match(), call)
+        # A committee member edits the settings on the server and leaves a typo.
+        if "failurs" not in settings_file.read_text():
+            settings_file.write_text(settings_file.read_text() + "[alerts]\nfailurs = 3\n")
+        return code
+
+    start = datetime(2026, 3, 2, 6, 0, tzinfo=NEW_YORK)
+    simulate(settings.schedule, "", run, start, start + timedelta(days=3))
+    [alert] = (tmp_path / "outbox").glob("alert*.eml")
+    text = alert.read_text()
+    assert "mentor-sync match failed 2 times in a row" in text
+    assert "configuration error: unknown setting 'alerts.failurs'; did you mean" in text
+    log = (tmp_path / "mentor-sync.log").read_text().splitlines()
+    assert sum("configuration error: unknown setting 'alerts.failurs'" in line for line in log) == 2
