@@ -220,14 +220,15 @@ def schedule(options: Options) -> None:
             f"{name} {when.astimezone(program_zone(settings.program.time_zone)):%Y-%m-%d %H:%M}"
             for name, when in scheduler.next_runs(timetable).items()
         )
-        logs.log.info(
-            "scheduler: started for %s (%s, in %s); next: %s",
-            settings.program.name,
-            times,
-            zone,
-            upcoming,
-        )
+        # The signals are ours before "started" is said: a SIGTERM after it stops cleanly.
         with scheduler.stopped_by_signals(stop):
+            logs.log.info(
+                "scheduler: started for %s (%s, in %s); next: %s",
+                settings.program.name,
+                times,
+                zone,
+                upcoming,
+            )
             scheduler.serve(timetable, stop.wait, stop)
         logs.log.info("scheduler: stopped")
 
