@@ -8,6 +8,7 @@ secret is ever printed: files are named by path, accounts by email.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from sync.google import (
     TimedRequest,
     granted_scopes,
 )
+from sync.state import load_history
 
 OK, FIX, NOTE = "ok", "fix", "note"
 # Google stops refreshing the tokens of an OAuth app left in "Testing" 7 days after sign-in.
@@ -53,7 +55,30 @@ def doctor(
     findings = [Finding(OK, f"the settings in {settings_path} are valid")]
     findings += _spreadsheet(settings)
     findings += _sender(settings, now)
+    findings += _operations(settings, now)
     return findings
+
+
+def _operations(settings: Settings, now: datetime) -> Iterator[Finding]:
+    """The files the jobs keep (log, last runs, lock) can be written; no job keeps failing."""
+    ops = settings.operations
+    files = [ops.state_file, ops.lock_file, *([ops.log_file] if ops.log_file else [])]
+    for name in files:
+        folder = Path(name).parent
+        if not os.access(folder if folder.exists() else folder.parent, os.W_OK):
+            yield Finding(
+                FIX,
+                f"the jobs cannot write {name} (the folder is not writable by this user);"
+                " make the folder writable, or name another place in [operations]",
+            )
+            return
+    zone = settings.program.time_zone or "this machine's time zone"
+    times = ", ".join(f"{job} {when.text}" for job, when in settings.schedule.jobs().items())
+    yield Finding(OK, f"the jobs log to {ops.log_file or 'stderr only'}; times ({zone}): {times}")
+    history = load_history(Path(ops.state_file), now)
+    for job, known in sorted(history.failing(1).items()):
+        runs = f"{known.failures} runs" if known.failures > 1 else "run"
+        yield Finding(NOTE, f"{job} failed its last {runs}: {known.last.line}")
 
 
 def summary(findings: list[Finding]) -> str:

@@ -251,3 +251,21 @@ def test_a_job_that_raises_unexpectedly_fails_in_one_line_with_the_traceback_in_
     assert "Traceback (most recent call last):" in log and 'raise RuntimeError("a bug")' in log
     status = invoke(tmp_path / "settings.toml", "status").stdout
     assert "FAILED (1 in a row) [daily at 07:00]: unexpected error: RuntimeError: a bug" in status
+
+
+def test_doctor_names_the_times_and_a_job_that_keeps_failing(program, tmp_path):
+    workbook, _ = program
+    settings_path = tmp_path / "settings.toml"
+    good = workbook.read_bytes()
+    workbook.write_text("broken")
+    invoke(settings_path, "match")
+    invoke(settings_path, "match")
+    workbook.write_bytes(good)
+    lines = invoke(settings_path, "doctor").stdout.splitlines()
+    assert (
+        f"ok: the jobs log to {tmp_path / 'mentor-sync.log'}; times (this machine's time zone):"
+        " match daily at 07:00, introduce hourly, checkin daily at 09:00"
+    ) in lines
+    [note] = [line for line in lines if line.startswith("note: ")]
+    assert note.startswith("note: match failed its last 2 runs: cannot read ")
+    assert lines[-1] == "doctor: nothing to fix"
