@@ -266,6 +266,6 @@ def test_doctor_names_the_times_and_a_job_that_keeps_failing(program, tmp_path):
         f"ok: the jobs log to {tmp_path / 'mentor-sync.log'}; times (this machine's time zone):"
         " match daily at 07:00, introduce hourly, checkin daily at 09:00"
     ) in lines
-    [note] = [line for line in lines if line.startswith("note: ")]
+    [note] = [line for line in lines if line.startswith("note: match")]
     assert note.startswith("note: match failed its last 2 runs: cannot read ")
     assert lines[-1] == "doctor: nothing to fix"
