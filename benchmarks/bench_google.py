@@ -48,7 +48,7 @@ def timed(fake: FakeGoogle, settings_path: Path, command: str) -> tuple[float, i
     seconds = time.perf_counter() - start
     if result.exit_code:
         raise SystemExit(f"{command} failed: {result.output}")
-    return seconds, fake.count("sheets"), result.stdout.splitlines()[-1]
+    return seconds, fake.count("sheets"), result.stderr.splitlines()[-1]  # the job's line
 
 
 def approve(fake: FakeGoogle, tab: str, count: int) -> None:
