@@ -17,11 +17,12 @@ from datetime import datetime
 
 from jobs.mail import sender_person
 from mentoring.alerts import ALERT, FAILING, Problem, alert_context
+from mentoring.errors import MentorSyncError
 from mentoring.ledger import FAILED, SENDING, SENT, UNCONFIRMED, Ledger, LogEntry
 from mentoring.letters import Templates, build_message, message_id
 from mentoring.pairs import Person
 from mentoring.settings import Settings
-from sync.base import Spreadsheet, SpreadsheetError
+from sync.base import Spreadsheet
 from sync.mail import Sender, SendError
 
 log = logging.getLogger("mentor_sync")
@@ -102,8 +103,8 @@ def _email_log(sheet: Spreadsheet | None, settings: Settings) -> Ledger | None:
     tab = settings.tabs.email_log
     try:
         return Ledger(sheet.read([tab]).get(tab), tab)
-    except SpreadsheetError as exc:
-        log.warning("cannot read the %s for alerts (%s)", tab, exc)
+    except MentorSyncError as exc:  # the workbook gone, the tab's columns renamed, ...
+        log.warning("mentor-sync: cannot read the %s for alerts (%s)", tab, exc)
         return None
 
 

@@ -166,7 +166,7 @@ DRY_RUN = click.option(
 @click.pass_obj
 def match(options: Options) -> None:
     """Suggest a mentor for every mentee in the committee tab."""
-    _exit(run_job("match", runner.match(), options.call()))
+    _guard(options, lambda: run_job("match", runner.match(), options.call()))
 
 
 @cli.command()
@@ -175,7 +175,7 @@ def match(options: Options) -> None:
 def introduce(options: Options, dry_run: bool) -> None:
     """Introduce each Approved pair that has no Introduced On date, in one email to both."""
     work = runner.mail(INTRODUCE, dry_run)
-    _exit(run_job("introduce", work, options.call(record=not dry_run)))
+    _guard(options, lambda: run_job("introduce", work, options.call(record=not dry_run)))
 
 
 @cli.command()
@@ -184,7 +184,7 @@ def introduce(options: Options, dry_run: bool) -> None:
 def checkin(options: Options, dry_run: bool) -> None:
     """Send the check-ins that are due (and any missed while nothing ran), each once."""
     work = runner.mail(CHECKIN, dry_run)
-    _exit(run_job("checkin", work, options.call(record=not dry_run)))
+    _guard(options, lambda: run_job("checkin", work, options.call(record=not dry_run)))
 
 
 @cli.command()
@@ -192,7 +192,9 @@ def checkin(options: Options, dry_run: bool) -> None:
 @click.pass_obj
 def run(options: Options, dry_run: bool) -> None:
     """Run every job once: match, then introduce, then check-ins, each doing what is due."""
-    _exit(run_job("run", runner.run_all(dry_run), options.call(record=not dry_run)))
+    _guard(
+        options, lambda: run_job("run", runner.run_all(dry_run), options.call(record=not dry_run))
+    )
 
 
 @cli.command()
@@ -351,11 +353,6 @@ def _program() -> str:
 def _say(options: Options, lines: list[str]) -> None:
     if not options.quiet:
         click.echo("\n".join(lines))
-
-
-def _exit(code: int) -> None:
-    if code:
-        sys.exit(code)
 
 
 def _guard(options: Options, job: Callable[[], int | None]) -> None:

@@ -59,11 +59,11 @@ def systemd_units(settings: Settings, settings_path: Path, command: list[str]) -
     lines += [
         "# ---- mentor-sync@.service",
         "[Unit]",
-        f"Description=mentor-sync %i ({settings.program.name})",
+        f"Description=mentor-sync %i ({_systemd(settings.program.name)})",
         "",
         "[Service]",
         "Type=oneshot",
-        f"ExecStart={base} %i",
+        f"ExecStart={_systemd(base)} %i",
         "# Exit code 75: another run was in progress; this one did nothing and is not a failure.",
         "SuccessExitStatus=75",
     ]
@@ -86,6 +86,11 @@ def systemd_units(settings: Settings, settings_path: Path, command: list[str]) -
             "WantedBy=timers.target",
         ]
     return lines
+
+
+def _systemd(text: str) -> str:
+    """`text` in a unit file, where % starts a specifier."""
+    return text.replace("%", "%%")
 
 
 def _command(command: list[str], settings_path: Path) -> str:

@@ -67,7 +67,9 @@ def attach_file(operations: Operations) -> None:
             encoding="utf-8",
         )
     except OSError as exc:
-        log.warning("cannot write the log file %s (%s); check operations.log_file", path, exc)
+        log.error(
+            "mentor-sync: cannot write the log file %s (%s); check operations.log_file", path, exc
+        )
         return
     handler.setLevel(logging.INFO)
     handler.setFormatter(

@@ -104,7 +104,8 @@ def run_job(job: str, work: Work, call: Call) -> int:
         settings, work = call.known, _failing(exc)
     attach_file(settings.operations)
     session = Session(settings, program_now(settings, call.as_of), call.workbook)
-    lock = FileLock(settings.operations.lock_file, timeout=settings.operations.lock_wait)
+    lock_path = Path(settings.operations.lock_file).resolve()
+    lock = FileLock(lock_path, timeout=settings.operations.lock_wait)
     try:
         lock.acquire()
     except Timeout:
@@ -113,12 +114,20 @@ def run_job(job: str, work: Work, call: Call) -> int:
             f" {job} waited {settings.operations.lock_wait:g} s, then stopped without doing"
             " anything. It runs again at its next time."
         )
-        log.error("mentor-sync: %s", line)
+        # Not a failure (exit 75): --quiet leaves it to the log file.
+        log.warning("mentor-sync: %s", line)
         if call.record:
             # Remembered for status, but no alert: the run in progress owns the spreadsheet.
             run = Run(job, session.now, 0.0, LOCKED, line)
             _remember(settings, run, session, alert=False)
         return EXIT_LOCKED
+    except OSError as exc:  # (Timeout is one too) a lock file that cannot be made at all
+        log.error(
+            "mentor-sync: cannot take the lock %s (%s); fix operations.lock_file in the settings",
+            lock_path,
+            exc,
+        )
+        return EXIT_FAILED
     try:
         return _run_locked(job, work, call, session)
     finally:
@@ -134,7 +143,8 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
         for details, line in result.parts:
             for detail in details:
                 call.echo(detail)
-            log.info("%s", line)
+            # Some emails failed or may not have gone out: a failure, even under --quiet.
+            log.log(logging.ERROR if result.failed else logging.INFO, "%s", line)
         outcome, said = (RUN_FAILED if result.failed else OK), " | ".join(result.lines)
     except ConfigError as exc:
         code, outcome, said = EXIT_USAGE, RUN_FAILED, f"configuration error: {exc}"
@@ -195,12 +205,12 @@ def _remember(
             session.now,
         )
     except MentorSyncError as exc:
-        log.warning("mentor-sync: could not alert %s: %s", settings.alert_to, exc)
+        log.error("mentor-sync: could not alert %s: %s", settings.alert_to, exc)
         return
     if result is None:
         return
     if result.status == FAILED:
-        log.warning("%s", result.line)
+        log.error("mentor-sync: %s", result.line)
         return
     log.info("%s", result.line)
     keys = {p.key for p in result.problems}
@@ -220,7 +230,7 @@ def _save(path: Path, history: History) -> None:
     try:
         save_history(path, history)
     except OSError as exc:
-        log.warning(
+        log.error(
             "mentor-sync: cannot write the state file %s (%s); check operations.state_file",
             path,
             exc,

@@ -7,6 +7,7 @@ recovers and fails again is a new problem (the key has the streak's start).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,7 +69,9 @@ def failing_jobs(failing: Mapping[str, JobHistory]) -> dict[str, Problem]:
 def intake_issues(issues: Iterable[IntakeIssue]) -> list[Problem]:
     return [
         Problem(
-            f"{ALERT} | intake | {issue.tab} row {issue.row} | {issue.problem}",
+            # By person, not row: a sorted response tab is not a new problem.
+            f"{ALERT} | intake | {issue.tab} | {issue.person or f'row {issue.row}'}"
+            f" | {_without_rows(issue.problem)}",
             INTAKE,
             f"{issue.tab}, row {issue.row}"
             + (f" ({issue.person})" if issue.person else "")
@@ -76,6 +79,11 @@ def intake_issues(issues: Iterable[IntakeIssue]) -> list[Problem]:
         )
         for issue in sorted(issues, key=lambda i: (i.tab, i.row, i.problem))
     ]
+
+
+def _without_rows(problem: str) -> str:
+    """The problem without the row numbers it names, which change when a tab is sorted."""
+    return re.sub(r"\brows? \d+", "row", problem)
 
 
 def weak_matches(outcomes: Iterable[Outcome], min_score: int) -> list[Problem]:

@@ -86,10 +86,13 @@ class History:
         jobs = {}
         for job, item in data["jobs"].items():
             last = item["last"]
+            started = _moment(last["started"])
+            if started is None:
+                raise ValueError(f"the last run of {job} has no start time")
             jobs[job] = JobHistory(
                 Run(
                     job,
-                    datetime.fromisoformat(last["started"]),
+                    started,
                     float(last["seconds"]),
                     str(last["outcome"]),
                     str(last["line"]),
@@ -123,4 +126,9 @@ def _text(moment: datetime | None) -> str | None:
 
 
 def _moment(text: Any) -> datetime | None:
-    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
+    if not (isinstance(text, str) and text):
+        return None
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"the time {text!r} has no time zone")
+    return moment

@@ -22,14 +22,27 @@ def load_history(path: Path, now: datetime) -> History:
     except FileNotFoundError:
         return History()
     except OSError as exc:
-        log.warning("cannot read the state file %s (%s); the last runs are not known", path, exc)
+        log.error(
+            "mentor-sync: cannot read the state file %s (%s); the last runs are not known",
+            path,
+            exc,
+        )
         return History()
     try:
         return History.from_data(json.loads(text))
     except (ValueError, KeyError, TypeError) as exc:
         aside = path.with_name(f"{path.name}.unreadable-{now:%Y%m%d-%H%M%S}")
-        path.replace(aside)
-        log.warning("the state file %s was not readable (%s); kept it as %s", path, exc, aside)
+        try:
+            path.replace(aside)
+        except OSError as moved:
+            aside = f"it where it is ({moved})"
+        log.error(
+            "mentor-sync: the state file %s was not readable (%s); kept it as %s, and the last"
+            " runs start afresh",
+            path,
+            exc,
+            aside,
+        )
         return History()
 
 

@@ -185,3 +185,30 @@ def _set_log(workbook: Path, edits: dict[str, dict[str, str]]) -> None:
         for column, value in edits.get(row[0].value, {}).items():
             row[header.index(column)].value = value
     book.save(workbook)
+
+
+def test_a_missing_workbook_still_tells_the_committee_once(program, tmp_path):
+    workbook, _ = program
+    settings_path = tmp_path / "settings.toml"
+    workbook.unlink()
+    codes = [invoke(settings_path, "match").exit_code for _ in range(3)]
+    assert codes == [2, 2, 2]
+    [alert] = alerts_in(tmp_path / "outbox")
+    assert "no workbook at" in body(alert)
+
+
+def test_sorting_a_response_tab_does_not_tell_the_same_intake_issues_again(tmp_path, settings_file):
+    settings = load_settings(settings_file)
+    people = [mentee("ana@m.org"), mentee("bo@m.org", name=""), mentee("cy@m.org", institution="")]
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, people, [_mentor()])
+    assert "alert: told" in invoke(settings_file, "match").output
+    book = openpyxl.load_workbook(workbook)
+    sheet = book[settings.mentee_form.tab]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    for number, values in enumerate(reversed(rows), start=2):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(number, column, value)
+    book.save(workbook)
+    again = invoke(settings_file, "match")
+    assert again.exit_code == 0 and "alert:" not in again.output
+    assert len(alerts_in(tmp_path / "outbox")) == 1

@@ -269,3 +269,37 @@ def test_doctor_names_the_times_and_a_job_that_keeps_failing(program, tmp_path):
     [note] = [line for line in lines if line.startswith("note: match")]
     assert note.startswith("note: match failed its last 2 runs: cannot read ")
     assert lines[-1] == "doctor: nothing to fix"
+
+
+def test_quiet_still_says_when_some_emails_failed(smtp_program, server):
+    inbox, _ = server
+    settings_path, _, _ = smtp_program
+    inbox.drop_after = 1  # the server dies after taking the first email
+    result = invoke(settings_path, "--quiet", "--as-of", "2026-01-12", "introduce")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    # (the test server says on stderr that it dropped the connection)
+    assert result.stderr.splitlines()[-1].startswith("introduce: 0 sent, 1 failed, to try again")
+
+
+def test_a_lock_file_that_cannot_be_made_is_one_clear_line(program, tmp_path):
+    settings_path = tmp_path / "settings.toml"
+    settings_path.write_text(
+        settings_path.read_text() + '[operations]\nlock_file = "settings.toml/x.lock"\n',
+        encoding="utf-8",
+    )
+    result = invoke(settings_path, "match")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"mentor-sync: cannot take the lock {tmp_path / 'settings.toml' / 'x.lock'} ("
+    )
+    assert result.stderr.endswith("fix operations.lock_file in the settings\n")
+    assert "Traceback" not in result.stderr
+
+
+def test_systemd_units_escape_percent_signs(settings_file):
+    settings_file.write_text(
+        settings_file.read_text() + '[program]\nname = "STS 100% Mentoring"\n', encoding="utf-8"
+    )
+    text = invoke(settings_file, "cron", "--systemd").stdout
+    assert "Description=mentor-sync %i (STS 100%% Mentoring)\n" in text
