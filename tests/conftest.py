@@ -29,6 +29,12 @@ def settings_file(tmp_path: Path) -> Path:
     return path
 
 
+def add_settings(path: Path, text: str) -> None:
+    """Add `text` (TOML) at the end of the settings file, as a committee's own lines."""
+    with path.open("a", encoding="utf-8") as file:
+        file.write(text)
+
+
 @pytest.fixture
 def settings(settings_file: Path) -> Settings:
     return load_settings(settings_file)

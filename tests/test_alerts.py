@@ -13,7 +13,14 @@ from click.testing import CliRunner
 
 from jobs.cli import cli
 from jobs.config import load_settings
-from tests.conftest import mentee, mentor, program_workbook, set_committee_cells, tab_rows
+from tests.conftest import (
+    add_settings,
+    mentee,
+    mentor,
+    program_workbook,
+    set_committee_cells,
+    tab_rows,
+)
 
 
 def invoke(settings_path: Path, *args: str, day: str = "2026-03-02"):
@@ -67,9 +74,7 @@ def test_a_failing_email_job_is_told_through_the_email_log(program, tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "checkin.txt").write_text("Subject: hi {{ no_such_thing }}\n\nbody\n")
-    settings_path.write_text(
-        settings_path.read_text() + f'[email]\ntemplates = "{templates}"\n', encoding="utf-8"
-    )
+    add_settings(settings_path, f'[email]\ntemplates = "{templates}"\n')
     first, second = invoke(settings_path, "checkin"), invoke(settings_path, "checkin")
     assert (first.exit_code, second.exit_code) == (2, 2)
     assert "no_such_thing" in first.stderr
@@ -81,9 +86,7 @@ def test_a_failing_email_job_is_told_through_the_email_log(program, tmp_path):
 
 
 def test_new_intake_issues_and_weak_matches_are_told_once_each(tmp_path, settings_file):
-    settings_file.write_text(
-        settings_file.read_text() + "[matching]\nmin_score = 60\n", encoding="utf-8"
-    )
+    add_settings(settings_file, "[matching]\nmin_score = 60\n")
     settings = load_settings(settings_file)
     people = [mentee("ana@m.org"), mentee("bo@m.org", subjects="Engineering", name="")]
     workbook = program_workbook(tmp_path / "program.xlsx", settings, people, [_mentor()])
@@ -130,10 +133,7 @@ def _add_mentee(workbook: Path, settings, answers) -> None:
 
 @pytest.mark.parametrize("setting", ["failures = 0", "intake_issues = false"])
 def test_alerts_can_be_turned_off(tmp_path, settings_file, setting):
-    settings_file.write_text(
-        settings_file.read_text() + f"[alerts]\n{setting}\nweak_matches = false\n",
-        encoding="utf-8",
-    )
+    add_settings(settings_file, f"[alerts]\n{setting}\nweak_matches = false\n")
     settings = load_settings(settings_file)
     people = [mentee("ana@m.org"), mentee("bo@m.org", name="")]
     workbook = program_workbook(tmp_path / "program.xlsx", settings, people, [_mentor()])

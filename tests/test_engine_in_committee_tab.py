@@ -18,6 +18,7 @@ from mentoring.matching import RuleMatcher
 from mentoring.settings import parse_settings
 from mentoring.sheet import Row, Table
 from tests.conftest import (
+    add_settings,
     committee_by_email,
     match,
     mentee,
@@ -126,9 +127,7 @@ def test_previous_partners_from_the_past_pairs_tab_are_never_suggested(tmp_path,
 
 
 def test_previous_partners_from_a_csv_file(tmp_path, settings_file):
-    settings_file.write_text(
-        settings_file.read_text() + '[matching]\npast_pairs_file = "past.csv"\n'
-    )
+    add_settings(settings_file, '[matching]\npast_pairs_file = "past.csv"\n')
     (tmp_path / "past.csv").write_text("Mentee Email,Mentor Email\nana@m.org,tom@t.org\n")
     from jobs.config import load_settings
 

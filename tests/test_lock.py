@@ -12,7 +12,7 @@ from filelock import FileLock
 
 from jobs.cli import cli
 from jobs.config import load_settings
-from tests.conftest import tab_rows
+from tests.conftest import add_settings, tab_rows
 
 LOCKED_EXIT = 75
 
@@ -30,8 +30,7 @@ def start_run(settings_path):
 def test_two_run_processes_started_together_one_works_the_other_sends_nothing(smtp_program, server):
     inbox, _ = server
     settings_path, workbook, settings = smtp_program
-    with settings_path.open("a", encoding="utf-8") as file:
-        file.write("[operations]\nlock_wait = 1\n")
+    add_settings(settings_path, "[operations]\nlock_wait = 1\n")
     # The server holds the first email it gets until the other process has given up, so the
     # two runs overlap for certain, whichever of them takes the lock.
     inbox.gate = gate = threading.Event()
@@ -66,9 +65,7 @@ def test_two_run_processes_started_together_one_works_the_other_sends_nothing(sm
 def test_a_run_finding_the_lock_taken_exits_75_and_is_remembered_as_skipped(program, tmp_path):
     workbook, _ = program
     settings_path = tmp_path / "settings.toml"
-    settings_path.write_text(
-        settings_path.read_text() + "[operations]\nlock_wait = 0.2\n", encoding="utf-8"
-    )
+    add_settings(settings_path, "[operations]\nlock_wait = 0.2\n")
     before = workbook.read_bytes()
     with FileLock(load_settings(settings_path).operations.lock_file):
         result = CliRunner().invoke(cli, ["--config", str(settings_path), "match"])

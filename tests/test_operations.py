@@ -18,6 +18,7 @@ from jobs.runner import Call, run_job
 from mentoring.errors import ConfigError
 from mentoring.settings import Schedule
 from mentoring.timetable import parse_when
+from tests.conftest import add_settings
 from tests.test_scheduler import simulate
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -70,7 +71,7 @@ def test_a_time_that_cannot_be_read_says_how_to_write_it(text, message):
     ],
 )
 def test_settings_for_running_unattended_are_checked(settings_file, setting, message):
-    settings_file.write_text(settings_file.read_text() + setting, encoding="utf-8")
+    add_settings(settings_file, setting)
     with pytest.raises(ConfigError) as raised:
         load_settings(settings_file)
     assert str(raised.value) == message
@@ -118,12 +119,11 @@ def test_cron_lines_fire_exactly_when_the_scheduler_runs(text):
 
 
 def test_cron_prints_the_crontab_with_absolute_paths(tmp_path, settings_file):
-    settings_file.write_text(
-        settings_file.read_text()
-        + '[program]\ntime_zone = "America/Chicago"\n'
+    add_settings(
+        settings_file,
+        '[program]\ntime_zone = "America/Chicago"\n'
         + '[schedule]\ncheckin = "off"\nintroduce = "every 30 minutes"\n'
         + '[email]\nsender = "smtp"\n',
-        encoding="utf-8",
     )
     result = invoke(settings_file, "cron")
     assert result.exit_code == 0, result.output
@@ -139,9 +139,7 @@ def test_cron_prints_the_crontab_with_absolute_paths(tmp_path, settings_file):
 
 
 def test_cron_systemd_prints_a_service_and_a_timer_per_job(settings_file):
-    settings_file.write_text(
-        settings_file.read_text() + '[program]\ntime_zone = "Europe/London"\n', encoding="utf-8"
-    )
+    add_settings(settings_file, '[program]\ntime_zone = "Europe/London"\n')
     result = invoke(settings_file, "cron", "--systemd")
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -160,10 +158,7 @@ def test_cron_systemd_prints_a_service_and_a_timer_per_job(settings_file):
 
 def test_each_job_logs_one_line_to_stderr_and_the_log_file_which_rotates(program, tmp_path):
     settings_path = tmp_path / "settings.toml"
-    settings_path.write_text(
-        settings_path.read_text() + "[operations]\nlog_max_kb = 1\nlog_backups = 2\n",
-        encoding="utf-8",
-    )
+    add_settings(settings_path, "[operations]\nlog_max_kb = 1\nlog_backups = 2\n")
     first = invoke(settings_path, "match")
     [line] = first.stderr.splitlines()
     assert line.startswith("match: 2 mentees, ")
@@ -284,10 +279,7 @@ def test_quiet_still_says_when_some_emails_failed(smtp_program, server):
 
 def test_a_lock_file_that_cannot_be_made_is_one_clear_line(program, tmp_path):
     settings_path = tmp_path / "settings.toml"
-    settings_path.write_text(
-        settings_path.read_text() + '[operations]\nlock_file = "settings.toml/x.lock"\n',
-        encoding="utf-8",
-    )
+    add_settings(settings_path, '[operations]\nlock_file = "settings.toml/x.lock"\n')
     result = invoke(settings_path, "match")
     assert result.exit_code == 1
     assert result.stderr.startswith(
@@ -298,8 +290,6 @@ def test_a_lock_file_that_cannot_be_made_is_one_clear_line(program, tmp_path):
 
 
 def test_systemd_units_escape_percent_signs(settings_file):
-    settings_file.write_text(
-        settings_file.read_text() + '[program]\nname = "STS 100% Mentoring"\n', encoding="utf-8"
-    )
+    add_settings(settings_file, '[program]\nname = "STS 100% Mentoring"\n')
     text = invoke(settings_file, "cron", "--systemd").stdout
     assert "Description=mentor-sync %i (STS 100%% Mentoring)\n" in text

@@ -27,7 +27,7 @@ from jobs.mail import CHECKIN, INTRODUCE
 from jobs.runner import Call, run_job
 from mentoring.settings import Schedule
 from mentoring.timetable import parse_when
-from tests.conftest import PEOPLE, program_workbook, set_committee_cells, tab_rows
+from tests.conftest import PEOPLE, add_settings, program_workbook, set_committee_cells, tab_rows
 
 NEW_YORK, UTC = ZoneInfo("America/New_York"), ZoneInfo("UTC")
 
@@ -191,13 +191,12 @@ def logging_as_the_cli_does():
 def test_the_real_jobs_under_the_scheduler_send_each_email_on_its_day_once(
     tmp_path, settings_file, logging_as_the_cli_does
 ):
-    settings_file.write_text(
-        settings_file.read_text()
-        + '\n[program]\ntime_zone = "America/New_York"\n'
+    add_settings(
+        settings_file,
+        '\n[program]\ntime_zone = "America/New_York"\n'
         + '[schedule]\nintroduce = "daily at 08:00"\n'
         + '[[checkins]]\nname = "check-in 1"\ndays = 2\ntemplate = "checkin"\n'
         + '[[checkins]]\nname = "closing"\ndays = 5\ntemplate = "closing"\n',
-        encoding="utf-8",
     )
     settings = load_settings(settings_file)
     workbook = tmp_path / "program.xlsx"
@@ -243,10 +242,7 @@ def test_the_real_jobs_under_the_scheduler_send_each_email_on_its_day_once(
 def test_settings_broken_while_the_scheduler_runs_are_remembered_and_alerted(
     tmp_path, settings_file, logging_as_the_cli_does
 ):
-    settings_file.write_text(
-        settings_file.read_text() + '[schedule]\nintroduce = "off"\ncheckin = "off"\n',
-        encoding="utf-8",
-    )
+    add_settings(settings_file, '[schedule]\nintroduce = "off"\ncheckin = "off"\n')
     settings = load_settings(settings_file)
     program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
     call = Call(settings_file, known=settings)
@@ -255,7 +251,7 @@ def test_settings_broken_while_the_scheduler_runs_are_remembered_and_alerted(
         code = run_job(job, runner.match(), call)
         # A committee member edits the settings on the server and leaves a typo.
         if "failurs" not in settings_file.read_text():
-            settings_file.write_text(settings_file.read_text() + "[alerts]\nfailurs = 3\n")
+            add_settings(settings_file, "[alerts]\nfailurs = 3\n")
         return code
 
     start = datetime(2026, 3, 2, 6, 0, tzinfo=NEW_YORK)
