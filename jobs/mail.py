@@ -71,12 +71,14 @@ class MailReport:
             parts.append(f"{len(self.problems)} committee rows need a look")
         return f"{self.job}: {', '.join(parts)}"
 
-    def lines(self) -> list[str]:
+    def details(self) -> list[str]:
+        """Each email, what went wrong, and the committee rows to look at (the summary is
+        the job's line, logged apart)."""
         said = [*self.would_send, *self.sent]
         said += [f"  failed: {line}" for line in self.failed]
         said += [f"  unconfirmed: {line}" for line in self.unconfirmed]
         said += [f"  check: {problem}" for problem in self.problems]
-        return [*said, self.summary()]
+        return said
 
 
 @dataclass(frozen=True)

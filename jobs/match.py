@@ -42,10 +42,6 @@ class MatchReport:
             changed = f"{s.cells_changed} cells would change (dry run: nothing written)"
         return f"match: {', '.join(parts)}; {changed}"
 
-    def lines(self) -> list[str]:
-        """The slate summary, then the one-line summary a cron mail ends with."""
-        return [*self.slate, self.summary()]
-
 
 def run_match(
     sheet: Spreadsheet, settings: Settings, today: date, dry_run: bool = False

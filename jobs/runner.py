@@ -184,7 +184,7 @@ def _remember(
 ) -> None:
     """Record `run` in the state file, then alert the committee about what it must know."""
     path = Path(settings.operations.state_file)
-    history = load_history(path, session.now).record(run)
+    history = load_history(path, session.now, set_aside=True).record(run)
     _save(path, history)
     if not alert:
         return
@@ -268,7 +268,7 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
         )
         # Emails that failed or may not have gone out need a look: the exit code says so.
         failed = bool(report.failed or report.unconfirmed)
-        return JobResult([(report.lines()[:-1], report.summary())], failed)
+        return JobResult([(report.details(), report.summary())], failed)
 
     return work
 

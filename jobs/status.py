@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from jobs.clock import program_zone
 from jobs.mail import read_pairs
 from jobs.match import response_tab
 from mentoring import status
@@ -23,7 +22,6 @@ from sync.state import load_history
 
 def status_lines(sheet: Spreadsheet | None, settings: Settings, now: datetime) -> list[str]:
     zone = settings.program.time_zone or "this machine's time zone"
-    program_zone(settings.program.time_zone)
     lines = [f"{settings.program.name}, {now:%Y-%m-%d %H:%M} ({zone})"]
     try:
         if sheet is None:

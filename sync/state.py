@@ -13,10 +13,10 @@ from sync.files import replace_file
 log = logging.getLogger(__name__)
 
 
-def load_history(path: Path, now: datetime) -> History:
-    """The history in `path`; an empty one when there is no file yet. A file that cannot be
-    read is set aside (renamed, never deleted) with a warning, and the history starts afresh:
-    a broken state file must not stop the jobs."""
+def load_history(path: Path, now: datetime, set_aside: bool = False) -> History:
+    """The history in `path`; an empty one when there is no file yet or it cannot be read (a
+    broken state file must not stop the jobs). With `set_aside`, as before a write, a file
+    that cannot be read is renamed (never deleted) so the write does not lose it."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -31,6 +31,9 @@ def load_history(path: Path, now: datetime) -> History:
     try:
         return History.from_data(json.loads(text))
     except (ValueError, KeyError, TypeError) as exc:
+        if not set_aside:
+            log.error("mentor-sync: the state file %s is not readable (%s)", path, exc)
+            return History()
         aside = path.with_name(f"{path.name}.unreadable-{now:%Y%m%d-%H%M%S}")
         try:
             path.replace(aside)

@@ -293,3 +293,19 @@ def test_systemd_units_escape_percent_signs(settings_file):
     add_settings(settings_file, '[program]\nname = "STS 100% Mentoring"\n')
     text = invoke(settings_file, "cron", "--systemd").stdout
     assert "Description=mentor-sync %i (STS 100%% Mentoring)\n" in text
+
+
+def test_an_unreadable_state_file_is_set_aside_by_a_job_and_left_alone_by_status(
+    program, tmp_path
+):
+    settings_path = tmp_path / "settings.toml"
+    state = tmp_path / "mentor-sync-state.json"
+    state.write_text("{not json")
+    looked = invoke(settings_path, "status")
+    assert looked.exit_code == 0
+    assert f"mentor-sync: the state file {state} is not readable (" in looked.stderr
+    assert state.read_text() == "{not json"  # status only reads
+    assert invoke(settings_path, "match").exit_code == 0
+    [aside] = tmp_path.glob("mentor-sync-state.json.unreadable-*")
+    assert aside.read_text() == "{not json"
+    assert '"match"' in state.read_text()
