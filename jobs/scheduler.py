@@ -39,7 +39,10 @@ def build(timetable: Schedule, zone: str, run: Callable[[str], object]) -> sched
         for period, at in when.slots():
             getattr(scheduler.every(), period).at(at, zone or None).do(_job, job, run).tag(job)
     if not scheduler.jobs:
-        raise ConfigError("every job in [schedule] is off, so there is nothing to schedule")
+        raise ConfigError(
+            "every job in [schedule] is off, so there is nothing to schedule; give at least"
+            ' one job a time (such as match = "daily at 07:00")'
+        )
     return scheduler
 
 

@@ -23,7 +23,8 @@ def load_history(path: Path, now: datetime, set_aside: bool = False) -> History:
         return History()
     except OSError as exc:
         log.error(
-            "mentor-sync: cannot read the state file %s (%s); the last runs are not known",
+            "mentor-sync: cannot read the state file %s (%s); the last runs are not known."
+            " Check operations.state_file and the file's permissions",
             path,
             exc,
         )
@@ -32,7 +33,12 @@ def load_history(path: Path, now: datetime, set_aside: bool = False) -> History:
         return History.from_data(json.loads(text))
     except (ValueError, KeyError, TypeError) as exc:
         if not set_aside:
-            log.error("mentor-sync: the state file %s is not readable (%s)", path, exc)
+            log.error(
+                "mentor-sync: the state file %s is not readable (%s); the next job sets it"
+                " aside and starts the history afresh",
+                path,
+                exc,
+            )
             return History()
         aside = path.with_name(f"{path.name}.unreadable-{now:%Y%m%d-%H%M%S}")
         try:

@@ -295,9 +295,7 @@ def test_systemd_units_escape_percent_signs(settings_file):
     assert "Description=mentor-sync %i (STS 100%% Mentoring)\n" in text
 
 
-def test_an_unreadable_state_file_is_set_aside_by_a_job_and_left_alone_by_status(
-    program, tmp_path
-):
+def test_an_unreadable_state_file_is_set_aside_by_a_job_and_left_alone_by_status(program, tmp_path):
     settings_path = tmp_path / "settings.toml"
     state = tmp_path / "mentor-sync-state.json"
     state.write_text("{not json")
