@@ -88,6 +88,10 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         templates.require(checkin.template, f"the check-in '{checkin.name}'")
     templates.require("introduction", "every introduction")
     templates.require("alert", "the alerts to the committee")
+    if settings.health.reminders:
+        templates.require("reminder", "the reminders of unanswered check-ins")
+    if settings.health.digest != "off":
+        templates.require("digest", "the committee's digest")
     return settings
 
 

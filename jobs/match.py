@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from mentoring.answers import Answers, assign, read_answers
 from mentoring.committee import Outcome, SlateStats, update_committee_tab
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.history import past_pairs
 from mentoring.intake import IntakeIssue, read_responses
 from mentoring.matching import RuleMatcher
+from mentoring.pairs import Pair, approved_pairs
 from mentoring.reports import intake_issues_tab
 from mentoring.settings import Settings
 from mentoring.sheet import Table
@@ -56,13 +59,14 @@ def run_match(
     tabs, matching = settings.tabs, settings.matching
     # The Email Log too, in the same read: an alert about what this run finds looks there.
     wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues, tabs.email_log]
+    wanted.append(tabs.checkins)  # its answers from people of no pair are intake issues too
     if matching.past_pairs_tab:
         wanted.append(matching.past_pairs_tab)
     found = sheet.read(wanted)
     mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     if tabs.committee not in found:
-        _refuse_a_near_miss(
+        refuse_a_near_miss(
             sheet, settings, tabs.committee, "the committee's matches", "tabs.committee"
         )
     responses = read_responses(mentees, mentors, settings)
@@ -70,7 +74,7 @@ def run_match(
     if matching.past_pairs_tab in found:
         history.append(found[matching.past_pairs_tab])
     elif matching.past_pairs_tab:
-        _refuse_a_near_miss(
+        refuse_a_near_miss(
             sheet,
             settings,
             matching.past_pairs_tab,
@@ -83,7 +87,10 @@ def run_match(
     committee = update_committee_tab(
         found.get(tabs.committee), tabs.committee, responses, matcher, matching.min_score
     )
-    issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, responses.issues)
+    pairs = approved_pairs(found.get(tabs.committee), responses).pairs
+    answers = checkin_answers(sheet, settings, found, pairs)
+    all_issues = (*responses.issues, *answers.issues)
+    issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, all_issues)
     if not dry_run:
         sheet.write([committee.edits, issues])
     slate = matcher.slate
@@ -97,13 +104,20 @@ def run_match(
         committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof
     )
     return MatchReport(
-        committee.stats,
-        len(responses.issues),
-        lines,
-        dry_run,
-        tuple(responses.issues),
-        committee.outcomes,
+        committee.stats, len(all_issues), lines, dry_run, all_issues, committee.outcomes
     )
+
+
+def checkin_answers(
+    sheet: Spreadsheet, settings: Settings, found: dict[str, Table], pairs: Sequence[Pair]
+) -> Answers:
+    """The check-in tab's answers by pair, and the rows of no pair as intake issues. A tab
+    that is not there means nobody has answered, unless a tab of a close name is there."""
+    tab = settings.tabs.checkins
+    if tab not in found:
+        refuse_a_near_miss(sheet, settings, tab, "the check-in form's responses", "tabs.checkins")
+    rows = read_answers(found.get(tab), settings.checkin_form, settings.intake.date_order)
+    return assign(rows, pairs, tab)
 
 
 def response_tab(
@@ -120,13 +134,12 @@ def response_tab(
     return table
 
 
-def _refuse_a_near_miss(
+def refuse_a_near_miss(
     sheet: Spreadsheet, settings: Settings, wanted: str, what: str, key: str
 ) -> None:
     """A missing tab the tool may start afresh, unless one with a close name is there:
     that is the committee's tab renamed, and starting a new one would ignore it."""
-    tabs = settings.tabs
-    ours = {tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues} - {wanted}
+    ours = {*vars(settings.tabs).values(), settings.matching.past_pairs_tab} - {wanted}
     hint = did_you_mean(wanted, [name for name in sheet.tab_names() if name not in ours])
     if hint:
         raise ConfigError(

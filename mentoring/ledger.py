@@ -109,6 +109,13 @@ class Ledger:
         entry = self._entries.get(key)
         return entry is not None and entry.status.strip().casefold() != FAILED
 
+    def sent_at(self, key: str) -> datetime | None:
+        """When the email of `key` was handed to the sender, or None when it was not."""
+        entry = self._entries.get(key)
+        if entry is None or entry.status.strip().casefold() not in _ATTEMPTED:
+            return None
+        return entry.sent_at
+
     def pending(self) -> list[LogEntry]:
         """Entries left `sending` by a run that stopped before it could record the outcome."""
         return [e for e in self._entries.values() if e.status.strip().casefold() == SENDING]

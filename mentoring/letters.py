@@ -128,10 +128,11 @@ def context(planned: Planned, settings: Settings, today: date) -> dict[str, Any]
             recipient=_person(person),
             partner=_person(partner),
             checkin={
-                "name": planned.kind,
+                "name": planned.reminder_of or planned.kind,
                 "number": planned.number,
                 "days": planned.days,
                 "due": planned.due,
+                "asked_on": planned.asked_on or planned.due,  # the day a reminder's check-in went
             },
             days_since_introduction=(today - (pair.introduced_on or today)).days,
             checkin_form=checkin_link(settings.links.checkin_form, person, partner),

@@ -15,6 +15,7 @@ from mentoring.pairs import Pair, Person
 from mentoring.settings import Checkin
 
 INTRODUCTION = "introduction"
+REMINDER = "reminder"
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,21 @@ class Planned:
     due: date
     number: int = 0
     days: int = 0
+    reminder_of: str = ""  # for a reminder: the check-in it reminds of
+    asked_on: date | None = None  # and the day that check-in was sent
 
     @property
     def key(self) -> str:
         if self.kind == INTRODUCTION:
             return f"{INTRODUCTION} | {self.pair.label}"
-        return f"{self.kind} | {self.pair.label} | to {self.to[0].email}"
+        if self.reminder_of:
+            return f"{REMINDER} | {self.reminder_of} | {self.pair.label} | to {self.to[0].email}"
+        return checkin_key(self.kind, self.pair, self.to[0].email)
+
+
+def checkin_key(name: str, pair: Pair, email: str) -> str:
+    """The Email Log key of check-in `name` to `email` of `pair`."""
+    return f"{name} | {pair.label} | to {email}"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ BACKENDS = ("workbook", "google")
 SENDERS = ("outbox", "smtp", "gmail")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 DATE_ORDERS = ("auto", "month-first", "day-first")
+# Kinds of email the Email Log has besides the check-ins, which no check-in may be named.
+RESERVED_KINDS = ("introduction", "reminder", "alert", "digest")
 
 # Fields every form must name, because intake cannot work without them.
 ESSENTIAL_FIELDS = ("timestamp", "email", "name")
@@ -62,6 +64,8 @@ class Tabs:
     committee: str
     intake_issues: str
     email_log: str
+    checkins: str  # the check-in form's responses, read
+    pair_health: str  # written
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,20 @@ class Alerts:
 
 
 @dataclass(frozen=True)
+class Health:
+    """How the Pair Health tab reads the check-in answers, and what it tells whom."""
+
+    answer_within_days: int  # a check-in unanswered this long counts as unanswered
+    reminders: bool  # one reminder then, to the person who has not answered
+    quiet_checkins: int  # flag a pair after this many unanswered check-ins in a row
+    low_rating: int  # flag a pair rated this or lower (1 to 5)
+    digest: str  # "monthly", "weekly" or "off"
+
+
+DIGESTS = ("monthly", "weekly", "off")
+
+
+@dataclass(frozen=True)
 class Settings:
     program: Program
     spreadsheet: SpreadsheetSettings
@@ -162,6 +180,7 @@ class Settings:
     intake: Intake
     mentee_form: Form
     mentor_form: Form
+    checkin_form: Form
     checkboxes: Mapping[str, tuple[str, ...]]
     matching: MatchingSettings
     email: EmailSettings
@@ -171,6 +190,7 @@ class Settings:
     schedule: Schedule
     operations: Operations
     alerts: Alerts
+    health: Health
 
     @property
     def alert_to(self) -> str:
@@ -241,6 +261,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             "intake",
             "mentee_form",
             "mentor_form",
+            "checkin_form",
             "checkboxes",
             "matching",
             "email",
@@ -250,21 +271,40 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             "schedule",
             "operations",
             "alerts",
+            "health",
         ),
     )
     program = _Section(data.get("program", {}), "program", ("name", "committee_email", "time_zone"))
     sheet = _Section(data.get("spreadsheet", {}), "spreadsheet", ("backend", "path", "id"))
-    tab_keys = ("mentees", "mentors", "committee", "intake_issues", "email_log")
+    tab_keys = (
+        "mentees",
+        "mentors",
+        "committee",
+        "intake_issues",
+        "email_log",
+        "checkins",
+        "pair_health",
+    )
     tabs_section = _Section(data.get("tabs", {}), "tabs", tab_keys)
     tabs = Tabs(*(tabs_section.get(key, str) for key in tab_keys))
-    names = [getattr(tabs, key).strip().casefold() for key in tab_keys]
-    if len(set(names)) < len(names):
-        raise ConfigError(
-            f"settings {', '.join(f'tabs.{key}' for key in tab_keys)} must name"
-            f" {len(tab_keys)} different tabs; the tool writes all but the first two"
-        )
+    seen: dict[str, str] = {}
+    for key in tab_keys:
+        name = getattr(tabs, key).strip().casefold()
+        if name in seen:
+            raise ConfigError(
+                f"settings tabs.{seen[name]} and tabs.{key} both name the tab"
+                f" '{getattr(tabs, key)}'; each needs a tab of its own"
+            )
+        seen[name] = key
     mentee_form = _form(data.get("mentee_form", {}), "mentee_form", tabs.mentees)
     mentor_form = _form(data.get("mentor_form", {}), "mentor_form", tabs.mentors, ("capacity",))
+    checkin_form = _form(
+        data.get("checkin_form", {}),
+        "checkin_form",
+        tabs.checkins,
+        ("partner",),
+        essential=("timestamp", "email"),
+    )
     checkboxes = _checkboxes(
         data.get("checkboxes", {}), {*mentee_form.questions, *mentor_form.questions}
     )
@@ -279,6 +319,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         intake=_intake(data.get("intake", {})),
         mentee_form=mentee_form,
         mentor_form=mentor_form,
+        checkin_form=checkin_form,
         checkboxes=checkboxes,
         matching=parse_matching(
             data.get("matching", {}), list(mentee_form.questions), list(mentor_form.questions)
@@ -290,7 +331,29 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         schedule=_schedule(data.get("schedule", {})),
         operations=_operations(data.get("operations", {})),
         alerts=_alerts(data.get("alerts", {})),
+        health=_health(data.get("health", {})),
     )
+
+
+def _health(data: Any) -> Health:
+    keys = ("answer_within_days", "reminders", "quiet_checkins", "low_rating", "digest")
+    section = _Section(data, "health", keys)
+    health = Health(
+        answer_within_days=section.get("answer_within_days", int),
+        reminders=section.get("reminders", bool),
+        quiet_checkins=section.get("quiet_checkins", int),
+        low_rating=section.get("low_rating", int),
+        digest=section.choice("digest", DIGESTS),
+    )
+    if not 1 <= health.answer_within_days <= 365:
+        raise ConfigError("setting 'health.answer_within_days' must be between 1 and 365 (days)")
+    if not 1 <= health.quiet_checkins <= 20:
+        raise ConfigError("setting 'health.quiet_checkins' must be between 1 and 20 (check-ins)")
+    if not 0 <= health.low_rating <= 5:
+        raise ConfigError(
+            "setting 'health.low_rating' must be between 0 (never flag) and 5 (the scale is 1 to 5)"
+        )
+    return health
 
 
 def _schedule(data: Any) -> Schedule:
@@ -435,6 +498,11 @@ def _checkins(data: Any) -> tuple[Checkin, ...]:
         )
         if not checkin.name:
             raise ConfigError(f"[[checkins]] {number} needs a name (how the Email Log calls it)")
+        if checkin.name.casefold() in RESERVED_KINDS:
+            raise ConfigError(
+                f"[[checkins]] {number} is named '{checkin.name}', which the Email Log uses for"
+                " other emails; give it another name"
+            )
         if not 1 <= checkin.days <= 3660:
             raise ConfigError(
                 f"[[checkins]] {number} ('{checkin.name}'): days must be 1 to 3660"
@@ -461,7 +529,13 @@ def _intake(data: Any) -> Intake:
     return intake
 
 
-def _form(data: Any, path: str, tab: str, extra: tuple[str, ...] = ()) -> Form:
+def _form(
+    data: Any,
+    path: str,
+    tab: str,
+    extra: tuple[str, ...] = (),
+    essential: tuple[str, ...] = ESSENTIAL_FIELDS,
+) -> Form:
     section = _Section(data, path, ("questions", "required"))
     questions = section.get("questions", dict)
     for key, header in questions.items():
@@ -469,10 +543,10 @@ def _form(data: Any, path: str, tab: str, extra: tuple[str, ...] = ()) -> Form:
             raise ConfigError(
                 f"setting '{path}.questions.{key}' must be the question's header text"
             )
-    for key in ESSENTIAL_FIELDS + extra:
+    for key in essential + extra:
         if key not in questions:
             raise ConfigError(f"missing setting '{path}.questions.{key}' (the question's header)")
-    for key in ESSENTIAL_FIELDS + extra:
+    for key in essential + extra:
         if not questions[key].strip():
             raise ConfigError(f"setting '{path}.questions.{key}' cannot be empty")
     required = section.text_list("required")

@@ -100,7 +100,7 @@ def test_missing_config(tmp_path, monkeypatch):
         ),
         (
             '[tabs]\nemail_log = "Intake Issues"\n',
-            "must name 5 different tabs",
+            "tabs.intake_issues and tabs.email_log both name",
         ),
         (
             "[program\n",

@@ -1,0 +1,201 @@
+"""Check-in answers: the check-in form's response tab in, each answer with its pair out.
+
+An answer belongs to a pair when the respondent's email and the partner's email
+they typed are the two people of one introduced pair, whichever way round.
+Every other row is an `IntakeIssue` saying why it is not counted and what to
+correct, so an answer is never dropped silently, and a request to hear from
+the committee is never lost in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from mentoring.intake import IntakeIssue, is_email, normalise_email
+from mentoring.pairs import Pair
+from mentoring.settings import Form
+from mentoring.sheet import Row, Table, cell, is_blank
+from mentoring.timestamps import guess_date_order, parse_timestamp
+
+YES, NO = "Yes", "No"
+_RATING = re.compile(r"^\s*([1-5])(?:\.0+)?\b")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One usable row of the check-in form."""
+
+    row: int
+    email: str
+    partner: str
+    submitted: datetime
+    role: str = ""
+    rating: int | None = None  # 1 to 5
+    met: str = ""  # YES, NO or "" when not answered
+    progress: str = ""
+    contact: bool = False  # asked the committee to get in touch
+
+
+@dataclass(frozen=True)
+class AnswerRows:
+    """The check-in tab as read: the usable answers, and why the others are not."""
+
+    answers: tuple[Answer, ...]
+    issues: tuple[IntakeIssue, ...]
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The answers with the pair each is about."""
+
+    by_pair: Mapping[str, tuple[Answer, ...]]  # by Pair.label, oldest first
+    issues: tuple[IntakeIssue, ...]  # the tab's problems and the answers of no pair
+
+
+def read_answers(table: Table | None, form: Form, date_order: str = "auto") -> AnswerRows:
+    """Every usable row of the check-in tab (None: nobody has answered yet), not yet
+    assigned to pairs; raises ConfigError when a configured header is missing."""
+    if table is None or not any(table.header):
+        return AnswerRows((), ())
+    columns = {
+        field: table.require(
+            header,
+            what=f"check-in form, field '{field}'",
+            fix="If the question was reworded, put its new text in the settings"
+            f" (checkin_form.questions.{field}).",
+        )
+        for field, header in form.questions.items()
+    }
+    order = date_order
+    if order == "auto":
+        order = guess_date_order(cell(row, columns["timestamp"]) for row in table.rows)
+    answers: list[Answer] = []
+    issues: list[IntakeIssue] = []
+    for row in table.rows:
+        answer, problem = _read_row(row, columns, form, order)
+        if answer is None:
+            person = normalise_email(cell(row, columns["email"])) or "(no email)"
+            issues.append(IntakeIssue(table.name, row.number, person, problem))
+        else:
+            answers.append(answer)
+            if problem:
+                issues.append(IntakeIssue(table.name, row.number, answer.email, problem))
+    return AnswerRows(tuple(answers), tuple(issues))
+
+
+def assign(rows: AnswerRows, pairs: Sequence[Pair], tab: str) -> Answers:
+    """Each answer of `read_answers` with the introduced pair it is about; the others become
+    intake issues that say what to correct."""
+    by_people = {}
+    partners: dict[str, list[str]] = {}
+    for pair in pairs:
+        if pair.introduced_on is None:
+            continue
+        mentee, mentor = pair.mentee.email, pair.mentor.email
+        by_people[mentee, mentor] = by_people[mentor, mentee] = pair.label
+        partners.setdefault(mentee, []).append(mentor)
+        partners.setdefault(mentor, []).append(mentee)
+    by_pair: dict[str, list[Answer]] = {}
+    issues = list(rows.issues)
+    for answer in rows.answers:
+        label = by_people.get((answer.email, answer.partner))
+        if label is not None:
+            by_pair.setdefault(label, []).append(answer)
+            continue
+        theirs = partners.get(answer.email)
+        if theirs:
+            problem = (
+                f"names {answer.partner} as their partner, but their partner is"
+                f" {' or '.join(theirs)}; not counted in Pair Health until Partner's email"
+                " is corrected in this row"
+            )
+        else:
+            problem = (
+                f"{answer.email} is not in an introduced pair (an Approved row of the committee"
+                " tab with an Introduced On date); not counted in Pair Health. If they answered"
+                " from another address, correct Email Address in this row"
+            )
+        issues.append(IntakeIssue(tab, answer.row, answer.email, problem + _said(answer)))
+    ordered = {
+        label: tuple(sorted(found, key=lambda a: (a.submitted, a.row)))
+        for label, found in by_pair.items()
+    }
+    return Answers(ordered, tuple(issues))
+
+
+def _said(answer: Answer) -> str:
+    """What in an uncounted answer the committee must not miss."""
+    said = []
+    if answer.contact:
+        said.append("they asked the committee to get in touch")
+    if answer.rating is not None:
+        said.append(f"they rated the relationship {answer.rating} of 5")
+    return f" ({'; '.join(said)})" if said else ""
+
+
+def _read_row(
+    row: Row, columns: Mapping[str, int], form: Form, date_order: str
+) -> tuple[Answer | None, str]:
+    def text(field: str) -> str:
+        value = cell(row, columns.get(field))
+        return "" if is_blank(value) else _SPACES.sub(" ", str(value)).strip()
+
+    raw_email, raw_partner = text("email"), text("partner")
+    email, partner = normalise_email(raw_email), normalise_email(raw_partner)
+    submitted = parse_timestamp(cell(row, columns["timestamp"]), date_order)
+    if not is_email(email):
+        said = f"'{raw_email}' is not a valid email address" if raw_email else "no email address"
+        return None, f"{said}; this check-in answer is not counted until it is corrected"
+    if not is_email(partner):
+        said = f"'{raw_partner}' is not a valid email address" if raw_partner else "no answer"
+        return None, (
+            f"Partner's email: {said}; this check-in answer is not counted until it is corrected"
+        )
+    if submitted is None:
+        return None, (
+            f"the Timestamp '{text('timestamp')}' cannot be read as a date, so the answer cannot"
+            " be placed after a check-in; not counted until it is corrected"
+        )
+    missing = [form.questions[field] for field in form.required if not text(field)]
+    notes = []
+    if missing:
+        return None, (
+            "no answer to "
+            + ", ".join(f"'{header}'" for header in missing)
+            + "; this check-in answer is not counted until the row has one"
+        )
+    rating = None
+    if text("rating"):
+        found = _RATING.match(text("rating"))
+        if found:
+            rating = int(found.group(1))
+        else:
+            notes.append(
+                f"the rating '{text('rating')}' is not a number from 1 to 5; the rest of the"
+                " answer is counted"
+            )
+    answer = Answer(
+        row=row.number,
+        email=email,
+        partner=partner,
+        submitted=submitted,
+        role=text("role"),
+        rating=rating,
+        met=_yes_no(text("met")),
+        progress=text("progress"),
+        contact=_yes_no(text("contact")) == YES,
+    )
+    return answer, "; ".join(notes)
+
+
+def _yes_no(text: str) -> str:
+    folded = text.casefold()
+    if folded in ("yes", "y", "true"):
+        return YES
+    if folded in ("no", "n", "false"):
+        return NO
+    return ""

@@ -1,0 +1,322 @@
+"""Pair health: what the check-ins sent and the answers back say about each pair.
+
+For each person of an introduced pair: the check-ins the Email Log has as sent
+to them, which of them they answered (an answer counts for the latest check-in
+sent before it), their latest rating, and whether they asked the committee to
+get in touch. From that, a Flag in plain words when the pair needs a look, and
+the reminder due to a person who has not answered their latest check-in.
+Nothing here reads the clock: `today` is a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from mentoring.answers import NO, Answer
+from mentoring.intake import normalise_email
+from mentoring.outgoing import REMINDER, Planned, checkin_key
+from mentoring.pairs import Pair, Person
+from mentoring.reports import rewrite_tab
+from mentoring.settings import Checkin, Health
+from mentoring.sheet import Cell, TabEdits, Table, cell, header_key
+
+ACTIVE, YEAR_OVER, ENDED = "active", "year over", "ended"
+QUIET, LOW, NOT_MET, CONTACT = "quiet", "rating", "not met", "contact"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A check-in sent to one person, and whether they answered it."""
+
+    name: str
+    sent: datetime
+    answered: bool
+    overdue: bool  # unanswered for health.answer_within_days
+
+
+@dataclass(frozen=True)
+class Side:
+    """One person of a pair: the check-ins sent to them and what they answered."""
+
+    person: Person
+    asked: tuple[Asked, ...]
+    answers: tuple[Answer, ...]  # oldest first
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for a in self.asked if a.answered)
+
+    @property
+    def rating(self) -> Answer | None:
+        return next((a for a in reversed(self.answers) if a.rating is not None), None)
+
+    @property
+    def latest(self) -> Answer | None:
+        return self.answers[-1] if self.answers else None
+
+    @property
+    def unanswered_run(self) -> int:
+        """How many check-ins in a row, up to the latest one past its time, went unanswered."""
+        run = 0
+        for asked in reversed(self.asked):
+            if asked.answered:
+                break
+            run += asked.overdue
+        return run
+
+    @property
+    def last_overdue(self) -> str:
+        """The name of the latest check-in past its time without an answer ("" for none)."""
+        return next((a.name for a in reversed(self.asked) if a.overdue), "")
+
+    @property
+    def waiting(self) -> Asked | None:
+        """The latest check-in, when it is past its time without an answer."""
+        if self.asked and self.asked[-1].overdue:
+            return self.asked[-1]
+        return None
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # QUIET, LOW, NOT_MET or CONTACT
+    text: str  # in plain words, as the Flag column shows it
+    key: str  # what raised it; the same flag raised again by a new event has a new key
+
+
+@dataclass(frozen=True)
+class PairHealth:
+    pair: Pair
+    state: str  # ACTIVE or YEAR_OVER
+    mentee: Side
+    mentor: Side
+    flags: tuple[Flag, ...]
+
+    @property
+    def sides(self) -> tuple[Side, Side]:
+        return self.mentee, self.mentor
+
+    @property
+    def last_answer(self) -> Answer | None:
+        latest = [a for a in (self.mentee.latest, self.mentor.latest) if a is not None]
+        return max(latest, key=lambda a: a.submitted, default=None)
+
+    @property
+    def met(self) -> Answer | None:
+        """The latest answer, from either of them, to "Have you met since the last check-in?"."""
+        said = [a for side in self.sides for a in side.answers if a.met]
+        return max(said, key=lambda a: a.submitted, default=None)
+
+
+def assess(
+    pair: Pair,
+    answers: Sequence[Answer],
+    sent: Callable[[str], datetime | None],
+    calendar: Sequence[Checkin],
+    health: Health,
+    today: date,
+) -> PairHealth:
+    """The health of an introduced `pair` on `today`; `sent(key)` is when the Email Log has
+    the email of that key as sent (None when it was not)."""
+    sides = []
+    for person in (pair.mentee, pair.mentor):
+        theirs = tuple(a for a in answers if a.email == person.email)
+        times = [
+            (checkin.name, when)
+            for checkin in calendar
+            if (when := sent(checkin_key(checkin.name, pair, person.email))) is not None
+        ]
+        times.sort(key=lambda item: item[1])
+        asked = []
+        for index, (name, when) in enumerate(times):
+            until = times[index + 1][1] if index + 1 < len(times) else None
+            answered = any(
+                when <= a.submitted and (until is None or a.submitted < until) for a in theirs
+            )
+            late = when.date() + timedelta(days=health.answer_within_days) <= today
+            overdue = late and not answered
+            asked.append(Asked(name, when, answered, overdue))
+        sides.append(Side(person, tuple(asked), theirs))
+    mentee, mentor = sides
+    last = calendar[-1].name if calendar else None
+    over = all(any(a.name == last for a in side.asked) for side in sides)
+    draft = PairHealth(pair, YEAR_OVER if over else ACTIVE, mentee, mentor, ())
+    return PairHealth(pair, draft.state, mentee, mentor, tuple(_flags(draft, health)))
+
+
+def _flags(health: PairHealth, settings: Health) -> list[Flag]:
+    flags = []
+    quiet = [s for s in health.sides if s.unanswered_run >= settings.quiet_checkins]
+    if quiet:
+        n = settings.quiet_checkins
+        said = "the last check-in" if n == 1 else f"the last {n} check-ins"
+        evidence = " | ".join(f"{s.person.email} {s.last_overdue}" for s in quiet)
+        flags.append(Flag(QUIET, f"no answer to {said} ({_roles(quiet)})", f"{QUIET} | {evidence}"))
+    low = [s for s in health.sides if s.rating and s.rating.rating <= settings.low_rating]
+    if low:
+        scores = ", ".join(f"{s.person.role.lower()}: {s.rating.rating}" for s in low)
+        evidence = " | ".join(f"{s.person.email} {_stamp(s.rating)}" for s in low)
+        text = f"rating {settings.low_rating} or lower ({scores})"
+        flags.append(Flag(LOW, text, f"{LOW} | {evidence}"))
+    met = health.met
+    if met is not None and met.met == NO:
+        flags.append(Flag(NOT_MET, "have not met", f"{NOT_MET} | {met.email} {_stamp(met)}"))
+    asking = [s for s in health.sides if s.latest is not None and s.latest.contact]
+    if asking:
+        when = ", ".join(f"{s.person.role.lower()}, {s.latest.submitted:%Y-%m-%d}" for s in asking)
+        evidence = " | ".join(f"{s.person.email} {_stamp(s.latest)}" for s in asking)
+        text = f"asked the committee to get in touch ({when})"
+        flags.append(Flag(CONTACT, text, f"{CONTACT} | {evidence}"))
+    return flags
+
+
+def _stamp(answer: Answer) -> str:
+    return f"{answer.submitted:%Y-%m-%d %H:%M:%S}"
+
+
+def _roles(sides: Sequence[Side]) -> str:
+    return " and ".join(s.person.role.lower() for s in sides)
+
+
+def reminders_due(
+    healths: Sequence[PairHealth],
+    settings: Health,
+    today: date,
+    logged: Callable[[str], bool],
+    busy: set[tuple[str, str]],
+) -> list[Planned]:
+    """One reminder to each person whose latest check-in is past its time unanswered, unless
+    it is `logged` already or `busy` (pair label, email) holds them: a check-in goes to them
+    in this run, which asks again anyway."""
+    if not settings.reminders:
+        return []
+    due = []
+    for health in healths:
+        for side in health.sides:
+            waiting = side.waiting
+            if waiting is None or (health.pair.label, side.person.email) in busy:
+                continue
+            planned = Planned(
+                REMINDER,
+                REMINDER,
+                health.pair,
+                (side.person,),
+                today,
+                reminder_of=waiting.name,
+                asked_on=waiting.sent.date(),
+            )
+            if not logged(planned.key):
+                due.append(planned)
+    return due
+
+
+# The Pair Health tab.
+
+MENTEE, MENTEE_EMAIL, MENTOR, MENTOR_EMAIL = "Mentee", "Mentee Email", "Mentor", "Mentor Email"
+INTRODUCED_ON, STATE, FLAG, NOTES = "Introduced On", "State", "Flag", "Notes"
+TOOL_COLUMNS = (
+    MENTEE,
+    MENTEE_EMAIL,
+    MENTOR,
+    MENTOR_EMAIL,
+    INTRODUCED_ON,
+    STATE,
+    "Check-ins to Mentee",
+    "Answered by Mentee",
+    "Check-ins to Mentor",
+    "Answered by Mentor",
+    "Mentee Rating",
+    "Mentor Rating",
+    "Met Since Last Check-in",
+    "Last Answer",
+    FLAG,
+)
+COLUMNS = (*TOOL_COLUMNS, NOTES)  # Notes, and any column the committee adds, are theirs
+_STATE_ORDER = {ACTIVE: 0, YEAR_OVER: 1, ENDED: 2}
+
+
+@dataclass(frozen=True)
+class HealthTab:
+    edits: TabEdits
+    ended: tuple[str, ...]  # labels of pairs whose rows say ENDED
+
+
+def health_row(health: PairHealth) -> dict[str, Cell]:
+    mentee, mentor = health.sides
+    met, last = health.met, health.last_answer
+    return {
+        MENTEE: health.pair.mentee.name,
+        MENTEE_EMAIL: health.pair.mentee.email,
+        MENTOR: health.pair.mentor.name,
+        MENTOR_EMAIL: health.pair.mentor.email,
+        INTRODUCED_ON: health.pair.introduced_on,
+        STATE: health.state,
+        "Check-ins to Mentee": len(mentee.asked),
+        "Answered by Mentee": mentee.answered,
+        "Check-ins to Mentor": len(mentor.asked),
+        "Answered by Mentor": mentor.answered,
+        "Mentee Rating": mentee.rating.rating if mentee.rating else None,
+        "Mentor Rating": mentor.rating.rating if mentor.rating else None,
+        "Met Since Last Check-in": f"{met.met} ({met.submitted:%Y-%m-%d})" if met else None,
+        "Last Answer": last.submitted.date() if last else None,
+        FLAG: "; ".join(flag.text for flag in health.flags) or None,
+    }
+
+
+def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) -> HealthTab:
+    """The edits that make the Pair Health tab hold one row per pair in `healths`.
+
+    The tool's columns are rewritten; Notes and any column the committee added move with
+    their pair (found by the two emails, so the tab may be sorted). A row whose pair is no
+    longer current (no longer Approved with this mentor) is kept as it was, State `ended`;
+    a row of the committee's own, without the emails, is kept too.
+    """
+    theirs: list[str] = [NOTES]
+    old: dict[tuple[str, str], dict[str, Cell]] = {}
+    loose: list[dict[str, Cell]] = []
+    if existing is not None and any(existing.header):
+        theirs += [h for h in existing.header if h and header_key(h) not in _KNOWN]
+        for row in existing.rows:
+            values = {h: cell(row, i) for i, h in enumerate(existing.header) if h}
+            by_key = {header_key(h): v for h, v in values.items()}
+            pair = (
+                normalise_email(by_key.get(header_key(MENTEE_EMAIL))),
+                normalise_email(by_key.get(header_key(MENTOR_EMAIL))),
+            )
+            if all(pair):
+                old.setdefault(pair, {_canonical(h): v for h, v in values.items()})
+            else:
+                loose.append({_canonical(h): v for h, v in values.items()})
+    header = (*TOOL_COLUMNS, *theirs)
+    rows: list[dict[str, Cell]] = []
+    for health in healths:
+        pair = (health.pair.mentee.email, health.pair.mentor.email)
+        kept = old.pop(pair, {})
+        rows.append({**{h: kept.get(h) for h in theirs}, **health_row(health)})
+    ended = []
+    for pair, values in old.items():
+        rows.append({**values, STATE: ENDED})
+        ended.append(f"{pair[0]} | {pair[1]}")
+    rows.sort(key=_order)
+    table = [[values.get(h) for h in header] for values in [*rows, *loose]]
+    return HealthTab(rewrite_tab(existing, tab, header, table), tuple(ended))
+
+
+_KNOWN = {header_key(h) for h in COLUMNS}
+
+
+def _canonical(header: str) -> str:
+    """Our spelling of one of our columns (a committee may retype a header's case)."""
+    return next((h for h in COLUMNS if header_key(h) == header_key(header)), header)
+
+
+def _order(values: dict[str, Cell]) -> tuple:
+    introduced = values.get(INTRODUCED_ON)
+    day = introduced.date() if isinstance(introduced, datetime) else introduced
+    return (
+        _STATE_ORDER.get(str(values.get(STATE) or ""), 3),
+        day if isinstance(day, date) else date.max,
+        str(values.get(MENTEE_EMAIL) or ""),
+    )
