@@ -1,4 +1,5 @@
-"""Telling the committee: one email about the problems it has not been told of yet.
+"""Telling the committee: one email about the problems it has not been told of yet, and
+the digest of the Pair Health tab once a month.
 
 Each problem gets its own Email Log row (Kind "alert"), written `sending`
 before the email goes and `sent` after, as every email is; the rows of one
@@ -17,9 +18,11 @@ from datetime import datetime
 
 from jobs.mail import sender_person
 from mentoring.alerts import ALERT, FAILING, Problem, alert_context
+from mentoring.digest import DIGEST, build_digest, digest_context
 from mentoring.errors import MentorSyncError
+from mentoring.health import PairHealth
 from mentoring.ledger import FAILED, SENDING, SENT, UNCONFIRMED, Ledger, LogEntry
-from mentoring.letters import Templates, build_message, message_id
+from mentoring.letters import Letter, Templates, build_message, message_id
 from mentoring.pairs import Person
 from mentoring.settings import Settings
 from sync.base import Spreadsheet
@@ -63,24 +66,80 @@ def send_alert(
         new = [p for p in new if p.group == FAILING]
     if not new:
         return None
-    program, to = settings.program.name, settings.alert_to
+    program = settings.program.name
     letter = templates.render("alert", alert_context(new, program, spreadsheet_link(settings), now))
+    status, error = _tell(new, ALERT, letter, ledger, sheet, settings, sender, now)
+    about = f"{len(new)} problem{'s' if len(new) != 1 else ''}"
+    to = settings.alert_to
+    if status == SENT:
+        line = f"alert: told {to} about {about} ({letter.subject})"
+    else:
+        line = f"alert: the email to {to} about {about} {status}: {error}"
+    return Told(tuple(new), status, line)
+
+
+def send_digest(
+    healths: Sequence[PairHealth],
+    ended: Sequence[str],
+    sheet: Spreadsheet,
+    settings: Settings,
+    templates: Templates,
+    sender: Sender,
+    now: datetime,
+) -> Told | None:
+    """Email the committee this period's digest of the Pair Health tab, once a period (None
+    when it is off or went out already). Raises SpreadsheetError when the Email Log cannot
+    be read: without it the digest cannot know what it said before."""
+    tab = settings.tabs.email_log
+    ledger = Ledger(sheet.read([tab]).get(tab), tab)
+    digest = build_digest(healths, ended, settings.health.digest, now, ledger.blocks)
+    if digest is None:
+        return None
+    context = digest_context(digest, settings.program.name, spreadsheet_link(settings), now)
+    letter = templates.render("digest", context)
+    status, error = _tell(digest.rows, DIGEST, letter, ledger, sheet, settings, sender, now)
+    about = (
+        f"{len(digest.flags)} new flags, {len(digest.unanswered)} check-ins without an answer,"
+        f" {len(digest.closed)} pairs closed"
+    )
+    to = settings.alert_to
+    if status == SENT:
+        line = f"digest: told {to} about {digest.title} ({about})"
+    else:
+        line = f"digest: the email to {to} for {digest.title} {status}: {error}"
+    return Told(tuple(digest.rows), status, line)
+
+
+def _tell(
+    rows: Sequence[Problem],
+    kind: str,
+    letter: Letter,
+    ledger: Ledger | None,
+    sheet: Spreadsheet | None,
+    settings: Settings,
+    sender: Sender,
+    now: datetime,
+) -> tuple[str, str]:
+    """Send `letter` to the committee, with one Email Log row per item of `rows`, written
+    `sending` before and its outcome after (no rows when `ledger` is None). Returns the
+    status (sent, failed or unconfirmed) and the sender's note or error."""
+    program, to = settings.program.name, settings.alert_to
     from_ = sender_person(settings)
-    # The rows of one alert are one email: its file, Message-ID and look-up go by the first key.
-    key = min(p.key for p in new)
+    # The rows of one email: its file, Message-ID and look-up go by the first key.
+    key = min(p.key for p in rows)
     msgid = message_id(key, program, from_.email.rpartition("@")[2])
     message = build_message(
         letter, sender=from_, to=(Person(to, f"{program} committee", ""),), msgid=msgid, when=now
     )
     stamp = now.replace(tzinfo=None)
 
-    def rows(status: str, error: str = "") -> list[LogEntry]:
+    def entries(status: str, error: str = "") -> list[LogEntry]:
         sent_at = stamp if status != FAILED else None
-        return [LogEntry(p.key, ALERT, to, p.text, status, sent_at, msgid, error) for p in new]
+        return [LogEntry(p.key, kind, to, p.text, status, sent_at, msgid, error) for p in rows]
 
     with sender:
         if ledger is not None:
-            sheet.write([ledger.record(rows(SENDING))])
+            sheet.write([ledger.record(entries(SENDING))])
         try:
             note = sender.send(message, key)
             status, error = SENT, note
@@ -88,13 +147,8 @@ def send_alert(
             status = UNCONFIRMED if exc.maybe_sent else FAILED
             error = str(exc)
     if ledger is not None:
-        sheet.write([ledger.record(rows(status, error))])
-    about = f"{len(new)} problem{'s' if len(new) != 1 else ''}"
-    if status == SENT:
-        line = f"alert: told {to} about {about} ({letter.subject})"
-    else:
-        line = f"alert: the email to {to} about {about} {status}: {error}"
-    return Told(tuple(new), status, line)
+        sheet.write([ledger.record(entries(status, error))])
+    return status, error
 
 
 def _email_log(sheet: Spreadsheet | None, settings: Settings) -> Ledger | None:

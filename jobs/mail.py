@@ -10,14 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from jobs.match import response_tab
+from jobs.health import assess_pairs
+from jobs.match import checkin_answers, response_tab
+from mentoring.answers import Answers
 from mentoring.committee import INTRODUCED, MENTEE_EMAIL
+from mentoring.health import PairHealth, health_tab, reminders_due
 from mentoring.intake import normalise_email, read_responses
 from mentoring.ledger import FAILED, SENDING, SENT, SKIPPED, UNCONFIRMED, Ledger, LogEntry
 from mentoring.letters import Templates, build_message, context, message_id
-from mentoring.outgoing import INTRODUCTION, Planned, Superseded, checkins_due, introductions
+from mentoring.outgoing import (
+    INTRODUCTION,
+    REMINDER,
+    Planned,
+    Superseded,
+    checkins_due,
+    introductions,
+)
 from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person, approved_pairs
 from mentoring.settings import Checkin, Settings
 from mentoring.sheet import TabEdits, Table, cell
@@ -50,6 +60,8 @@ class MailReport:
     skipped: int = 0
     settled: int = 0
     problems: Sequence[str] = ()
+    healths: Sequence[PairHealth] = ()  # the checkin job's Pair Health, after sending
+    ended: Sequence[str] = ()  # pairs whose Pair Health row says ended
 
     def summary(self) -> str:
         if self.dry_run:
@@ -69,7 +81,12 @@ class MailReport:
             parts.append(f"{self.settled} left 'sending' by a stopped run settled")
         if self.problems:
             parts.append(f"{len(self.problems)} committee rows need a look")
-        return f"{self.job}: {', '.join(parts)}"
+        said = f"{self.job}: {', '.join(parts)}"
+        if self.healths:
+            flagged = sum(1 for health in self.healths if health.flags)
+            pairs = f"{len(self.healths)} pair{'s' if len(self.healths) != 1 else ''}"
+            said += f"; Pair Health: {pairs}, {flagged} flagged"
+        return said
 
     def details(self) -> list[str]:
         """Each email, what went wrong, and the committee rows to look at (the summary is
@@ -107,10 +124,13 @@ def run_mail(
     """
     check_templates(settings, templates, now)
     tabs = settings.tabs
-    found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log])
+    jobs = (job,) if isinstance(job, str) else tuple(job)
+    wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log]
+    if CHECKIN in jobs:
+        wanted += [tabs.checkins, tabs.pair_health]
+    found = sheet.read(wanted)
     pairs = read_pairs(sheet, settings, found)
     ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
-    jobs = (job,) if isinstance(job, str) else tuple(job)
     label = " and ".join(jobs)
     report = MailReport(label, dry_run, settings.email.daily_cap, problems=pairs.problems)
     stamp = now.replace(tzinfo=None)
@@ -122,9 +142,14 @@ def run_mail(
     superseded: list[Superseded] = []
     if INTRODUCE in jobs:
         planned += introductions(pairs.pairs, today)
+    answers = None
     if CHECKIN in jobs:
         due, later = checkins_due(pairs.pairs, settings.checkins, today, ledger.blocks)
         planned, superseded = [*planned, *due], [*superseded, *later]
+        answers = checkin_answers(sheet, settings, found, pairs.pairs)
+        healths = assess_pairs(pairs.pairs, answers, ledger, settings, today)
+        busy = {(p.pair.label, p.to[0].email) for p in due}
+        planned += reminders_due(healths, settings.health, today, ledger.blocks, busy)
     redated = _introduced_from_log(planned, ledger, report, today)
     due = [p for p in planned if not ledger.blocks(p.key)]
     room = max(0, settings.email.daily_cap - ledger.sent_on(today))
@@ -138,7 +163,9 @@ def run_mail(
         return report
     committee = found.get(tabs.committee)
     if not batch:
-        sheet.write([ledger.record([*settled, *skipped]), _introduced(committee, redated)])
+        logged = ledger.record([*settled, *skipped])
+        health = _health(report, answers, pairs.pairs, ledger, found, settings, today)
+        sheet.write([logged, _introduced(committee, redated), health])
         return report
     with sender:
         marks = [_entry(o, SENDING, stamp) for o in batch]
@@ -147,12 +174,35 @@ def run_mail(
     introduced = redated + [(o.planned.pair, today) for o in outcomes if _is_sent_intro(o)]
     # Sending took a while: read the two tabs again and write by key, not by the row numbers
     # of before, in case the committee sorted a tab meanwhile.
-    now_found = sheet.read([tabs.committee, tabs.email_log], fresh=True)
+    again = [tabs.committee, tabs.email_log] + ([tabs.pair_health] if answers is not None else [])
+    now_found = sheet.read(again, fresh=True)
     ledger = Ledger(now_found.get(tabs.email_log), tabs.email_log)
     committee = now_found.get(tabs.committee)
     introduced = _relocated(committee, introduced)
-    sheet.write([ledger.record(o.entry for o in outcomes), _introduced(committee, introduced)])
+    logged = ledger.record(o.entry for o in outcomes)
+    health = _health(report, answers, pairs.pairs, ledger, now_found, settings, today)
+    sheet.write([logged, _introduced(committee, introduced), health])
     return report
+
+
+def _health(
+    report: MailReport,
+    answers: Answers | None,
+    pairs: Sequence[Pair],
+    ledger: Ledger,
+    found: dict[str, Table],
+    settings: Settings,
+    today: date,
+) -> TabEdits:
+    """The Pair Health tab as the emails of this run leave it (nothing for a run without
+    check-ins); the report keeps the pairs' health for the digest."""
+    if answers is None:
+        return TabEdits("", {})
+    report.healths = assess_pairs(pairs, answers, ledger, settings, today)
+    tab = settings.tabs.pair_health
+    written = health_tab(found.get(tab), tab, report.healths)
+    report.ended = written.ended
+    return written.edits
 
 
 def _relocated(
@@ -177,6 +227,8 @@ def check_templates(settings: Settings, templates: Templates, now: datetime) -> 
     day = now.date()
     samples = [sample_planned(INTRODUCTION, SAMPLE_PAIR, settings, day)]
     samples += [_checkin(c, n, SAMPLE_PAIR, day) for n, c in enumerate(settings.checkins, 1)]
+    if settings.health.reminders:
+        samples.append(sample_planned(REMINDER, SAMPLE_PAIR, settings, day))
     for planned in samples:
         _render(planned, settings, templates, now)
 
@@ -186,6 +238,12 @@ def sample_planned(template: str, pair: Pair, settings: Settings, day: date) -> 
     template as the first check-in that uses it), to render as a sample."""
     if template == INTRODUCTION:
         return Planned(INTRODUCTION, template, pair, (pair.mentee, pair.mentor), day)
+    if template == REMINDER:
+        first = settings.checkins[0].name if settings.checkins else "check-in"
+        asked = day - timedelta(days=settings.health.answer_within_days)
+        return Planned(
+            REMINDER, REMINDER, pair, (pair.mentee,), day, reminder_of=first, asked_on=asked
+        )
     for number, checkin in enumerate(settings.checkins, start=1):
         if checkin.template == template:
             return _checkin(checkin, number, pair, day)

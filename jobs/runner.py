@@ -17,7 +17,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from jobs.alerts import send_alert
+from jobs.alerts import send_alert, send_digest
 from jobs.backends import make_sender, open_spreadsheet
 from jobs.clock import program_now
 from jobs.config import load_settings, load_templates
@@ -26,7 +26,7 @@ from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from jobs.match import run_match
 from mentoring import alerts
 from mentoring.errors import ConfigError, MentorSyncError
-from mentoring.ledger import FAILED
+from mentoring.ledger import FAILED, SENT
 from mentoring.runs import FAILED as RUN_FAILED
 from mentoring.runs import LOCKED, OK, History, Run
 from mentoring.settings import Settings
@@ -268,7 +268,21 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
         )
         # Emails that failed or may not have gone out need a look: the exit code says so.
         failed = bool(report.failed or report.unconfirmed)
-        return JobResult([(report.details(), report.summary())], failed)
+        result = JobResult([(report.details(), report.summary())], failed)
+        if CHECKIN in jobs and not dry_run:
+            told = send_digest(
+                report.healths,
+                report.ended,
+                session.sheet,
+                settings,
+                load_templates(settings),
+                make_sender(settings),
+                session.now,
+            )
+            if told is not None:
+                result.parts.append(([], told.line))
+                result.failed = result.failed or told.status != SENT
+        return result
 
     return work
 

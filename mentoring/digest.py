@@ -50,7 +50,7 @@ def build_digest(
     now: datetime,
     logged: Callable[[str], bool],
 ) -> Digest | None:
-    """This period's digest, or None when it is off or went out already. `ended` are the
+    """This period's digest, or None when it is off, went out already, or has nothing to say. `ended` are the
     labels of pairs no longer Approved in the committee tab; `logged(key)` says whether the
     Email Log has a key."""
     if rhythm == "off":
@@ -97,13 +97,15 @@ def build_digest(
                 " their Pair Health row says ended",
             )
         )
-    return Digest(
+    digest = Digest(
         Problem(key, PERIOD, f"the digest for {title}"),
         title,
         tuple(p for p in flags if not logged(p.key)),
         tuple(p for p in closed if not logged(p.key)),
         tuple(unanswered),
     )
+    # Nothing to say is not worth an email: the period's digest waits for something.
+    return digest if digest.flags or digest.closed or digest.unanswered else None
 
 
 def digest_context(digest: Digest, program: str, spreadsheet: str, now: datetime) -> dict[str, Any]:

@@ -199,7 +199,7 @@ def test_demo_makes_a_program_and_reuses_it(tmp_path):
     assert summary == [
         "match: 57 mentees, 52 suggested, 5 without a mentor, 7 intake issues; 453 cells changed",
         "introduce: 4 sent",
-        "checkin: 4 sent, 2 skipped as a later check-in was due",
+        "checkin: 4 sent, 2 skipped as a later check-in was due; Pair Health: 6 pairs, 0 flagged",
     ]
     # The committee is told once about the intake issues and weak matches.
     assert (
@@ -269,9 +269,10 @@ def test_as_of_walks_a_pair_through_introduction_and_check_ins(approved, tmp_pat
     assert (tmp_path / "program.xlsx").read_bytes() == before
     assert not (tmp_path / "outbox").exists()
     assert run("2026-01-12", "introduce")[-1] == "introduce: 1 sent"
-    assert run("2026-02-10", "checkin")[-1] == "checkin: 0 sent"
-    assert run("2026-02-11", "checkin")[-1] == "checkin: 2 sent"
-    assert run("2026-02-12", "run")[-1] == "introduce and checkin: 0 sent"
+    health = "; Pair Health: 1 pair, 0 flagged"
+    assert run("2026-02-10", "checkin")[-1] == "checkin: 0 sent" + health
+    assert run("2026-02-11", "checkin")[-1] == "checkin: 2 sent" + health
+    assert run("2026-02-12", "run")[-1] == "introduce and checkin: 0 sent" + health
     calendar = run("2026-02-12", "calendar")
     assert calendar[0].split() == ["Date", "Email", "To", "Status"]
     assert calendar[1].split() == [

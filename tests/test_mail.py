@@ -126,12 +126,17 @@ def test_a_pair_goes_through_the_year_each_email_exactly_once(program, tmp_path)
         day = DAY0 + timedelta(days=offset)
         if day not in skipped_week and (offset % 7 == 0 or offset in _EDGES):
             send(CHECKIN, path, settings, at(day), outbox)
-    assert len(outbox.delivered) == 2 + 2 * 2 * 4  # two introductions, 4 emails to 4 people
+    # Two introductions, 4 emails to 4 people, and as nobody answers the check-in form, one
+    # reminder of each check-in to each of them.
+    assert len(outbox.delivered) == 2 + 2 * 2 * 4 + 2 * 2 * 4
     assert set(outbox.delivered.values()) == {1}
     sent = {key: row["Sent At"].date() for key, row in log(path, settings).items()}
     assert sent["check-in 1 | ana@m.org | tom@t.org | to tom@t.org"] == DAY0 + timedelta(35)
     assert sent["check-in 2 | ana@m.org | tom@t.org | to ana@m.org"] == DAY0 + timedelta(120)
     assert sent["closing | bo@m.org | uma@u.org | to uma@u.org"] == DAY0 + timedelta(365)
+    # 14 days after check-in 1 (day 35) is day 49, a weekly run.
+    reminder = "reminder | check-in 1 | ana@m.org | tom@t.org | to tom@t.org"
+    assert sent[reminder] == DAY0 + timedelta(49)
     assert {row["Status"] for row in log(path, settings).values()} == {"sent"}
 
 
@@ -144,7 +149,9 @@ def test_a_program_started_mid_year_sends_only_the_latest_check_in(program, tmp_
     approve(path, settings, "ana@m.org", **{"Introduced On": DAY0})
     outbox = Outbox(tmp_path / "outbox")
     report = send(CHECKIN, path, settings, at(DAY0 + timedelta(days=130)), outbox)
-    assert report.summary() == "checkin: 2 sent, 2 skipped as a later check-in was due"
+    assert report.summary() == (
+        "checkin: 2 sent, 2 skipped as a later check-in was due; Pair Health: 1 pair, 0 flagged"
+    )
     entries = log(path, settings)
     assert entries["check-in 1 | ana@m.org | tom@t.org | to ana@m.org"]["Status"] == "skipped"
     assert entries["check-in 2 | ana@m.org | tom@t.org | to ana@m.org"]["Status"] == "sent"

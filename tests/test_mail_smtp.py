@@ -39,10 +39,10 @@ def test_run_introduces_and_checks_in_through_a_real_smtp_server(smtp_program, s
     )
     assert "Dear Ana and Tom," in intro.get_body(("plain",)).get_content()
     assert run(settings_path, day0 + timedelta(30), "run").output.splitlines()[-1] == (
-        "introduce and checkin: 4 sent"
+        "introduce and checkin: 4 sent; Pair Health: 2 pairs, 0 flagged"
     )
     assert run(settings_path, day0 + timedelta(31), "run").output.splitlines()[-1] == (
-        "introduce and checkin: 0 sent"
+        "introduce and checkin: 0 sent; Pair Health: 2 pairs, 0 flagged"
     )
     assert len(inbox.received) == 6
     statuses = {row["Status"] for row in tab_rows(workbook, settings.tabs.email_log)}

@@ -231,12 +231,15 @@ def test_the_real_jobs_under_the_scheduler_send_each_email_on_its_day_once(
         ("check-in 1 | ana@m.org | tom@t.org | to tom@t.org", "sent", "2026-03-04 09:00:00"),
         ("closing | ana@m.org | tom@t.org | to ana@m.org", "sent", "2026-03-07 09:00:00"),
         ("closing | ana@m.org | tom@t.org | to tom@t.org", "sent", "2026-03-07 09:00:00"),
+        # With the closing sent, the pair's year is over: the committee's digest says so.
+        ("digest | 2026-03", "sent", "2026-03-07 09:00:00"),
+        ("digest | closed | ana@m.org | tom@t.org", "sent", "2026-03-07 09:00:00"),
     ]
-    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 5
-    # One line per job run in the log file: 8 days of three jobs.
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 6
+    # One line per job run in the log file: 8 days of three jobs, and the one digest.
     lines = (tmp_path / "mentor-sync.log").read_text().splitlines()
     runs = Counter(line.split(" INFO ")[1].split(":")[0] for line in lines if " INFO " in line)
-    assert runs == {"match": 8, "introduce": 8, "checkin": 8}
+    assert runs == {"match": 8, "introduce": 8, "checkin": 8, "digest": 1}
     assert Path(load_settings(settings_file).operations.state_file).is_file()
 
 
