@@ -197,6 +197,18 @@ def run(options: Options, dry_run: bool) -> None:
     )
 
 
+@cli.command("close-year")
+@click.argument("cohort")
+@click.option("--dry-run", is_flag=True, help="Say what would be closed, without writing it.")
+@click.pass_obj
+def close_year(options: Options, cohort: str, dry_run: bool) -> None:
+    """Close the program year COHORT (such as 2026): copy its introduced pairs to the Past
+    Pairs tab, which the matcher reads so that nobody is paired with a past partner again,
+    and take their rows out of the committee and Pair Health tabs."""
+    work = runner.close_year(cohort, dry_run)
+    _guard(options, lambda: run_job("close-year", work, options.call(record=not dry_run)))
+
+
 @cli.command()
 @click.pass_obj
 def schedule(options: Options) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from mentoring.answers import Answers, assign, read_answers
 from mentoring.committee import Outcome, SlateStats, update_committee_tab
 from mentoring.errors import ConfigError, did_you_mean
-from mentoring.history import past_pairs
+from mentoring.history import past_pairs, returning
 from mentoring.intake import IntakeIssue, read_responses
 from mentoring.matching import RuleMatcher
 from mentoring.pairs import Pair, approved_pairs
@@ -85,7 +85,12 @@ def run_match(
         history.append(read_csv_table(Path(matching.past_pairs_file)))
     matcher = RuleMatcher(matching, responses.mentees, responses.mentors, past_pairs(history))
     committee = update_committee_tab(
-        found.get(tabs.committee), tabs.committee, responses, matcher, matching.min_score
+        found.get(tabs.committee),
+        tabs.committee,
+        responses,
+        matcher,
+        matching.min_score,
+        returning(history),
     )
     pairs = approved_pairs(found.get(tabs.committee), responses).pairs
     answers = checkin_answers(sheet, settings, found, pairs)

@@ -24,6 +24,7 @@ from jobs.config import load_settings, load_templates
 from jobs.logs import attach_file
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from jobs.match import run_match
+from jobs.years import run_close_year
 from mentoring import alerts
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.ledger import FAILED, SENT
@@ -295,5 +296,13 @@ def run_all(dry_run: bool = False) -> Work:
         matched = match(dry_run)(session)
         mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
         return JobResult([*matched.parts, *mailed.parts], mailed.failed, matched.problems)
+
+    return work
+
+
+def close_year(cohort: str, dry_run: bool = False) -> Work:
+    def work(session: Session) -> JobResult:
+        report = run_close_year(session.sheet, session.settings, cohort, session.today, dry_run)
+        return JobResult([(report.details(), report.summary())])
 
     return work

@@ -102,10 +102,12 @@ def update_committee_tab(
     responses: Responses,
     matcher: Matcher,
     min_score: int = 0,
+    returning: Mapping[str, str] | None = None,
 ) -> CommitteeUpdate:
     """Merge the committee's rows with fresh suggestions; raises ConfigError on a missing header.
 
-    A pair scoring below `min_score` is kept but flagged as weak in Why.
+    A pair scoring below `min_score` is kept but flagged as weak in Why. `returning` has,
+    by email, the past pairs of people who took part before, which Why names.
     """
     is_new = existing is None or not any(existing.header)
     table = existing if not is_new else Table(tab, COLUMNS, ())
@@ -159,6 +161,7 @@ def update_committee_tab(
             _suggest(entry, pick, min_score)
         if mentee is not None:
             entry.values[MENTEE] = mentee.name
+            _returning(entry, returning or {})
         entry.values[REJECTED] = ", ".join(entry.rejected)
         if entry.write_status:
             entry.values[STATUS] = SUGGESTED
@@ -337,6 +340,18 @@ def _keep(
             WHY: "; ".join([*notes, fit.why]),
         }
     )
+
+
+def _returning(entry: _Entry, returning: Mapping[str, str]) -> None:
+    """Name in Why the past pairs of a mentee or mentor who took part before."""
+    mentor = normalise_email(entry.values.get(MENTOR_EMAIL, entry.locked_mentor))
+    said = [
+        f"{role} took part before ({returning[email]})"
+        for role, email in (("mentee", entry.email), ("mentor", mentor))
+        if email in returning
+    ]
+    if said and WHY in entry.values:
+        entry.values[WHY] = "; ".join([str(entry.values[WHY] or ""), *said]).strip("; ")
 
 
 def _withdrawn(entry: _Entry) -> None:

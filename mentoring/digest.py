@@ -50,9 +50,9 @@ def build_digest(
     now: datetime,
     logged: Callable[[str], bool],
 ) -> Digest | None:
-    """This period's digest, or None when it is off, went out already, or has nothing to say. `ended` are the
-    labels of pairs no longer Approved in the committee tab; `logged(key)` says whether the
-    Email Log has a key."""
+    """This period's digest, or None when it is off, went out already, or has nothing to say.
+    `ended` are the labels of pairs no longer Approved in the committee tab; `logged(key)`
+    says whether the Email Log has a key."""
     if rhythm == "off":
         return None
     key, title = period(now, rhythm)

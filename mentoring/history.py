@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from mentoring.intake import normalise_email
 from mentoring.sheet import Table, cell
 
-PAST_MENTEE, PAST_MENTOR = "Mentee Email", "Mentor Email"
+PAST_MENTEE, PAST_MENTOR, PAST_COHORT = "Mentee Email", "Mentor Email", "Cohort"
 
 
 def past_pairs(tables: Iterable[Table]) -> set[tuple[str, str]]:
@@ -22,3 +22,22 @@ def past_pairs(tables: Iterable[Table]) -> set[tuple[str, str]]:
             if all(pair):
                 pairs.add(pair)
     return pairs
+
+
+def returning(tables: Iterable[Table]) -> dict[str, str]:
+    """Each person of a past pair, by email, with their past pairs: "mentee 2026 with
+    tom@t.org". Call after past_pairs, which checks the columns."""
+    said: dict[str, list[str]] = {}
+    for table in tables:
+        mentee, mentor = table.column(PAST_MENTEE), table.column(PAST_MENTOR)
+        cohort = table.column(PAST_COHORT)
+        for row in table.rows:
+            people = normalise_email(cell(row, mentee)), normalise_email(cell(row, mentor))
+            if not all(people):
+                continue
+            year = str(cell(row, cohort) or "").strip()
+            for role, email, partner in (("mentee", *people), ("mentor", *people[::-1])):
+                said.setdefault(email, []).append(
+                    f"{role} {year + ' ' if year else ''}with {partner}"
+                )
+    return {email: "; ".join(items) for email, items in said.items()}

@@ -1,0 +1,177 @@
+"""Closing a program year: the year's pairs go to the Past Pairs tab, which the matcher reads.
+
+Every introduced pair (and every pair the Pair Health tab says ended) is copied
+to Past Pairs with its cohort, dates and the committee's notes from both tabs;
+then its rows leave the committee tab and the Pair Health tab, so the next
+year starts with the mentees who apply again, never paired with a past
+partner. Pairs already in Past Pairs are not copied twice, so closing again
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from mentoring import health as ph
+from mentoring.committee import MENTEE_EMAIL, NOTES
+from mentoring.history import PAST_MENTEE, PAST_MENTOR
+from mentoring.intake import normalise_email
+from mentoring.pairs import Pair
+from mentoring.reports import rewrite_tab
+from mentoring.sheet import Cell, Row, TabEdits, Table, cell, is_blank
+
+COHORT, CLOSED_ON = "Cohort", "Closed On"
+PAST_COLUMNS = (
+    COHORT,
+    "Mentee",
+    PAST_MENTEE,
+    "Mentor",
+    PAST_MENTOR,
+    "Introduced On",
+    CLOSED_ON,
+    "Notes",
+)
+
+
+@dataclass(frozen=True)
+class Closing:
+    edits: tuple[TabEdits, ...]  # one write: Past Pairs, the committee tab, Pair Health
+    copied: tuple[str, ...]  # labels of the pairs added to Past Pairs
+    already: tuple[str, ...]  # labels of the pairs Past Pairs had already
+    # Everyone in a closed pair, with the day their pair began: an application from before
+    # it is this year's, one from after it is for next year.
+    people: Mapping[str, date]
+
+
+def close_year(
+    cohort: str,
+    pairs: Sequence[Pair],
+    committee: Table,
+    health: Table | None,
+    past: Table | None,
+    past_tab: str,
+    today: date,
+) -> Closing:
+    """Close the year of `cohort` on `today`. `pairs` are the committee tab's approved pairs;
+    those introduced are closed, with the pairs Pair Health has as ended."""
+    closing: dict[tuple[str, str], dict[str, Cell]] = {}
+    committee_rows: set[int] = set()
+    notes = _by_mentee(committee, NOTES)
+    for pair in pairs:
+        if pair.introduced_on is None:
+            continue
+        committee_rows.add(pair.row)
+        closing[pair.mentee.email, pair.mentor.email] = {
+            "Mentee": pair.mentee.name,
+            "Mentor": pair.mentor.name,
+            "Introduced On": pair.introduced_on,
+            "Notes": notes.get(pair.mentee.email),
+        }
+    health_rows: set[int] = set()
+    for row, values in _health_rows(health):
+        key = (values[ph.MENTEE_EMAIL], values[ph.MENTOR_EMAIL])
+        if key not in closing and values[ph.STATE] != ph.ENDED:
+            continue  # an approved pair of the year not yet introduced: it stays
+        health_rows.add(row.number)
+        found = closing.setdefault(
+            key,
+            {
+                "Mentee": values[ph.MENTEE],
+                "Mentor": values[ph.MENTOR],
+                "Introduced On": values[ph.INTRODUCED_ON],
+            },
+        )
+        said = [str(v).strip() for v in (found.get("Notes"), values[ph.NOTES]) if not is_blank(v)]
+        found["Notes"] = "; ".join(dict.fromkeys(said)) or None
+    known = _past_pairs(past)
+    copied = [key for key in closing if key not in known]
+    rows = [
+        {
+            COHORT: cohort,
+            PAST_MENTEE: mentee,
+            PAST_MENTOR: mentor,
+            CLOSED_ON: today,
+            **closing[mentee, mentor],
+        }
+        for mentee, mentor in copied
+    ]
+    edits = (
+        _append(past, past_tab, rows),
+        _without(committee, committee_rows),
+        _without(health, health_rows) if health is not None else TabEdits("", {}),
+    )
+    return Closing(
+        edits,
+        tuple(f"{m} | {p}" for m, p in copied),
+        tuple(f"{m} | {p}" for m, p in closing if (m, p) in known),
+        {email: _day(values["Introduced On"]) for key, values in closing.items() for email in key},
+    )
+
+
+def _day(value: Cell) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.max
+
+
+def _by_mentee(table: Table, header: str) -> dict[str, Cell]:
+    mentee, column = table.column(MENTEE_EMAIL), table.column(header)
+    return {normalise_email(cell(row, mentee)): cell(row, column) for row in table.rows}
+
+
+def _health_rows(table: Table | None) -> list[tuple[Row, Mapping[str, Cell]]]:
+    if table is None or not any(table.header):
+        return []
+    columns = {name: table.column(name) for name in ph.COLUMNS}
+    found = []
+    for row in table.rows:
+        values = {name: cell(row, index) for name, index in columns.items()}
+        values[ph.MENTEE_EMAIL] = normalise_email(values[ph.MENTEE_EMAIL])
+        values[ph.MENTOR_EMAIL] = normalise_email(values[ph.MENTOR_EMAIL])
+        values[ph.STATE] = str(values[ph.STATE] or "").strip()
+        if values[ph.MENTEE_EMAIL] and values[ph.MENTOR_EMAIL]:
+            found.append((row, values))
+    return found
+
+
+def _past_pairs(table: Table | None) -> set[tuple[str, str]]:
+    if table is None or not any(table.header):
+        return set()
+    mentee, mentor = table.column(PAST_MENTEE), table.column(PAST_MENTOR)
+    return {
+        (normalise_email(cell(row, mentee)), normalise_email(cell(row, mentor)))
+        for row in table.rows
+    }
+
+
+def _append(table: Table | None, tab: str, rows: Sequence[Mapping[str, Cell]]) -> TabEdits:
+    """`rows` added below the last row of Past Pairs, in the columns of its header (ours are
+    added to the right of a header that lacks them)."""
+    header = list(table.header) if table is not None and any(table.header) else []
+    cells: dict[tuple[int, int], Cell] = {}
+    for name in PAST_COLUMNS:
+        if not any(h.strip().casefold() == name.casefold() for h in header):
+            header.append(name)
+            cells[1, len(header)] = name
+    at = {h.strip().casefold(): c for c, h in enumerate(header, start=1) if h.strip()}
+    start = (table.last_row if table is not None else 1) + 1
+    for offset, values in enumerate(rows):
+        for name, value in values.items():
+            cells[start + offset, at[name.casefold()]] = value
+    return TabEdits(tab, cells if rows else {})
+
+
+def _without(table: Table, numbers: set[int]) -> TabEdits:
+    """The tab with the rows `numbers` taken out and the rows below moved up."""
+    if not numbers:
+        return TabEdits("", {})
+    width = max([len(table.header), *(len(row.cells) for row in table.rows)])
+    header = [*table.header, *[""] * (width - len(table.header))]
+    kept = [
+        [*row.cells, *[None] * (width - len(row.cells))]
+        for row in table.rows
+        if row.number not in numbers
+    ]
+    return rewrite_tab(table, table.name, header, kept)
