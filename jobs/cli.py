@@ -14,8 +14,8 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -27,7 +27,12 @@ from jobs.calendar import calendar_lines, send_test_email
 from jobs.clock import program_now, program_zone
 from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.cron import crontab_lines, program_command, systemd_units
-from jobs.demo import approve_as_a_committee_would, prepare_demo
+from jobs.demo import (
+    DEMO_REPLAY_DAYS_AGO,
+    approve_as_a_committee_would,
+    demo_answers,
+    prepare_demo,
+)
 from jobs.doctor import FIX, doctor, summary
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
@@ -35,6 +40,7 @@ from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.base import Spreadsheet
+from sync.workbook import WorkbookSpreadsheet
 
 
 @dataclass
@@ -132,10 +138,25 @@ def demo(options: Options, folder: Path) -> None:
         if code:
             return code
         settings = load_settings(settings_path)
+        today = options.now(settings).date()
         if fresh:
-            today = options.now(settings).date()
-            _say(options, approve_as_a_committee_would(settings_path, today))
-        code = run_job("introduce", runner.mail(INTRODUCE), call)
+            said, dated = approve_as_a_committee_would(settings_path, today)
+            _say(options, said)
+            code = _replay_the_year(options, settings, call, dated, today)
+            if code:
+                return code
+            sheet = WorkbookSpreadsheet(Path(settings.spreadsheet.path))
+            sheet.write([demo_answers(settings, dated, today, today)])
+            _say(
+                options,
+                [
+                    "\nAnd today, with the check-in answers in "
+                    f"'{settings.tabs.checkins}': matching again (an answer from someone"
+                    " of no pair is an intake issue), then today's emails."
+                ],
+            )
+            code = run_job("match", runner.match(), call)
+        code = max(code, run_job("introduce", runner.mail(INTRODUCE), call))
         code = max(code, run_job("checkin", runner.mail(CHECKIN), call))
         config = f"{_program()} --config {settings_path}"
         _say(
@@ -143,10 +164,12 @@ def demo(options: Options, folder: Path) -> None:
             [
                 f"\nOpen {settings.spreadsheet.path} and look at the tabs 'Committee Matches'"
                 " (the suggestions; set Status to Approved, Rejected or Hold, or name a mentor"
-                " in Committee Mentor Email), 'Intake Issues' (rows the tool could not use)"
-                " and 'Email Log' (every email sent). The emails are .eml files in"
-                f" {settings.email.outbox}; open one in any mail program. One of them is the"
-                " alert the committee gets about intake issues and weak matches."
+                " in Committee Mentor Email), 'Pair Health' (each introduced pair: check-ins"
+                " answered, ratings, and a Flag when a pair needs a look), 'Intake Issues'"
+                " (rows the tool could not use) and 'Email Log' (every email sent). The emails"
+                f" are .eml files in {settings.email.outbox}; open one in any mail program."
+                " Among them: the check-ins and reminders, the alert the committee gets about"
+                " intake issues and weak matches, and the committee's monthly digests."
                 f"\nThen run: {config} run"
                 f"\nthe program at a glance: {config} status"
                 f"\nor see the year's emails: {config} calendar",
@@ -354,6 +377,33 @@ def auth(options: Options, service: str, no_browser: bool) -> None:
 
 def _sheet(options: Options, settings: Settings) -> Spreadsheet:
     return open_spreadsheet(settings, options.workbook)
+
+
+def _replay_the_year(
+    options: Options,
+    settings: Settings,
+    call: Call,
+    dated: list[tuple[str, str]],
+    today: date,
+) -> int:
+    """Run the check-in job on the days it would have run earlier in the year, with the
+    check-in answers given by then, so that the demo's Email Log and Pair Health tell a
+    year's story: check-ins, reminders to the quiet, and the committee's digests."""
+    days = [today - timedelta(days=ago) for ago in DEMO_REPLAY_DAYS_AGO]
+    _say(
+        options,
+        [
+            "\nThe check-in job as it ran earlier in the year, on "
+            + ", ".join(f"{day:%Y-%m-%d}" for day in days)
+            + ", with the check-in answers given by then:"
+        ],
+    )
+    code = 0
+    for day in days:
+        workbook = WorkbookSpreadsheet(Path(settings.spreadsheet.path))
+        workbook.write([demo_answers(settings, dated, today, day)])
+        code = max(code, run_job("checkin", runner.mail(CHECKIN), replace(call, as_of=day)))
+    return code
 
 
 def _program() -> str:

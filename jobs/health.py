@@ -15,7 +15,7 @@ from mentoring.settings import Settings
 def assess_pairs(
     pairs: Sequence[Pair], answers: Answers, ledger: Ledger, settings: Settings, today: date
 ) -> list[PairHealth]:
-    """The health of every introduced pair on `today`."""
+    """The health of every pair introduced by `today`."""
     return [
         assess(
             pair,
@@ -26,5 +26,5 @@ def assess_pairs(
             today,
         )
         for pair in pairs
-        if pair.introduced_on is not None
+        if pair.introduced_on is not None and pair.introduced_on <= today
     ]

@@ -38,17 +38,17 @@ def status_lines(sheet: Spreadsheet | None, settings: Settings, now: datetime) -
 
 def _program(sheet: Spreadsheet, settings: Settings, now: datetime) -> list[str]:
     tabs = settings.tabs
-    found = sheet.read(
-        [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues, tabs.email_log]
-    )
+    wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues, tabs.email_log]
+    found = sheet.read([*wanted, tabs.pair_health])
     mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     responses = read_responses(mentees, mentors, settings)
     pairs = read_pairs(sheet, settings, found)
     ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
     lines = [
-        status.applicants_line(responses),
+        status.applicants_line(responses, found.get(tabs.intake_issues)),
         status.pairs_line(found.get(tabs.committee), pairs),
+        status.health_line(found.get(tabs.pair_health)),
         *status.email_lines(ledger, pairs, settings.checkins, now.date()),
     ]
     lines += [f"  check: {problem}" for problem in pairs.problems]

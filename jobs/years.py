@@ -24,6 +24,11 @@ class YearReport:
     dry_run: bool = False
 
     def summary(self) -> str:
+        if not (self.copied or self.already):
+            return (
+                f"close-year {self.cohort}: no introduced pairs to close (no Approved row of"
+                " the committee tab has an Introduced On date)"
+            )
         verb = "would be" if self.dry_run else ""
         parts = [f"{self.copied} pairs {verb + ' ' if verb else ''}copied to Past Pairs"]
         if self.already:

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 
 from mentoring.alerts import ALERT
 from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, STATUS, STATUSES, WHY
+from mentoring.digest import DIGEST
+from mentoring.health import FLAG, STATE
 from mentoring.intake import Responses
 from mentoring.ledger import SENT, SKIPPED, Ledger
 from mentoring.outgoing import INTRODUCTION, checkins_due, introductions, year_calendar
@@ -20,10 +22,13 @@ from mentoring.timetable import When
 DUE_WITHIN = 30  # days ahead that "due" looks
 
 
-def applicants_line(responses: Responses) -> str:
+def applicants_line(responses: Responses, intake_issues: Table | None = None) -> str:
+    """Applicants, and the rows of the Intake Issues tab (the response tabs' own problems
+    when the match job has not written the tab yet)."""
+    issues = len(intake_issues.rows) if intake_issues is not None else len(responses.issues)
     return (
         f"applicants: {len(responses.mentees)} mentees, {len(responses.mentors)} mentors;"
-        f" {len(responses.issues)} rows in Intake Issues"
+        f" {issues} rows in Intake Issues"
     )
 
 
@@ -65,20 +70,19 @@ def email_lines(
     ledger: Ledger, pairs: PairsRead, checkins: Sequence[Checkin], today: date
 ) -> list[str]:
     """Emails sent so far by kind, those needing a look, those due now and in the next 30
-    days. An alert is one email however many problems (rows) it told of."""
+    days. An alert or a digest is one email however many rows it has."""
     kinds: Counter[str] = Counter()
     look: Counter[str] = Counter()
-    alerts: set[str] = set()
+    shared: dict[str, set[str]] = {ALERT: set(), DIGEST: set()}
     for entry in ledger.entries():
         status = entry.status.strip().casefold()
-        if status == SENT and entry.kind == ALERT:
-            alerts.add(entry.message_id or entry.key)
+        if status == SENT and entry.kind in shared:
+            shared[entry.kind].add(entry.message_id or entry.key)
         elif status == SENT:
             kinds[entry.kind or "(no kind)"] += 1
         elif status != SKIPPED:
             look[status or "(no status)"] += 1
-    if alerts:
-        kinds[ALERT] = len(alerts)
+    kinds.update({kind: len(emails) for kind, emails in shared.items() if emails})
     sent = sum(kinds.values())
     by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     lines = [f"emails sent: {sent}" + (f" ({by_kind})" if by_kind else "")]
@@ -103,6 +107,17 @@ def email_lines(
         first = coming[0]
         line += f", the next on {first.due:%Y-%m-%d} ({first.kind} to {first.to[0].email})"
     return [*lines, line]
+
+
+def health_line(table: Table | None) -> str:
+    """The Pair Health tab in one line: pairs by State, and how many are flagged."""
+    if table is None or not any(table.header):
+        return "pair health: no Pair Health tab yet (the checkin job makes it)"
+    state_at, flag_at = table.column(STATE), table.column(FLAG)
+    states = Counter(str(cell(row, state_at) or "").strip() or "(no State)" for row in table.rows)
+    flagged = sum(1 for row in table.rows if not is_blank(cell(row, flag_at)))
+    by_state = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+    return f"pair health: {len(table.rows)} pairs ({by_state}), {flagged} flagged"
 
 
 def runs_lines(history: History, timetable: Mapping[str, When], now: datetime) -> list[str]:

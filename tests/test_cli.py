@@ -3,6 +3,7 @@
 import email
 import subprocess
 import sys
+from collections import Counter
 from email import policy
 
 import openpyxl
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from tests.conftest import MENTEES_AND_MENTORS, program_workbook, set_committee_cells
+from tests.conftest import MENTEES_AND_MENTORS, program_workbook, set_committee_cells, tab_rows
 
 
 def invoke(*args, cwd=None):
@@ -191,31 +192,55 @@ def test_demo_makes_a_program_and_reuses_it(tmp_path):
     first = invoke("demo", "--dir", str(folder))
     assert first.exit_code == 0, first.output
     assert f"wrote {folder / 'mentoring.xlsx'}" in first.output
-    summary = [
-        line
-        for line in first.output.splitlines()
-        if line.startswith(("match:", "introduce:", "checkin:"))
-    ]
+    lines = first.output.splitlines()
+    summary = [line for line in lines if line.startswith(("match:", "introduce:"))]
     assert summary == [
         "match: 57 mentees, 52 suggested, 5 without a mentor, 7 intake issues; 453 cells changed",
-        "introduce: 4 sent",
-        "checkin: 4 sent, 2 skipped as a later check-in was due; Pair Health: 6 pairs, 0 flagged",
+        # Again with the check-in answers: two of them belong to no pair.
+        "match: 57 mentees, 46 suggested, 6 kept as the committee set them, 5 without a mentor,"
+        " 9 intake issues; 11 cells changed",
+        "introduce: 3 sent",
     ]
-    # The committee is told once about the intake issues and weak matches.
+    # The check-in job replayed on five days of the year, then today's run.
+    checkins = [line for line in lines if line.startswith("checkin:")]
+    assert len(checkins) == 6
+    assert checkins[-1] == "checkin: 6 sent; Pair Health: 6 pairs, 2 flagged"
+    # The committee is told once about the intake issues and weak matches, then about the
+    # two check-in answers of no pair.
     assert (
         "alert: told mentoring-committee@example.org about 7 problems"
         " (STS Mentoring Program (demo): 7 things need a look)"
-    ) in first.output.splitlines()
-    emails = sorted(path.name.split("_")[0] for path in (folder / "outbox").glob("*.eml"))
-    assert emails == ["alert"] + ["check-in"] * 4 + ["introduction"] * 4
+    ) in lines
+    assert (
+        "alert: told mentoring-committee@example.org about 2 problems"
+        " (STS Mentoring Program (demo): 2 things need a look)"
+    ) in lines
+    workbook = folder / "mentoring.xlsx"
+    flags = "; ".join(str(row["Flag"]) for row in tab_rows(workbook, "Pair Health"))
+    for flag in (
+        "no answer to the last 2 check-ins",
+        "rating 2 or lower",
+        "have not met",
+        "asked the committee to get in touch",
+    ):
+        assert flag in flags
+    issues = [
+        row for row in tab_rows(workbook, "Intake Issues") if row["Tab"] == "Form Responses 3"
+    ]
+    assert len(issues) == 2
+    kinds = Counter(path.name.split("_")[0] for path in (folder / "outbox").glob("*.eml"))
+    assert kinds["introduction"] == 3 and kinds["alert"] == 2 and kinds["reminder"] == 3
+    assert kinds["check-in"] == 12 and kinds["digest"] >= 1
+    sent = sum(kinds.values())
     second = invoke("demo", "--dir", str(folder))
     assert f"reusing {folder / 'mentoring.xlsx'}" in second.output
-    # The approved rows are now the committee's: their Why and Alternatives change once.
+    # The approved rows are now the committee's: nothing changes.
     assert "6 kept as the committee set them" in second.output
-    assert "no changes" in invoke("demo", "--dir", str(folder)).output
-    assert "introduce: 0 sent" in second.output and "checkin: 0 sent" in second.output
+    assert "no changes" in second.output
+    assert "introduce: 0 sent" in second.output
+    assert "checkin: 0 sent; Pair Health: 6 pairs, 2 flagged" in second.output
     assert "alert:" not in second.output
-    assert len(list((folder / "outbox").glob("*.eml"))) == 9
+    assert len(list((folder / "outbox").glob("*.eml"))) == sent
 
 
 def test_the_console_entry_point_runs(tmp_path):

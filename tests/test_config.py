@@ -91,6 +91,24 @@ def test_the_shipped_defaults_are_complete_and_valid(tmp_path):
             "settings tabs.mentors and tabs.intake_issues both name the tab 'Form Responses 2'; each needs a tab of its own",
         ),
         (
+            '[[checkins]]\nname = "Reminder"\ndays = 10\ntemplate = "checkin"\n',
+            "[[checkins]] 1 is named 'Reminder', which the Email Log uses for other emails",
+        ),
+        (
+            '[health]\ndigest = "daily"\n',
+            "setting 'health.digest' is 'daily'; use one of: monthly, weekly, off",
+        ),
+        ("[health]\nlow_rating = 6\n", "setting 'health.low_rating' must be between 0"),
+        ("[health]\nanswer_within_days = 0\n", "setting 'health.answer_within_days' must be"),
+        (
+            '[checkin_form.questions]\npartner = ""\n',
+            "setting 'checkin_form.questions.partner' cannot be empty",
+        ),
+        (
+            '[tabs]\npair_health = "Committee Matches"\n',
+            "settings tabs.committee and tabs.pair_health both name the tab 'Committee Matches'",
+        ),
+        (
             "[matching]\nsubjects_weight = 2\n",
             "unknown setting 'matching.subjects_weight' (known here: min_score",
         ),

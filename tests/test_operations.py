@@ -3,6 +3,7 @@ with the scheduler, the log file, --quiet, and `mentor-sync status`."""
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -194,21 +195,33 @@ def test_status_shows_the_program_at_a_glance(tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("STS Mentoring Program (demo), ")
     assert lines[0].endswith(" (this machine's time zone)")
-    assert lines[1:5] == [
-        "applicants: 57 mentees, 35 mentors; 7 rows in Intake Issues",
+    assert lines[1:6] == [
+        "applicants: 57 mentees, 35 mentors; 9 rows in Intake Issues",
         "pairs: 51 Suggested (0 weak, 5 without a mentor), 6 Approved (6 introduced)",
-        "emails sent: 9 (1 alert, 2 check-in 1, 2 check-in 2, 4 introduction)",
+        "pair health: 6 pairs (6 active), 2 flagged",
         lines[4],
+        lines[5],
     ]
-    assert lines[4].startswith("emails due now (the next run sends them): 0; by ")
-    assert ": 8 more check-ins, the next on " in lines[4]
-    assert lines[5] == "last runs:"
+    # An alert or a digest is one email, whatever the number of its rows in the Email Log.
+    sent = re.fullmatch(r"emails sent: (\d+) \((.*)\)", lines[4])
+    kinds = dict(reversed(part.split(" ", 1)) for part in sent[2].split(", "))
+    assert {k: v for k, v in kinds.items() if k != "digest"} == {
+        "alert": "2",
+        "check-in 1": "6",
+        "check-in 2": "4",
+        "check-in 3": "2",
+        "introduction": "3",
+        "reminder": "3",
+    }
+    assert int(sent[1]) == 20 + int(kinds["digest"])
+    assert lines[5].startswith("emails due now (the next run sends them): 0; by ")
+    assert lines[6] == "last runs:"
     assert (
-        lines[6].startswith("  match      ")
-        and " ok [daily at 07:00]: match: 57 mentees" in lines[6]
+        lines[7].startswith("  match      ")
+        and " ok [daily at 07:00]: match: 57 mentees" in lines[7]
     )
-    assert " ok [hourly]: introduce: 4 sent" in lines[7]
-    assert " ok [daily at 09:00]: checkin: 4 sent, 2 skipped" in lines[8]
+    assert " ok [hourly]: introduce: 3 sent" in lines[8]
+    assert " ok [daily at 09:00]: checkin: 6 sent" in lines[9]
 
 
 def test_status_still_shows_the_runs_when_the_spreadsheet_cannot_be_read(program, tmp_path):

@@ -1,0 +1,329 @@
+"""Check-in answers: the Pair Health tab and its flags, reminders, the committee's digest, and
+closing a year so that the next one never pairs anyone with a past partner."""
+
+from __future__ import annotations
+
+import email
+from datetime import date, datetime, timedelta
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jobs.cli import cli
+from jobs.config import load_settings
+from mentoring.answers import read_answers
+from mentoring.sheet import Row, Table
+from tests.conftest import add_settings, committee_by_email, set_committee_cells, tab_rows
+
+DAY0 = date(2026, 10, 5)  # both pairs are introduced on this day, after they applied
+CHECKIN_HEADER = (
+    "Timestamp",
+    "Email Address",
+    "I am the",
+    "Partner's email",
+    "How is the mentoring relationship going?",
+    "Have you met since the last check-in?",
+    "Progress on your goals",
+    "Would you like someone from the committee to contact you?",
+)
+
+
+def invoke(settings_path: Path, day: date, *args: str):
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(settings_path), "--as-of", f"{day:%Y-%m-%d}", *args],
+        prog_name="mentor-sync",
+    )
+    return result
+
+
+def on(days: int) -> date:
+    return DAY0 + timedelta(days=days)
+
+
+def answer(path: Path, days: int, email_: str, partner: str, rating=4, met="Yes", contact="No"):
+    """One response to the check-in form, as Google Forms appends it, `days` after DAY0."""
+    book = openpyxl.load_workbook(path)
+    if "Form Responses 3" not in book.sheetnames:
+        book.create_sheet("Form Responses 3").append(CHECKIN_HEADER)
+    role = "Mentee" if email_ in ("ana@m.org", "bo@m.org") else "Mentor"
+    when = datetime.combine(on(days), datetime.min.time()) + timedelta(hours=15)
+    book["Form Responses 3"].append([when, email_, role, partner, rating, met, "", contact])
+    book.save(path)
+
+
+def health(path: Path) -> dict[str, dict]:
+    return {row["Mentee Email"]: row for row in tab_rows(path, "Pair Health")}
+
+
+def emails(outbox: Path, kind: str) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in sorted(outbox.glob(f"{kind}*.eml"))
+    ]
+
+
+def text(message: email.message.EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+@pytest.fixture
+def year(program, settings_file):
+    """Both pairs of the matched program approved and introduced on DAY0: (settings file,
+    workbook). Digests are off unless a test turns them on."""
+    path, settings = program
+    set_committee_cells(
+        path,
+        settings,
+        {e: {"Status": "Approved", "Introduced On": DAY0} for e in ("ana@m.org", "bo@m.org")},
+    )
+    add_settings(settings_file, '\n[health]\ndigest = "off"\n')
+    return settings_file, path
+
+
+def checkins(settings_file: Path, *days: int) -> None:
+    for day in days:
+        result = invoke(settings_file, on(day), "checkin")
+        assert result.exit_code == 0, result.output
+
+
+def test_each_flag_in_plain_words(year):
+    settings_file, path = year
+    checkins(settings_file, 30)  # check-in 1 to all four
+    answer(path, 32, "ana@m.org", "tom@t.org", rating=2, met="No", contact="Yes")
+    answer(path, 33, "bo@m.org", "uma@u.org", rating=5, met="Yes")
+    answer(path, 34, "uma@u.org", "bo@m.org", rating=4, met="Yes")
+    checkins(settings_file, 120)  # check-in 2
+    answer(path, 121, "uma@u.org", "bo@m.org", rating=4, met="Yes")
+    checkins(settings_file, 140)  # check-in 2 is 20 days old: past answer_within_days (14)
+    rows = health(path)
+    assert rows["ana@m.org"]["Flag"] == (
+        "no answer to the last 2 check-ins (mentor); rating 2 or lower (mentee: 2);"
+        " have not met; asked the committee to get in touch (mentee, 2026-11-06)"
+    )
+    ana = rows["ana@m.org"]
+    assert (ana["Check-ins to Mentee"], ana["Answered by Mentee"]) == (2, 1)
+    assert (ana["Check-ins to Mentor"], ana["Answered by Mentor"]) == (2, 0)
+    assert (ana["Mentee Rating"], ana["Mentor Rating"]) == (2, None)
+    assert ana["Met Since Last Check-in"] == "No (2026-11-06)"
+    assert ana["Last Answer"].date() == on(32)
+    assert ana["State"] == "active"
+    # bo left check-in 2 unanswered, but one check-in is not two; uma answered both.
+    bo = rows["bo@m.org"]
+    assert bo["Flag"] is None
+    assert (bo["Answered by Mentee"], bo["Answered by Mentor"]) == (1, 2)
+    assert bo["Met Since Last Check-in"] == "Yes (2027-02-03)"
+    # A flag goes when its reason does: tom answers, with a good rating.
+    answer(path, 141, "tom@t.org", "ana@m.org", rating=4, met="Yes")
+    checkins(settings_file, 142)
+    assert health(path)["ana@m.org"]["Flag"] == (
+        "rating 2 or lower (mentee: 2); asked the committee to get in touch (mentee, 2026-11-06)"
+    )
+
+
+def test_a_low_rating_from_either_side_and_the_threshold_is_the_committees(year):
+    settings_file, path = year
+    add_settings(settings_file, "low_rating = 3\n")  # still in [health]
+    checkins(settings_file, 30)
+    answer(path, 31, "tom@t.org", "ana@m.org", rating=3)
+    checkins(settings_file, 31)
+    assert health(path)["ana@m.org"]["Flag"] == "rating 3 or lower (mentor: 3)"
+
+
+def test_the_committees_notes_stay_with_their_pair_when_the_tab_is_sorted(year):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    book = openpyxl.load_workbook(path)
+    tab = book["Pair Health"]
+    header = [c.value for c in tab[1]]
+    rows = [[c.value for c in row] for row in tab.iter_rows(min_row=2)]
+    notes, mentee = header.index("Notes"), header.index("Mentee Email")
+    for row in rows:
+        row[notes] = f"called {row[mentee]}"
+    tab.delete_rows(2, tab.max_row)
+    for row in reversed(rows):  # sorted the other way, with a column of their own
+        tab.append(row)
+    tab.cell(1, len(header) + 1, "Follow-up")
+    tab.cell(2, len(header) + 1, "in May")
+    book.save(path)
+    followed = tab.cell(2, mentee + 1).value
+    checkins(settings_file, 45)
+    rows = health(path)
+    assert {e: r["Notes"] for e, r in rows.items()} == {e: f"called {e}" for e in rows}
+    assert rows[followed]["Follow-up"] == "in May"
+
+
+def test_one_reminder_after_the_days_without_an_answer_and_never_again(year):
+    settings_file, path = year
+    outbox = path.parent / "outbox"
+    checkins(settings_file, 30)
+    answer(path, 35, "ana@m.org", "tom@t.org")
+    checkins(settings_file, 43)  # 13 days: not yet
+    assert emails(outbox, "reminder") == []
+    checkins(settings_file, 44, 45, 60, 90)
+    reminders = emails(outbox, "reminder")
+    # ana answered; tom, bo and uma did not, and get one reminder each.
+    assert sorted(m["To"].addresses[0].addr_spec for m in reminders) == [
+        "bo@m.org",
+        "tom@t.org",
+        "uma@u.org",
+    ]
+    assert {m["Date"].datetime.date() for m in reminders} == {on(44)}
+    [to_tom] = [m for m in reminders if "tom@t.org" in m["To"]]
+    assert "On November 4 we asked how it is going with Ana Ruiz" in text(to_tom)
+    log = {row["Key"]: row for row in tab_rows(path, "Email Log")}
+    assert log["reminder | check-in 1 | ana@m.org | tom@t.org | to tom@t.org"]["Status"] == "sent"
+    # Check-in 2 goes to all; a reminder of check-in 1 is no longer due once it has.
+    checkins(settings_file, 120, 121)
+    assert len(emails(outbox, "reminder")) == 3
+
+
+def test_reminders_can_be_turned_off(year):
+    settings_file, path = year
+    add_settings(settings_file, "reminders = false\n")
+    checkins(settings_file, 30, 50)
+    assert emails(path.parent / "outbox", "reminder") == []
+
+
+def test_the_digest_tells_new_flags_unanswered_check_ins_and_closed_pairs_once(year):
+    settings_file, path = year
+    text_ = settings_file.read_text().replace('digest = "off"', 'digest = "monthly"')
+    settings_file.write_text(text_)
+    outbox = path.parent / "outbox"
+    checkins(settings_file, 30)  # 2026-11-04: check-ins sent, nothing to say yet
+    assert emails(outbox, "digest") == []
+    answer(path, 32, "ana@m.org", "tom@t.org", rating=1, met="No")
+    checkins(settings_file, 33)  # the flags of ana's answer
+    [first] = emails(outbox, "digest")
+    assert first["Subject"] == "STS Mentoring Program: the pairs in November 2026"
+    body = text(first)
+    assert (
+        "- Ana Ruiz and Tom Ng (ana@m.org, tom@t.org): rating 2 or lower (mentee: 1)\n"
+        "- Ana Ruiz and Tom Ng (ana@m.org, tom@t.org): have not met\n"
+    ) in body
+    assert "without an answer" not in body  # 3 days is not yet late
+    assert f"The spreadsheet: {path}" in body
+    checkins(settings_file, 34, 45)  # November again: no second digest
+    assert len(emails(outbox, "digest")) == 1
+    # December: the check-ins left unanswered, and bo's pair ended by the committee.
+    set_committee_cells(path, load_settings(settings_file), {"bo@m.org": {"Status": "Hold"}})
+    checkins(settings_file, 60)
+    second = text(emails(outbox, "digest")[1])
+    assert "the pairs in December 2026" in emails(outbox, "digest")[1]["Subject"]
+    assert "No new flags since the last digest." in second
+    assert (
+        "Check-ins still without an answer (1):\n"
+        "- Tom Ng <tom@t.org>, mentor of Ana Ruiz: 'check-in 1', sent 2026-11-04\n"
+    ) in second
+    assert (
+        "Pairs whose year closed (1):\n"
+        "- bo@m.org and uma@u.org: no longer Approved in the committee tab;"
+    ) in second
+    assert health(path)["bo@m.org"]["State"] == "ended"
+    log = {row["Key"]: row for row in tab_rows(path, "Email Log")}
+    assert log["digest | 2026-12"]["Kind"] == "digest"
+    assert log["digest | closed | bo@m.org | uma@u.org"]["Status"] == "sent"
+
+
+def test_answers_of_no_pair_go_to_intake_issues_and_are_not_counted(year):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    answer(path, 31, "ana@m.org", "uma@u.org", rating=1, contact="Yes")  # bo's mentor
+    answer(path, 31, "zoe@z.org", "tom@t.org")
+    assert invoke(settings_file, on(31), "match").exit_code == 0
+    issues = {row["Person"]: row for row in tab_rows(path, "Intake Issues")}
+    assert issues["ana@m.org"]["Tab"] == "Form Responses 3"
+    assert issues["ana@m.org"]["Problem"] == (
+        "names uma@u.org as their partner, but their partner is tom@t.org; not counted in"
+        " Pair Health until Partner's email is corrected in this row (they asked the"
+        " committee to get in touch; they rated the relationship 1 of 5)"
+    )
+    assert issues["zoe@z.org"]["Problem"].startswith("zoe@z.org is not in an introduced pair")
+    checkins(settings_file, 31)
+    rows = health(path)
+    assert rows["ana@m.org"]["Answered by Mentee"] == 0
+    assert rows["ana@m.org"]["Flag"] is None and rows["bo@m.org"]["Flag"] is None
+
+
+def test_a_check_in_tab_with_a_near_name_is_refused_not_ignored(year):
+    settings_file, path = year
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Form responses 3 ").append(CHECKIN_HEADER)
+    book.save(path)
+    result = invoke(settings_file, on(30), "checkin")
+    assert result.exit_code == 2
+    assert "no tab 'Form Responses 3' (the check-in form's responses)" in result.output
+    assert "tabs.checkins" in result.output
+
+
+def test_check_in_rows_that_cannot_be_read_say_why(settings):
+    table = Table(
+        "Form Responses 3",
+        CHECKIN_HEADER,
+        (
+            Row(2, (datetime(2026, 3, 1), "ana@m.org", "Mentee", "tom@t.org", "5", "Yes", "", "")),
+            Row(3, (datetime(2026, 3, 1), "", "Mentee", "tom@t.org", 3, "Yes", "", "")),
+            Row(4, (datetime(2026, 3, 1), "ana@m.org", "Mentee", "", 3, "Yes", "", "")),
+            Row(5, ("soon", "ana@m.org", "Mentee", "tom@t.org", 3, "Yes", "", "")),
+            Row(
+                6, (datetime(2026, 3, 2), "ANA@M.ORG ", "Mentee", "tom@t.org", "great", "", "", "")
+            ),
+        ),
+    )
+    rows = read_answers(table, settings.checkin_form)
+    assert [(a.row, a.email, a.rating) for a in rows.answers] == [
+        (2, "ana@m.org", 5),
+        (6, "ana@m.org", None),
+    ]
+    problems = {issue.row: issue.problem for issue in rows.issues}
+    assert problems[3].startswith("no email address;")
+    assert problems[4].startswith("Partner's email: no answer;")
+    assert problems[5].startswith("the Timestamp 'soon' cannot be read as a date")
+    assert problems[6].startswith("the rating 'great' is not a number from 1 to 5")
+
+
+def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
+    settings_file, path = year
+    settings = load_settings(settings_file)
+    before = committee_by_email(path, settings)
+    assert before["ana@m.org"]["Suggested Mentor Email"] == "tom@t.org"
+    assert before["bo@m.org"]["Suggested Mentor Email"] == "uma@u.org"
+    checkins(settings_file, 30)
+    book = openpyxl.load_workbook(path)
+    tab = book["Pair Health"]
+    tab.cell(2, [c.value for c in tab[1]].index("Notes") + 1, "a lovely pair")
+    book.save(path)
+    unchanged = path.read_bytes()
+    preview = invoke(settings_file, on(366), "close-year", "2026", "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert "close-year 2026: 2 pairs would be copied to Past Pairs (dry run" in preview.output
+    assert path.read_bytes() == unchanged
+    closed = invoke(settings_file, on(366), "close-year", "2026")
+    assert closed.exit_code == 0, closed.output
+    assert "close-year 2026: 2 pairs copied to Past Pairs" in closed.output
+    assert "still hold the applications of 2 mentees and 2 mentors of 2026" in closed.output
+    past = tab_rows(path, "Past Pairs")
+    assert [(r["Cohort"], r["Mentee Email"], r["Mentor Email"]) for r in past] == [
+        ("2026", "ana@m.org", "tom@t.org"),
+        ("2026", "bo@m.org", "uma@u.org"),
+    ]
+    assert past[0]["Introduced On"].date() == DAY0
+    assert past[0]["Closed On"].date() == on(366)
+    assert [r["Notes"] for r in past] == ["a lovely pair", None]
+    assert committee_by_email(path, settings) == {}
+    assert health(path) == {}
+    # Closing again finds nothing left to close and changes nothing.
+    unchanged = path.read_bytes()
+    again = invoke(settings_file, on(367), "close-year", "2026")
+    assert "close-year 2026: no introduced pairs to close" in again.output
+    assert path.read_bytes() == unchanged
+    # The next year: both apply again; the matcher reads Past Pairs and pairs them anew.
+    assert invoke(settings_file, on(370), "match").exit_code == 0
+    after = committee_by_email(path, settings)
+    assert after["ana@m.org"]["Suggested Mentor Email"] == "uma@u.org"
+    assert after["bo@m.org"]["Suggested Mentor Email"] == "tom@t.org"
+    assert "mentee took part before (mentee 2026 with tom@t.org)" in after["ana@m.org"]["Why"]
+    assert "mentor took part before (mentor 2026 with bo@m.org)" in after["ana@m.org"]["Why"]
