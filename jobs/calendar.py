@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from jobs.mail import SAMPLE_PAIR, read_pairs, render_message, sample_planned
+from jobs.alerts import spreadsheet_link
+from jobs.mail import SAMPLE_PAIR, read_pairs, render_message, sample_planned, sender_person
+from mentoring.alerts import ALERT, INTAKE, Problem, alert_context
+from mentoring.digest import DIGEST, Digest, digest_context
 from mentoring.errors import ConfigError
 from mentoring.intake import is_email
 from mentoring.ledger import Ledger
-from mentoring.letters import Templates, message_id
+from mentoring.letters import Templates, build_message, message_id
 from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
-from mentoring.pairs import Pair
+from mentoring.pairs import Pair, Person
 from mentoring.settings import Settings
 from sync.base import Spreadsheet
 from sync.mail import Sender
@@ -69,20 +72,60 @@ def send_test_email(
     if not is_email(to):
         raise ConfigError(f"--to '{to}' is not an email address")
     pair = _sample_pair(sheet, settings)
-    planned = sample_planned(template, pair, settings, now.date())
-    message = render_message(planned, settings, templates, now)
-    subject = f"[test] {message['Subject']}"
     key = f"test {template} | to {to} | {now:%Y-%m-%d %H%M%S}"
-    # Its own Message-ID: a sample must never pass for the real email when Gmail is asked
-    # whether that went out.
-    domain = str(message["Message-ID"]).rpartition("@")[2].rstrip(">")
-    for header in ("To", "Cc", "Subject", "Message-ID"):
-        del message[header]
-    message["To"], message["Subject"] = to, subject
-    message["Message-ID"] = message_id(key, settings.program.name, domain)
+    if template in (ALERT, DIGEST):
+        letter = templates.render(template, _committee_sample(template, pair, settings, now))
+        from_ = sender_person(settings)
+        message = build_message(
+            letter,
+            sender=from_,
+            to=(Person(to, "", ""),),
+            msgid=message_id(key, settings.program.name, from_.email.rpartition("@")[2]),
+            when=now,
+        )
+    else:
+        planned = sample_planned(template, pair, settings, now.date())
+        message = render_message(planned, settings, templates, now)
+        # Its own Message-ID: a sample must never pass for the real email when Gmail is asked
+        # whether that went out.
+        domain = str(message["Message-ID"]).rpartition("@")[2].rstrip(">")
+        for header in ("To", "Cc", "Message-ID"):
+            del message[header]
+        message["To"] = to
+        message["Message-ID"] = message_id(key, settings.program.name, domain)
+    subject = f"[test] {message['Subject']}"
+    message.replace_header("Subject", subject)
     with sender:
         sender.send(message, key)
     return f"test-email: sent '{subject}' to {to} through the {sender.name} sender"
+
+
+def _committee_sample(template: str, pair: Pair, settings: Settings, now: datetime) -> dict:
+    """What the alert or the digest template is given, with made-up problems of `pair`."""
+    names = f"{pair.mentee.name} and {pair.mentor.name} ({pair.mentee.email}, {pair.mentor.email})"
+    link = spreadsheet_link(settings)
+    if template == ALERT:
+        problem = Problem(
+            "sample",
+            INTAKE,
+            f"{settings.tabs.mentees}, row 12 ({pair.mentee.name} <{pair.mentee.email}>): no"
+            " answer to 'Institution or organization'; this mentee is left out until the row"
+            " has one",
+        )
+        return alert_context([problem], settings.program.name, link, now)
+    asked = now - timedelta(days=settings.health.answer_within_days + 3)
+    digest = Digest(
+        Problem("sample", "period", "a sample"),
+        f"{now:%B %Y}",
+        (Problem("sample", "new flag", f"{names}: rating 2 or lower (mentee: 2)"),),
+        (),
+        (
+            f"{pair.mentor.name} <{pair.mentor.email}>, mentor of {pair.mentee.name}:"
+            f" '{settings.checkins[0].name if settings.checkins else 'check-in'}', sent"
+            f" {asked:%Y-%m-%d}",
+        ),
+    )
+    return digest_context(digest, settings.program.name, link, now)
 
 
 def _sample_pair(sheet: Spreadsheet, settings: Settings) -> Pair:

@@ -336,3 +336,20 @@ def test_test_email_goes_to_the_committee_only_and_is_not_logged(approved, tmp_p
     )
     missing = invoke("--config", str(approved), "test-email", "welcome")
     assert "the template 'welcome', but there is no welcome.txt" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("template", "subject", "says"),
+    [
+        ("reminder", "a reminder: how is it going with Tom?", "This is the only reminder."),
+        ("alert", "1 thing needs a look", "Form responses the tool could not use"),
+        ("digest", "the pairs in ", "(ana@m.org, tom@t.org): rating 2 or lower (mentee: 2)"),
+    ],
+)
+def test_test_email_renders_every_kind_of_email(approved, tmp_path, template, subject, says):
+    result = invoke("--config", str(approved), "test-email", template)
+    assert result.exit_code == 0, result.output
+    [file] = (tmp_path / "outbox").glob("*.eml")
+    message = email.message_from_bytes(file.read_bytes(), policy=policy.default)
+    assert message["Subject"].startswith(f"[test] STS Mentoring Program: {subject}")
+    assert says in message.get_body(("plain",)).get_content()
