@@ -93,7 +93,9 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
     try:
         sheet = open_spreadsheet(settings)
         tabs = sheet.tab_names()
-        found = sheet.read([settings.mentee_form.tab, settings.mentor_form.tab])
+        found = sheet.read(
+            [settings.mentee_form.tab, settings.mentor_form.tab, settings.checkin_form.tab]
+        )
     except MentorSyncError as exc:
         yield Finding(FIX, str(exc))
         return
@@ -114,7 +116,22 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
                 f" spreadsheet{did_you_mean(form.tab, tabs)} Set {key} in the settings to"
                 " the name of the form's response tab",
             )
-    for name in (t.committee, t.intake_issues, t.email_log):
+    checkin = settings.checkin_form
+    if checkin.tab in found:
+        yield from _headers(found[checkin.tab], checkin, "checkin_form")
+    else:
+        ours = {*vars(t).values(), settings.matching.past_pairs_tab}
+        near = did_you_mean(checkin.tab, [name for name in tabs if name not in ours])
+        what = f"no tab '{checkin.tab}' (the check-in form's responses)"
+        if near:
+            yield Finding(FIX, f"{what}{near} If so, set tabs.checkins in the settings to its name")
+        else:
+            yield Finding(
+                NOTE,
+                f"{what} yet; link the check-in form to the spreadsheet (in the form:"
+                " Responses > Link to Sheets), and set tabs.checkins to the tab's name",
+            )
+    for name in (t.committee, t.intake_issues, t.email_log, t.pair_health):
         if name in tabs:
             yield Finding(OK, f"found the tab '{name}'")
         else:

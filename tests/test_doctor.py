@@ -64,6 +64,11 @@ def test_a_good_setup_has_nothing_to_fix(fake, tmp_path):
     assert "ok: opened the Google spreadsheet 'STS Mentoring 2026', which has 2 tabs" in lines
     assert "note: no tab 'Committee Matches' yet; the first run makes it" in lines
     assert (
+        "note: no tab 'Form Responses 3' (the check-in form's responses) yet; link the"
+        " check-in form to the spreadsheet (in the form: Responses > Link to Sheets), and set"
+        " tabs.checkins to the tab's name"
+    ) in lines
+    assert (
         "ok: signed in to Gmail as sts.mentoring@gmail.example.com;"
         " emails are sent from sts.mentoring@gmail.example.com"
     ) in lines
@@ -96,7 +101,10 @@ def test_a_missing_tab_is_named_with_the_closest_one(fake, tmp_path):
     assert fixes(doctor(settings_path)) == [
         "fix: no tab 'Form Responses 1' (the mentee form's responses) in the spreadsheet;"
         " did you mean 'Form responses 3'? Set tabs.mentees in the settings to the name of"
-        " the form's response tab"
+        " the form's response tab",
+        # A tab of that name may as well be the check-in form's.
+        "fix: no tab 'Form Responses 3' (the check-in form's responses); did you mean"
+        " 'Form responses 3'? If so, set tabs.checkins in the settings to its name",
     ]
 
 
