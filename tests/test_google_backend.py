@@ -74,27 +74,42 @@ def approve(fake: FakeGoogle, settings_path: Path, emails, **also: Cell) -> None
     committee_edits(fake, tab, {e: {"Status": "Approved", **also} for e in emails})
 
 
-def year_on_google(fake: FakeGoogle, settings_path: Path) -> list[str]:
-    """match, approve both pairs, introduce, then the first check-ins; the summary lines."""
+def year_on_google(fake: FakeGoogle, settings_path: Path, close: bool = True) -> list[str]:
+    """match, approve both pairs, introduce, the first check-ins, the reminders of those
+    nobody answered, and the year closed; the summary lines."""
     said = [cli_run(settings_path, DAY0, "run")]
     approve(fake, settings_path, ["ana@m.org", "bo@m.org"])
-    said.append(cli_run(settings_path, DAY0, "run"))
-    said.append(cli_run(settings_path, DAY0 + timedelta(30), "run"))
+    said += later_in_the_year(settings_path, close)
     for result in said:
         assert result.exit_code == 0, result.output
     return [line for r in said for line in r.output.splitlines()]
 
 
+def later_in_the_year(settings_path: Path, close: bool = True) -> list:
+    said = [
+        cli_run(settings_path, DAY0, "run"),
+        cli_run(settings_path, DAY0 + timedelta(30), "run"),
+        cli_run(settings_path, DAY0 + timedelta(45), "run"),
+    ]
+    if close:
+        said.append(cli_run(settings_path, DAY0 + timedelta(400), "close-year", "2026"))
+    return said
+
+
 def tool_tabs(settings_path: Path) -> list[str]:
-    t = load_settings(settings_path).tabs
-    return [t.committee, t.intake_issues, t.email_log]
+    settings = load_settings(settings_path)
+    t = settings.tabs
+    return [t.committee, t.intake_issues, t.email_log, t.pair_health, "Past Pairs"]
 
 
 def emails(messages) -> list[tuple]:
-    """What people receive, without the Date header the clock sets."""
+    """What people receive, without the Date header the clock sets, and without the line of
+    the committee's emails that says where the spreadsheet is (an address on Google, the
+    workbook's path locally)."""
 
     def text(m):
-        return m.get_body(("plain",)).get_content()
+        lines = m.get_body(("plain",)).get_content().splitlines()
+        return "\n".join(line for line in lines if not line.startswith("The spreadsheet: "))
 
     return sorted(
         (m["To"], m["Cc"] or "", m["Subject"], m["Message-ID"], text(m)) for m in messages
@@ -103,7 +118,7 @@ def emails(messages) -> list[tuple]:
 
 def test_every_job_gives_the_same_results_on_google_as_on_the_workbook(fake, tmp_path):
     on_google = new_program(fake, tmp_path / "google")
-    google_said = year_on_google(fake, on_google)
+    google_said = year_on_google(fake, on_google, close=False)
 
     local = tmp_path / "local"
     local.mkdir()
@@ -117,19 +132,18 @@ def test_every_job_gives_the_same_results_on_google_as_on_the_workbook(fake, tmp
     local_said = [cli_run(local_settings, DAY0, "run")]
     approved = {"Status": "Approved"}
     set_committee_cells(workbook, settings, {"ana@m.org": approved, "bo@m.org": approved})
-    local_said.append(cli_run(local_settings, DAY0, "run"))
-    local_said.append(cli_run(local_settings, DAY0 + timedelta(30), "run"))
+    local_said += later_in_the_year(local_settings, close=False)
 
     assert google_said == [line for r in local_said for line in r.output.splitlines()]
     book = openpyxl.load_workbook(workbook)
-    for tab in tool_tabs(on_google):
+    for tab in tool_tabs(on_google)[:-1]:
         local_rows = rows_of(list(book[tab].iter_rows(values_only=True)))
         assert rows_of(fake.values(SHEET_ID, tab)) == local_rows, tab
     outbox = [
         email.message_from_bytes(p.read_bytes(), policy=policy.default)
         for p in (local / "outbox").glob("*.eml")
     ]
-    assert len(outbox) == 2 + 4
+    assert len(outbox) == 2 + 4 + 4 + 1  # introductions, check-ins, reminders, the digest
     assert emails(fake.sent) == emails(outbox)
     later = DAY0 + timedelta(40)
     calendars = [cli_run(path, later, "calendar") for path in (on_google, local_settings)]
@@ -138,10 +152,17 @@ def test_every_job_gives_the_same_results_on_google_as_on_the_workbook(fake, tmp
         cli_run(path, later, "test-email", "checkin") for path in (on_google, local_settings)
     ]
     assert [r.exit_code for r in samples] == [0, 0], samples[0].output + samples[1].output
-    assert len(fake.sent) == 2 + 4 + 1
+    assert len(fake.sent) == 2 + 4 + 4 + 1 + 1  # and the sample
     assert fake.sent[-1]["To"] == load_settings(on_google).program.committee_email
     real = {m["Message-ID"] for m in fake.sent[:-1]}
     assert fake.sent[-1]["Message-ID"] not in real  # a sample never passes for a real email
+    closed = [cli_run(path, later, "close-year", "2026") for path in (on_google, local_settings)]
+    assert closed[0].output == closed[1].output
+    assert "close-year 2026: 2 pairs copied to Past Pairs" in closed[0].output
+    book = openpyxl.load_workbook(workbook)
+    for tab in tool_tabs(on_google):
+        local_rows = rows_of(list(book[tab].iter_rows(values_only=True)))
+        assert rows_of(fake.values(SHEET_ID, tab)) == local_rows, tab
 
 
 def test_form_text_that_looks_like_a_formula_is_written_as_text(fake, tmp_path):
