@@ -24,6 +24,7 @@ def assess_pairs(
             settings.checkins,
             settings.health,
             today,
+            answers.known,
         )
         for pair in pairs
         if pair.introduced_on is not None and pair.introduced_on <= today

@@ -22,7 +22,7 @@ from jobs.backends import make_sender, open_spreadsheet
 from jobs.clock import program_now
 from jobs.config import load_settings, load_templates
 from jobs.logs import attach_file
-from jobs.mail import CHECKIN, INTRODUCE, run_mail
+from jobs.mail import CHECKIN, INTRODUCE, MailReport, run_mail
 from jobs.match import run_match
 from jobs.years import run_close_year
 from mentoring import alerts
@@ -271,21 +271,33 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
         failed = bool(report.failed or report.unconfirmed)
         result = JobResult([(report.details(), report.summary())], failed)
         if CHECKIN in jobs and not dry_run:
-            told = send_digest(
-                report.healths,
-                report.ended,
-                session.sheet,
-                settings,
-                load_templates(settings),
-                make_sender(settings),
-                session.now,
-            )
-            if told is not None:
-                result.parts.append(([], told.line))
-                result.failed = result.failed or told.status != SENT
+            _digest(report, session, result)
         return result
 
     return work
+
+
+def _digest(report: MailReport, session: Session, result: JobResult) -> None:
+    """Send the committee's digest when one is due; a digest that cannot go fails the job
+    without hiding what the emails before it did."""
+    settings = session.settings
+    try:
+        told = send_digest(
+            report.healths,
+            report.ended,
+            session.sheet,
+            settings,
+            load_templates(settings),
+            make_sender(settings),
+            session.now,
+        )
+    except MentorSyncError as exc:
+        result.parts.append(([], f"digest: not sent: {exc}"))
+        result.failed = True
+        return
+    if told is not None:
+        result.parts.append(([], told.line))
+        result.failed = result.failed or told.status != SENT
 
 
 def run_all(dry_run: bool = False) -> Work:

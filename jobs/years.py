@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from jobs.mail import read_pairs
 from jobs.match import response_tab
 from mentoring.errors import ConfigError
 from mentoring.intake import Applicant, read_responses
@@ -73,15 +72,14 @@ def run_close_year(
             f"no tab '{tabs.committee}' (the committee's matches), so no pairs to close;"
             " set tabs.committee in the settings to the tab's name"
         )
-    pairs = read_pairs(sheet, settings, found)
     closing = close_year(
         cohort,
-        pairs.pairs,
         committee,
         found.get(tabs.pair_health),
         found.get(past_tab),
         past_tab,
         today,
+        settings.intake.date_order,
     )
     if not dry_run:
         sheet.write(list(closing.edits))

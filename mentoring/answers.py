@@ -46,6 +46,7 @@ class AnswerRows:
 
     answers: tuple[Answer, ...]
     issues: tuple[IntakeIssue, ...]
+    known: bool = True  # False when there is no check-in tab: answers cannot be known
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,14 @@ class Answers:
 
     by_pair: Mapping[str, tuple[Answer, ...]]  # by Pair.label, oldest first
     issues: tuple[IntakeIssue, ...]  # the tab's problems and the answers of no pair
+    known: bool = True  # False when there is no check-in tab: answers cannot be known
 
 
 def read_answers(table: Table | None, form: Form, date_order: str = "auto") -> AnswerRows:
     """Every usable row of the check-in tab (None: nobody has answered yet), not yet
     assigned to pairs; raises ConfigError when a configured header is missing."""
     if table is None or not any(table.header):
-        return AnswerRows((), ())
+        return AnswerRows((), (), known=False)
     columns = {
         field: table.require(
             header,
@@ -124,7 +126,7 @@ def assign(rows: AnswerRows, pairs: Sequence[Pair], tab: str) -> Answers:
         label: tuple(sorted(found, key=lambda a: (a.submitted, a.row)))
         for label, found in by_pair.items()
     }
-    return Answers(ordered, tuple(issues))
+    return Answers(ordered, tuple(issues), rows.known)
 
 
 def _said(answer: Answer) -> str:

@@ -117,9 +117,12 @@ def assess(
     calendar: Sequence[Checkin],
     health: Health,
     today: date,
+    answers_known: bool = True,
 ) -> PairHealth:
     """The health of an introduced `pair` on `today`; `sent(key)` is when the Email Log has
-    the email of that key as sent (None when it was not)."""
+    the email of that key as sent (None when it was not). Without `answers_known` (no
+    check-in form linked to the spreadsheet) no check-in is ever late: people may have
+    answered by email, so nobody is flagged or reminded for not answering."""
     sides = []
     for person in (pair.mentee, pair.mentor):
         theirs = tuple(a for a in answers if a.email == person.email)
@@ -136,7 +139,7 @@ def assess(
                 when <= a.submitted and (until is None or a.submitted < until) for a in theirs
             )
             late = when.date() + timedelta(days=health.answer_within_days) <= today
-            overdue = late and not answered
+            overdue = late and not answered and answers_known
             asked.append(Asked(name, when, answered, overdue))
         sides.append(Side(person, tuple(asked), theirs))
     mentee, mentor = sides

@@ -15,12 +15,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mentoring import health as ph
-from mentoring.committee import MENTEE_EMAIL, NOTES
+from mentoring.committee import (
+    APPROVED,
+    INTRODUCED,
+    MENTEE,
+    MENTEE_EMAIL,
+    MENTOR,
+    MENTOR_EMAIL,
+    NOTES,
+    OVERRIDE,
+    STATUS,
+)
 from mentoring.history import PAST_MENTEE, PAST_MENTOR
 from mentoring.intake import normalise_email
-from mentoring.pairs import Pair
 from mentoring.reports import rewrite_tab
 from mentoring.sheet import Cell, Row, TabEdits, Table, cell, is_blank
+from mentoring.timestamps import guess_date_order, parse_timestamp
 
 COHORT, CLOSED_ON = "Cohort", "Closed On"
 PAST_COLUMNS = (
@@ -47,28 +57,47 @@ class Closing:
 
 def close_year(
     cohort: str,
-    pairs: Sequence[Pair],
     committee: Table,
     health: Table | None,
     past: Table | None,
     past_tab: str,
     today: date,
+    date_order: str = "auto",
 ) -> Closing:
-    """Close the year of `cohort` on `today`. `pairs` are the committee tab's approved pairs;
-    those introduced are closed, with the pairs Pair Health has as ended."""
+    """Close the year of `cohort` on `today`: every Approved row of the committee tab with an
+    Introduced On date (whether or not its people are still in the form responses), and
+    every pair Pair Health has as ended. Raises ConfigError when a committee column is
+    missing."""
+    fix = "Rename the column back; the match job made it."
+    columns = {
+        name: committee.require(name, what="a column close-year reads", fix=fix)
+        for name in (MENTEE, MENTEE_EMAIL, MENTOR, MENTOR_EMAIL, OVERRIDE, STATUS, INTRODUCED)
+    }
+    notes_at = committee.column(NOTES)
+    dates = [cell(row, columns[INTRODUCED]) for row in committee.rows]
+    order = guess_date_order(dates) if date_order == "auto" else date_order
     closing: dict[tuple[str, str], dict[str, Cell]] = {}
     committee_rows: set[int] = set()
-    notes = _by_mentee(committee, NOTES)
-    for pair in pairs:
-        if pair.introduced_on is None:
+    for row in committee.rows:
+        approved = str(cell(row, columns[STATUS]) or "").strip().casefold() == APPROVED.casefold()
+        introduced = cell(row, columns[INTRODUCED])
+        mentee = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        mentor = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
+            cell(row, columns[MENTOR_EMAIL])
+        )
+        if not (approved and mentee and mentor and not is_blank(introduced)):
             continue
-        committee_rows.add(pair.row)
-        closing[pair.mentee.email, pair.mentor.email] = {
-            "Mentee": pair.mentee.name,
-            "Mentor": pair.mentor.name,
-            "Introduced On": pair.introduced_on,
-            "Notes": notes.get(pair.mentee.email),
-        }
+        on = parse_timestamp(introduced, order)
+        committee_rows.add(row.number)
+        closing.setdefault(
+            (mentee, mentor),
+            {
+                "Mentee": cell(row, columns[MENTEE]),
+                "Mentor": cell(row, columns[MENTOR]),
+                "Introduced On": on.date() if on else introduced,
+                "Notes": cell(row, notes_at),
+            },
+        )
     health_rows: set[int] = set()
     for row, values in _health_rows(health):
         key = (values[ph.MENTEE_EMAIL], values[ph.MENTOR_EMAIL])
@@ -114,11 +143,6 @@ def _day(value: Cell) -> date:
     if isinstance(value, datetime):
         return value.date()
     return value if isinstance(value, date) else date.max
-
-
-def _by_mentee(table: Table, header: str) -> dict[str, Cell]:
-    mentee, column = table.column(MENTEE_EMAIL), table.column(header)
-    return {normalise_email(cell(row, mentee)): cell(row, column) for row in table.rows}
 
 
 def _health_rows(table: Table | None) -> list[tuple[Row, Mapping[str, Cell]]]:

@@ -97,12 +97,17 @@ def response_tabs(
     settings: Settings,
     mentees: Sequence[Mapping[str, Cell]],
     mentors: Sequence[Mapping[str, Cell]],
+    checkins: bool = False,
 ) -> dict[str, list[list[Cell]]]:
-    """Both response tabs as the forms write them: a header row, then a row per answer."""
-    return {
+    """Both response tabs as the forms write them: a header row, then a row per answer; with
+    `checkins`, the check-in form's tab too, as linking the form leaves it (a header only)."""
+    tabs = {
         form.tab: response_rows(list(form.questions.values()), list(form.questions), people)
         for form, people in ((settings.mentee_form, mentees), (settings.mentor_form, mentors))
     }
+    if checkins:
+        tabs[settings.checkin_form.tab] = [list(settings.checkin_form.questions.values())]
+    return tabs
 
 
 def cli_run(settings_path: Path, day: date, *args: str):

@@ -46,7 +46,9 @@ def new_program(fake: FakeGoogle, folder: Path, people=PEOPLE, **options) -> Pat
     path = google_settings(folder, fake, **options)
     settings = load_settings(path)
     fake.add_spreadsheet(
-        SHEET_ID, response_tabs(settings, *people), shared_with={ROBOT, COMMITTEE, PROGRAM_GMAIL}
+        SHEET_ID,
+        response_tabs(settings, *people, checkins=True),
+        shared_with={ROBOT, COMMITTEE, PROGRAM_GMAIL},
     )
     return path
 
@@ -128,7 +130,8 @@ def test_every_job_gives_the_same_results_on_google_as_on_the_workbook(fake, tmp
         encoding="utf-8",
     )
     settings = load_settings(local_settings)
-    workbook = program_workbook(local / "program.xlsx", settings, *PEOPLE)
+    linked = {settings.checkin_form.tab: [list(settings.checkin_form.questions.values())]}
+    workbook = program_workbook(local / "program.xlsx", settings, *PEOPLE, extra_tabs=linked)
     local_said = [cli_run(local_settings, DAY0, "run")]
     approved = {"Status": "Approved"}
     set_committee_cells(workbook, settings, {"ana@m.org": approved, "bo@m.org": approved})

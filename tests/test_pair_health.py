@@ -44,11 +44,16 @@ def on(days: int) -> date:
     return DAY0 + timedelta(days=days)
 
 
+def link_the_checkin_form(path: Path) -> None:
+    """The check-in form's response tab, empty, as linking the form to the spreadsheet makes it."""
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Form Responses 3").append(CHECKIN_HEADER)
+    book.save(path)
+
+
 def answer(path: Path, days: int, email_: str, partner: str, rating=4, met="Yes", contact="No"):
     """One response to the check-in form, as Google Forms appends it, `days` after DAY0."""
     book = openpyxl.load_workbook(path)
-    if "Form Responses 3" not in book.sheetnames:
-        book.create_sheet("Form Responses 3").append(CHECKIN_HEADER)
     role = "Mentee" if email_ in ("ana@m.org", "bo@m.org") else "Mentor"
     when = datetime.combine(on(days), datetime.min.time()) + timedelta(hours=15)
     book["Form Responses 3"].append([when, email_, role, partner, rating, met, "", contact])
@@ -81,6 +86,7 @@ def year(program, settings_file):
         {e: {"Status": "Approved", "Introduced On": DAY0} for e in ("ana@m.org", "bo@m.org")},
     )
     add_settings(settings_file, '\n[health]\ndigest = "off"\n')
+    link_the_checkin_form(path)
     return settings_file, path
 
 
@@ -186,6 +192,18 @@ def test_reminders_can_be_turned_off(year):
     add_settings(settings_file, "reminders = false\n")
     checkins(settings_file, 30, 50)
     assert emails(path.parent / "outbox", "reminder") == []
+    assert len(emails(path.parent / "outbox", "check-in")) == 4
+
+
+def test_without_a_check_in_form_nobody_is_reminded_or_flagged_for_not_answering(year):
+    settings_file, path = year
+    book = openpyxl.load_workbook(path)
+    del book["Form Responses 3"]  # people answer the check-ins by email
+    book.save(path)
+    checkins(settings_file, 30, 50, 120, 150)
+    assert emails(path.parent / "outbox", "reminder") == []
+    ana = health(path)["ana@m.org"]
+    assert (ana["Check-ins to Mentee"], ana["Answered by Mentee"], ana["Flag"]) == (2, 0, None)
 
 
 def test_the_digest_tells_new_flags_unanswered_check_ins_and_closed_pairs_once(year):
@@ -251,7 +269,7 @@ def test_answers_of_no_pair_go_to_intake_issues_and_are_not_counted(year):
 def test_a_check_in_tab_with_a_near_name_is_refused_not_ignored(year):
     settings_file, path = year
     book = openpyxl.load_workbook(path)
-    book.create_sheet("Form responses 3 ").append(CHECKIN_HEADER)
+    book["Form Responses 3"].title = "Form responses 3 "  # renamed by a committee member
     book.save(path)
     result = invoke(settings_file, on(30), "checkin")
     assert result.exit_code == 2
