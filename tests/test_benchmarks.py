@@ -54,3 +54,12 @@ def test_the_google_benchmark_counts_the_requests_of_a_small_program(monkeypatch
     table = capsys.readouterr().out
     assert "| match (first: adds 2 tabs) | 3 |" in table
     assert "| run (match + introductions) | 6 |" in table
+
+
+def test_the_health_benchmark_assesses_every_pair_of_a_small_program(tmp_path):
+    class Sizes:
+        mentees, mentors = 30, 15
+
+    result = load("bench_health").one_program(tmp_path, Sizes)
+    assert result["pairs"] > 0 and result["answers"] > 0
+    assert 0 <= result["flagged"] <= result["pairs"]
