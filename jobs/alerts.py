@@ -69,7 +69,7 @@ def send_alert(
     program = settings.program.name
     letter = templates.render("alert", alert_context(new, program, spreadsheet_link(settings), now))
     status, error = _tell(new, ALERT, letter, ledger, sheet, settings, sender, now)
-    about = f"{len(new)} problem{'s' if len(new) != 1 else ''}"
+    about = _count(len(new), "problem")
     to = settings.alert_to
     if status == SENT:
         line = f"alert: told {to} about {about} ({letter.subject})"
@@ -99,8 +99,9 @@ def send_digest(
     letter = templates.render("digest", context)
     status, error = _tell(digest.rows, DIGEST, letter, ledger, sheet, settings, sender, now)
     about = (
-        f"{len(digest.flags)} new flags, {len(digest.unanswered)} check-ins without an answer,"
-        f" {len(digest.closed)} pairs closed"
+        f"{_count(len(digest.flags), 'new flag')},"
+        f" {_count(len(digest.unanswered), 'check-in')} without an answer,"
+        f" {_count(len(digest.closed), 'pair')} closed"
     )
     to = settings.alert_to
     if status == SENT:
@@ -108,6 +109,10 @@ def send_digest(
     else:
         line = f"digest: the email to {to} for {digest.title} {status}: {error}"
     return Told(tuple(digest.rows), status, line)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _tell(

@@ -164,7 +164,8 @@ def run_mail(
     committee = found.get(tabs.committee)
     if not batch:
         logged = ledger.record([*settled, *skipped])
-        health = _health(report, answers, pairs.pairs, ledger, found, settings, today)
+        now_pairs = _dated(pairs.pairs, redated)
+        health = _health(report, answers, now_pairs, ledger, found, settings, today)
         sheet.write([logged, _introduced(committee, redated), health])
         return report
     with sender:
@@ -180,9 +181,17 @@ def run_mail(
     committee = now_found.get(tabs.committee)
     introduced = _relocated(committee, introduced)
     logged = ledger.record(o.entry for o in outcomes)
-    health = _health(report, answers, pairs.pairs, ledger, now_found, settings, today)
+    now_pairs = _dated(pairs.pairs, introduced)
+    health = _health(report, answers, now_pairs, ledger, now_found, settings, today)
     sheet.write([logged, _introduced(committee, introduced), health])
     return report
+
+
+def _dated(pairs: Sequence[Pair], dated: Sequence[tuple[Pair, date]]) -> list[Pair]:
+    """The pairs as this run leaves them: those it introduced (or dated from the log) with
+    their Introduced On, so that Pair Health has them from today."""
+    days = {pair.label: day for pair, day in dated}
+    return [replace(pair, introduced_on=days.get(pair.label, pair.introduced_on)) for pair in pairs]
 
 
 def _health(

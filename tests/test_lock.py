@@ -53,7 +53,9 @@ def test_two_run_processes_started_together_one_works_the_other_sends_nothing(sm
         " without doing anything. It runs again at its next time.\n"
     )
     assert winner.returncode == 0, won_err
-    assert won_err.splitlines()[-1] == "introduce and checkin: 2 sent"
+    assert (
+        won_err.splitlines()[-1] == "introduce and checkin: 2 sent; Pair Health: 2 pairs, 0 flagged"
+    )
     assert len(inbox.received) == 2  # each introduction once: the loser sent nothing
     log = tab_rows(workbook, settings.tabs.email_log)
     assert sorted((r["Key"], r["Status"]) for r in log) == [

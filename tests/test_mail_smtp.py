@@ -26,7 +26,10 @@ def test_run_introduces_and_checks_in_through_a_real_smtp_server(smtp_program, s
     day0 = date(2026, 1, 12)
     first = run(settings_path, day0, "run")
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines()[-1] == "introduce and checkin: 2 sent"
+    assert (
+        first.output.splitlines()[-1]
+        == "introduce and checkin: 2 sent; Pair Health: 2 pairs, 0 flagged"
+    )
     recipients = sorted(sorted(rcpt) for rcpt, _ in inbox.received)
     committee = settings.program.committee_email
     assert recipients == [
