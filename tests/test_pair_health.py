@@ -15,7 +15,9 @@ from click.testing import CliRunner
 from jobs.cli import cli
 from jobs.config import load_settings
 from mentoring.answers import read_answers
-from mentoring.sheet import Row, Table
+from mentoring.digest import period
+from mentoring.health import COLUMNS, health_tab
+from mentoring.sheet import Row, Table, apply_edits
 from tests.conftest import add_settings, committee_by_email, set_committee_cells, tab_rows
 
 DAY0 = date(2026, 10, 5)  # both pairs are introduced on this day, after they applied
@@ -345,3 +347,41 @@ def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
     assert after["bo@m.org"]["Suggested Mentor Email"] == "tom@t.org"
     assert "mentee took part before (mentee 2026 with tom@t.org)" in after["ana@m.org"]["Why"]
     assert "mentor took part before (mentor 2026 with bo@m.org)" in after["ana@m.org"]["Why"]
+
+
+def test_a_digest_period_is_a_month_or_a_week():
+    assert period(datetime(2026, 12, 31, 9), "monthly") == ("digest | 2026-12", "December 2026")
+    # ISO weeks: 2027-01-01 is a Friday of 2026's week 53, which began on Monday 28 December.
+    assert period(datetime(2027, 1, 1, 9), "weekly") == (
+        "digest | 2026-W53",
+        "the week of 2026-12-28",
+    )
+
+
+def test_rows_of_ended_pairs_and_of_the_committee_are_kept_in_pair_health():
+    header = (*COLUMNS, "Follow-up")
+    ended = dict.fromkeys(header)
+    ended.update(
+        {
+            "Mentee Email": "old@m.org",
+            "Mentor Email": "old@t.org",
+            "State": "active",
+            "Notes": "moved to another mentor",
+        }
+    )
+    loose = dict.fromkeys(header)
+    loose["Notes"] = "remember the spring meeting"
+    table = Table(
+        "Pair Health",
+        header,
+        (Row(2, tuple(ended.values())), Row(3, tuple(loose.values()))),
+        last_row=3,
+    )
+    written = health_tab(table, "Pair Health", [])
+    assert written.ended == ("old@m.org | old@t.org",)
+    after = apply_edits(table, written.edits)
+    rows = [dict(zip(after.header, row.cells, strict=False)) for row in after.rows]
+    assert [(r["Mentee Email"], r["State"], r["Notes"]) for r in rows] == [
+        ("old@m.org", "ended", "moved to another mentor"),
+        (None, None, "remember the spring meeting"),
+    ]
