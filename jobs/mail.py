@@ -1,9 +1,10 @@
-"""The email jobs: introduce new pairs, send the check-ins that are due, exactly once each.
+"""The email jobs: introduce new pairs, send the check-ins and reminders that are due,
+exactly once each.
 
 One run: read the tabs, settle emails a stopped run left `sending`, render
 every due email (a template error stops the run before anything is sent),
-mark the batch `sending` in one write, send, then record every outcome and the
-Introduced On dates in one more write.
+mark the batch `sending` in one write, send, then record every outcome, the
+Introduced On dates and (for check-ins) the Pair Health tab in one more write.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def run_mail(
     dry_run: bool = False,
 ) -> MailReport:
     """Send what `job` ("introduce" or "checkin", or both in one pass) has due at `now`,
-    each email once.
+    each email once. The check-ins come with the reminders due, and the Pair Health tab
+    written in the last write (its pairs' health kept in the report, for the digest).
 
     Raises ConfigError for a missing tab or column or a template error (before
     anything is sent), SendError when the sender cannot start, SpreadsheetError
