@@ -271,6 +271,8 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
         failed = bool(report.failed or report.unconfirmed)
         result = JobResult([(report.details(), report.summary())], failed)
         if CHECKIN in jobs and not dry_run:
+            if settings.alerts.contact_requests:
+                result.problems += alerts.contact_requests(report.healths)
             _digest(report, session, result)
         return result
 
@@ -307,7 +309,8 @@ def run_all(dry_run: bool = False) -> Work:
     def work(session: Session) -> JobResult:
         matched = match(dry_run)(session)
         mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
-        return JobResult([*matched.parts, *mailed.parts], mailed.failed, matched.problems)
+        problems = [*matched.problems, *mailed.problems]
+        return JobResult([*matched.parts, *mailed.parts], mailed.failed, problems)
 
     return work
 

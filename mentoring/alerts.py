@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from mentoring.committee import Outcome
+from mentoring.health import PairHealth
 from mentoring.intake import IntakeIssue
 from mentoring.runs import JobHistory
 
 ALERT = "alert"
-FAILING, INTAKE, WEAK = "failing", "intake", "weak"
+FAILING, INTAKE, WEAK, CONTACT = "failing", "intake", "weak", "contact"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ GROUPS: Mapping[str, tuple[str, str]] = {
         "Form responses the tool could not use (the Intake Issues tab)",
         "Correct the answer in the response tab, or ask the person to send the form again;"
         " each line says what the tool does until then.",
+    ),
+    CONTACT: (
+        "Asked the committee to get in touch (the check-in form)",
+        "Write to them; the Pair Health tab has their pair's answers, and its Notes column is"
+        " the place to say who did.",
     ),
     WEAK: (
         "Suggested pairs that score below the minimum (the Committee Matches tab)",
@@ -98,6 +104,30 @@ def weak_matches(outcomes: Iterable[Outcome], min_score: int) -> list[Problem]:
         for o in sorted(outcomes, key=lambda o: o.mentee.email)
         if o.weak and o.mentor and not o.reviewed
     ]
+
+
+def contact_requests(healths: Iterable[PairHealth]) -> list[Problem]:
+    """Each person whose latest check-in answer asks the committee to get in touch: told at
+    once, not left for the monthly digest. A later answer asking again is a new problem."""
+    problems = []
+    for health in healths:
+        for side in health.sides:
+            answer = side.latest
+            if answer is None or not answer.contact:
+                continue
+            person, partner = side.person, health.pair.partner_of(side.person)
+            problems.append(
+                Problem(
+                    f"{ALERT} | contact | {health.pair.label} | {person.email}"
+                    f" | {answer.submitted:%Y-%m-%d %H:%M:%S}",
+                    CONTACT,
+                    f"{person.name} <{person.email}>, {person.role.lower()} of {partner.name},"
+                    f" on {answer.submitted:%Y-%m-%d}"
+                    + (f" (rated the relationship {answer.rating} of 5)" if answer.rating else "")
+                    + (f': "{answer.progress}"' if answer.progress else ""),
+                )
+            )
+    return problems
 
 
 def alert_context(

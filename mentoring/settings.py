@@ -156,6 +156,7 @@ class Alerts:
     failures: int  # a job failing this many runs in a row; 0 for never
     intake_issues: bool
     weak_matches: bool
+    contact_requests: bool
 
 
 @dataclass(frozen=True)
@@ -386,12 +387,15 @@ def _operations(data: Any) -> Operations:
 
 
 def _alerts(data: Any) -> Alerts:
-    section = _Section(data, "alerts", ("to", "failures", "intake_issues", "weak_matches"))
+    section = _Section(
+        data, "alerts", ("to", "failures", "intake_issues", "weak_matches", "contact_requests")
+    )
     alerts = Alerts(
         to=section.get("to", str).strip(),
         failures=section.get("failures", int),
         intake_issues=section.get("intake_issues", bool),
         weak_matches=section.get("weak_matches", bool),
+        contact_requests=section.get("contact_requests", bool),
     )
     if not 0 <= alerts.failures <= 100:
         raise ConfigError("setting 'alerts.failures' must be between 0 (never) and 100 (runs)")

@@ -205,11 +205,15 @@ def test_demo_makes_a_program_and_reuses_it(tmp_path):
     checkins = [line for line in lines if line.startswith("checkin:")]
     assert len(checkins) == 6
     assert checkins[-1] == "checkin: 6 sent; Pair Health: 6 pairs, 2 flagged"
-    # The committee is told once about the intake issues and weak matches, then about the
-    # two check-in answers of no pair.
+    # The committee is told once about the intake issues and weak matches, about a mentee
+    # who asked it to get in touch, then about the two check-in answers of no pair.
     assert (
         "alert: told mentoring-committee@example.org about 7 problems"
         " (STS Mentoring Program (demo): 7 things need a look)"
+    ) in lines
+    assert (
+        "alert: told mentoring-committee@example.org about 1 problem"
+        " (STS Mentoring Program (demo): 1 thing needs a look)"
     ) in lines
     assert (
         "alert: told mentoring-committee@example.org about 2 problems"
@@ -229,7 +233,7 @@ def test_demo_makes_a_program_and_reuses_it(tmp_path):
     ]
     assert len(issues) == 2
     kinds = Counter(path.name.split("_")[0] for path in (folder / "outbox").glob("*.eml"))
-    assert kinds["introduction"] == 3 and kinds["alert"] == 2 and kinds["reminder"] == 3
+    assert kinds["introduction"] == 3 and kinds["alert"] == 3 and kinds["reminder"] == 3
     assert kinds["check-in"] == 12 and kinds["digest"] >= 1
     sent = sum(kinds.values())
     second = invoke("demo", "--dir", str(folder))

@@ -206,14 +206,14 @@ def test_status_shows_the_program_at_a_glance(tmp_path):
     sent = re.fullmatch(r"emails sent: (\d+) \((.*)\)", lines[4])
     kinds = dict(reversed(part.split(" ", 1)) for part in sent[2].split(", "))
     assert {k: v for k, v in kinds.items() if k != "digest"} == {
-        "alert": "2",
+        "alert": "3",
         "check-in 1": "6",
         "check-in 2": "4",
         "check-in 3": "2",
         "introduction": "3",
         "reminder": "3",
     }
-    assert int(sent[1]) == 20 + int(kinds["digest"])
+    assert int(sent[1]) == 21 + int(kinds["digest"])
     assert lines[5].startswith("emails due now (the next run sends them): 0; by ")
     assert lines[6] == "last runs:"
     assert (

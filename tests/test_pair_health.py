@@ -385,3 +385,21 @@ def test_rows_of_ended_pairs_and_of_the_committee_are_kept_in_pair_health():
         ("old@m.org", "ended", "moved to another mentor"),
         (None, None, "remember the spring meeting"),
     ]
+
+
+def test_asking_the_committee_to_get_in_touch_is_told_at_once_and_once(year):
+    settings_file, path = year
+    outbox = path.parent / "outbox"
+    checkins(settings_file, 30)
+    answer(path, 31, "bo@m.org", "uma@u.org", rating=3, contact="Yes")
+    checkins(settings_file, 31, 32, 40)
+    [alert] = emails(outbox, "alert")
+    assert alert["Subject"] == "STS Mentoring Program: 1 thing needs a look"
+    assert (
+        "Asked the committee to get in touch (the check-in form):\n"
+        "- Bo <bo@m.org>, mentee of Uma, on 2026-11-05 (rated the relationship 3 of 5)\n"
+    ) in text(alert)
+    # Asking again in a later answer is a new request.
+    answer(path, 41, "bo@m.org", "uma@u.org", rating=3, contact="Yes")
+    checkins(settings_file, 41, 42)
+    assert len(emails(outbox, "alert")) == 2
