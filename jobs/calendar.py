@@ -22,7 +22,8 @@ from sync.mail import Sender
 def calendar_lines(sheet: Spreadsheet, settings: Settings, today: date) -> list[str]:
     """Every email of the year for the approved pairs, by date, with where each one stands."""
     tabs = settings.tabs
-    found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log])
+    past = [settings.matching.past_pairs_tab] if settings.matching.past_pairs_tab else []
+    found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log, *past])
     pairs = read_pairs(sheet, settings, found)
     ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
     emails = year_calendar(pairs.pairs, settings.checkins, today)

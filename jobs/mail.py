@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from jobs.health import assess_pairs
-from jobs.match import checkin_answers, response_tab
+from jobs.match import checkin_answers, past_tables, response_tab
 from mentoring.answers import Answers
 from mentoring.committee import INTRODUCED, MENTEE_EMAIL
 from mentoring.health import PairHealth, health_tab, reminders_due
+from mentoring.history import past_pairs
 from mentoring.intake import normalise_email, read_responses
 from mentoring.ledger import FAILED, SENDING, SENT, SKIPPED, UNCONFIRMED, Ledger, LogEntry
 from mentoring.letters import Templates, build_message, context, message_id
@@ -128,6 +129,8 @@ def run_mail(
     tabs = settings.tabs
     jobs = (job,) if isinstance(job, str) else tuple(job)
     wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log]
+    if settings.matching.past_pairs_tab:
+        wanted.append(settings.matching.past_pairs_tab)
     if CHECKIN in jobs:
         wanted += [tabs.checkins, tabs.pair_health]
     found = sheet.read(wanted)
@@ -148,7 +151,8 @@ def run_mail(
     if CHECKIN in jobs:
         due, later = checkins_due(pairs.pairs, settings.checkins, today, ledger.blocks)
         planned, superseded = [*planned, *due], [*superseded, *later]
-        answers = checkin_answers(sheet, settings, found, pairs.pairs)
+        past = past_pairs(past_tables(settings, found))
+        answers = checkin_answers(sheet, settings, found, pairs.pairs, past)
         healths = assess_pairs(pairs.pairs, answers, ledger, settings, today)
         busy = {(p.pair.label, p.to[0].email) for p in due}
         planned += reminders_due(healths, settings.health, today, ledger.blocks, busy)
@@ -266,16 +270,33 @@ def _checkin(checkin: Checkin, number: int, pair: Pair, day: date) -> Planned:
 
 
 def read_pairs(sheet: Spreadsheet, settings: Settings, found: dict[str, Table]) -> PairsRead:
-    """The approved pairs of the committee tab, with both people's answers from the forms."""
+    """The approved pairs of the committee tab, with both people's answers from the forms.
+
+    A pair of an earlier year (Past Pairs, when `found` has it) is left out, with a problem
+    that says why: the Email Log has that year's emails under the same keys, so a second
+    year of the same two people would be taken for the first one.
+    """
     tabs = settings.tabs
     mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     responses = read_responses(mentees, mentors, settings)
     mentor_field = {r.mentee: r.mentor for r in settings.matching.rules if r.kind == "overlap"}
     questions = [(f, mentor_field.get(f, f)) for f in settings.email.shared_interests]
-    return approved_pairs(
+    read = approved_pairs(
         found.get(tabs.committee), responses, questions, settings.intake.date_order
     )
+    past = past_pairs(past_tables(settings, found))
+    again = [p for p in read.pairs if (p.mentee.email, p.mentor.email) in past]
+    if not again:
+        return read
+    problems = [
+        f"{tabs.committee} row {p.row}: {p.mentee.email} and {p.mentor.email} were a pair in"
+        " an earlier year (Past Pairs); mentor-sync sends them no emails, as its Email Log"
+        " holds that year's: choose another mentor in Committee Mentor Email"
+        for p in again
+    ]
+    kept = tuple(p for p in read.pairs if p not in again)
+    return PairsRead(kept, (*read.problems, *problems))
 
 
 def sender_person(settings: Settings) -> Person:

@@ -70,10 +70,7 @@ def run_match(
             sheet, settings, tabs.committee, "the committee's matches", "tabs.committee"
         )
     responses = read_responses(mentees, mentors, settings)
-    history = []
-    if matching.past_pairs_tab in found:
-        history.append(found[matching.past_pairs_tab])
-    elif matching.past_pairs_tab:
+    if matching.past_pairs_tab and matching.past_pairs_tab not in found:
         refuse_a_near_miss(
             sheet,
             settings,
@@ -81,9 +78,9 @@ def run_match(
             "previous pairs, never suggested again",
             "matching.past_pairs_tab",
         )
-    if matching.past_pairs_file and Path(matching.past_pairs_file).exists():
-        history.append(read_csv_table(Path(matching.past_pairs_file)))
-    matcher = RuleMatcher(matching, responses.mentees, responses.mentors, past_pairs(history))
+    history = past_tables(settings, found)
+    previous = past_pairs(history)
+    matcher = RuleMatcher(matching, responses.mentees, responses.mentors, previous)
     committee = update_committee_tab(
         found.get(tabs.committee),
         tabs.committee,
@@ -93,7 +90,7 @@ def run_match(
         returning(history),
     )
     pairs = approved_pairs(found.get(tabs.committee), responses).pairs
-    answers = checkin_answers(sheet, settings, found, pairs)
+    answers = checkin_answers(sheet, settings, found, pairs, previous)
     all_issues = (*responses.issues, *answers.issues)
     issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, all_issues)
     if not dry_run:
@@ -113,16 +110,40 @@ def run_match(
     )
 
 
+def past_tables(settings: Settings, found: dict[str, Table]) -> list[Table]:
+    """The pairs of earlier years: the Past Pairs tab (when read) and the .csv file."""
+    matching = settings.matching
+    tables = [found[matching.past_pairs_tab]] if matching.past_pairs_tab in found else []
+    if matching.past_pairs_file and Path(matching.past_pairs_file).exists():
+        tables.append(read_csv_table(Path(matching.past_pairs_file)))
+    return tables
+
+
 def checkin_answers(
-    sheet: Spreadsheet, settings: Settings, found: dict[str, Table], pairs: Sequence[Pair]
+    sheet: Spreadsheet,
+    settings: Settings,
+    found: dict[str, Table],
+    pairs: Sequence[Pair],
+    past: set[tuple[str, str]] = frozenset(),
 ) -> Answers:
-    """The check-in tab's answers by pair, and the rows of no pair as intake issues. A tab
-    that is not there means nobody has answered, unless a tab of a close name is there."""
+    """The check-in tab's answers by pair, and the rows of no pair as intake issues (an
+    answer about a `past` pair, of a closed year, is neither). A tab that is not there means
+    nobody has answered. A tab that cannot be read (a renamed question, a tab of a near
+    name) is one intake issue, and its answers are unknown: the emails still go."""
     tab = settings.tabs.checkins
-    if tab not in found:
-        refuse_a_near_miss(sheet, settings, tab, "the check-in form's responses", "tabs.checkins")
-    rows = read_answers(found.get(tab), settings.checkin_form, settings.intake.date_order)
-    return assign(rows, pairs, tab)
+    try:
+        if tab not in found:
+            refuse_a_near_miss(
+                sheet, settings, tab, "the check-in form's responses", "tabs.checkins"
+            )
+        rows = read_answers(found.get(tab), settings.checkin_form, settings.intake.date_order)
+    except ConfigError as exc:
+        problem = (
+            f"{exc}. Until then the check-in answers are not read: Pair Health counts none,"
+            " and nobody is reminded or flagged for not answering"
+        )
+        return Answers({}, (IntakeIssue(tab, 1, "", problem),), known=False)
+    return assign(rows, pairs, tab, past)
 
 
 def response_tab(

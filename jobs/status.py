@@ -39,7 +39,8 @@ def status_lines(sheet: Spreadsheet | None, settings: Settings, now: datetime) -
 def _program(sheet: Spreadsheet, settings: Settings, now: datetime) -> list[str]:
     tabs = settings.tabs
     wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues, tabs.email_log]
-    found = sheet.read([*wanted, tabs.pair_health])
+    past = [settings.matching.past_pairs_tab] if settings.matching.past_pairs_tab else []
+    found = sheet.read([*wanted, tabs.pair_health, *past])
     mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     responses = read_responses(mentees, mentors, settings)

@@ -10,7 +10,7 @@ the committee is never lost in it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,9 +89,16 @@ def read_answers(table: Table | None, form: Form, date_order: str = "auto") -> A
     return AnswerRows(tuple(answers), tuple(issues))
 
 
-def assign(rows: AnswerRows, pairs: Sequence[Pair], tab: str) -> Answers:
+def assign(
+    rows: AnswerRows,
+    pairs: Sequence[Pair],
+    tab: str,
+    past: Set[tuple[str, str]] = frozenset(),
+) -> Answers:
     """Each answer of `read_answers` with the introduced pair it is about; the others become
-    intake issues that say what to correct."""
+    intake issues that say what to correct, but for answers about a `past` pair (mentee,
+    mentor), of a year closed since: those belong to no pair of this year and are no
+    problem."""
     by_people = {}
     partners: dict[str, list[str]] = {}
     for pair in pairs:
@@ -107,6 +114,9 @@ def assign(rows: AnswerRows, pairs: Sequence[Pair], tab: str) -> Answers:
         label = by_people.get((answer.email, answer.partner))
         if label is not None:
             by_pair.setdefault(label, []).append(answer)
+            continue
+        people = (answer.email, answer.partner)
+        if people in past or people[::-1] in past:
             continue
         theirs = partners.get(answer.email)
         if theirs:

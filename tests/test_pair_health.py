@@ -268,15 +268,34 @@ def test_answers_of_no_pair_go_to_intake_issues_and_are_not_counted(year):
     assert rows["ana@m.org"]["Flag"] is None and rows["bo@m.org"]["Flag"] is None
 
 
-def test_a_check_in_tab_with_a_near_name_is_refused_not_ignored(year):
+@pytest.mark.parametrize("renamed", ["tab", "question"])
+def test_a_check_in_tab_that_cannot_be_read_is_told_and_the_emails_still_go(year, renamed):
     settings_file, path = year
     book = openpyxl.load_workbook(path)
-    book["Form Responses 3"].title = "Form responses 3 "  # renamed by a committee member
+    if renamed == "tab":
+        book["Form Responses 3"].title = "Form responses 3 "  # renamed by a committee member
+    else:
+        book["Form Responses 3"].cell(1, 5).value = "How is it going? (1 to 5)"
     book.save(path)
     result = invoke(settings_file, on(30), "checkin")
-    assert result.exit_code == 2
-    assert "no tab 'Form Responses 3' (the check-in form's responses)" in result.output
-    assert "tabs.checkins" in result.output
+    assert result.exit_code == 0, result.output
+    assert len(emails(path.parent / "outbox", "check-in")) == 4
+    assert invoke(settings_file, on(30), "match").exit_code == 0
+    [issue] = [r for r in tab_rows(path, "Intake Issues") if r["Tab"] == "Form Responses 3"]
+    expected = (
+        "no tab 'Form Responses 3' (the check-in form's responses); did you mean"
+        " 'Form responses 3 '? If so, set tabs.checkins"
+        if renamed == "tab"
+        else "no column 'How is the mentoring relationship going?' (check-in form, field"
+        " 'rating') in tab 'Form Responses 3'"
+    )
+    assert issue["Problem"].startswith(expected)
+    assert issue["Problem"].endswith(
+        "Until then the check-in answers are not read: Pair Health counts none, and nobody"
+        " is reminded or flagged for not answering"
+    )
+    [alert] = emails(path.parent / "outbox", "alert")
+    assert "the check-in answers are not read" in text(alert)
 
 
 def test_check_in_rows_that_cannot_be_read_say_why(settings):
@@ -312,6 +331,7 @@ def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
     assert before["ana@m.org"]["Suggested Mentor Email"] == "tom@t.org"
     assert before["bo@m.org"]["Suggested Mentor Email"] == "uma@u.org"
     checkins(settings_file, 30)
+    answer(path, 31, "ana@m.org", "tom@t.org", rating=5)
     book = openpyxl.load_workbook(path)
     tab = book["Pair Health"]
     tab.cell(2, [c.value for c in tab[1]].index("Notes") + 1, "a lovely pair")
@@ -347,6 +367,22 @@ def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
     assert after["bo@m.org"]["Suggested Mentor Email"] == "tom@t.org"
     assert "mentee took part before (mentee 2026 with tom@t.org)" in after["ana@m.org"]["Why"]
     assert "mentor took part before (mentor 2026 with bo@m.org)" in after["ana@m.org"]["Why"]
+    # Last year's check-in answers are about a closed pair: no intake issue.
+    assert [r for r in tab_rows(path, "Intake Issues") if r["Tab"] == "Form Responses 3"] == []
+    # A committee that pairs ana with tom again gets no emails for them, and is told why.
+    set_committee_cells(
+        path,
+        settings,
+        {"ana@m.org": {"Status": "Approved", "Committee Mentor Email": "tom@t.org"}},
+    )
+    outbox = len(list((path.parent / "outbox").glob("*.eml")))
+    again = invoke(settings_file, on(371), "run")
+    assert again.exit_code == 0, again.output
+    assert len(list((path.parent / "outbox").glob("*.eml"))) == outbox
+    assert (
+        "ana@m.org and tom@t.org were a pair in an earlier year (Past Pairs); mentor-sync"
+        " sends them no emails"
+    ) in again.output
 
 
 def test_a_digest_period_is_a_month_or_a_week():
