@@ -17,6 +17,7 @@ from jobs.health import assess_pairs
 from jobs.match import checkin_answers, past_tables, response_tab
 from mentoring.answers import Answers
 from mentoring.committee import INTRODUCED, MENTEE_EMAIL
+from mentoring.errors import ConfigError
 from mentoring.health import PairHealth, health_tab, reminders_due
 from mentoring.history import past_pairs
 from mentoring.intake import normalise_email, read_responses
@@ -64,6 +65,7 @@ class MailReport:
     problems: Sequence[str] = ()
     healths: Sequence[PairHealth] = ()  # the checkin job's Pair Health, after sending
     ended: Sequence[str] = ()  # pairs whose Pair Health row says ended
+    health_problem: str = ""  # why the Pair Health tab could not be written
 
     def summary(self) -> str:
         if self.dry_run:
@@ -84,7 +86,9 @@ class MailReport:
         if self.problems:
             parts.append(f"{len(self.problems)} committee rows need a look")
         said = f"{self.job}: {', '.join(parts)}"
-        if self.healths:
+        if self.health_problem:
+            said += f"; Pair Health not written: {self.health_problem}"
+        elif self.healths:
             flagged = sum(1 for health in self.healths if health.flags)
             pairs = f"{len(self.healths)} pair{'s' if len(self.healths) != 1 else ''}"
             said += f"; Pair Health: {pairs}, {flagged} flagged"
@@ -215,7 +219,11 @@ def _health(
         return TabEdits("", {})
     report.healths = assess_pairs(pairs, answers, ledger, settings, today)
     tab = settings.tabs.pair_health
-    written = health_tab(found.get(tab), tab, report.healths)
+    try:
+        written = health_tab(found.get(tab), tab, report.healths)
+    except ConfigError as exc:  # after sending: say so, never lose the Email Log's write
+        report.health_problem = f"{exc}; the tab is not written until then"
+        return TabEdits("", {})
     report.ended = written.ended
     return written.edits
 

@@ -268,7 +268,8 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
             dry_run,
         )
         # Emails that failed or may not have gone out need a look: the exit code says so.
-        failed = bool(report.failed or report.unconfirmed)
+        # So does a Pair Health tab that could not be written.
+        failed = bool(report.failed or report.unconfirmed or report.health_problem)
         result = JobResult([(report.details(), report.summary())], failed)
         if CHECKIN in jobs and not dry_run:
             if settings.alerts.contact_requests:

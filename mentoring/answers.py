@@ -21,7 +21,8 @@ from mentoring.sheet import Row, Table, cell, is_blank
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 YES, NO = "Yes", "No"
-_RATING = re.compile(r"^\s*([1-5])(?:\.0+)?\b")
+# A whole number from 1 to 5, alone or before words ("5 - great"), never a part of "1.5".
+_RATING = re.compile(r"^\s*([1-5])(?:\.0+)?(?![\d.,])")
 _SPACES = re.compile(r"\s+")
 
 
@@ -190,6 +191,19 @@ def _read_row(
                 f"the rating '{text('rating')}' is not a number from 1 to 5; the rest of the"
                 " answer is counted"
             )
+    met, contact = _yes_no(text("met")), _yes_no(text("contact"))
+    if text("met") and not met:
+        notes.append(
+            f"'{text('met')}' to '{form.questions['met']}' is neither Yes nor No; read as"
+            " no answer to it"
+        )
+    if text("contact") and not contact:
+        # Whoever wrote something here may be asking: better a call too many than one missed.
+        notes.append(
+            f"'{text('contact')}' to '{form.questions['contact']}' is neither Yes nor No;"
+            " read as a request to get in touch"
+        )
+        contact = YES
     answer = Answer(
         row=row.number,
         email=email,
@@ -197,17 +211,19 @@ def _read_row(
         submitted=submitted,
         role=text("role"),
         rating=rating,
-        met=_yes_no(text("met")),
+        met=met,
         progress=text("progress"),
-        contact=_yes_no(text("contact")) == YES,
+        contact=contact == YES,
     )
     return answer, "; ".join(notes)
 
 
 def _yes_no(text: str) -> str:
-    folded = text.casefold()
-    if folded in ("yes", "y", "true"):
+    """YES or NO for an answer that begins with one ("Yes, please", "No, not yet"), else ""."""
+    words = re.findall(r"\w+", text.casefold())
+    first = words[0] if words else ""
+    if first in ("yes", "y", "yeah", "yep", "true"):
         return YES
-    if folded in ("no", "n", "false"):
+    if first in ("no", "n", "nope", "not", "false"):
         return NO
     return ""

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from mentoring.answers import NO, Answer
+from mentoring.errors import ConfigError
 from mentoring.intake import normalise_email
 from mentoring.outgoing import REMINDER, Planned, checkin_key
 from mentoring.pairs import Pair, Person
 from mentoring.reports import rewrite_tab
 from mentoring.settings import Checkin, Health
-from mentoring.sheet import Cell, TabEdits, Table, cell, header_key
+from mentoring.sheet import Cell, TabEdits, Table, cell, header_key, is_blank
 
 ACTIVE, YEAR_OVER, ENDED = "active", "year over", "ended"
 QUIET, LOW, NOT_MET, CONTACT = "quiet", "rating", "not met", "contact"
@@ -274,12 +275,18 @@ def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) 
     The tool's columns are rewritten; Notes and any column the committee added move with
     their pair (found by the two emails, so the tab may be sorted). A row whose pair is no
     longer current (no longer Approved with this mentor) is kept as it was, State `ended`;
-    a row of the committee's own, without the emails, is kept too.
+    a row of the committee's own, without the emails, is kept too; two rows of one pair
+    become one, their committee texts joined.
+
+    Raises ConfigError, writing nothing, when the tab cannot be read without losing a
+    committee text: an email column renamed, two columns of one name, or text in a
+    column without a name.
     """
     theirs: list[str] = [NOTES]
     old: dict[tuple[str, str], dict[str, Cell]] = {}
     loose: list[dict[str, Cell]] = []
     if existing is not None and any(existing.header):
+        _check(existing)
         theirs += [h for h in existing.header if h and header_key(h) not in _KNOWN]
         for row in existing.rows:
             values = {h: cell(row, i) for i, h in enumerate(existing.header) if h}
@@ -288,8 +295,10 @@ def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) 
                 normalise_email(by_key.get(header_key(MENTEE_EMAIL))),
                 normalise_email(by_key.get(header_key(MENTOR_EMAIL))),
             )
-            if all(pair):
-                old.setdefault(pair, {_canonical(h): v for h, v in values.items()})
+            if all(pair) and pair in old:
+                _join(old[pair], {_canonical(h): v for h, v in values.items()}, theirs)
+            elif all(pair):
+                old[pair] = {_canonical(h): v for h, v in values.items()}
             else:
                 loose.append({_canonical(h): v for h, v in values.items()})
     header = (*TOOL_COLUMNS, *theirs)
@@ -308,6 +317,43 @@ def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) 
 
 
 _KNOWN = {header_key(h) for h in COLUMNS}
+
+
+def _check(table: Table) -> None:
+    fix = "mentor-sync finds each pair's Notes by it"
+    for name in (MENTEE_EMAIL, MENTOR_EMAIL):
+        table.require(name, what="a column of Pair Health", fix=f"Rename it back; {fix}.")
+    names = [header_key(h) for h in table.header if h]
+    twice = sorted({h for h in table.header if h and names.count(header_key(h)) > 1})
+    if twice:
+        raise ConfigError(
+            f"two columns of tab '{table.name}' are named '{twice[0]}'; rename one, so that"
+            " each keeps its text with its pair"
+        )
+    for row in table.rows:
+        for index, value in enumerate(row.cells):
+            unnamed = index >= len(table.header) or not table.header[index]
+            if unnamed and not is_blank(value):
+                raise ConfigError(
+                    f"tab '{table.name}' has text in row {row.number}, column"
+                    f" {_column_letter(index + 1)}, which has no name in row 1; give the"
+                    " column a name, so that mentor-sync keeps its text with its pair"
+                )
+
+
+def _join(kept: dict[str, Cell], more: dict[str, Cell], theirs: Sequence[str]) -> None:
+    """A second row of the same pair: its committee texts join the first row's."""
+    for name in theirs:
+        said = [str(v).strip() for v in (kept.get(name), more.get(name)) if not is_blank(v)]
+        kept[name] = "; ".join(dict.fromkeys(said)) or None
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _canonical(header: str) -> str:

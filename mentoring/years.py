@@ -26,10 +26,11 @@ from mentoring.committee import (
     OVERRIDE,
     STATUS,
 )
+from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
 from mentoring.history import PAST_MENTEE, PAST_MENTOR
 from mentoring.intake import normalise_email
 from mentoring.reports import rewrite_tab
-from mentoring.sheet import Cell, Row, TabEdits, Table, cell, is_blank
+from mentoring.sheet import Cell, Row, TabEdits, Table, cell, header_key, is_blank
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 COHORT, CLOSED_ON = "Cohort", "Closed On"
@@ -73,7 +74,8 @@ def close_year(
         name: committee.require(name, what="a column close-year reads", fix=fix)
         for name in (MENTEE, MENTEE_EMAIL, MENTOR, MENTOR_EMAIL, OVERRIDE, STATUS, INTRODUCED)
     }
-    notes_at = committee.column(NOTES)
+    # The committee's texts go along: Notes, and every column it added, by name.
+    own = _own_columns(committee, set(COMMITTEE_COLUMNS) - {NOTES})
     dates = [cell(row, columns[INTRODUCED]) for row in committee.rows]
     order = guess_date_order(dates) if date_order == "auto" else date_order
     closing: dict[tuple[str, str], dict[str, Cell]] = {}
@@ -89,16 +91,17 @@ def close_year(
             continue
         on = parse_timestamp(introduced, order)
         committee_rows.add(row.number)
-        closing.setdefault(
+        found = closing.setdefault(
             (mentee, mentor),
             {
                 "Mentee": cell(row, columns[MENTEE]),
                 "Mentor": cell(row, columns[MENTOR]),
                 "Introduced On": on.date() if on else introduced,
-                "Notes": cell(row, notes_at),
             },
         )
+        _join(found, {name: cell(row, index) for name, index in own.items()})
     health_rows: set[int] = set()
+    theirs = _own_columns(health, set(ph.TOOL_COLUMNS)) if health is not None else {}
     for row, values in _health_rows(health):
         key = (values[ph.MENTEE_EMAIL], values[ph.MENTOR_EMAIL])
         if key not in closing and values[ph.STATE] != ph.ENDED:
@@ -112,17 +115,16 @@ def close_year(
                 "Introduced On": values[ph.INTRODUCED_ON],
             },
         )
-        said = [str(v).strip() for v in (found.get("Notes"), values[ph.NOTES]) if not is_blank(v)]
-        found["Notes"] = "; ".join(dict.fromkeys(said)) or None
+        _join(found, {name: cell(row, index) for name, index in theirs.items()})
     known = _past_pairs(past)
     copied = [key for key in closing if key not in known]
     rows = [
         {
+            **closing[mentee, mentor],
             COHORT: cohort,
             PAST_MENTEE: mentee,
             PAST_MENTOR: mentor,
             CLOSED_ON: today,
-            **closing[mentee, mentor],
         }
         for mentee, mentor in copied
     ]
@@ -143,6 +145,30 @@ def _day(value: Cell) -> date:
     if isinstance(value, datetime):
         return value.date()
     return value if isinstance(value, date) else date.max
+
+
+def _own_columns(table: Table, tools: set[str]) -> dict[str, int]:
+    """The committee's columns of `table` (all but the tool's), by the name Past Pairs gives
+    them: their own, or "<name> (committee)" where Past Pairs has a column of that name."""
+    tools_keys = {header_key(name) for name in tools}
+    ours = {header_key(name) for name in PAST_COLUMNS} - {header_key(NOTES)}
+    own = {}
+    for index, name in enumerate(table.header):
+        if not name or header_key(name) in tools_keys:
+            continue
+        label = NOTES if header_key(name) == header_key(NOTES) else name
+        own[f"{label} (committee)" if header_key(label) in ours else label] = index
+    return own
+
+
+def _join(values: dict[str, Cell], more: Mapping[str, Cell]) -> None:
+    """The committee's texts of a second row of the pair join those of the first."""
+    for name, value in more.items():
+        said = [v for v in (values.get(name), value) if not is_blank(v)]
+        if len(said) == 2 and str(said[0]).strip() != str(said[1]).strip():
+            values[name] = f"{str(said[0]).strip()}; {str(said[1]).strip()}"
+        elif said:
+            values[name] = said[0]
 
 
 def _health_rows(table: Table | None) -> list[tuple[Row, Mapping[str, Cell]]]:
@@ -175,7 +201,10 @@ def _append(table: Table | None, tab: str, rows: Sequence[Mapping[str, Cell]]) -
     added to the right of a header that lacks them)."""
     header = list(table.header) if table is not None and any(table.header) else []
     cells: dict[tuple[int, int], Cell] = {}
-    for name in PAST_COLUMNS:
+    names = list(PAST_COLUMNS)
+    for values in rows:
+        names += [name for name in values if name not in names]
+    for name in names:
         if not any(h.strip().casefold() == name.casefold() for h in header):
             header.append(name)
             cells[1, len(header)] = name

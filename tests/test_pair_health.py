@@ -299,29 +299,42 @@ def test_a_check_in_tab_that_cannot_be_read_is_told_and_the_emails_still_go(year
 
 
 def test_check_in_rows_that_cannot_be_read_say_why(settings):
+    def row(number, when, email_, partner, rating, met="Yes", contact=""):
+        return Row(number, (when, email_, "Mentee", partner, rating, met, "", contact))
+
+    day = datetime(2026, 3, 1)
     table = Table(
         "Form Responses 3",
         CHECKIN_HEADER,
         (
-            Row(2, (datetime(2026, 3, 1), "ana@m.org", "Mentee", "tom@t.org", "5", "Yes", "", "")),
-            Row(3, (datetime(2026, 3, 1), "", "Mentee", "tom@t.org", 3, "Yes", "", "")),
-            Row(4, (datetime(2026, 3, 1), "ana@m.org", "Mentee", "", 3, "Yes", "", "")),
-            Row(5, ("soon", "ana@m.org", "Mentee", "tom@t.org", 3, "Yes", "", "")),
-            Row(
-                6, (datetime(2026, 3, 2), "ANA@M.ORG ", "Mentee", "tom@t.org", "great", "", "", "")
-            ),
+            row(2, day, "ana@m.org", "tom@t.org", "5 - great"),
+            row(3, day, "", "tom@t.org", 3),
+            row(4, day, "ana@m.org", "", 3),
+            row(5, "soon", "ana@m.org", "tom@t.org", 3),
+            row(6, day, "ANA@M.ORG ", "tom@t.org", "great", met=""),
+            row(7, day, "ana@m.org", "tom@t.org", "1.5", met="Not yet", contact="Yes, please"),
+            row(8, day, "ana@m.org", "tom@t.org", 4.0, met="Sí", contact="maybe later"),
         ),
     )
     rows = read_answers(table, settings.checkin_form)
-    assert [(a.row, a.email, a.rating) for a in rows.answers] == [
-        (2, "ana@m.org", 5),
-        (6, "ana@m.org", None),
+    read = [(a.row, a.email, a.rating, a.met, a.contact) for a in rows.answers]
+    assert read == [
+        (2, "ana@m.org", 5, "Yes", False),
+        (6, "ana@m.org", None, "", False),
+        (7, "ana@m.org", None, "No", True),
+        (8, "ana@m.org", 4, "", True),
     ]
     problems = {issue.row: issue.problem for issue in rows.issues}
     assert problems[3].startswith("no email address;")
     assert problems[4].startswith("Partner's email: no answer;")
     assert problems[5].startswith("the Timestamp 'soon' cannot be read as a date")
     assert problems[6].startswith("the rating 'great' is not a number from 1 to 5")
+    assert problems[7].startswith("the rating '1.5' is not a number from 1 to 5")
+    assert problems[8] == (
+        "'Sí' to 'Have you met since the last check-in?' is neither Yes nor No; read as no"
+        " answer to it; 'maybe later' to 'Would you like someone from the committee to"
+        " contact you?' is neither Yes nor No; read as a request to get in touch"
+    )
 
 
 def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
@@ -335,7 +348,10 @@ def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
     book = openpyxl.load_workbook(path)
     tab = book["Pair Health"]
     tab.cell(2, [c.value for c in tab[1]].index("Notes") + 1, "a lovely pair")
+    tab.cell(1, tab.max_column + 1, "Follow-up")
+    tab.cell(3, tab.max_column, "in May")
     book.save(path)
+    set_committee_cells(path, settings, {"ana@m.org": {"Notes": "first choice"}})
     unchanged = path.read_bytes()
     preview = invoke(settings_file, on(366), "close-year", "2026", "--dry-run")
     assert preview.exit_code == 0, preview.output
@@ -352,7 +368,11 @@ def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
     ]
     assert past[0]["Introduced On"].date() == DAY0
     assert past[0]["Closed On"].date() == on(366)
-    assert [r["Notes"] for r in past] == ["a lovely pair", None]
+    # The committee's texts of both tabs go along, Notes joined.
+    assert [(r["Notes"], r["Follow-up"]) for r in past] == [
+        ("first choice; a lovely pair", None),
+        (None, "in May"),
+    ]
     assert committee_by_email(path, settings) == {}
     assert health(path) == {}
     # Closing again finds nothing left to close and changes nothing.
@@ -439,3 +459,57 @@ def test_asking_the_committee_to_get_in_touch_is_told_at_once_and_once(year):
     answer(path, 41, "bo@m.org", "uma@u.org", rating=3, contact="Yes")
     checkins(settings_file, 41, 42)
     assert len(emails(outbox, "alert")) == 2
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (
+            lambda tab: tab.cell(1, 2, "Mentee e-mail"),
+            "no column 'Mentee Email' (a column of Pair Health) in tab 'Pair Health'; did you"
+            " mean 'Mentee e-mail'? Rename it back; mentor-sync finds each pair's Notes by it.",
+        ),
+        (
+            lambda tab: tab.cell(1, tab.max_column + 1, "notes"),
+            "two columns of tab 'Pair Health' are named 'Notes'; rename one",
+        ),
+        (
+            lambda tab: tab.cell(3, tab.max_column + 2, "call back"),
+            "tab 'Pair Health' has text in row 3, column R, which has no name in row 1",
+        ),
+    ],
+)
+def test_a_pair_health_tab_that_would_lose_a_note_is_left_as_it_is(year, edit, said):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    book = openpyxl.load_workbook(path)
+    tab = book["Pair Health"]
+    tab.cell(2, 16, "a note to keep")
+    edit(tab)
+    book.save(path)
+    before = [[c.value for c in row] for row in book["Pair Health"].iter_rows()]
+    result = invoke(settings_file, on(31), "checkin")
+    # The job says so and fails (so cron and the alerts tell of it), and writes the Email
+    # Log as ever; the tab stays exactly as the committee left it.
+    assert result.exit_code == 1
+    assert f"Pair Health not written: {said}" in result.output
+    after = openpyxl.load_workbook(path)["Pair Health"]
+    assert [[c.value for c in row] for row in after.iter_rows()] == before
+
+
+def test_two_rows_of_one_pair_become_one_with_both_notes(year):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    book = openpyxl.load_workbook(path)
+    tab = book["Pair Health"]
+    notes = [c.value for c in tab[1]].index("Notes") + 1
+    copy = [c.value for c in tab[2]]
+    tab.cell(2, notes, "called in May")
+    tab.append(copy)
+    tab.cell(tab.max_row, notes, "met at the conference")
+    book.save(path)
+    checkins(settings_file, 31)
+    rows = tab_rows(path, "Pair Health")
+    assert len(rows) == 2
+    mentee = copy[1]
+    assert health(path)[mentee]["Notes"] == "called in May; met at the conference"
