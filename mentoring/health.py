@@ -11,7 +11,7 @@ Nothing here reads the clock: `today` is a parameter.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from mentoring.answers import NO, Answer
@@ -146,8 +146,8 @@ def assess(
     mentee, mentor = sides
     last = calendar[-1].name if calendar else None
     over = all(any(a.name == last for a in side.asked) for side in sides)
-    draft = PairHealth(pair, YEAR_OVER if over else ACTIVE, mentee, mentor, ())
-    return PairHealth(pair, draft.state, mentee, mentor, tuple(_flags(draft, health)))
+    assessed = PairHealth(pair, YEAR_OVER if over else ACTIVE, mentee, mentor, ())
+    return replace(assessed, flags=tuple(_flags(assessed, health)))
 
 
 def _flags(health: PairHealth, settings: Health) -> list[Flag]:
