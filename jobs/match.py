@@ -139,8 +139,8 @@ def checkin_answers(
         rows = read_answers(found.get(tab), settings.checkin_form, settings.intake.date_order)
     except ConfigError as exc:
         problem = (
-            f"{exc}. Until then the check-in answers are not read: Pair Health counts none,"
-            " and nobody is reminded or flagged for not answering"
+            f"{str(exc).rstrip('.')}. Until then the check-in answers are not read: Pair"
+            " Health counts none, and nobody is reminded or flagged for not answering"
         )
         return Answers({}, (IntakeIssue(tab, 1, "", problem),), known=False)
     return assign(rows, pairs, tab, past)

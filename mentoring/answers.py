@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from mentoring.intake import IntakeIssue, is_email, normalise_email
 from mentoring.pairs import Pair
@@ -39,6 +39,7 @@ class Answer:
     met: str = ""  # YES, NO or "" when not answered
     progress: str = ""
     contact: bool = False  # asked the committee to get in touch
+    note: str = ""  # what in the row could not be read, for Intake Issues
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,7 @@ def read_answers(table: Table | None, form: Form, date_order: str = "auto") -> A
             person = normalise_email(cell(row, columns["email"])) or "(no email)"
             issues.append(IntakeIssue(table.name, row.number, person, problem))
         else:
-            answers.append(answer)
-            if problem:
-                issues.append(IntakeIssue(table.name, row.number, answer.email, problem))
+            answers.append(answer)  # its note, if any, is told when it is assigned
     return AnswerRows(tuple(answers), tuple(issues))
 
 
@@ -97,11 +96,12 @@ def assign(
     past: Set[tuple[str, str]] = frozenset(),
 ) -> Answers:
     """Each answer of `read_answers` with the introduced pair it is about; the others become
-    intake issues that say what to correct, but for answers about a `past` pair (mentee,
-    mentor), of a year closed since: those belong to no pair of this year and are no
-    problem."""
+    intake issues that say what to correct. An answer about a year closed since is neither:
+    one naming a `past` pair (mentee, mentor), or one from a person of a past pair given
+    before their pair of this year began (or who has none)."""
     by_people = {}
     partners: dict[str, list[str]] = {}
+    began: dict[str, date] = {}
     for pair in pairs:
         if pair.introduced_on is None:
             continue
@@ -109,15 +109,22 @@ def assign(
         by_people[mentee, mentor] = by_people[mentor, mentee] = pair.label
         partners.setdefault(mentee, []).append(mentor)
         partners.setdefault(mentor, []).append(mentee)
+        for email in (mentee, mentor):
+            began[email] = min(began.get(email, pair.introduced_on), pair.introduced_on)
+    before = {email for pair in past for email in pair}
     by_pair: dict[str, list[Answer]] = {}
     issues = list(rows.issues)
     for answer in rows.answers:
         label = by_people.get((answer.email, answer.partner))
         if label is not None:
             by_pair.setdefault(label, []).append(answer)
+            if answer.note:
+                issues.append(IntakeIssue(tab, answer.row, answer.email, answer.note))
             continue
         people = (answer.email, answer.partner)
         if people in past or people[::-1] in past:
+            continue
+        if answer.email in before and answer.submitted.date() < began.get(answer.email, date.max):
             continue
         theirs = partners.get(answer.email)
         if theirs:
@@ -132,7 +139,8 @@ def assign(
                 " tab with an Introduced On date); not counted in Pair Health. If they answered"
                 " from another address, correct Email Address in this row"
             )
-        issues.append(IntakeIssue(tab, answer.row, answer.email, problem + _said(answer)))
+        said = problem + _said(answer) + (f"; {answer.note}" if answer.note else "")
+        issues.append(IntakeIssue(tab, answer.row, answer.email, said))
     ordered = {
         label: tuple(sorted(found, key=lambda a: (a.submitted, a.row)))
         for label, found in by_pair.items()
@@ -214,8 +222,9 @@ def _read_row(
         met=met,
         progress=text("progress"),
         contact=contact == YES,
+        note="; ".join(notes),
     )
-    return answer, "; ".join(notes)
+    return answer, ""
 
 
 def _yes_no(text: str) -> str:
@@ -224,6 +233,6 @@ def _yes_no(text: str) -> str:
     first = words[0] if words else ""
     if first in ("yes", "y", "yeah", "yep", "true"):
         return YES
-    if first in ("no", "n", "nope", "not", "false"):
+    if first in ("no", "n", "nope", "false"):
         return NO
     return ""

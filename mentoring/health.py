@@ -285,7 +285,7 @@ def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) 
     theirs: list[str] = [NOTES]
     old: dict[tuple[str, str], dict[str, Cell]] = {}
     loose: list[dict[str, Cell]] = []
-    if existing is not None and any(existing.header):
+    if existing is not None and (any(existing.header) or existing.rows):
         _check(existing)
         theirs += [h for h in existing.header if h and header_key(h) not in _KNOWN]
         for row in existing.rows:
@@ -323,6 +323,12 @@ def _check(table: Table) -> None:
     fix = "mentor-sync finds each pair's Notes by it"
     for name in (MENTEE_EMAIL, MENTOR_EMAIL):
         table.require(name, what="a column of Pair Health", fix=f"Rename it back; {fix}.")
+    check_texts_have_a_place(table)
+
+
+def check_texts_have_a_place(table: Table) -> None:
+    """Raise ConfigError when a committee text of `table` could not be carried by its
+    column's name: two columns of one name, or text in a column without one."""
     names = [header_key(h) for h in table.header if h]
     twice = sorted({h for h in table.header if h and names.count(header_key(h)) > 1})
     if twice:

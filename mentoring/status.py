@@ -113,6 +113,8 @@ def health_line(table: Table | None) -> str:
     """The Pair Health tab in one line: pairs by State, and how many are flagged."""
     if table is None or not any(table.header):
         return "pair health: no Pair Health tab yet (the checkin job makes it)"
+    if not table.rows:
+        return "pair health: no introduced pairs yet"
     state_at, flag_at = table.column(STATE), table.column(FLAG)
     states = Counter(str(cell(row, state_at) or "").strip() or "(no State)" for row in table.rows)
     flagged = sum(1 for row in table.rows if not is_blank(cell(row, flag_at)))

@@ -27,6 +27,7 @@ from mentoring.committee import (
     STATUS,
 )
 from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
+from mentoring.health import check_texts_have_a_place
 from mentoring.history import PAST_MENTEE, PAST_MENTOR
 from mentoring.intake import normalise_email
 from mentoring.reports import rewrite_tab
@@ -69,13 +70,18 @@ def close_year(
     Introduced On date (whether or not its people are still in the form responses), and
     every pair Pair Health has as ended. Raises ConfigError when a committee column is
     missing."""
+    for table in (committee, health):
+        if table is not None and (any(table.header) or table.rows):
+            check_texts_have_a_place(table)
     fix = "Rename the column back; the match job made it."
     columns = {
         name: committee.require(name, what="a column close-year reads", fix=fix)
         for name in (MENTEE, MENTEE_EMAIL, MENTOR, MENTOR_EMAIL, OVERRIDE, STATUS, INTRODUCED)
     }
-    # The committee's texts go along: Notes, and every column it added, by name.
-    own = _own_columns(committee, set(COMMITTEE_COLUMNS) - {NOTES})
+    # The committee's texts go along: Notes, and every column it added, by name (one
+    # spelling for a name both tabs have).
+    spelling: dict[str, str] = {}
+    own = _own_columns(committee, set(COMMITTEE_COLUMNS) - {NOTES}, spelling)
     dates = [cell(row, columns[INTRODUCED]) for row in committee.rows]
     order = guess_date_order(dates) if date_order == "auto" else date_order
     closing: dict[tuple[str, str], dict[str, Cell]] = {}
@@ -101,7 +107,7 @@ def close_year(
         )
         _join(found, {name: cell(row, index) for name, index in own.items()})
     health_rows: set[int] = set()
-    theirs = _own_columns(health, set(ph.TOOL_COLUMNS)) if health is not None else {}
+    theirs = _own_columns(health, set(ph.TOOL_COLUMNS), spelling) if health is not None else {}
     for row, values in _health_rows(health):
         key = (values[ph.MENTEE_EMAIL], values[ph.MENTOR_EMAIL])
         if key not in closing and values[ph.STATE] != ph.ENDED:
@@ -147,16 +153,19 @@ def _day(value: Cell) -> date:
     return value if isinstance(value, date) else date.max
 
 
-def _own_columns(table: Table, tools: set[str]) -> dict[str, int]:
+def _own_columns(table: Table, tools: set[str], spelling: dict[str, str]) -> dict[str, int]:
     """The committee's columns of `table` (all but the tool's), by the name Past Pairs gives
-    them: their own, or "<name> (committee)" where Past Pairs has a column of that name."""
+    them: their own (as first spelt, in `spelling`), or "<name> (committee)" where Past
+    Pairs has a column of that name."""
     tools_keys = {header_key(name) for name in tools}
     ours = {header_key(name) for name in PAST_COLUMNS} - {header_key(NOTES)}
     own = {}
     for index, name in enumerate(table.header):
         if not name or header_key(name) in tools_keys:
             continue
-        label = NOTES if header_key(name) == header_key(NOTES) else name
+        label = spelling.setdefault(
+            header_key(name), NOTES if header_key(name) == "notes" else name
+        )
         own[f"{label} (committee)" if header_key(label) in ours else label] = index
     return own
 

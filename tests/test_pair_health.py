@@ -253,8 +253,10 @@ def test_answers_of_no_pair_go_to_intake_issues_and_are_not_counted(year):
     checkins(settings_file, 30)
     answer(path, 31, "ana@m.org", "uma@u.org", rating=1, contact="Yes")  # bo's mentor
     answer(path, 31, "zoe@z.org", "tom@t.org")
+    answer(path, 31, "bo@m.org", "uma@u.org", rating="1.5")  # counted, but for its rating
     assert invoke(settings_file, on(31), "match").exit_code == 0
     issues = {row["Person"]: row for row in tab_rows(path, "Intake Issues")}
+    assert issues["bo@m.org"]["Problem"].startswith("the rating '1.5' is not a number from 1")
     assert issues["ana@m.org"]["Tab"] == "Form Responses 3"
     assert issues["ana@m.org"]["Problem"] == (
         "names uma@u.org as their partner, but their partner is tom@t.org; not counted in"
@@ -321,16 +323,20 @@ def test_check_in_rows_that_cannot_be_read_say_why(settings):
     assert read == [
         (2, "ana@m.org", 5, "Yes", False),
         (6, "ana@m.org", None, "", False),
-        (7, "ana@m.org", None, "No", True),
+        (7, "ana@m.org", None, "", True),
         (8, "ana@m.org", 4, "", True),
     ]
     problems = {issue.row: issue.problem for issue in rows.issues}
     assert problems[3].startswith("no email address;")
     assert problems[4].startswith("Partner's email: no answer;")
     assert problems[5].startswith("the Timestamp 'soon' cannot be read as a date")
-    assert problems[6].startswith("the rating 'great' is not a number from 1 to 5")
-    assert problems[7].startswith("the rating '1.5' is not a number from 1 to 5")
-    assert problems[8] == (
+    # What could not be read in a usable row is its note, told when the row is counted.
+    notes = {a.row: a.note for a in rows.answers}
+    assert notes[2] == ""
+    assert notes[6].startswith("the rating 'great' is not a number from 1 to 5")
+    assert notes[7].startswith("the rating '1.5' is not a number from 1 to 5")
+    assert "'Not yet' to 'Have you met since the last check-in?' is neither" in notes[7]
+    assert notes[8] == (
         "'Sí' to 'Have you met since the last check-in?' is neither Yes nor No; read as no"
         " answer to it; 'maybe later' to 'Would you like someone from the committee to"
         " contact you?' is neither Yes nor No; read as a request to get in touch"
@@ -345,6 +351,9 @@ def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
     assert before["bo@m.org"]["Suggested Mentor Email"] == "uma@u.org"
     checkins(settings_file, 30)
     answer(path, 31, "ana@m.org", "tom@t.org", rating=5)
+    answer(path, 32, "tom@t.org", "anna@m.org", rating="1.5")  # a partner mistyped
+    assert invoke(settings_file, on(33), "match").exit_code == 0
+    assert len([r for r in tab_rows(path, "Intake Issues") if r["Tab"] == "Form Responses 3"]) == 1
     book = openpyxl.load_workbook(path)
     tab = book["Pair Health"]
     tab.cell(2, [c.value for c in tab[1]].index("Notes") + 1, "a lovely pair")
@@ -513,3 +522,58 @@ def test_two_rows_of_one_pair_become_one_with_both_notes(year):
     assert len(rows) == 2
     mentee = copy[1]
     assert health(path)[mentee]["Notes"] == "called in May; met at the conference"
+
+
+def test_close_year_refuses_a_tab_whose_text_it_could_not_carry(year):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    book = openpyxl.load_workbook(path)
+    tab = book["Pair Health"]
+    tab.cell(3, tab.max_column + 2, "call back")  # under no name in row 1
+    book.save(path)
+    unchanged = path.read_bytes()
+    result = invoke(settings_file, on(366), "close-year", "2026")
+    assert result.exit_code == 2
+    assert "tab 'Pair Health' has text in row 3, column R, which has no name in row 1" in (
+        result.output
+    )
+    assert path.read_bytes() == unchanged
+
+
+def test_close_year_joins_a_column_both_tabs_have_whatever_its_case(year):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    book = openpyxl.load_workbook(path)
+    for tab_name, header, text_ in (
+        ("Committee Matches", "Follow-up", "call in January"),
+        ("Pair Health", "follow-up", "emailed"),
+    ):
+        tab = book[tab_name]
+        emails_at = [c.value for c in tab[1]].index("Mentee Email") + 1
+        tab.cell(1, tab.max_column + 1, header)
+        row = next(
+            r for r in range(2, tab.max_row + 1) if tab.cell(r, emails_at).value == "ana@m.org"
+        )
+        tab.cell(row, tab.max_column, text_)
+    book.save(path)
+    assert invoke(settings_file, on(366), "close-year", "2026").exit_code == 0
+    past = {r["Mentee Email"]: r for r in tab_rows(path, "Past Pairs")}
+    assert past["ana@m.org"]["Follow-up"] == "call in January; emailed"
+
+
+def test_a_pair_health_tab_without_its_header_row_is_left_as_it_is(year):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    book = openpyxl.load_workbook(path)
+    book["Pair Health"].insert_rows(1)
+    book.save(path)
+    result = invoke(settings_file, on(31), "checkin")
+    assert result.exit_code == 1
+    assert "Pair Health not written: no column 'Mentee Email'" in result.output
+    assert len(tab_rows_after_blank(path)) == 3
+
+
+def tab_rows_after_blank(path: Path) -> list:
+    return [
+        r for r in openpyxl.load_workbook(path)["Pair Health"].iter_rows(values_only=True) if any(r)
+    ]
