@@ -28,7 +28,7 @@ from mentoring.committee import (
 )
 from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
 from mentoring.health import check_texts_have_a_place
-from mentoring.history import PAST_MENTEE, PAST_MENTOR
+from mentoring.history import PAST_MENTEE, PAST_MENTOR, past_pairs
 from mentoring.intake import normalise_email
 from mentoring.reports import rewrite_tab
 from mentoring.sheet import Cell, Row, TabEdits, Table, cell, header_key, is_blank
@@ -68,8 +68,8 @@ def close_year(
 ) -> Closing:
     """Close the year of `cohort` on `today`: every Approved row of the committee tab with an
     Introduced On date (whether or not its people are still in the form responses), and
-    every pair Pair Health has as ended. Raises ConfigError when a committee column is
-    missing."""
+    every pair Pair Health has as ended. Raises ConfigError when a committee column or a
+    Past Pairs email column is missing, or a committee text could not be carried."""
     for table in (committee, health):
         if table is not None and (any(table.header) or table.rows):
             check_texts_have_a_place(table)
@@ -122,7 +122,7 @@ def close_year(
             },
         )
         _join(found, {name: cell(row, index) for name, index in theirs.items()})
-    known = _past_pairs(past)
+    known = past_pairs([past]) if past is not None and any(past.header) else set()
     copied = [key for key in closing if key not in known]
     rows = [
         {
@@ -193,16 +193,6 @@ def _health_rows(table: Table | None) -> list[tuple[Row, Mapping[str, Cell]]]:
         if values[ph.MENTEE_EMAIL] and values[ph.MENTOR_EMAIL]:
             found.append((row, values))
     return found
-
-
-def _past_pairs(table: Table | None) -> set[tuple[str, str]]:
-    if table is None or not any(table.header):
-        return set()
-    mentee, mentor = table.column(PAST_MENTEE), table.column(PAST_MENTOR)
-    return {
-        (normalise_email(cell(row, mentee)), normalise_email(cell(row, mentor)))
-        for row in table.rows
-    }
 
 
 def _append(table: Table | None, tab: str, rows: Sequence[Mapping[str, Cell]]) -> TabEdits:
