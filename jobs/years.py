@@ -28,14 +28,15 @@ class YearReport:
                 f"close-year {self.cohort}: no introduced pairs to close (no Approved row of"
                 " the committee tab has an Introduced On date)"
             )
-        verb = "would be" if self.dry_run else ""
-        parts = [f"{self.copied} pairs {verb + ' ' if verb else ''}copied to Past Pairs"]
+        pairs = f"{self.copied} pair{'' if self.copied == 1 else 's'}"
+        verb = "would be copied" if self.dry_run else "copied"
+        parts = [f"{pairs} {verb} to Past Pairs"]
         if self.already:
-            parts.append(f"{self.already} were there already")
+            parts.append(f"{self.already} {'was' if self.already == 1 else 'were'} there already")
         said = f"close-year {self.cohort}: {', '.join(parts)}"
         if self.dry_run:
             return said + " (dry run: nothing written)"
-        return said
+        return said + "; their rows are out of Committee Matches and Pair Health"
 
     def details(self) -> list[str]:
         mentees, mentors = self.still_applying
