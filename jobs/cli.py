@@ -128,7 +128,8 @@ def cli(
 @click.pass_obj
 def demo(options: Options, folder: Path) -> None:
     """Make a demo program (settings and a workbook of sample responses), match it, approve
-    a few pairs as a committee would, and send their emails into an outbox folder."""
+    a few pairs as a committee would, replay their year so far with check-in answers, and
+    send their emails into an outbox folder."""
 
     def job() -> int:
         settings_path, said, fresh = prepare_demo(folder)
@@ -205,7 +206,9 @@ def introduce(options: Options, dry_run: bool) -> None:
 @DRY_RUN
 @click.pass_obj
 def checkin(options: Options, dry_run: bool) -> None:
-    """Send the check-ins that are due (and any missed while nothing ran), each once."""
+    """Send the check-ins that are due (and any missed while nothing ran) and the reminders of
+    unanswered ones, each once; write the Pair Health tab; send the committee's digest when
+    one is due."""
     work = runner.mail(CHECKIN, dry_run)
     _guard(options, lambda: run_job("checkin", work, options.call(record=not dry_run)))
 
