@@ -25,6 +25,7 @@ from mentoring.ledger import FAILED, SENDING, SENT, UNCONFIRMED, Ledger, LogEntr
 from mentoring.letters import Letter, Templates, build_message, message_id
 from mentoring.pairs import Person
 from mentoring.settings import Settings
+from mentoring.summary import count
 from sync.base import Spreadsheet
 from sync.mail import Sender, SendError
 
@@ -69,7 +70,7 @@ def send_alert(
     program = settings.program.name
     letter = templates.render("alert", alert_context(new, program, spreadsheet_link(settings), now))
     status, error = _tell(new, ALERT, letter, ledger, sheet, settings, sender, now)
-    about = _count(len(new), "problem")
+    about = count(len(new), "problem")
     to = settings.alert_to
     if status == SENT:
         line = f"alert: told {to} about {about} ({letter.subject})"
@@ -99,9 +100,9 @@ def send_digest(
     letter = templates.render("digest", context)
     status, error = _tell(digest.rows, DIGEST, letter, ledger, sheet, settings, sender, now)
     about = (
-        f"{_count(len(digest.flags), 'new flag')},"
-        f" {_count(len(digest.unanswered), 'check-in')} without an answer,"
-        f" {_count(len(digest.closed), 'pair')} closed"
+        f"{count(len(digest.flags), 'new flag')},"
+        f" {count(len(digest.unanswered), 'check-in')} without an answer,"
+        f" {count(len(digest.closed), 'pair')} closed"
     )
     to = settings.alert_to
     if status == SENT:
@@ -109,10 +110,6 @@ def send_digest(
     else:
         line = f"digest: the email to {to} for {digest.title} {status}: {error}"
     return Told(tuple(digest.rows), status, line)
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _tell(

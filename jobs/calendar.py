@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 
 from jobs.alerts import spreadsheet_link
 from jobs.mail import SAMPLE_PAIR, read_pairs, render_message, sample_planned, sender_person
-from mentoring.alerts import ALERT, INTAKE, Problem, alert_context
-from mentoring.digest import DIGEST, Digest, digest_context
+from mentoring.alerts import ALERT, Problem, alert_context, intake_issues
+from mentoring.digest import DIGEST, Digest, digest_context, waiting_line
 from mentoring.errors import ConfigError
-from mentoring.intake import is_email
+from mentoring.intake import IntakeIssue, is_email
 from mentoring.ledger import Ledger
 from mentoring.letters import Templates, build_message, message_id
 from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
@@ -103,28 +103,24 @@ def send_test_email(
 
 def _committee_sample(template: str, pair: Pair, settings: Settings, now: datetime) -> dict:
     """What the alert or the digest template is given, with made-up problems of `pair`."""
-    names = f"{pair.mentee.name} and {pair.mentor.name} ({pair.mentee.email}, {pair.mentor.email})"
     link = spreadsheet_link(settings)
     if template == ALERT:
-        problem = Problem(
-            "sample",
-            INTAKE,
-            f"{settings.tabs.mentees}, row 12 ({pair.mentee.name} <{pair.mentee.email}>): no"
-            " answer to 'Institution or organization'; this mentee is left out until the row"
-            " has one",
+        issue = IntakeIssue(
+            settings.tabs.mentees,
+            12,
+            f"{pair.mentee.name} <{pair.mentee.email}>",
+            "no answer to 'Institution or organization'; this mentee is left out until the"
+            " row has one",
         )
-        return alert_context([problem], settings.program.name, link, now)
+        return alert_context(intake_issues([issue]), settings.program.name, link, now)
     asked = now - timedelta(days=settings.health.answer_within_days + 3)
+    first = settings.checkins[0].name if settings.checkins else "check-in"
     digest = Digest(
         Problem("sample", "period", "a sample"),
         f"{now:%B %Y}",
-        (Problem("sample", "new flag", f"{names}: rating 2 or lower (mentee: 2)"),),
+        (Problem("sample", "new flag", f"{pair.names}: rating 2 or lower (mentee: 2)"),),
         (),
-        (
-            f"{pair.mentor.name} <{pair.mentor.email}>, mentor of {pair.mentee.name}:"
-            f" '{settings.checkins[0].name if settings.checkins else 'check-in'}', sent"
-            f" {asked:%Y-%m-%d}",
-        ),
+        (waiting_line(pair, pair.mentor, first, asked),),
     )
     return digest_context(digest, settings.program.name, link, now)
 

@@ -19,6 +19,7 @@ from jobs.config import load_settings
 from mentoring.errors import ConfigError, MentorSyncError, did_you_mean
 from mentoring.settings import Form, Settings
 from mentoring.sheet import Table
+from mentoring.summary import count
 from sync.google import (
     READING_SCOPES,
     SENDING_SCOPES,
@@ -85,7 +86,7 @@ def summary(findings: list[Finding]) -> str:
     fixes = sum(f.level == FIX for f in findings)
     if not fixes:
         return "doctor: nothing to fix"
-    return f"doctor: {fixes} thing{'s' if fixes > 1 else ''} to fix"
+    return f"doctor: {count(fixes, 'thing')} to fix"
 
 
 def _spreadsheet(settings: Settings) -> Iterator[Finding]:
@@ -230,8 +231,8 @@ def _testing_expiry(path: Path, now: datetime) -> Iterator[Finding]:
         days = max(1, (ends.date() - now.date()).days)
         yield Finding(
             NOTE,
-            f"if your OAuth app is in Testing, the Gmail token expires in {days} day"
-            f"{'s' if days > 1 else ''} ({ends:%Y-%m-%d}): publish the app (OAuth consent"
+            f"if your OAuth app is in Testing, the Gmail token expires in {count(days, 'day')}"
+            f" ({ends:%Y-%m-%d}): publish the app (OAuth consent"
             " screen > Publish app) or re-run mentor-sync auth gmail every week",
         )
 

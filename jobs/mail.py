@@ -34,6 +34,7 @@ from mentoring.outgoing import (
 from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person, approved_pairs
 from mentoring.settings import Checkin, Settings
 from mentoring.sheet import TabEdits, Table, cell
+from mentoring.summary import count
 from sync.base import Spreadsheet
 from sync.mail import Sender, SendError
 
@@ -90,8 +91,7 @@ class MailReport:
             said += f"; Pair Health not written: {self.health_problem}"
         elif self.healths:
             flagged = sum(1 for health in self.healths if health.flags)
-            pairs = f"{len(self.healths)} pair{'s' if len(self.healths) != 1 else ''}"
-            said += f"; Pair Health: {pairs}, {flagged} flagged"
+            said += f"; Pair Health: {count(len(self.healths), 'pair')}, {flagged} flagged"
         return said
 
     def details(self) -> list[str]:

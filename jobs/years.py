@@ -10,6 +10,7 @@ from jobs.match import response_tab
 from mentoring.errors import ConfigError
 from mentoring.intake import Applicant, read_responses
 from mentoring.settings import Settings
+from mentoring.summary import count
 from mentoring.years import close_year
 from sync.base import Spreadsheet
 
@@ -28,9 +29,8 @@ class YearReport:
                 f"close-year {self.cohort}: no introduced pairs to close (no Approved row of"
                 " the committee tab has an Introduced On date)"
             )
-        pairs = f"{self.copied} pair{'' if self.copied == 1 else 's'}"
         verb = "would be copied" if self.dry_run else "copied"
-        parts = [f"{pairs} {verb} to Past Pairs"]
+        parts = [f"{count(self.copied, 'pair')} {verb} to Past Pairs"]
         if self.already:
             parts.append(f"{self.already} {'was' if self.already == 1 else 'were'} there already")
         said = f"close-year {self.cohort}: {', '.join(parts)}"

@@ -115,14 +115,12 @@ def contact_requests(healths: Iterable[PairHealth]) -> list[Problem]:
             answer = side.latest
             if answer is None or not answer.contact:
                 continue
-            person, partner = side.person, health.pair.partner_of(side.person)
             problems.append(
                 Problem(
-                    f"{ALERT} | contact | {health.pair.label} | {person.email}"
+                    f"{ALERT} | contact | {health.pair.label} | {side.person.email}"
                     f" | {answer.submitted:%Y-%m-%d %H:%M:%S}",
                     CONTACT,
-                    f"{person.name} <{person.email}>, {person.role.lower()} of {partner.name},"
-                    f" on {answer.submitted:%Y-%m-%d}"
+                    f"{health.pair.who(side.person)}, on {answer.submitted:%Y-%m-%d}"
                     + (f" (rated the relationship {answer.rating} of 5)" if answer.rating else "")
                     + (f': "{answer.progress}"' if answer.progress else ""),
                 )

@@ -17,13 +17,12 @@ from datetime import date, datetime
 from mentoring.intake import IntakeIssue, is_email, normalise_email
 from mentoring.pairs import Pair
 from mentoring.settings import Form
-from mentoring.sheet import Row, Table, cell, is_blank
+from mentoring.sheet import Row, Table, cell, cell_text
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 YES, NO = "Yes", "No"
 # A whole number from 1 to 5, alone or before words ("5 - great"), never a part of "1.5".
 _RATING = re.compile(r"^\s*([1-5])(?:\.0+)?(?![\d.,])")
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -162,8 +161,7 @@ def _read_row(
     row: Row, columns: Mapping[str, int], form: Form, date_order: str
 ) -> tuple[Answer | None, str]:
     def text(field: str) -> str:
-        value = cell(row, columns.get(field))
-        return "" if is_blank(value) else _SPACES.sub(" ", str(value)).strip()
+        return cell_text(row, columns.get(field))
 
     raw_email, raw_partner = text("email"), text("partner")
     email, partner = normalise_email(raw_email), normalise_email(raw_partner)
@@ -182,13 +180,13 @@ def _read_row(
             " be placed after a check-in; not counted until it is corrected"
         )
     missing = [form.questions[field] for field in form.required if not text(field)]
-    notes = []
     if missing:
         return None, (
             "no answer to "
             + ", ".join(f"'{header}'" for header in missing)
             + "; this check-in answer is not counted until the row has one"
         )
+    notes = []
     rating = None
     if text("rating"):
         found = _RATING.match(text("rating"))

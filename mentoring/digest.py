@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from mentoring.alerts import Problem
 from mentoring.health import YEAR_OVER, PairHealth
+from mentoring.pairs import Pair, Person
 
 DIGEST = "digest"
 PERIOD, NEW_FLAG, CLOSED = "period", "new flag", "closed"
@@ -61,15 +62,12 @@ def build_digest(
     flags, closed, unanswered = [], [], []
     for health in healths:
         pair = health.pair
-        names = (
-            f"{pair.mentee.name} and {pair.mentor.name} ({pair.mentee.email}, {pair.mentor.email})"
-        )
         for flag in health.flags:
             flags.append(
                 Problem(
                     f"{DIGEST} | flag | {pair.label} | {flag.key}",
                     NEW_FLAG,
-                    f"{names}: {flag.text}",
+                    f"{pair.names}: {flag.text}",
                 )
             )
         if health.state == YEAR_OVER:
@@ -77,17 +75,13 @@ def build_digest(
                 Problem(
                     f"{DIGEST} | closed | {pair.label}",
                     CLOSED,
-                    f"{names}: their year is over; the last email of the calendar went out",
+                    f"{pair.names}: their year is over; the last email of the calendar went out",
                 )
             )
         for side in health.sides:
             waiting = side.waiting
             if waiting is not None:
-                partner = pair.partner_of(side.person)
-                unanswered.append(
-                    f"{side.person.name} <{side.person.email}>, {side.person.role.lower()} of"
-                    f" {partner.name}: '{waiting.name}', sent {waiting.sent:%Y-%m-%d}"
-                )
+                unanswered.append(waiting_line(pair, side.person, waiting.name, waiting.sent))
     for label in ended:
         closed.append(
             Problem(
@@ -106,6 +100,11 @@ def build_digest(
     )
     # Nothing to say is not worth an email: the period's digest waits for something.
     return digest if digest.flags or digest.closed or digest.unanswered else None
+
+
+def waiting_line(pair: Pair, person: Person, checkin: str, sent: date) -> str:
+    """A check-in still without an answer, as the digest lists it."""
+    return f"{pair.who(person)}: '{checkin}', sent {sent:%Y-%m-%d}"
 
 
 def digest_context(digest: Digest, program: str, spreadsheet: str, now: datetime) -> dict[str, Any]:

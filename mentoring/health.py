@@ -10,7 +10,7 @@ Nothing here reads the clock: `today` is a parameter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -21,7 +21,7 @@ from mentoring.outgoing import REMINDER, Planned, checkin_key
 from mentoring.pairs import Pair, Person
 from mentoring.reports import rewrite_tab
 from mentoring.settings import Checkin, Health
-from mentoring.sheet import Cell, TabEdits, Table, cell, header_key, is_blank
+from mentoring.sheet import Cell, Row, TabEdits, Table, cell, header_key, is_blank
 
 ACTIVE, YEAR_OVER, ENDED = "active", "year over", "ended"
 QUIET, LOW, NOT_MET, CONTACT = "quiet", "rating", "not met", "contact"
@@ -82,9 +82,8 @@ class Side:
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # QUIET, LOW, NOT_MET or CONTACT
     text: str  # in plain words, as the Flag column shows it
-    key: str  # what raised it; the same flag raised again by a new event has a new key
+    key: str  # what raised it (QUIET, LOW, ... first); raised again by a new event, a new key
 
 
 @dataclass(frozen=True)
@@ -157,22 +156,22 @@ def _flags(health: PairHealth, settings: Health) -> list[Flag]:
         n = settings.quiet_checkins
         said = "the last check-in" if n == 1 else f"the last {n} check-ins"
         evidence = " | ".join(f"{s.person.email} {s.last_overdue}" for s in quiet)
-        flags.append(Flag(QUIET, f"no answer to {said} ({_roles(quiet)})", f"{QUIET} | {evidence}"))
+        flags.append(Flag(f"no answer to {said} ({_roles(quiet)})", f"{QUIET} | {evidence}"))
     low = [s for s in health.sides if s.rating and s.rating.rating <= settings.low_rating]
     if low:
         scores = ", ".join(f"{s.person.role.lower()}: {s.rating.rating}" for s in low)
         evidence = " | ".join(f"{s.person.email} {_stamp(s.rating)}" for s in low)
         text = f"rating {settings.low_rating} or lower ({scores})"
-        flags.append(Flag(LOW, text, f"{LOW} | {evidence}"))
+        flags.append(Flag(text, f"{LOW} | {evidence}"))
     met = health.met
     if met is not None and met.met == NO:
-        flags.append(Flag(NOT_MET, "have not met", f"{NOT_MET} | {met.email} {_stamp(met)}"))
+        flags.append(Flag("have not met", f"{NOT_MET} | {met.email} {_stamp(met)}"))
     asking = [s for s in health.sides if s.latest is not None and s.latest.contact]
     if asking:
         when = ", ".join(f"{s.person.role.lower()}, {s.latest.submitted:%Y-%m-%d}" for s in asking)
         evidence = " | ".join(f"{s.person.email} {_stamp(s.latest)}" for s in asking)
         text = f"asked the committee to get in touch ({when})"
-        flags.append(Flag(CONTACT, text, f"{CONTACT} | {evidence}"))
+        flags.append(Flag(text, f"{CONTACT} | {evidence}"))
     return flags
 
 
@@ -288,19 +287,13 @@ def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) 
     if existing is not None and (any(existing.header) or existing.rows):
         _check(existing)
         theirs += [h for h in existing.header if h and header_key(h) not in _KNOWN]
-        for row in existing.rows:
-            values = {h: cell(row, i) for i, h in enumerate(existing.header) if h}
-            by_key = {header_key(h): v for h, v in values.items()}
-            pair = (
-                normalise_email(by_key.get(header_key(MENTEE_EMAIL))),
-                normalise_email(by_key.get(header_key(MENTOR_EMAIL))),
-            )
-            if all(pair) and pair in old:
-                _join(old[pair], {_canonical(h): v for h, v in values.items()}, theirs)
-            elif all(pair):
-                old[pair] = {_canonical(h): v for h, v in values.items()}
+        for _, pair, values in pair_rows(existing):
+            if pair is None:
+                loose.append(values)
+            elif pair in old:
+                join_texts(old[pair], {name: values.get(name) for name in theirs})
             else:
-                loose.append({_canonical(h): v for h, v in values.items()})
+                old[pair] = values
     header = (*TOOL_COLUMNS, *theirs)
     rows: list[dict[str, Cell]] = []
     for health in healths:
@@ -317,6 +310,33 @@ def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) 
 
 
 _KNOWN = {header_key(h) for h in COLUMNS}
+
+
+def pair_rows(table: Table) -> list[tuple[Row, tuple[str, str] | None, dict[str, Cell]]]:
+    """Each row of a Pair Health tab: its pair (the mentee's and the mentor's email; None
+    for a row of the committee's own), and its cells by column name, ours spelt as the tool
+    spells them."""
+    names = [_canonical(h) if h else "" for h in table.header]
+    found = []
+    for row in table.rows:
+        values = {name: cell(row, i) for i, name in enumerate(names) if name}
+        pair = (
+            normalise_email(values.get(MENTEE_EMAIL)),
+            normalise_email(values.get(MENTOR_EMAIL)),
+        )
+        found.append((row, pair if all(pair) else None, values))
+    return found
+
+
+def join_texts(values: dict[str, Cell], more: Mapping[str, Cell]) -> None:
+    """The committee's texts of a second row of one pair join those of the first: "called
+    in May; met at the conference" (a text both rows have is kept once)."""
+    for name, value in more.items():
+        said = [v for v in (values.get(name), value) if not is_blank(v)]
+        if len(said) == 2 and str(said[0]).strip() != str(said[1]).strip():
+            values[name] = f"{str(said[0]).strip()}; {str(said[1]).strip()}"
+        elif said:
+            values[name] = said[0]
 
 
 def _check(table: Table) -> None:
@@ -345,13 +365,6 @@ def check_texts_have_a_place(table: Table) -> None:
                     f" {_column_letter(index + 1)}, which has no name in row 1; give the"
                     " column a name, so that mentor-sync keeps its text with its pair"
                 )
-
-
-def _join(kept: dict[str, Cell], more: dict[str, Cell], theirs: Sequence[str]) -> None:
-    """A second row of the same pair: its committee texts join the first row's."""
-    for name in theirs:
-        said = [str(v).strip() for v in (kept.get(name), more.get(name)) if not is_blank(v)]
-        kept[name] = "; ".join(dict.fromkeys(said)) or None
 
 
 def _column_letter(number: int) -> str:

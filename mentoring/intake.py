@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mentoring.settings import Form, Settings
-from mentoring.sheet import Row, Table, cell, is_blank
+from mentoring.sheet import Row, Table, cell, cell_text, header_key
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 Answer = str | tuple[str, ...]
 
 _EMAIL = re.compile(r"^[^@\s,;<>()]+@[^@\s,;<>()]+\.[^@\s,;<>()]+$")
-_SPACES = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^\s*(\d+)(?:\.0+)?\b")
 
 
@@ -91,14 +90,14 @@ def split_choices(text: str, options: Sequence[str]) -> tuple[str, ...]:
 
 
 def _split(parts: list[str], joiner: str, options: Sequence[str]) -> tuple[str, ...]:
-    by_folded = {_fold(option): option for option in options}
+    by_folded = {header_key(option): option for option in options}
     widest = max((option.count(", ") + 1 for option in options), default=1)
     chosen: list[str] = []
     other: list[str] = []
     start = 0
     while start < len(parts):
         for width in range(min(widest, len(parts) - start), 0, -1):
-            option = by_folded.get(_fold(", ".join(parts[start : start + width])))
+            option = by_folded.get(header_key(", ".join(parts[start : start + width])))
             if option is not None:
                 if option not in chosen:
                     chosen.append(option)
@@ -231,8 +230,7 @@ def _read_row(
     role: str,
 ) -> _Reading:
     def text(field: str) -> str:
-        value = cell(row, columns.get(field))
-        return "" if is_blank(value) else _SPACES.sub(" ", str(value)).strip()
+        return cell_text(row, columns.get(field))
 
     raw_email, name = text("email"), text("name")
     email = normalise_email(raw_email)
@@ -302,7 +300,3 @@ def _person(name: str, email: str) -> str:
     if name and email:
         return f"{name} <{email}>"
     return name or email or "(no name or email)"
-
-
-def _fold(text: str) -> str:
-    return _SPACES.sub(" ", text).strip().casefold()

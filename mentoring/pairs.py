@@ -57,6 +57,17 @@ class Pair:
     def partner_of(self, person: Person) -> Person:
         return self.mentor if person == self.mentee else self.mentee
 
+    @property
+    def names(self) -> str:
+        """The pair for the committee: "Ana Ruiz and Tom Ng (ana@m.org, tom@t.org)"."""
+        mentee, mentor = self.mentee, self.mentor
+        return f"{mentee.name} and {mentor.name} ({mentee.email}, {mentor.email})"
+
+    def who(self, person: Person) -> str:
+        """One of the pair for the committee: "Tom Ng <tom@t.org>, mentor of Ana Ruiz"."""
+        partner = self.partner_of(person)
+        return f"{person.name} <{person.email}>, {person.role.lower()} of {partner.name}"
+
 
 @dataclass(frozen=True)
 class PairsRead:

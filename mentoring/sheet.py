@@ -71,6 +71,12 @@ def cell(row: Row, index: int | None) -> Cell:
     return row.cells[index]
 
 
+def cell_text(row: Row, index: int | None) -> str:
+    """A cell as one line of text, white space collapsed ("" for a blank or missing cell)."""
+    value = cell(row, index)
+    return "" if is_blank(value) else _SPACES.sub(" ", str(value)).strip()
+
+
 @dataclass(frozen=True)
 class TabEdits:
     """The cells one job sets in one tab; `cells` maps (row, column), both 1-based, to a value.

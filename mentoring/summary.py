@@ -9,6 +9,11 @@ from mentoring.committee import Outcome
 from mentoring.intake import Applicant
 
 
+def count(n: int, noun: str) -> str:
+    """`n` things in words: "1 pair", "3 pairs"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def slate_summary(
     outcomes: Sequence[Outcome],
     mentors: Sequence[Applicant],

@@ -27,11 +27,11 @@ from mentoring.committee import (
     STATUS,
 )
 from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
-from mentoring.health import check_texts_have_a_place
+from mentoring.health import check_texts_have_a_place, join_texts, pair_rows
 from mentoring.history import PAST_MENTEE, PAST_MENTOR, past_pairs
 from mentoring.intake import normalise_email
 from mentoring.reports import rewrite_tab
-from mentoring.sheet import Cell, Row, TabEdits, Table, cell, header_key, is_blank
+from mentoring.sheet import Cell, TabEdits, Table, cell, header_key, is_blank
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 COHORT, CLOSED_ON = "Cohort", "Closed On"
@@ -105,23 +105,24 @@ def close_year(
                 "Introduced On": on.date() if on else introduced,
             },
         )
-        _join(found, {name: cell(row, index) for name, index in own.items()})
+        join_texts(found, {name: cell(row, index) for name, index in own.items()})
     health_rows: set[int] = set()
     theirs = _own_columns(health, set(ph.TOOL_COLUMNS), spelling) if health is not None else {}
-    for row, values in _health_rows(health):
-        key = (values[ph.MENTEE_EMAIL], values[ph.MENTOR_EMAIL])
-        if key not in closing and values[ph.STATE] != ph.ENDED:
+    for row, key, values in pair_rows(health) if health is not None else ():
+        if key is None:
+            continue  # a row of the committee's own: it stays
+        if key not in closing and str(values.get(ph.STATE) or "").strip() != ph.ENDED:
             continue  # an approved pair of the year not yet introduced: it stays
         health_rows.add(row.number)
         found = closing.setdefault(
             key,
             {
-                "Mentee": values[ph.MENTEE],
-                "Mentor": values[ph.MENTOR],
-                "Introduced On": values[ph.INTRODUCED_ON],
+                "Mentee": values.get(ph.MENTEE),
+                "Mentor": values.get(ph.MENTOR),
+                "Introduced On": values.get(ph.INTRODUCED_ON),
             },
         )
-        _join(found, {name: cell(row, index) for name, index in theirs.items()})
+        join_texts(found, {name: cell(row, index) for name, index in theirs.items()})
     known = past_pairs([past]) if past is not None and any(past.header) else set()
     copied = [key for key in closing if key not in known]
     rows = [
@@ -168,31 +169,6 @@ def _own_columns(table: Table, tools: set[str], spelling: dict[str, str]) -> dic
         )
         own[f"{label} (committee)" if header_key(label) in ours else label] = index
     return own
-
-
-def _join(values: dict[str, Cell], more: Mapping[str, Cell]) -> None:
-    """The committee's texts of a second row of the pair join those of the first."""
-    for name, value in more.items():
-        said = [v for v in (values.get(name), value) if not is_blank(v)]
-        if len(said) == 2 and str(said[0]).strip() != str(said[1]).strip():
-            values[name] = f"{str(said[0]).strip()}; {str(said[1]).strip()}"
-        elif said:
-            values[name] = said[0]
-
-
-def _health_rows(table: Table | None) -> list[tuple[Row, Mapping[str, Cell]]]:
-    if table is None or not any(table.header):
-        return []
-    columns = {name: table.column(name) for name in ph.COLUMNS}
-    found = []
-    for row in table.rows:
-        values = {name: cell(row, index) for name, index in columns.items()}
-        values[ph.MENTEE_EMAIL] = normalise_email(values[ph.MENTEE_EMAIL])
-        values[ph.MENTOR_EMAIL] = normalise_email(values[ph.MENTOR_EMAIL])
-        values[ph.STATE] = str(values[ph.STATE] or "").strip()
-        if values[ph.MENTEE_EMAIL] and values[ph.MENTOR_EMAIL]:
-            found.append((row, values))
-    return found
 
 
 def _append(table: Table | None, tab: str, rows: Sequence[Mapping[str, Cell]]) -> TabEdits:
