@@ -22,33 +22,22 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from jobs.config import load_settings, load_templates
-from jobs.demo_data import program_tabs
+from programs import approve_every_suggestion, matched_program
+
+from jobs.config import load_templates
 from jobs.health import assess_pairs
 from jobs.mail import CHECKIN, read_pairs, run_mail
-from jobs.match import checkin_answers, run_match
-from mentoring.committee import INTRODUCED, MENTOR_EMAIL, STATUS
+from jobs.match import checkin_answers
+from mentoring.committee import INTRODUCED
 from mentoring.health import health_tab
 from mentoring.ledger import LOG_COLUMNS, SENT, Ledger
 from mentoring.outgoing import checkin_key
-from mentoring.sheet import TabEdits, cell, is_blank
+from mentoring.sheet import TabEdits
 from sync.outbox import OutboxSender
-from sync.workbook import WorkbookSpreadsheet, create_workbook
+from sync.workbook import WorkbookSpreadsheet
 
 TODAY = date(2026, 11, 29)
 INTRODUCED_ON = TODAY - timedelta(days=150)
-
-
-def approve_as_introduced(sheet: WorkbookSpreadsheet, tab: str) -> None:
-    table = sheet.read([tab])[tab]
-    status, mentor = table.column(STATUS), table.column(MENTOR_EMAIL)
-    introduced = table.column(INTRODUCED)
-    cells = {}
-    for row in table.rows:
-        if not is_blank(cell(row, mentor)):
-            cells[row.number, status + 1] = "Approved"
-            cells[row.number, introduced + 1] = INTRODUCED_ON
-    sheet.write([TabEdits(tab, cells)])
 
 
 def half_a_year(workbook: Path, settings, seed: int = 7) -> tuple[int, int]:
@@ -88,24 +77,22 @@ def half_a_year(workbook: Path, settings, seed: int = 7) -> tuple[int, int]:
                             contact,
                         ]
                     )
-    book_tabs = {tabs.email_log: log, tabs.checkins: answers}
-    existing = WorkbookSpreadsheet(workbook)
-    for name, rows in book_tabs.items():
-        cells = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1)}
-        existing.write([TabEdits(name, cells)])
-        existing = WorkbookSpreadsheet(workbook)
+    WorkbookSpreadsheet(workbook).write(
+        [
+            TabEdits(
+                name, {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1)}
+            )
+            for name, rows in ((tabs.email_log, log), (tabs.checkins, answers))
+        ]
+    )
     return len(pairs), len(answers) - 1
 
 
 def one_program(folder: Path, args) -> dict[str, float | int]:
-    settings_path = folder / "settings.toml"
-    settings_path.write_text('[spreadsheet]\npath = "bench.xlsx"\n[health]\nreminders = false\n')
-    settings = load_settings(settings_path)
-    workbook = Path(settings.spreadsheet.path)
-    tabs = program_tabs(settings, mentees=args.mentees, mentors=args.mentors, quirks=False)
-    create_workbook(workbook, tabs)
-    run_match(WorkbookSpreadsheet(workbook), settings, TODAY)
-    approve_as_introduced(WorkbookSpreadsheet(workbook), settings.tabs.committee)
+    settings, workbook = matched_program(
+        folder, args.mentees, args.mentors, TODAY, "[health]\nreminders = false\n"
+    )
+    approve_every_suggestion(workbook, settings.tabs.committee, {INTRODUCED: INTRODUCED_ON})
     pairs, answers = half_a_year(workbook, settings)
     now = datetime(TODAY.year, TODAY.month, TODAY.day, 9).astimezone()
     start = time.perf_counter()

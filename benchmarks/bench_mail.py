@@ -18,14 +18,12 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from jobs.config import load_settings, load_templates
-from jobs.demo_data import program_tabs
+from programs import approve_every_suggestion, matched_program
+
+from jobs.config import load_templates
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
-from jobs.match import run_match
-from mentoring.committee import MENTOR_EMAIL, STATUS
-from mentoring.sheet import TabEdits, cell, is_blank
 from sync.outbox import OutboxSender
-from sync.workbook import WorkbookSpreadsheet, create_workbook
+from sync.workbook import WorkbookSpreadsheet
 
 DAY0 = date(2026, 1, 12)
 
@@ -38,23 +36,9 @@ class CountingSheet(WorkbookSpreadsheet):
         super().write(edits)
 
 
-def approve_every_suggestion(sheet: WorkbookSpreadsheet, tab: str) -> int:
-    table = sheet.read([tab])[tab]
-    status, mentor = table.column(STATUS), table.column(MENTOR_EMAIL)
-    rows = [row.number for row in table.rows if not is_blank(cell(row, mentor))]
-    sheet.write([TabEdits(tab, {(number, status + 1): "Approved" for number in rows})])
-    return len(rows)
-
-
 def one_program(folder: Path, args) -> list[tuple[str, float, int, int]]:
-    settings_path = folder / "settings.toml"
-    settings_path.write_text('[spreadsheet]\npath = "bench.xlsx"\n')
-    settings = load_settings(settings_path)
-    workbook = Path(settings.spreadsheet.path)
-    tabs = program_tabs(settings, mentees=args.mentees, mentors=args.mentors, quirks=False)
-    create_workbook(workbook, tabs)
-    run_match(WorkbookSpreadsheet(workbook), settings, DAY0)
-    approve_every_suggestion(WorkbookSpreadsheet(workbook), settings.tabs.committee)
+    settings, workbook = matched_program(folder, args.mentees, args.mentors, DAY0)
+    approve_every_suggestion(workbook, settings.tabs.committee)
     templates = load_templates(settings)
     results = []
     for job, day in ((INTRODUCE, DAY0), (CHECKIN, DAY0 + timedelta(days=30))):

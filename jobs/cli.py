@@ -30,8 +30,8 @@ from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.demo import (
     DEMO_REPLAY_DAYS_AGO,
     approve_as_a_committee_would,
-    demo_answers,
     prepare_demo,
+    write_demo_answers,
 )
 from jobs.doctor import FIX, doctor, summary
 from jobs.mail import CHECKIN, INTRODUCE
@@ -40,7 +40,6 @@ from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.base import Spreadsheet
-from sync.workbook import WorkbookSpreadsheet
 
 
 @dataclass
@@ -146,8 +145,7 @@ def demo(options: Options, folder: Path) -> None:
             code = _replay_the_year(options, settings, call, dated, today)
             if code:
                 return code
-            sheet = WorkbookSpreadsheet(Path(settings.spreadsheet.path))
-            sheet.write([demo_answers(settings, dated, today, today)])
+            write_demo_answers(settings, dated, today, today)
             _say(
                 options,
                 [
@@ -403,8 +401,7 @@ def _replay_the_year(
     )
     code = 0
     for day in days:
-        workbook = WorkbookSpreadsheet(Path(settings.spreadsheet.path))
-        workbook.write([demo_answers(settings, dated, today, day)])
+        write_demo_answers(settings, dated, today, day)
         code = max(code, run_job("checkin", runner.mail(CHECKIN), replace(call, as_of=day)))
     return code
 

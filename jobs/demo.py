@@ -103,12 +103,16 @@ def approve_as_a_committee_would(
     return said, dated
 
 
-def demo_answers(
+# The check-in form's questions, in the order of its tab.
+CHECKIN_FIELDS = ("timestamp", "email", "role", "partner", "rating", "met", "progress", "contact")
+
+
+def write_demo_answers(
     settings: Settings, pairs: list[tuple[str, str]], today: date, until: date
-) -> TabEdits:
-    """The check-in form's tab as it stood on `until`: the answers of the demo's first pairs,
-    written so that the Pair Health tab shows each kind of flag, and two answers that belong
-    to no pair (a mistyped partner, and someone not in the program)."""
+) -> None:
+    """Write the check-in form's tab as it stood on `until`: the answers of the demo's first
+    pairs, given so that the Pair Health tab shows each kind of flag, and two answers that
+    belong to no pair (a mistyped partner, and someone not in the program)."""
     (a_mentee, a_mentor), (b_mentee, b_mentor) = pairs[0], pairs[1]
 
     def answer(days_ago, email, role, partner, rating, met, progress, contact):
@@ -117,7 +121,7 @@ def demo_answers(
         values = [when, email, role, partner, rating, met, progress, contact]
         return when, dict(zip(CHECKIN_FIELDS, values, strict=True))
 
-    typo = b_mentee.replace("@", "@@", 1).replace("@@", "@mail.", 1)
+    typo = b_mentee.replace("@", "@mail.", 1)
     answers = [
         answer(215, a_mentee, "Mentee", a_mentor, 4, "Yes", "We set three goals.", "No"),
         answer(126, a_mentee, "Mentee", a_mentor, 2, "No", "Hard to find a time.", "No"),
@@ -134,8 +138,5 @@ def demo_answers(
         if when.date() <= until
     ]
     tab = settings.tabs.checkins
-    current = WorkbookSpreadsheet(Path(settings.spreadsheet.path)).read([tab]).get(tab)
-    return rewrite_tab(current, tab, header, rows)
-
-
-CHECKIN_FIELDS = ("timestamp", "email", "role", "partner", "rating", "met", "progress", "contact")
+    sheet = WorkbookSpreadsheet(Path(settings.spreadsheet.path))
+    sheet.write([rewrite_tab(sheet.read([tab]).get(tab), tab, header, rows)])

@@ -295,7 +295,7 @@ def _digest(report: MailReport, session: Session, result: JobResult) -> None:
             session.now,
         )
     except MentorSyncError as exc:
-        result.parts.append(([], f"digest: not sent: {exc}"))
+        result.parts.append(([], f"digest: not sent: {exc}; the next check-in run tries again"))
         result.failed = True
         return
     if told is not None:

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+# As when a script runs (`python benchmarks/bench_mail.py`): its folder is on the path, so
+# the scripts find what they share (benchmarks/programs.py).
+sys.path.insert(0, str(BENCHMARKS))
 
 
 def load(name):
