@@ -13,7 +13,6 @@ Prints a table for the README.
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
@@ -22,7 +21,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from programs import approve_every_suggestion, matched_program
+from programs import approve_every_suggestion, matched_program, sizes
 
 from jobs.config import load_templates
 from jobs.health import assess_pairs
@@ -120,11 +119,7 @@ def one_program(folder: Path, args) -> dict[str, float | int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mentees", type=int, default=1000)
-    parser.add_argument("--mentors", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = sizes(__doc__)
     runs = []
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as folder:

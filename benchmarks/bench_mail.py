@@ -10,7 +10,6 @@ counting the spreadsheet writes each makes. Prints a table for the README.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -18,7 +17,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from programs import approve_every_suggestion, matched_program
+from programs import approve_every_suggestion, matched_program, sizes
 
 from jobs.config import load_templates
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
@@ -53,11 +52,7 @@ def one_program(folder: Path, args) -> list[tuple[str, float, int, int]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mentees", type=int, default=1000)
-    parser.add_argument("--mentors", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = sizes(__doc__)
     runs: dict[str, list[tuple[float, int, int]]] = {}
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as folder:

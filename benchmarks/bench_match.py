@@ -10,7 +10,6 @@ figures in the README come from it.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from programs import sizes
 
 from jobs.config import load_settings
 from jobs.demo_data import program_tabs
@@ -59,11 +60,7 @@ def command(settings_path: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mentees", type=int, default=1000)
-    parser.add_argument("--mentors", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = sizes(__doc__)
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:

@@ -1,8 +1,9 @@
-"""What the benchmark scripts share: a generated program, written as a workbook, matched,
-and its suggestions approved as a committee would."""
+"""What the benchmark scripts share: their command line, and a generated program written
+as a workbook, matched, and its suggestions approved as a committee would."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,15 @@ from mentoring.committee import MENTOR_EMAIL, STATUS
 from mentoring.settings import Settings
 from mentoring.sheet import Cell, TabEdits, cell, is_blank
 from sync.workbook import WorkbookSpreadsheet, create_workbook
+
+
+def sizes(doc: str) -> argparse.Namespace:
+    """The command line every program benchmark takes: --mentees, --mentors, --repeat."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--mentees", type=int, default=1000)
+    parser.add_argument("--mentors", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    return parser.parse_args()
 
 
 def matched_program(
