@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -124,7 +124,7 @@ def checkin_answers(
     settings: Settings,
     found: dict[str, Table],
     pairs: Sequence[Pair],
-    past: set[tuple[str, str]] = frozenset(),
+    past: Set[tuple[str, str]] = frozenset(),
 ) -> Answers:
     """The check-in tab's answers by pair, and the rows of no pair as intake issues (an
     answer about a `past` pair, of a closed year, is neither). A tab that is not there means
