@@ -24,11 +24,10 @@ from pathlib import Path
 from programs import approve_every_suggestion, matched_program, sizes
 
 from jobs.config import load_templates
-from jobs.health import assess_pairs
-from jobs.mail import CHECKIN, read_pairs, run_mail
-from jobs.match import checkin_answers
+from jobs.mail import CHECKIN, run_mail
+from jobs.program import checkin_answers, read_pairs
 from mentoring.committee import INTRODUCED
-from mentoring.health import health_tab
+from mentoring.health import assess_pairs, health_tab
 from mentoring.ledger import LOG_COLUMNS, SENT, Ledger
 from mentoring.outgoing import checkin_key
 from mentoring.sheet import TabEdits
@@ -44,7 +43,7 @@ def half_a_year(workbook: Path, settings, seed: int = 7) -> tuple[int, int]:
     sheet = WorkbookSpreadsheet(workbook)
     tabs = settings.tabs
     found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee])
-    pairs = read_pairs(sheet, settings, found).pairs
+    pairs = read_pairs(sheet, settings, found, TODAY).pairs
     rng = random.Random(seed)
     log = [list(LOG_COLUMNS)]
     form = settings.checkin_form.questions
@@ -108,7 +107,7 @@ def one_program(folder: Path, args) -> dict[str, float | int]:
     t = settings.tabs
     found = sheet.read([t.mentees, t.mentors, t.committee, t.email_log, t.checkins, t.pair_health])
     start = time.perf_counter()
-    read = read_pairs(sheet, settings, found).pairs
+    read = read_pairs(sheet, settings, found, TODAY).pairs
     given = checkin_answers(sheet, settings, found, read)
     ledger = Ledger(found[t.email_log], t.email_log)
     healths = assess_pairs(read, given, ledger, settings, TODAY)

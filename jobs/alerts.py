@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from jobs.mail import sender_person
+from jobs.program import sender_person
 from mentoring.alerts import ALERT, FAILING, Problem, alert_context
 from mentoring.digest import DIGEST, build_digest, digest_context
 from mentoring.errors import MentorSyncError
@@ -27,6 +27,7 @@ from mentoring.pairs import Person
 from mentoring.settings import Settings
 from mentoring.summary import count
 from sync.base import Spreadsheet
+from sync.journal import Journal
 from sync.mail import Sender, SendError
 
 log = logging.getLogger("mentor_sync")
@@ -49,15 +50,17 @@ def send_alert(
     templates: Templates,
     sender: Sender,
     now: datetime,
+    journal: Journal | None = None,
 ) -> Told | None:
-    """Email the committee about the `problems` it was not told of (by the Email Log, or by
-    `already_told`, the keys the state file has); None when there is nothing new.
+    """Email the committee about the `problems` it was not told of (by the Email Log and the
+    send journal, or by `already_told`, the keys the state file has); None when there is
+    nothing new.
 
     `sheet` None (or one that cannot be read) means the Email Log is out of reach: then
     only failing jobs are told, recorded by the caller in the state file. Raises ConfigError
     for a broken alert template; a send that fails is reported in the result, not raised.
     """
-    ledger = _email_log(sheet, settings)
+    ledger = _email_log(sheet, settings, journal)
     new = [
         p
         for p in problems
@@ -69,7 +72,7 @@ def send_alert(
         return None
     program = settings.program.name
     letter = templates.render("alert", alert_context(new, program, spreadsheet_link(settings), now))
-    status, error = _tell(new, ALERT, letter, ledger, sheet, settings, sender, now)
+    status, error = _tell(new, ALERT, letter, ledger, sheet, settings, sender, now, journal)
     about = count(len(new), "problem")
     to = settings.alert_to
     if status == SENT:
@@ -87,18 +90,20 @@ def send_digest(
     templates: Templates,
     sender: Sender,
     now: datetime,
+    journal: Journal | None = None,
 ) -> Told | None:
     """Email the committee this period's digest of the Pair Health tab, once a period (None
     when it is off or went out already). Raises SpreadsheetError when the Email Log cannot
     be read: without it the digest cannot know what it said before."""
     tab = settings.tabs.email_log
-    ledger = Ledger(sheet.read([tab]).get(tab), tab)
+    ledger = Ledger(sheet.read([tab]).get(tab), tab, journal.entries() if journal else None)
     digest = build_digest(healths, ended, settings.health.digest, now, ledger.blocks)
     if digest is None:
         return None
     context = digest_context(digest, settings.program.name, spreadsheet_link(settings), now)
     letter = templates.render("digest", context)
-    status, error = _tell(digest.rows, DIGEST, letter, ledger, sheet, settings, sender, now)
+    rows = digest.rows
+    status, error = _tell(rows, DIGEST, letter, ledger, sheet, settings, sender, now, journal)
     about = (
         f"{count(len(digest.flags), 'new flag')},"
         f" {count(len(digest.unanswered), 'check-in')} without an answer,"
@@ -121,10 +126,11 @@ def _tell(
     settings: Settings,
     sender: Sender,
     now: datetime,
+    journal: Journal | None,
 ) -> tuple[str, str]:
     """Send `letter` to the committee, with one Email Log row per item of `rows`, written
-    `sending` before and its outcome after (no rows when `ledger` is None). Returns the
-    status (sent, failed or unconfirmed) and the sender's note or error."""
+    `sending` before and its outcome after, in the journal too (no rows when `ledger` is
+    None). Returns the status (sent, failed or unconfirmed) and the sender's note or error."""
     program, to = settings.program.name, settings.alert_to
     from_ = sender_person(settings)
     # The rows of one email: its file, Message-ID and look-up go by the first key.
@@ -139,26 +145,35 @@ def _tell(
         sent_at = stamp if status != FAILED else None
         return [LogEntry(p.key, kind, to, p.text, status, sent_at, msgid, error) for p in rows]
 
+    journal = journal if ledger is not None else None
     with sender:
         if ledger is not None:
+            if journal is not None:
+                journal.queue(entries(SENDING))
             sheet.write([ledger.record(entries(SENDING))])
+            if journal is not None:
+                journal.record(entries(SENDING))
         try:
             note = sender.send(message, key)
             status, error = SENT, note
         except SendError as exc:
             status = UNCONFIRMED if exc.maybe_sent else FAILED
             error = str(exc)
+    if journal is not None:
+        journal.record(entries(status, error), synced=True)
     if ledger is not None:
         sheet.write([ledger.record(entries(status, error))])
     return status, error
 
 
-def _email_log(sheet: Spreadsheet | None, settings: Settings) -> Ledger | None:
+def _email_log(
+    sheet: Spreadsheet | None, settings: Settings, journal: Journal | None
+) -> Ledger | None:
     if sheet is None:
         return None
     tab = settings.tabs.email_log
     try:
-        return Ledger(sheet.read([tab]).get(tab), tab)
+        return Ledger(sheet.read([tab]).get(tab), tab, journal.entries() if journal else None)
     except MentorSyncError as exc:  # the workbook gone, the tab's columns renamed, ...
         log.warning("mentor-sync: cannot read the %s for alerts (%s)", tab, exc)
         return None

@@ -6,24 +6,51 @@ import os
 from pathlib import Path
 
 from mentoring.settings import Settings
+from mentoring.tool_tabs import tool_tabs
 from sync.base import Spreadsheet
 from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, Credentials, load_credentials
+from sync.journal import Journal
 from sync.mail import Sender
 from sync.outbox import OutboxSender
 from sync.smtp import SmtpSender
 from sync.workbook import WorkbookSpreadsheet
 
 
-def open_spreadsheet(settings: Settings, workbook: Path | None = None) -> Spreadsheet:
-    """The configured spreadsheet, or the local `workbook` when one is given."""
+def open_spreadsheet(
+    settings: Settings, workbook: Path | None = None, journal: Journal | None = None
+) -> Spreadsheet:
+    """The configured spreadsheet, or the local `workbook` when one is given. Each finds
+    the tabs the tool writes again after a rename: the workbook by markers it keeps in the
+    file, Google by the sheetIds `journal` remembers."""
+    roles = {name: tab.role for name, tab in tool_tabs(settings).items()}
     if workbook is not None or settings.spreadsheet.backend == "workbook":
-        return WorkbookSpreadsheet(workbook or Path(settings.spreadsheet.path))
+        return WorkbookSpreadsheet(workbook or Path(settings.spreadsheet.path), roles)
     from sync.gsheets import GoogleSpreadsheet  # Google's libraries load only when used
 
     creds = load_credentials(
         settings.google.credentials, [SHEETS_SCOPE], what="google.credentials, for the spreadsheet"
     )
-    return GoogleSpreadsheet.from_settings(settings.spreadsheet.id, creds, settings.google)
+    return GoogleSpreadsheet.from_settings(
+        settings.spreadsheet.id, creds, settings.google, roles, journal
+    )
+
+
+def spreadsheet_name(settings: Settings, workbook: Path | None = None) -> str:
+    """Which spreadsheet a run works on, as the send journal tells them apart."""
+    if workbook is not None or settings.spreadsheet.backend == "workbook":
+        return f"workbook:{Path(workbook or settings.spreadsheet.path).resolve()}"
+    return f"google:{settings.spreadsheet.id}"
+
+
+def open_journal(
+    settings: Settings, workbook: Path | None = None, create: bool = True
+) -> Journal | None:
+    """The send journal of the run's spreadsheet (operations.journal_file); None when
+    `create` is False and there is none yet (`status` only reads). Raises JournalError."""
+    path = Path(settings.operations.journal_file)
+    if not create and not path.exists():
+        return None
+    return Journal(path, spreadsheet_name(settings, workbook))
 
 
 def make_sender(settings: Settings) -> Sender:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from jobs.alerts import spreadsheet_link
-from jobs.mail import SAMPLE_PAIR, read_pairs, render_message, sample_planned, sender_person
+from jobs.mail import SAMPLE_PAIR, render_message, sample_planned
+from jobs.program import read_pairs, sender_person
 from mentoring.alerts import ALERT, Problem, alert_context, intake_issues
 from mentoring.digest import DIGEST, Digest, digest_context, waiting_line
 from mentoring.errors import ConfigError
@@ -16,16 +17,22 @@ from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
 from mentoring.pairs import Pair, Person
 from mentoring.settings import Settings
 from sync.base import Spreadsheet
+from sync.journal import Journal
 from sync.mail import Sender
 
 
-def calendar_lines(sheet: Spreadsheet, settings: Settings, today: date) -> list[str]:
-    """Every email of the year for the approved pairs, by date, with where each one stands."""
+def calendar_lines(
+    sheet: Spreadsheet, settings: Settings, today: date, journal: Journal | None = None
+) -> list[str]:
+    """Every email of the year for the approved pairs, by date, with where each one stands
+    (from the Email Log and the send `journal`, when there is one)."""
     tabs = settings.tabs
     past = [settings.matching.past_pairs_tab] if settings.matching.past_pairs_tab else []
     found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log, *past])
-    pairs = read_pairs(sheet, settings, found)
-    ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
+    sent = journal.entries() if journal is not None else None
+    ledger = Ledger(found.get(tabs.email_log), tabs.email_log, sent)
+    known = journal.pairs() if journal is not None else ()
+    pairs = read_pairs(sheet, settings, found, today, ledger, known)
     emails = year_calendar(pairs.pairs, settings.checkins, today)
     rows = [("Date", "Email", "To", "Status")]
     for email in emails:
@@ -72,7 +79,7 @@ def send_test_email(
     templates.require(template, "test-email")
     if not is_email(to):
         raise ConfigError(f"--to '{to}' is not an email address")
-    pair = _sample_pair(sheet, settings)
+    pair = _sample_pair(sheet, settings, now.date())
     key = f"test {template} | to {to} | {now:%Y-%m-%d %H%M%S}"
     if template in (ALERT, DIGEST):
         letter = templates.render(template, _committee_sample(template, pair, settings, now))
@@ -125,11 +132,11 @@ def _committee_sample(template: str, pair: Pair, settings: Settings, now: dateti
     return digest_context(digest, settings.program.name, link, now)
 
 
-def _sample_pair(sheet: Spreadsheet, settings: Settings) -> Pair:
+def _sample_pair(sheet: Spreadsheet, settings: Settings, today: date) -> Pair:
     tabs = settings.tabs
     try:
         found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee])
-        pairs = read_pairs(sheet, settings, found).pairs
+        pairs = read_pairs(sheet, settings, found, today).pairs
     except ConfigError:
         pairs = ()
     return pairs[0] if pairs else SAMPLE_PAIR

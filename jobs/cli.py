@@ -22,7 +22,7 @@ import click
 
 from jobs import logs, runner, scheduler
 from jobs.auth import sign_in
-from jobs.backends import make_sender, open_spreadsheet
+from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.calendar import calendar_lines, send_test_email
 from jobs.clock import program_now, program_zone
 from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
@@ -40,6 +40,9 @@ from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.base import Spreadsheet
+
+# --as-of outside these days is a usage error: the calendar's dates must stay computable.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 
 @dataclass
@@ -110,6 +113,12 @@ def cli(
     ctx: click.Context, config: Path, workbook: Path | None, as_of, verbose: bool, quiet: bool
 ) -> None:
     """mentor-sync: run a mentoring program from Google Forms and a spreadsheet."""
+    if as_of is not None and not EARLIEST_DAY <= as_of.date() <= LATEST_DAY:
+        raise click.BadParameter(
+            f"{as_of:%Y-%m-%d} is not a day a program runs on; give a day from"
+            f" {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}",
+            param_hint="'--as-of'",
+        )
     logs.configure(verbose, quiet)
     ctx.call_on_close(logs.close)
     ctx.obj = Options(config, workbook, as_of.date() if as_of else None, verbose, quiet)
@@ -221,6 +230,16 @@ def run(options: Options, dry_run: bool) -> None:
     )
 
 
+@cli.command()
+@click.argument("key")
+@click.pass_obj
+def resend(options: Options, key: str) -> None:
+    """Send the email of Email Log key KEY once more: its Status becomes resend, and the
+    next run of its job sends it (with a Message-ID of its own). The same as typing resend
+    in its Status."""
+    _guard(options, lambda: run_job("resend", runner.resend(key), options.call()))
+
+
 @cli.command("close-year")
 @click.argument("cohort")
 @click.option("--dry-run", is_flag=True, help="Say what would be closed, without writing it.")
@@ -297,12 +316,13 @@ def status(options: Options) -> None:
 
     def job() -> None:
         settings = load_settings(options.config)
+        journal, sheet = None, None
         try:
-            sheet = _sheet(options, settings)
+            journal = open_journal(settings, options.workbook, create=False)
+            sheet = open_spreadsheet(settings, options.workbook, journal)
         except MentorSyncError as exc:
             click.echo(f"spreadsheet: cannot open it: {exc}")
-            sheet = None
-        click.echo("\n".join(status_lines(sheet, settings, options.now(settings))))
+        click.echo("\n".join(status_lines(sheet, settings, options.now(settings), journal)))
 
     _guard(options, job)
 
@@ -314,9 +334,10 @@ def calendar(options: Options) -> None:
 
     def job() -> None:
         settings = load_settings(options.config)
-        sheet = _sheet(options, settings)
+        journal = open_journal(settings, options.workbook, create=False)
+        sheet = open_spreadsheet(settings, options.workbook, journal)
         today = options.now(settings).date()
-        click.echo("\n".join(calendar_lines(sheet, settings, today)))
+        click.echo("\n".join(calendar_lines(sheet, settings, today, journal)))
 
     _guard(options, job)
 

@@ -70,6 +70,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         ops,
         log_file=str(path.parent / ops.log_file) if ops.log_file else "",
         state_file=str(path.parent / ops.state_file),
+        journal_file=str(path.parent / ops.journal_file),
         lock_file=str(path.parent / ops.lock_file),
     )
     settings = dataclasses.replace(

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from jobs.backends import gmail_credentials, open_spreadsheet
+from jobs.backends import gmail_credentials, open_journal, open_spreadsheet
 from jobs.config import load_settings
 from mentoring.errors import ConfigError, MentorSyncError, did_you_mean
 from mentoring.settings import Form, Settings
 from mentoring.sheet import Table
 from mentoring.summary import count
+from mentoring.tool_tabs import check_tool_tabs
 from sync.google import (
     READING_SCOPES,
     SENDING_SCOPES,
@@ -63,7 +64,8 @@ def doctor(
 def _operations(settings: Settings, now: datetime) -> Iterator[Finding]:
     """The files the jobs keep (log, last runs, lock) can be written; no job keeps failing."""
     ops = settings.operations
-    files = [ops.state_file, ops.lock_file, *([ops.log_file] if ops.log_file else [])]
+    files = [ops.state_file, ops.journal_file, ops.lock_file]
+    files += [ops.log_file] if ops.log_file else []
     for name in files:
         folder = Path(name).parent
         if not os.access(folder if folder.exists() else folder.parent, os.W_OK):
@@ -76,6 +78,7 @@ def _operations(settings: Settings, now: datetime) -> Iterator[Finding]:
     zone = settings.program.time_zone or "this machine's time zone"
     times = ", ".join(f"{job} {when.text}" for job, when in settings.schedule.jobs().items())
     yield Finding(OK, f"the jobs log to {ops.log_file or 'stderr only'}; times ({zone}): {times}")
+    yield _journal(settings)
     history = load_history(Path(ops.state_file), now)
     for job, known in sorted(history.failing(1).items()):
         runs = f"{known.failures} runs" if known.failures > 1 else "run"
@@ -87,6 +90,24 @@ def summary(findings: list[Finding]) -> str:
     if not fixes:
         return "doctor: nothing to fix"
     return f"doctor: {count(fixes, 'thing')} to fix"
+
+
+def _journal(settings: Settings) -> Finding:
+    """Which records say what was sent: the Email Log always, the send journal when found."""
+    path = settings.operations.journal_file
+    try:
+        journal = open_journal(settings, create=False)
+    except MentorSyncError as exc:
+        return Finding(FIX, str(exc))
+    if journal is None:
+        return Finding(
+            NOTE,
+            f"no send journal at {path} yet (a new machine?): the Email Log alone says what was"
+            " sent until the next job makes one; copy the journal along if you move the program",
+        )
+    with journal:
+        emails = count(len(journal.entries()), "email")
+    return Finding(OK, f"the send journal {path} has {emails} of this spreadsheet")
 
 
 def _spreadsheet(settings: Settings) -> Iterator[Finding]:
@@ -132,11 +153,16 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
                 f"{what} yet; link the check-in form to the spreadsheet (in the form:"
                 " Responses > Link to Sheets), and set tabs.checkins to the tab's name",
             )
+    own = sheet.read([t.committee, t.intake_issues, t.email_log, t.pair_health])
     for name in (t.committee, t.intake_issues, t.email_log, t.pair_health):
-        if name in tabs:
-            yield Finding(OK, f"found the tab '{name}'")
+        if name in own:
+            yield Finding(OK, f"found the tab '{own[name].name}'")
         else:
             yield Finding(NOTE, f"no tab '{name}' yet; the first run makes it")
+    try:
+        check_tool_tabs(own, settings)
+    except ConfigError as exc:
+        yield Finding(FIX, str(exc))
 
 
 def _headers(table: Table, form: Form, section: str) -> Iterator[Finding]:

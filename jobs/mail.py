@@ -1,10 +1,16 @@
 """The email jobs: introduce new pairs, send the check-ins and reminders that are due,
 exactly once each.
 
-One run: read the tabs, settle emails a stopped run left `sending`, render
-every due email (a template error stops the run before anything is sent),
-mark the batch `sending` in one write, send, then record every outcome, the
-Introduced On dates and (for check-ins) the Pair Health tab in one more write.
+One run, in three steps:
+- plan: read the tabs and the send journal, settle emails a stopped run left `sending`,
+  and decide in the core what is due (mentoring/sending.py); render every due email (a
+  template error stops the run before anything is sent; an address no message can carry
+  fails that email alone);
+- send: mark the batch in the journal (synced) and in the Email Log (one write), then
+  hand each email over, the journal marking it just before and recording it just after;
+- record: read the committee tab and the Email Log again (someone may have sorted them,
+  or saved an older copy over the workbook meanwhile) and write every outcome, the
+  Introduced On dates and (for check-ins) the Pair Health tab in one more write.
 """
 
 from __future__ import annotations
@@ -13,29 +19,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from jobs.health import assess_pairs
-from jobs.match import checkin_answers, past_tables, response_tab
+from jobs.program import check_tabs, checkin_answers, past_tables, read_pairs, sender_person
 from mentoring.answers import Answers
-from mentoring.committee import INTRODUCED, MENTEE_EMAIL
-from mentoring.errors import ConfigError
-from mentoring.health import PairHealth, health_tab, reminders_due
+from mentoring.errors import ConfigError, did_you_mean
+from mentoring.health import PairHealth, assess_pairs, health_tab
 from mentoring.history import past_pairs
-from mentoring.intake import normalise_email, read_responses
-from mentoring.ledger import FAILED, SENDING, SENT, SKIPPED, UNCONFIRMED, Ledger, LogEntry
-from mentoring.letters import Templates, build_message, context, message_id
-from mentoring.outgoing import (
-    INTRODUCTION,
-    REMINDER,
-    Planned,
-    Superseded,
-    checkins_due,
-    introductions,
+from mentoring.identity import remembered
+from mentoring.ledger import (
+    FAILED,
+    RESEND,
+    SENDING,
+    SENT,
+    SKIPPED,
+    UNCONFIRMED,
+    Ledger,
+    LogEntry,
 )
-from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person, approved_pairs
+from mentoring.letters import Templates, build_message, context, message_id
+from mentoring.outgoing import INTRODUCTION, REMINDER, Planned, Superseded, pair_label
+from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person
+from mentoring.sending import introduced_on, plan_emails, relocated, with_dates
 from mentoring.settings import Checkin, Settings
-from mentoring.sheet import TabEdits, Table, cell
+from mentoring.sheet import TabEdits, Table
 from mentoring.summary import count
-from sync.base import Spreadsheet
+from sync.base import Spreadsheet, SpreadsheetError
+from sync.journal import Journal
 from sync.mail import Sender, SendError
 
 INTRODUCE, CHECKIN = "introduce", "checkin"
@@ -63,6 +71,7 @@ class MailReport:
     deferred: int = 0
     skipped: int = 0
     settled: int = 0
+    restored: int = 0  # Email Log rows written back from the send journal
     problems: Sequence[str] = ()
     healths: Sequence[PairHealth] = ()  # the checkin job's Pair Health, after sending
     ended: Sequence[str] = ()  # pairs whose Pair Health row says ended
@@ -84,6 +93,10 @@ class MailReport:
             parts.append(f"{self.skipped} {verb} as a later check-in was due")
         if self.settled:
             parts.append(f"{self.settled} left 'sending' by a stopped run settled")
+        if self.restored:
+            parts.append(
+                f"{count(self.restored, 'Email Log row')} written back from the send journal"
+            )
         if self.problems:
             parts.append(f"{len(self.problems)} committee rows need a look")
         said = f"{self.job}: {', '.join(parts)}"
@@ -110,6 +123,17 @@ class _Outgoing:
     message_id: str
     subject: str
     message: object
+    problem: str = ""  # why no message could be built: the email fails alone
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a run read: the tabs, the pairs, what was sent, and (for check-ins) the answers."""
+
+    found: dict[str, Table]
+    pairs: PairsRead
+    ledger: Ledger
+    answers: Answers | None
 
 
 def run_mail(
@@ -120,128 +144,195 @@ def run_mail(
     sender: Sender,
     now: datetime,
     dry_run: bool = False,
+    journal: Journal | None = None,
 ) -> MailReport:
     """Send what `job` ("introduce" or "checkin", or both in one pass) has due at `now`,
     each email once. The check-ins come with the reminders due, and the Pair Health tab
     written in the last write (its pairs' health kept in the report, for the digest).
+    `journal` is the send journal (None: the Email Log alone says what was sent).
 
-    Raises ConfigError for a missing tab or column or a template error (before
-    anything is sent), SendError when the sender cannot start, SpreadsheetError
-    when the log cannot be written.
+    Raises ConfigError for a missing tab or column, a tool tab not as the tool left it, or
+    a template error (before anything is sent), SendError when the sender cannot start,
+    SpreadsheetError when the log cannot be written.
     """
     check_templates(settings, templates, now)
-    tabs = settings.tabs
     jobs = (job,) if isinstance(job, str) else tuple(job)
+    today, stamp = now.date(), now.replace(tzinfo=None)
+    read = _read(jobs, sheet, settings, today, journal)
+    report = MailReport(" and ".join(jobs), dry_run, settings.email.daily_cap)
+    settled = [] if dry_run else _settle(read.ledger, sender, stamp, journal)
+    report.settled = len(settled)
+    report.unconfirmed += [e.to for e in settled if e.status == UNCONFIRMED]
+    healths = _healths(read, settings, today)
+    plan = plan_emails(
+        read.pairs.pairs,
+        read.ledger,
+        settings,
+        today,
+        introduce=INTRODUCE in jobs,
+        checkin=CHECKIN in jobs,
+        healths=healths,
+    )
+    report.problems = (*read.pairs.problems, *plan.problems)
+    report.deferred = plan.deferred
+    # Rendered before anything is sent, so a template error stops the run early.
+    batch = [_render(p, settings, templates, now) for p in plan.batch]
+    skipped = [_skipped(s, stamp) for s in plan.superseded]
+    report.skipped = len(skipped)
+    if dry_run:
+        report.would_send = [f"would send {_describe(o)}" for o in batch]
+        return report
+    unusable = [_unusable(o, report) for o in batch if o.problem]
+    batch = [o for o in batch if not o.problem]
+    early = [*settled, *skipped, *unusable]
+    if journal is not None:
+        journal.record(early)
+    if not batch:
+        report.restored = read.ledger.to_restore(e.key for e in early)
+        dated = list(plan.redated)
+        logged = read.ledger.record(early)
+        health = _health(report, read, with_dates(read.pairs.pairs, dated), settings, today)
+        sheet.write([logged, introduced_on(read.found.get(settings.tabs.committee), dated), health])
+        _remember(journal, with_dates(read.pairs.pairs, dated))
+        return report
+    outcomes = _send(batch, early, read.ledger, sheet, sender, stamp, report, journal)
+    _record(outcomes, plan.redated, read, sheet, settings, today, report, journal)
+    return report
+
+
+def _read(
+    jobs: Sequence[str],
+    sheet: Spreadsheet,
+    settings: Settings,
+    today: date,
+    journal: Journal | None,
+) -> _Read:
+    tabs = settings.tabs
     wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log]
     if settings.matching.past_pairs_tab:
         wanted.append(settings.matching.past_pairs_tab)
     if CHECKIN in jobs:
         wanted += [tabs.checkins, tabs.pair_health]
     found = sheet.read(wanted)
-    pairs = read_pairs(sheet, settings, found)
-    ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
-    label = " and ".join(jobs)
-    report = MailReport(label, dry_run, settings.email.daily_cap, problems=pairs.problems)
-    stamp = now.replace(tzinfo=None)
-    settled = [] if dry_run else _settle(ledger, sender, stamp)
-    report.settled = len(settled)
-    report.unconfirmed += [e.to for e in settled if e.status == UNCONFIRMED]
-    today = stamp.date()
-    planned: list[Planned] = []
-    superseded: list[Superseded] = []
-    if INTRODUCE in jobs:
-        planned += introductions(pairs.pairs, today)
+    check_tabs(sheet, found, settings)
+    sent = journal.entries() if journal is not None else None
+    ledger = Ledger(found.get(tabs.email_log), tabs.email_log, sent)
+    known = journal.pairs() if journal is not None else ()
+    pairs = read_pairs(sheet, settings, found, today, ledger, known)
     answers = None
     if CHECKIN in jobs:
-        due, later = checkins_due(pairs.pairs, settings.checkins, today, ledger.blocks)
-        planned, superseded = [*planned, *due], [*superseded, *later]
         past = past_pairs(past_tables(settings, found))
         answers = checkin_answers(sheet, settings, found, pairs.pairs, past)
-        healths = assess_pairs(pairs.pairs, answers, ledger, settings, today)
-        busy = {(p.pair.label, p.to[0].email) for p in due}
-        planned += reminders_due(healths, settings.health, today, ledger.blocks, busy)
-    redated = _introduced_from_log(planned, ledger, report, today)
-    due = [p for p in planned if not ledger.blocks(p.key)]
-    room = max(0, settings.email.daily_cap - ledger.sent_on(today))
-    report.deferred = max(0, len(due) - room)
-    # Rendered before anything is sent, so a template error stops the run early.
-    batch = [_render(p, settings, templates, now) for p in due[:room]]
-    skipped = [_skipped(s, stamp) for s in superseded]
-    report.skipped = len(skipped)
-    if dry_run:
-        report.would_send = [f"would send {_describe(o)}" for o in batch]
-        return report
-    committee = found.get(tabs.committee)
-    if not batch:
-        logged = ledger.record([*settled, *skipped])
-        now_pairs = _dated(pairs.pairs, redated)
-        health = _health(report, answers, now_pairs, ledger, found, settings, today)
-        sheet.write([logged, _introduced(committee, redated), health])
-        return report
+    return _Read(found, pairs, ledger, answers)
+
+
+def _healths(read: _Read, settings: Settings, today: date) -> list[PairHealth]:
+    if read.answers is None:
+        return []
+    return assess_pairs(read.pairs.pairs, read.answers, read.ledger, settings, today)
+
+
+def _send(
+    batch: Sequence[_Outgoing],
+    early: Sequence[LogEntry],
+    ledger: Ledger,
+    sheet: Spreadsheet,
+    sender: Sender,
+    stamp: datetime,
+    report: MailReport,
+    journal: Journal | None,
+) -> list[_Outcome]:
+    """Mark the batch, then hand each email over; the outcome of each."""
     with sender:
         marks = [_entry(o, SENDING, stamp) for o in batch]
-        sheet.write([ledger.record([*settled, *skipped, *marks])])
-        outcomes = _send_all(batch, sender, stamp, report)
-    introduced = redated + [(o.planned.pair, today) for o in outcomes if _is_sent_intro(o)]
+        if journal is not None:
+            journal.queue(marks)
+        try:
+            sheet.write([ledger.record([*early, *marks])])
+        except BaseException:
+            if journal is not None:  # nothing was handed over: the journal must not doubt it
+                journal.record(_entry(o, FAILED, None, "not tried") for o in batch)
+            raise
+        outcomes = _send_all(batch, sender, stamp, report, journal)
+    if journal is not None:
+        journal.sync()
+    return outcomes
+
+
+def _record(
+    outcomes: Sequence[_Outcome],
+    redated: Sequence[tuple[Pair, date]],
+    read: _Read,
+    sheet: Spreadsheet,
+    settings: Settings,
+    today: date,
+    report: MailReport,
+    journal: Journal | None,
+) -> None:
+    """Write the outcomes, the Introduced On dates and Pair Health, by key and by mentee."""
+    tabs = settings.tabs
+    sent_intros = [(o.planned.pair, today) for o in outcomes if _is_sent_intro(o)]
     # Sending took a while: read the two tabs again and write by key, not by the row numbers
-    # of before, in case the committee sorted a tab meanwhile.
-    again = [tabs.committee, tabs.email_log] + ([tabs.pair_health] if answers is not None else [])
-    now_found = sheet.read(again, fresh=True)
-    ledger = Ledger(now_found.get(tabs.email_log), tabs.email_log)
-    committee = now_found.get(tabs.committee)
-    introduced = _relocated(committee, introduced)
-    logged = ledger.record(o.entry for o in outcomes)
-    now_pairs = _dated(pairs.pairs, introduced)
-    health = _health(report, answers, now_pairs, ledger, now_found, settings, today)
-    sheet.write([logged, _introduced(committee, introduced), health])
-    return report
+    # of before, in case the committee sorted a tab (or saved an older copy) meanwhile.
+    again = [tabs.committee, tabs.email_log]
+    again += [tabs.pair_health] if read.answers is not None else []
+    try:
+        now_found = sheet.read(again, fresh=True)
+        check_tabs(sheet, now_found, settings)
+        sent = journal.entries() if journal is not None else None
+        ledger = Ledger(now_found.get(tabs.email_log), tabs.email_log, sent)
+        report.restored = ledger.to_restore(o.entry.key for o in outcomes)
+        committee = now_found.get(tabs.committee)
+        dated = relocated(committee, [*redated, *sent_intros])
+        logged = ledger.record(o.entry for o in outcomes)
+        now_pairs = with_dates(read.pairs.pairs, dated)
+        now_read = replace(read, found={**read.found, **now_found}, ledger=ledger)
+        health = _health(report, now_read, now_pairs, settings, today)
+        sheet.write([logged, introduced_on(committee, dated), health])
+    except (ConfigError, SpreadsheetError) as exc:
+        raise SpreadsheetError(_not_recorded(outcomes, exc, journal is not None)) from exc
+    _remember(journal, now_pairs)
 
 
-def _dated(pairs: Sequence[Pair], dated: Sequence[tuple[Pair, date]]) -> list[Pair]:
-    """The pairs as this run leaves them: those it introduced (or dated from the log) with
-    their Introduced On, so that Pair Health has them from today."""
-    days = {pair.label: day for pair, day in dated}
-    return [replace(pair, introduced_on=days.get(pair.label, pair.introduced_on)) for pair in pairs]
+def _not_recorded(outcomes: Sequence[_Outcome], exc: Exception, journal: bool) -> str:
+    went = sum(1 for o in outcomes if o.entry.status in (SENT, UNCONFIRMED))
+    emails = count(went, "email")
+    if journal:
+        return (
+            f"{emails} went out, but the Email Log could not be written ({exc}); the send"
+            " journal has them, so the next run writes them there and sends none again"
+        )
+    return (
+        f"{emails} went out, but the Email Log could not be written ({exc}); it has them as"
+        " 'sending', so the next run sends none of them again, and settles them"
+    )
+
+
+def _remember(journal: Journal | None, pairs: Sequence[Pair]) -> None:
+    if journal is not None:
+        journal.remember_pairs(remembered(pairs))
 
 
 def _health(
     report: MailReport,
-    answers: Answers | None,
+    read: _Read,
     pairs: Sequence[Pair],
-    ledger: Ledger,
-    found: dict[str, Table],
     settings: Settings,
     today: date,
 ) -> TabEdits:
     """The Pair Health tab as the emails of this run leave it (nothing for a run without
     check-ins); the report keeps the pairs' health for the digest."""
-    if answers is None:
+    if read.answers is None:
         return TabEdits("", {})
-    report.healths = assess_pairs(pairs, answers, ledger, settings, today)
+    report.healths = assess_pairs(pairs, read.answers, read.ledger, settings, today)
     tab = settings.tabs.pair_health
     try:
-        written = health_tab(found.get(tab), tab, report.healths)
+        written = health_tab(read.found.get(tab), tab, report.healths, read.pairs.held)
     except ConfigError as exc:  # after sending: say so, never lose the Email Log's write
         report.health_problem = f"{exc}; the tab is not written until then"
         return TabEdits("", {})
     report.ended = written.ended
     return written.edits
-
-
-def _relocated(
-    committee: Table | None, dated: Sequence[tuple[Pair, date]]
-) -> list[tuple[Pair, date]]:
-    """Each pair at the committee row that now holds its mentee (a sorted tab moves rows);
-    a pair whose row is gone is left out (its date comes back from the log next run)."""
-    if committee is None:
-        return []
-    column = committee.column(MENTEE_EMAIL)
-    rows = {normalise_email(cell(row, column)): row.number for row in committee.rows}
-    return [
-        (replace(pair, row=rows[pair.mentee.email]), day)
-        for pair, day in dated
-        if pair.mentee.email in rows
-    ]
 
 
 def check_templates(settings: Settings, templates: Templates, now: datetime) -> None:
@@ -253,7 +344,9 @@ def check_templates(settings: Settings, templates: Templates, now: datetime) -> 
     if settings.health.reminders:
         samples.append(sample_planned(REMINDER, SAMPLE_PAIR, settings, day))
     for planned in samples:
-        _render(planned, settings, templates, now)
+        outgoing = _render(planned, settings, templates, now)
+        if outgoing.problem:
+            raise ConfigError(outgoing.problem)
 
 
 def sample_planned(template: str, pair: Pair, settings: Settings, day: date) -> Planned:
@@ -277,44 +370,13 @@ def _checkin(checkin: Checkin, number: int, pair: Pair, day: date) -> Planned:
     return Planned(checkin.name, checkin.template, pair, (pair.mentee,), day, number, checkin.days)
 
 
-def read_pairs(sheet: Spreadsheet, settings: Settings, found: dict[str, Table]) -> PairsRead:
-    """The approved pairs of the committee tab, with both people's answers from the forms.
-
-    A pair of an earlier year (Past Pairs, when `found` has it) is left out, with a problem
-    that says why: the Email Log has that year's emails under the same keys, so a second
-    year of the same two people would be taken for the first one.
-    """
-    tabs = settings.tabs
-    mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
-    mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
-    responses = read_responses(mentees, mentors, settings)
-    mentor_field = {r.mentee: r.mentor for r in settings.matching.rules if r.kind == "overlap"}
-    questions = [(f, mentor_field.get(f, f)) for f in settings.email.shared_interests]
-    read = approved_pairs(
-        found.get(tabs.committee), responses, questions, settings.intake.date_order
-    )
-    past = past_pairs(past_tables(settings, found))
-    again = [p for p in read.pairs if (p.mentee.email, p.mentor.email) in past]
-    if not again:
-        return read
-    problems = [
-        f"{tabs.committee} row {p.row}: {p.mentee.email} and {p.mentor.email} were a pair in"
-        " an earlier year (Past Pairs); mentor-sync sends them no emails, as its Email Log"
-        " holds that year's: choose another mentor in Committee Mentor Email"
-        for p in again
-    ]
-    kept = tuple(p for p in read.pairs if p not in again)
-    return PairsRead(kept, (*read.problems, *problems))
-
-
-def sender_person(settings: Settings) -> Person:
-    email = settings.email.from_address or settings.program.committee_email
-    return Person(email=email, name=settings.email.from_name, role="")
-
-
 def render_message(planned: Planned, settings: Settings, templates: Templates, now: datetime):
-    """The finished message for `planned`, with its deterministic Message-ID."""
-    return _render(planned, settings, templates, now).message
+    """The finished message for `planned`, with its deterministic Message-ID; raises
+    ConfigError when it cannot be built."""
+    outgoing = _render(planned, settings, templates, now)
+    if outgoing.problem:
+        raise ConfigError(outgoing.problem)
+    return outgoing.message
 
 
 @dataclass(frozen=True)
@@ -328,54 +390,88 @@ class _Outcome:
 
 
 def _send_all(
-    batch: Sequence[_Outgoing], sender: Sender, stamp: datetime, report: MailReport
+    batch: Sequence[_Outgoing],
+    sender: Sender,
+    stamp: datetime,
+    report: MailReport,
+    journal: Journal | None,
 ) -> list[_Outcome]:
+    """Hand each email over, the journal marking it just before and recording it just
+    after; once the sender (or the journal) cannot go on, the rest are not tried."""
     outcomes: list[_Outcome] = []
-    stopped: SendError | None = None
+    stopped: Exception | None = None
     for outgoing in batch:
         described = _describe(outgoing)
-        if stopped is not None:
-            entry = _entry(outgoing, FAILED, None, f"not tried: {stopped}")
-            report.failed.append(f"{described} (not tried: {stopped})")
-        else:
+        if stopped is None and journal is not None:
             try:
-                note = sender.send(outgoing.message, outgoing.planned.key)
-                entry = _entry(outgoing, SENT, stamp, note or "")
-                report.sent.append(f"sent {described}" + (f" ({note})" if note else ""))
-            except SendError as exc:
-                if exc.maybe_sent:
-                    entry = _entry(outgoing, UNCONFIRMED, stamp, f"{exc}; {_CHECK}")
-                    report.unconfirmed.append(f"{described} ({exc})")
-                else:
-                    entry = _entry(outgoing, FAILED, None, str(exc))
-                    report.failed.append(f"{described} ({exc})")
-                if exc.fatal:
-                    stopped = exc
+                journal.handing_over(_entry(outgoing, SENDING, stamp))
+            except ConfigError as exc:  # the journal cannot be written: send nothing more
+                stopped = exc
+        if stopped is not None:
+            report.failed.append(f"{described} (not tried: {stopped})")
+            entry = _entry(outgoing, FAILED, None, f"not tried: {stopped}")
+        else:
+            entry, stopped = _hand_over(outgoing, sender, stamp, report, described)
+            if journal is not None:
+                journal.record([entry])
         outcomes.append(_Outcome(outgoing, entry))
     return outcomes
 
 
+def _hand_over(
+    outgoing: _Outgoing, sender: Sender, stamp: datetime, report: MailReport, described: str
+) -> tuple[LogEntry, SendError | None]:
+    """Hand one email to the sender: its Email Log entry, and the error when the sender
+    can send nothing more in this run."""
+    planned = outgoing.planned
+    try:
+        note = sender.send(outgoing.message, planned.send_key)
+    except SendError as exc:
+        if exc.maybe_sent:
+            report.unconfirmed.append(f"{described} ({exc})")
+            entry = _entry(outgoing, UNCONFIRMED, stamp, f"{exc}; {_CHECK}")
+        else:
+            report.failed.append(f"{described} ({exc})")
+            entry = _entry(outgoing, FAILED, None, str(exc))
+        return entry, (exc if exc.fatal else None)
+    again = f"sent again on request ({count(planned.resend, 'time')})" if planned.resend else ""
+    note = "; ".join(n for n in (note, again) if n)
+    report.sent.append(f"sent {described}" + (f" ({note})" if note else ""))
+    return _entry(outgoing, SENT, stamp, note), None
+
+
 _CHECK = (
-    "it may have gone out: check the sent mail, then write sent in Status,"
-    " or delete this row to send it again"
+    "it may have gone out: check the sent mail; if it did, write sent in Status, and if it"
+    " did not, write resend there to send it"
 )
 
 
-def _settle(ledger: Ledger, sender: Sender, stamp: datetime) -> list[LogEntry]:
-    """Settle the emails a stopped run left `sending`: sent, to send again, or unconfirmed."""
-    settled = []
+def _settle(
+    ledger: Ledger, sender: Sender, stamp: datetime, journal: Journal | None
+) -> list[LogEntry]:
+    """Settle the emails a stopped run left `sending`: sent, to send again, or unconfirmed.
+    Those the journal has as never handed over are to send again without asking."""
+    settled = list(ledger.stopped())
     pending = ledger.pending()
-    if not pending:
-        return settled
+    if pending:
+        settled += _ask_sender(pending, sender)
+    ledger.note(settled)  # so this run plans with what is now known
+    if journal is not None:
+        journal.record(settled)
+    return settled
+
+
+def _ask_sender(pending: Sequence[LogEntry], sender: Sender) -> list[LogEntry]:
     # Rows that share a Message Id are one email (an alert about several problems): it is
     # looked up once, by the first of their keys, as it was sent.
     emails: dict[str, LogEntry] = {}
     for entry in sorted(pending, key=lambda e: e.key):
         emails.setdefault(entry.message_id or entry.key, entry)
     with sender:  # a sender that can look messages up (Gmail) signs in to do so
-        found = {shared: sender.confirm(e.key, e.message_id) for shared, e in emails.items()}
-    answers = [(e, found[e.message_id or e.key]) for e in pending]
-    for entry, went_out in answers:
+        found = {shared: _confirm(sender, e) for shared, e in emails.items()}
+    settled = []
+    for entry in pending:
+        went_out = found[entry.message_id or entry.key]
         if went_out is True:
             settled.append(replace(entry, status=SENT, error=""))
         elif went_out is False:
@@ -384,48 +480,34 @@ def _settle(ledger: Ledger, sender: Sender, stamp: datetime) -> list[LogEntry]:
         else:
             note = f"a run stopped while sending this and the {sender.name} sender cannot tell"
             settled.append(replace(entry, status=UNCONFIRMED, error=f"{note}; {_CHECK}"))
-    ledger.note(settled)  # so this run plans with what is now known
     return settled
 
 
-def _introduced_from_log(
-    planned: Sequence[Planned], ledger: Ledger, report: MailReport, today: date
-) -> list[tuple[Pair, date]]:
-    """Introductions the log has as sent whose Introduced On is empty: date them from the log."""
-    dated = []
-    for p in planned:
-        if p.kind != INTRODUCTION:
-            continue
-        entry = ledger.get(p.key)
-        if entry is None or not ledger.blocks(p.key):
-            continue
-        if entry.status.strip().casefold() == SENT:
-            dated.append((p.pair, entry.sent_at.date() if entry.sent_at else today))
-        elif entry.status.strip().casefold() not in (SENDING, SKIPPED):
-            report.problems = [
-                *report.problems,
-                f"the introduction of {p.pair.label} is '{entry.status}' in the Email Log;"
-                " once you know it went out, write sent there (or a date in Introduced On)",
-            ]
-    return dated
-
-
-def _introduced(committee: Table | None, dated: Sequence[tuple[Pair, date]]) -> TabEdits:
-    if committee is None or not dated:
-        return TabEdits("", {})
-    column = committee.require(INTRODUCED, what="the date of the introduction", fix="")
-    return TabEdits(committee.name, {(pair.row, column + 1): day for pair, day in dated})
+def _confirm(sender: Sender, entry: LogEntry) -> bool | None:
+    key = entry.key if not entry.resends else f"{entry.key} | resend {entry.resends}"
+    return sender.confirm(key, entry.message_id)
 
 
 def _render(planned: Planned, settings: Settings, templates: Templates, now: datetime) -> _Outgoing:
     letter = templates.render(planned.template, context(planned, settings, now.date()))
     sender = sender_person(settings)
-    msgid = message_id(planned.key, settings.program.name, sender.email.rpartition("@")[2])
+    domain = sender.email.rpartition("@")[2]
+    msgid = message_id(planned.key, settings.program.name, domain, planned.resend)
     cc = ()
-    if planned.kind == "introduction" and settings.email.cc_committee:
+    if planned.kind == INTRODUCTION and settings.email.cc_committee:
         cc = tuple(e for e in [settings.program.committee_email] if e)
-    message = build_message(letter, sender=sender, to=planned.to, cc=cc, msgid=msgid, when=now)
+    try:
+        message = build_message(letter, sender=sender, to=planned.to, cc=cc, msgid=msgid, when=now)
+    except ConfigError as exc:  # an address no message can carry: this email fails alone
+        where = f"{settings.tabs.committee} row {planned.pair.row}, " if planned.pair.row else ""
+        problem = f"{where}'{planned.key}' cannot be sent: {exc}; correct the address"
+        return _Outgoing(planned, msgid, letter.subject, None, problem)
     return _Outgoing(planned, msgid, letter.subject, message)
+
+
+def _unusable(outgoing: _Outgoing, report: MailReport) -> LogEntry:
+    report.failed.append(outgoing.problem)
+    return _entry(outgoing, FAILED, None, outgoing.problem)
 
 
 def _entry(outgoing: _Outgoing, status: str, stamp: datetime | None, error: str = "") -> LogEntry:
@@ -439,6 +521,7 @@ def _entry(outgoing: _Outgoing, status: str, stamp: datetime | None, error: str 
         sent_at=stamp,
         message_id=outgoing.message_id,
         error=error,
+        resends=p.resend,
     )
 
 
@@ -454,10 +537,47 @@ def _skipped(superseded: Superseded, stamp: datetime) -> LogEntry:
 
 
 def _is_sent_intro(outcome: _Outcome) -> bool:
-    return outcome.planned.kind == "introduction" and outcome.entry.status == SENT
+    return outcome.planned.kind == INTRODUCTION and outcome.entry.status == SENT
 
 
 def _describe(outgoing: _Outgoing) -> str:
     p = outgoing.planned
     to = ", ".join(person.email for person in p.to)
-    return f"{p.kind} to {to}: {outgoing.subject}"
+    again = f" (sent again on request, {count(p.resend, 'time')})" if p.resend else ""
+    return f"{p.kind} to {to}: {outgoing.subject}{again}"
+
+
+def mark_resend(
+    key: str, sheet: Spreadsheet, settings: Settings, now: datetime, journal: Journal | None
+) -> str:
+    """Set the Status of the email `key` to resend in the Email Log (the next run of its job
+    sends it once more); the line to say. Raises ConfigError for a key of no email sent, or
+    of an email that is not sent again (an alert, a digest, one not sent yet)."""
+    tab = settings.tabs.email_log
+    found = sheet.read([tab])
+    check_tabs(sheet, found, settings)
+    sent = journal.entries() if journal is not None else None
+    ledger = Ledger(found.get(tab), tab, sent)
+    keys = {entry.key.casefold(): entry.key for entry in ledger.entries()}
+    entry = ledger.get(keys.get(" ".join(key.split()).casefold(), key))
+    if entry is None:
+        raise ConfigError(
+            f"no email '{key}' in the Email Log or the send journal"
+            f"{did_you_mean(key, list(keys.values()))}; copy its Key from the Email Log"
+        )
+    if not pair_label(entry.key):
+        raise ConfigError(
+            f"'{entry.key}' is an email to the committee; alerts and digests are not sent"
+            " again (a new problem gets a new email)"
+        )
+    if entry.state in (FAILED, RESEND):
+        return f"resend: '{entry.key}' is {entry.state} already; the next run sends it"
+    if entry.state not in (SENT, UNCONFIRMED, SKIPPED):
+        raise ConfigError(
+            f"'{entry.key}' is '{entry.status}' in the Email Log; a run is settling it, so run"
+            " again after the next run of its job"
+        )
+    asked = f"asked to send again on {now:%Y-%m-%d} (mentor-sync resend)"
+    sheet.write([ledger.record([replace(entry, status=RESEND, error=asked)])])
+    job = INTRODUCE if entry.key.startswith(INTRODUCTION) else CHECKIN
+    return f"resend: '{entry.key}' is marked resend in the Email Log; the next {job} run sends it"

@@ -18,11 +18,11 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from jobs.alerts import send_alert, send_digest
-from jobs.backends import make_sender, open_spreadsheet
+from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.clock import program_now
 from jobs.config import load_settings, load_templates
 from jobs.logs import attach_file
-from jobs.mail import CHECKIN, INTRODUCE, MailReport, run_mail
+from jobs.mail import CHECKIN, INTRODUCE, MailReport, mark_resend, run_mail
 from jobs.match import run_match
 from jobs.years import run_close_year
 from mentoring import alerts
@@ -31,7 +31,10 @@ from mentoring.ledger import FAILED, SENT
 from mentoring.runs import FAILED as RUN_FAILED
 from mentoring.runs import LOCKED, OK, History, Run
 from mentoring.settings import Settings
+from mentoring.summary import count
 from sync.base import Spreadsheet
+from sync.files import remove_leftovers
+from sync.journal import Journal
 from sync.state import load_history, save_history
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -56,22 +59,57 @@ class JobResult:
 
 
 class Session:
-    """What one job run works with: the settings, its moment, and the spreadsheet (opened
-    on first use and kept for the run, so an alert after the job reads nothing twice)."""
+    """What one job run works with: the settings, its moment, the send journal and the
+    spreadsheet (opened on first use and kept for the run, so an alert after the job reads
+    nothing twice). A dry run (`record` False) makes no journal where there is none."""
 
-    def __init__(self, settings: Settings, now: datetime, workbook: Path | None = None):
-        self.settings, self.now, self._workbook = settings, now, workbook
+    def __init__(
+        self,
+        settings: Settings,
+        now: datetime,
+        workbook: Path | None = None,
+        record: bool = True,
+    ):
+        self.settings, self.now, self._workbook, self.record = settings, now, workbook, record
         self._sheet: Spreadsheet | None = None
+        self._journal: Journal | None = None
+        self._opened = False
 
     @property
     def today(self) -> date:
         return self.now.date()
 
     @property
+    def journal(self) -> Journal | None:
+        if not self._opened:
+            self._journal = open_journal(self.settings, self._workbook, create=self.record)
+            self._opened = True
+        return self._journal
+
+    @property
     def sheet(self) -> Spreadsheet:
         if self._sheet is None:
-            self._sheet = open_spreadsheet(self.settings, self._workbook)
+            self._sheet = open_spreadsheet(self.settings, self._workbook, self.journal)
         return self._sheet
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal, self._opened = None, False
+
+    def remove_leftovers(self) -> None:
+        """Delete the half-written files a killed run left beside the workbook, in the
+        outbox, and beside the state file and the journal."""
+        ops, folders = self.settings.operations, []
+        if self._workbook is not None or self.settings.spreadsheet.backend == "workbook":
+            folders.append(Path(self._workbook or self.settings.spreadsheet.path).parent)
+        folders += [Path(self.settings.email.outbox)]
+        folders += [Path(ops.state_file).parent, Path(ops.journal_file).parent]
+        removed = sum(remove_leftovers(folder) for folder in dict.fromkeys(folders))
+        if removed:
+            log.info(
+                "mentor-sync: removed %s a stopped run left half-written", count(removed, "file")
+            )
 
 
 Work = Callable[[Session], JobResult]
@@ -104,7 +142,7 @@ def run_job(job: str, work: Work, call: Call) -> int:
             return EXIT_USAGE
         settings, work = call.known, _failing(exc)
     attach_file(settings.operations)
-    session = Session(settings, program_now(settings, call.as_of), call.workbook)
+    session = Session(settings, program_now(settings, call.as_of), call.workbook, call.record)
     lock_path = Path(settings.operations.lock_file).resolve()
     lock = FileLock(lock_path, timeout=settings.operations.lock_wait)
     try:
@@ -130,8 +168,10 @@ def run_job(job: str, work: Work, call: Call) -> int:
         )
         return EXIT_FAILED
     try:
+        session.remove_leftovers()
         return _run_locked(job, work, call, session)
     finally:
+        session.close()
         lock.release()
 
 
@@ -204,6 +244,7 @@ def _remember(
             load_templates(settings),
             make_sender(settings),
             session.now,
+            _usable_journal(session) if sheet is not None else None,
         )
     except MentorSyncError as exc:
         log.error("mentor-sync: could not alert %s: %s", settings.alert_to, exc)
@@ -227,6 +268,13 @@ def _usable_sheet(session: Session) -> Spreadsheet | None:
         return None
 
 
+def _usable_journal(session: Session) -> Journal | None:
+    try:
+        return session.journal
+    except MentorSyncError:
+        return None
+
+
 def _save(path: Path, history: History) -> None:
     try:
         save_history(path, history)
@@ -244,7 +292,7 @@ def _save(path: Path, history: History) -> None:
 def match(dry_run: bool = False) -> Work:
     def work(session: Session) -> JobResult:
         settings = session.settings
-        report = run_match(session.sheet, settings, session.today, dry_run)
+        report = run_match(session.sheet, settings, session.today, dry_run, session.journal)
         problems = []
         if settings.alerts.intake_issues and not dry_run:
             problems += alerts.intake_issues(report.issues)
@@ -266,6 +314,7 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
             make_sender(settings),
             session.now,
             dry_run,
+            session.journal,
         )
         # Emails that failed or may not have gone out need a look: the exit code says so.
         # So does a Pair Health tab that could not be written.
@@ -293,6 +342,7 @@ def _digest(report: MailReport, session: Session, result: JobResult) -> None:
             load_templates(settings),
             make_sender(settings),
             session.now,
+            session.journal,
         )
     except MentorSyncError as exc:
         result.parts.append(([], f"digest: not sent: {exc}; the next check-in run tries again"))
@@ -312,6 +362,14 @@ def run_all(dry_run: bool = False) -> Work:
         mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
         problems = [*matched.problems, *mailed.problems]
         return JobResult([*matched.parts, *mailed.parts], mailed.failed, problems)
+
+    return work
+
+
+def resend(key: str) -> Work:
+    def work(session: Session) -> JobResult:
+        line = mark_resend(key, session.sheet, session.settings, session.now, session.journal)
+        return JobResult([([], line)])
 
     return work
 

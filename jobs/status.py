@@ -9,24 +9,29 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from jobs.mail import read_pairs
-from jobs.match import response_tab
+from jobs.program import read_pairs, response_tab
 from mentoring import status
 from mentoring.errors import MentorSyncError
 from mentoring.intake import read_responses
 from mentoring.ledger import Ledger
 from mentoring.settings import Settings
 from sync.base import Spreadsheet
+from sync.journal import Journal
 from sync.state import load_history
 
 
-def status_lines(sheet: Spreadsheet | None, settings: Settings, now: datetime) -> list[str]:
+def status_lines(
+    sheet: Spreadsheet | None,
+    settings: Settings,
+    now: datetime,
+    journal: Journal | None = None,
+) -> list[str]:
     zone = settings.program.time_zone or "this machine's time zone"
     lines = [f"{settings.program.name}, {now:%Y-%m-%d %H:%M} ({zone})"]
     try:
         if sheet is None:
             raise MentorSyncError("no spreadsheet")
-        lines += _program(sheet, settings, now)
+        lines += _program(sheet, settings, now, journal)
     except MentorSyncError as exc:
         lines.append(f"spreadsheet: cannot read it: {exc}")
     history = load_history(Path(settings.operations.state_file), now)
@@ -36,7 +41,9 @@ def status_lines(sheet: Spreadsheet | None, settings: Settings, now: datetime) -
     return lines
 
 
-def _program(sheet: Spreadsheet, settings: Settings, now: datetime) -> list[str]:
+def _program(
+    sheet: Spreadsheet, settings: Settings, now: datetime, journal: Journal | None
+) -> list[str]:
     tabs = settings.tabs
     wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues, tabs.email_log]
     past = [settings.matching.past_pairs_tab] if settings.matching.past_pairs_tab else []
@@ -44,13 +51,16 @@ def _program(sheet: Spreadsheet, settings: Settings, now: datetime) -> list[str]
     mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     responses = read_responses(mentees, mentors, settings)
-    pairs = read_pairs(sheet, settings, found)
-    ledger = Ledger(found.get(tabs.email_log), tabs.email_log)
+    sent = journal.entries() if journal is not None else None
+    ledger = Ledger(found.get(tabs.email_log), tabs.email_log, sent)
+    known = journal.pairs() if journal is not None else ()
+    pairs = read_pairs(sheet, settings, found, now.date(), ledger, known, responses)
     lines = [
         status.applicants_line(responses, found.get(tabs.intake_issues)),
         status.pairs_line(found.get(tabs.committee), pairs),
         status.health_line(found.get(tabs.pair_health)),
         *status.email_lines(ledger, pairs, settings.checkins, now.date()),
+        status.records_line(ledger, settings.operations.journal_file),
     ]
     lines += [f"  check: {problem}" for problem in pairs.problems]
     return lines

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from jobs.match import response_tab
+from jobs.program import check_tabs, response_tab
 from mentoring.errors import ConfigError
 from mentoring.intake import Applicant, read_responses
 from mentoring.settings import Settings
@@ -67,6 +67,7 @@ def run_close_year(
             ' (the default is "Past Pairs") and run close-year again'
         )
     found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.pair_health, past_tab])
+    check_tabs(sheet, found, settings)
     committee = found.get(tabs.committee)
     if committee is None:
         raise ConfigError(

@@ -104,8 +104,11 @@ def assign(
     for pair in pairs:
         if pair.introduced_on is None:
             continue
+        # The addresses before a correction count too: answers given before it are theirs.
+        for mentee in {pair.mentee.email, pair.emails[0]}:
+            for mentor in {pair.mentor.email, pair.emails[1]}:
+                by_people[mentee, mentor] = by_people[mentor, mentee] = pair.label
         mentee, mentor = pair.mentee.email, pair.mentor.email
-        by_people[mentee, mentor] = by_people[mentor, mentee] = pair.label
         partners.setdefault(mentee, []).append(mentor)
         partners.setdefault(mentor, []).append(mentee)
         for email in (mentee, mentor):

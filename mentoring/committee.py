@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from mentoring.intake import Applicant, Responses, normalise_email
 from mentoring.matching import Fit, Matcher, Pick
-from mentoring.sheet import Cell, Row, TabEdits, Table, cell, is_blank, same_value
+from mentoring.sheet import Cell, Row, TabEdits, Table, cell, is_blank, is_new_tab, same_value
 
 MENTEE, MENTEE_EMAIL = "Mentee", "Mentee Email"
 MENTOR, MENTOR_EMAIL = "Suggested Mentor", "Suggested Mentor Email"
@@ -109,7 +109,7 @@ def update_committee_tab(
     A pair scoring below `min_score` is kept but flagged as weak in Why. `returning` has,
     by email, the past pairs of people who took part before, which Why names.
     """
-    is_new = existing is None or not any(existing.header)
+    is_new = is_new_tab(existing, COLUMNS, "the committee's matches")
     table = existing if not is_new else Table(tab, COLUMNS, ())
     inserted = _add_alternatives_column(table)
     if inserted:

@@ -10,18 +10,19 @@ Nothing here reads the clock: `today` is a parameter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from mentoring.answers import NO, Answer
+from mentoring.answers import NO, Answer, Answers
 from mentoring.errors import ConfigError
 from mentoring.intake import normalise_email
+from mentoring.ledger import Ledger
 from mentoring.outgoing import REMINDER, Planned, checkin_key
 from mentoring.pairs import Pair, Person
 from mentoring.reports import rewrite_tab
-from mentoring.settings import Checkin, Health
-from mentoring.sheet import Cell, Row, TabEdits, Table, cell, header_key, is_blank
+from mentoring.settings import Checkin, Health, Settings
+from mentoring.sheet import Cell, Row, TabEdits, Table, cell, header_key, is_blank, is_new_tab
 
 ACTIVE, YEAR_OVER, ENDED = "active", "year over", "ended"
 QUIET, LOW, NOT_MET, CONTACT = "quiet", "rating", "not met", "contact"
@@ -110,6 +111,29 @@ class PairHealth:
         return max(said, key=lambda a: a.submitted, default=None)
 
 
+def assess_pairs(
+    pairs: Sequence[Pair],
+    answers: Answers,
+    ledger: Ledger,
+    settings: Settings,
+    today: date,
+) -> list[PairHealth]:
+    """The health of every pair introduced by `today`."""
+    return [
+        assess(
+            pair,
+            answers.by_pair.get(pair.label, ()),
+            ledger.sent_at,
+            settings.checkins,
+            settings.health,
+            today,
+            answers.known,
+        )
+        for pair in pairs
+        if pair.introduced_on is not None and pair.introduced_on <= today
+    ]
+
+
 def assess(
     pair: Pair,
     answers: Sequence[Answer],
@@ -125,11 +149,12 @@ def assess(
     answered by email, so nobody is flagged or reminded for not answering."""
     sides = []
     for person in (pair.mentee, pair.mentor):
-        theirs = tuple(a for a in answers if a.email == person.email)
+        addresses = {person.email, pair.key_email(person)}  # and before a correction
+        theirs = tuple(a for a in answers if a.email in addresses)
         times = [
             (checkin.name, when)
             for checkin in calendar
-            if (when := sent(checkin_key(checkin.name, pair, person.email))) is not None
+            if (when := sent(checkin_key(checkin.name, pair, person))) is not None
         ]
         times.sort(key=lambda item: item[1])
         asked = []
@@ -268,14 +293,20 @@ def health_row(health: PairHealth) -> dict[str, Cell]:
     }
 
 
-def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) -> HealthTab:
+def health_tab(
+    existing: Table | None,
+    tab: str,
+    healths: Sequence[PairHealth],
+    held: Set[str] = frozenset(),
+) -> HealthTab:
     """The edits that make the Pair Health tab hold one row per pair in `healths`.
 
     The tool's columns are rewritten; Notes and any column the committee added move with
     their pair (found by the two emails, so the tab may be sorted). A row whose pair is no
     longer current (no longer Approved with this mentor) is kept as it was, State `ended`;
     a row of the committee's own, without the emails, is kept too; two rows of one pair
-    become one, their committee texts joined.
+    become one, their committee texts joined. The row of a mentee in `held` (their committee
+    row could not be read this run) is kept exactly as it was.
 
     Raises ConfigError, writing nothing, when the tab cannot be read without losing a
     committee text: an email column renamed, two columns of one name, or text in a
@@ -284,7 +315,7 @@ def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) 
     theirs: list[str] = [NOTES]
     old: dict[tuple[str, str], dict[str, Cell]] = {}
     loose: list[dict[str, Cell]] = []
-    if existing is not None and (any(existing.header) or existing.rows):
+    if not is_new_tab(existing, COLUMNS, "Pair Health"):
         _check(existing)
         theirs += [h for h in existing.header if h and header_key(h) not in _KNOWN]
         for _, pair, values in pair_rows(existing):
@@ -298,10 +329,13 @@ def health_tab(existing: Table | None, tab: str, healths: Sequence[PairHealth]) 
     rows: list[dict[str, Cell]] = []
     for health in healths:
         pair = (health.pair.mentee.email, health.pair.mentor.email)
-        kept = old.pop(pair, {})
+        kept = old.pop(pair, None) or old.pop(health.pair.emails, {})  # an address corrected
         rows.append({**{h: kept.get(h) for h in theirs}, **health_row(health)})
     ended = []
     for pair, values in old.items():
+        if pair[0] in held:
+            rows.append(values)
+            continue
         rows.append({**values, STATE: ENDED})
         ended.append(f"{pair[0]} | {pair[1]}")
     rows.sort(key=_order)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mentoring.intake import normalise_email
-from mentoring.sheet import Table, cell
+from mentoring.sheet import Table, cell, is_new_tab
 
 PAST_MENTEE, PAST_MENTOR, PAST_COHORT = "Mentee Email", "Mentor Email", "Cohort"
 
@@ -14,6 +14,8 @@ def past_pairs(tables: Iterable[Table]) -> set[tuple[str, str]]:
     """(mentee email, mentor email) of every row; raises ConfigError if a column is missing."""
     pairs: set[tuple[str, str]] = set()
     for table in tables:
+        if is_new_tab(table, (PAST_MENTEE, PAST_MENTOR), "previous pairs"):
+            continue
         fix = f"Past pairs need the columns '{PAST_MENTEE}' and '{PAST_MENTOR}'."
         mentee = table.require(PAST_MENTEE, what="a previous pair's mentee", fix=fix)
         mentor = table.require(PAST_MENTOR, what="a previous pair's mentor", fix=fix)

@@ -1,20 +1,28 @@
-"""The Email Log tab: one row per email, so that no email is ever sent twice.
+"""What was sent: the Email Log tab, with the send journal behind it, so that no email is
+ever sent twice.
 
 A key is written as `sending` before its email is handed to the sender and as
 `sent` after, so a run that stops between the two leaves a trace that the next
 run reconciles. Any status but `failed` means "do not send again": `sent`,
 `sending`, `unconfirmed` (it may have gone out; the committee checks) and
 `skipped` (a later check-in was due as well), and anything the committee
-writes there themselves. Rows are found by key, so the tab may be sorted.
+writes there themselves; `resend` asks for the email to go once more. Rows are
+found by key, so the tab may be sorted.
+
+The Email Log is the committee's view, and people edit it: they delete rows,
+save an older copy over the workbook, rename the tab. The send journal (kept by
+jobs/ outside the spreadsheet) records the same entries, so the Ledger takes
+both: an email is sent only when neither says it went or may have gone, and
+rows the journal has and the tab lost are written back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from mentoring.sheet import Cell, TabEdits, Table, cell, is_blank, same_value
+from mentoring.sheet import Cell, TabEdits, Table, cell, is_blank, is_new_tab, same_value
 from mentoring.timestamps import parse_timestamp
 
 KEY, KIND, TO, SUBJECT, STATUS, SENT_AT, MESSAGE_ID, ERROR = (
@@ -29,13 +37,23 @@ KEY, KIND, TO, SUBJECT, STATUS, SENT_AT, MESSAGE_ID, ERROR = (
 )
 LOG_COLUMNS = (KEY, KIND, TO, SUBJECT, STATUS, SENT_AT, MESSAGE_ID, ERROR)
 SENT, SENDING, UNCONFIRMED, FAILED, SKIPPED = "sent", "sending", "unconfirmed", "failed", "skipped"
+# The committee's request to send an email once more, typed in Status.
+RESEND = "resend"
+# The journal's own: marked with its batch, but the run stopped before handing it over.
+QUEUED = "queued"
 # What counts against the daily cap: everything that was handed to the sender.
 _ATTEMPTED = (SENT, SENDING, UNCONFIRMED)
+# Log statuses that the journal, when it knows better, corrects: the tool's own words for
+# "not sent" or "not known yet". A status the committee typed is theirs and stays.
+_CORRECTABLE = ("", FAILED, SENDING, QUEUED, RESEND)
+RESTORED = "written back from the send journal (the Email Log had lost it)"
+STOPPED = "a run stopped before sending this; it is sent again"
 
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One row of the Email Log, as this run wants it to read."""
+    """One row of the Email Log, as this run wants it to read. `resends` counts the times it
+    was sent again on request (kept in the journal; the Message Id shows it too)."""
 
     key: str
     kind: str = ""
@@ -45,6 +63,12 @@ class LogEntry:
     sent_at: datetime | None = None
     message_id: str = ""
     error: str = ""
+    resends: int = 0
+
+    @property
+    def state(self) -> str:
+        """The status as the tool compares it: trimmed and case-folded."""
+        return self.status.strip().casefold()
 
     def cells(self) -> tuple[Cell, ...]:
         return (
@@ -59,19 +83,36 @@ class LogEntry:
         )
 
 
-class Ledger:
-    """The Email Log as read at the start of a run, plus what this run recorded in it."""
+def resend_number(message_id: str) -> int:
+    """How many times the email of this Message-ID had been sent before it: 0 for the
+    first sending, n for the n-th sending again ("<digest.n@domain>")."""
+    local = message_id.strip().strip("<>").partition("@")[0]
+    number = local.rpartition(".")[2] if "." in local else ""
+    return int(number) if number.isdigit() else 0
 
-    def __init__(self, table: Table | None, tab: str):
+
+class Ledger:
+    """The Email Log as read at the start of a run, with the send journal's entries (None
+    where there is no journal), plus what this run recorded."""
+
+    def __init__(
+        self, table: Table | None, tab: str, journal: Mapping[str, LogEntry] | None = None
+    ):
         self.tab = tab
-        self._is_new = table is None or not any(table.header)
+        self.has_journal = journal is not None
+        self._is_new = is_new_tab(table, LOG_COLUMNS, "the Email Log")
         self._rows: dict[str, int] = {}
-        self._entries: dict[str, LogEntry] = {}  # as this run knows them
         self._on_sheet: dict[str, LogEntry] = {}  # as the tab holds them
         self._next_row = 2
         self._columns = list(range(len(LOG_COLUMNS)))
         if table is not None and not self._is_new:
             self._read(table)
+        self.journal = dict(journal or {})
+        self.resends: dict[str, int] = {}  # key: the number of its next sending again
+        self._entries: dict[str, LogEntry] = {}  # as this run knows them
+        self._restore: dict[str, LogEntry] = {}  # rows to write back from the journal
+        for key in {*self._on_sheet, *self.journal}:
+            self._entries[key] = self._standing(key)
 
     def _read(self, table: Table) -> None:
         fix = "Rename the column back; mentor-sync made it."
@@ -91,12 +132,39 @@ class Ledger:
                 message_id=_text(values[6]),
                 error=_text(values[7]),
             )
-            known = self._entries.get(key)
+            known = self._on_sheet.get(key)
             # A key copied onto two rows: the row that blocks sending wins.
-            if known is None or (known.status == FAILED and entry.status != FAILED):
-                self._entries[key], self._rows[key] = entry, row.number
-        self._on_sheet = dict(self._entries)
+            if known is None or (known.state == FAILED and entry.state != FAILED):
+                self._on_sheet[key], self._rows[key] = entry, row.number
         self._next_row = table.last_row + 1
+
+    def _standing(self, key: str) -> LogEntry:
+        """What is known of `key`, from the row and the journal together."""
+        row, known = self._on_sheet.get(key), self.journal.get(key)
+        if row is not None and row.state == RESEND:
+            return self._asked_again(row, known)
+        if known is None:
+            return row  # type: ignore[return-value]  (one of the two is there)
+        if known.state == QUEUED:
+            # Never handed to the sender: the row's `sending` was the batch's mark.
+            if row is None or (row.state == SENDING and row.message_id == known.message_id):
+                return replace(known, status=FAILED, sent_at=None, error=STOPPED)
+            return row
+        if known.state == FAILED or (row is not None and row.state not in _CORRECTABLE):
+            return row or known
+        if row is None or row.state != known.state:
+            self._restore[key] = replace(known, error=known.error or RESTORED)
+        return known
+
+    def _asked_again(self, row: LogEntry, known: LogEntry | None) -> LogEntry:
+        """A `resend` in Status: the request stands unless the journal has sent it again
+        since the row was written (an older copy of the tab, saved back)."""
+        done = known.resends if known is not None else resend_number(row.message_id)
+        if row.message_id and known is not None and resend_number(row.message_id) < done:
+            self._restore[row.key] = known
+            return known
+        self.resends[row.key] = done + 1
+        return row
 
     def entries(self) -> list[LogEntry]:
         return list(self._entries.values())
@@ -105,43 +173,59 @@ class Ledger:
         return self._entries.get(key)
 
     def blocks(self, key: str) -> bool:
-        """Whether `key` must not be sent: it is logged with any status but `failed`."""
+        """Whether `key` must not be sent: known with any status but `failed` (or `resend`,
+        the committee's request to send it again)."""
         entry = self._entries.get(key)
-        return entry is not None and entry.status.strip().casefold() != FAILED
+        return entry is not None and entry.state not in (FAILED, RESEND)
 
     def sent_at(self, key: str) -> datetime | None:
         """When the email of `key` was handed to the sender, or None when it was not."""
         entry = self._entries.get(key)
-        if entry is None or entry.status.strip().casefold() not in _ATTEMPTED:
+        if entry is None or entry.state not in _ATTEMPTED:
             return None
         return entry.sent_at
 
     def pending(self) -> list[LogEntry]:
         """Entries left `sending` by a run that stopped before it could record the outcome."""
-        return [e for e in self._entries.values() if e.status.strip().casefold() == SENDING]
+        return [e for e in self._entries.values() if e.state == SENDING]
+
+    def stopped(self) -> list[LogEntry]:
+        """Entries the journal has as never handed over by a run that stopped: to send again."""
+        return [e for e in self._entries.values() if e.error == STOPPED and e.state == FAILED]
 
     def sent_on(self, day: date) -> int:
         """How many emails were handed to a sender on `day` (for the daily cap)."""
         return sum(
             1
             for e in self._entries.values()
-            if e.sent_at is not None
-            and e.sent_at.date() == day
-            and e.status.strip().casefold() in _ATTEMPTED
+            if e.sent_at is not None and e.sent_at.date() == day and e.state in _ATTEMPTED
         )
+
+    @property
+    def logged(self) -> int:
+        """How many keys the Email Log tab has."""
+        return len(self._on_sheet)
+
+    def to_restore(self, but: Iterable[str] = ()) -> int:
+        """How many rows the next `record` writes back from the journal, `but` these keys
+        (this run's own outcomes, which it writes anyway)."""
+        return len(self._restore.keys() - set(but))
 
     def note(self, entries: Iterable[LogEntry]) -> None:
         """Take `entries` as known for this run's decisions; `record` writes them later."""
         self._entries.update((entry.key, entry) for entry in entries)
 
     def record(self, entries: Iterable[LogEntry]) -> TabEdits:
-        """The edits that make the log hold `entries` (new keys get new rows), one write's worth;
-        the ledger then reads as if they were written."""
+        """The edits that make the log hold `entries` (new keys get new rows), and the rows
+        the journal had that the tab lost, one write's worth; the ledger then reads as if
+        they were written."""
         cells: dict[tuple[int, int], Cell] = {}
         if self._is_new:
             cells.update({(1, c): name for c, name in enumerate(LOG_COLUMNS, start=1)})
             self._is_new = False
-        for entry in entries:
+        given = {entry.key: entry for entry in entries}
+        restore, self._restore = self._restore, {}
+        for entry in [*(e for k, e in restore.items() if k not in given), *given.values()]:
             number = self._rows.get(entry.key)
             if number is None:
                 number = self._rows[entry.key] = self._next_row
@@ -162,4 +246,6 @@ def _text(value: Cell) -> str:
 def _moment(value: Cell) -> datetime | None:
     """Sent At as the workbook keeps it (a date cell), as Google gives it back (the text the
     tool wrote, or a serial number where someone typed a date), or None."""
-    return None if is_blank(value) else parse_timestamp(value, "month-first")
+    moment = None if is_blank(value) else parse_timestamp(value, "month-first")
+    # A year no email was sent in (9999, typed by hand) would overflow the date arithmetic.
+    return moment if moment is not None and 1900 <= moment.year <= 2999 else None

@@ -150,10 +150,13 @@ def checkin_link(template: str, person: Person, partner: Person) -> str:
     return link
 
 
-def message_id(key: str, program: str, domain: str) -> str:
-    """The Message-ID of the email with this key: the same on every run, unique to the key."""
+def message_id(key: str, program: str, domain: str, resend: int = 0) -> str:
+    """The Message-ID of the email with this key: the same on every run, unique to the key;
+    the n-th sending again on request has one of its own, "<digest.n@domain>" (see
+    ledger.resend_number), so that it is not taken for the first one."""
     digest = hashlib.sha256(f"{program}\n{key}".encode()).hexdigest()[:32]
-    return f"<{digest}@{domain or 'mentor-sync.invalid'}>"
+    again = f".{resend}" if resend else ""
+    return f"<{digest}{again}@{domain or 'mentor-sync.invalid'}>"
 
 
 def build_message(

@@ -32,19 +32,38 @@ class Planned:
     days: int = 0
     reminder_of: str = ""  # for a reminder: the check-in it reminds of
     asked_on: date | None = None  # and the day that check-in was sent
+    resend: int = 0  # the n-th time it is sent again, on the committee's request
 
     @property
     def key(self) -> str:
         if self.kind == INTRODUCTION:
             return f"{INTRODUCTION} | {self.pair.label}"
         if self.reminder_of:
-            return f"{REMINDER} | {self.reminder_of} | {self.pair.label} | to {self.to[0].email}"
-        return checkin_key(self.kind, self.pair, self.to[0].email)
+            to = self.pair.key_email(self.to[0])
+            return f"{REMINDER} | {self.reminder_of} | {self.pair.label} | to {to}"
+        return checkin_key(self.kind, self.pair, self.to[0])
+
+    @property
+    def send_key(self) -> str:
+        """The key as the sender knows it (the outbox's file name): one of its own for each
+        sending again, so that the first one's file stays."""
+        return self.key if not self.resend else f"{self.key} | resend {self.resend}"
 
 
-def checkin_key(name: str, pair: Pair, email: str) -> str:
-    """The Email Log key of check-in `name` to `email` of `pair`."""
-    return f"{name} | {pair.label} | to {email}"
+def pair_label(key: str) -> str:
+    """The pair an Email Log key of a pair's email names ("ana@m.org | tom@t.org"), or ""
+    for the committee's emails (alerts, digests)."""
+    parts = key.split(" | ")
+    if parts[0] == REMINDER:
+        parts = parts[1:]
+    if len(parts) >= 3 and "@" in parts[1] and "@" in parts[2]:
+        return f"{parts[1]} | {parts[2]}"
+    return ""
+
+
+def checkin_key(name: str, pair: Pair, person: Person) -> str:
+    """The Email Log key of check-in `name` to `person` of `pair`."""
+    return f"{name} | {pair.label} | to {pair.key_email(person)}"
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ words and left alone, so no email goes out on a doubt.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from mentoring.committee import (
     APPROVED,
+    COLUMNS,
     INTRODUCED,
     MENTEE_EMAIL,
     MENTOR_EMAIL,
@@ -21,7 +22,7 @@ from mentoring.committee import (
     STATUS,
 )
 from mentoring.intake import Applicant, Responses, normalise_email
-from mentoring.sheet import Table, cell, is_blank
+from mentoring.sheet import Row, Table, Unknown, cell, is_blank, is_new_tab
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 MENTEE_ROLE, MENTOR_ROLE = "Mentee", "Mentor"
@@ -49,10 +50,25 @@ class Pair:
     row: int
     introduced_on: date | None
     shared: tuple[str, ...] = ()
+    # (mentee, mentor) addresses its emails went out under, when one was corrected since
+    # (mentoring/identity.py); None while they are the current ones.
+    known_as: tuple[str, str] | None = None
+
+    @property
+    def emails(self) -> tuple[str, str]:
+        """The addresses that name the pair in its Email Log keys."""
+        return self.known_as or (self.mentee.email, self.mentor.email)
 
     @property
     def label(self) -> str:
-        return f"{self.mentee.email} | {self.mentor.email}"
+        """The pair in its Email Log keys: "ana@m.org | tom@t.org"."""
+        mentee, mentor = self.emails
+        return f"{mentee} | {mentor}"
+
+    def key_email(self, person: Person) -> str:
+        """The address that names `person` (one of the two) in the pair's keys."""
+        mentee, mentor = self.emails
+        return mentee if person == self.mentee else mentor
 
     def partner_of(self, person: Person) -> Person:
         return self.mentor if person == self.mentee else self.mentee
@@ -73,6 +89,15 @@ class Pair:
 class PairsRead:
     pairs: tuple[Pair, ...]
     problems: tuple[str, ...]  # rows left alone, each saying why and what to do
+    # Mentees whose row could not be read (a formula without its value, a date out of
+    # range): no emails, and what the tool wrote about them stays as it was.
+    held: frozenset[str] = frozenset()
+
+
+# Introduced On must be a day a pair of this program can have started: one typed as 9999
+# would overflow the calendar's dates and stop every job.
+_EARLIEST = date(1970, 1, 1)
+_AHEAD = timedelta(days=366)
 
 
 def approved_pairs(
@@ -80,10 +105,12 @@ def approved_pairs(
     responses: Responses,
     interests: Sequence[tuple[str, str]] = (),
     date_order: str = "auto",
+    today: date | None = None,
 ) -> PairsRead:
     """Every usable Approved row; `interests` pairs a mentee question with the mentor question
-    whose shared answers the emails name. Raises ConfigError when a committee column is missing."""
-    if committee is None or not any(committee.header):
+    whose shared answers the emails name. An Introduced On more than a year after `today`
+    is a problem of its row. Raises ConfigError when a committee column is missing."""
+    if is_new_tab(committee, COLUMNS, "the committee's matches"):
         return PairsRead((), ())
     fix = "Rename the column back; the match job made it."
     columns = {
@@ -96,12 +123,18 @@ def approved_pairs(
     mentors = {m.email: m for m in responses.mentors}
     pairs: list[Pair] = []
     problems: list[str] = []
+    held: set[str] = set()
     seen: dict[str, int] = {}
     for row in committee.rows:
-        if str(cell(row, columns[STATUS]) or "").strip().casefold() != APPROVED.casefold():
-            continue
         where = f"{committee.name} row {row.number}"
         email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        unknown = _unknown(row, columns)
+        if unknown:
+            held.add(email)
+            problems.append(f"{where}: {unknown}")
+            continue
+        if str(cell(row, columns[STATUS]) or "").strip().casefold() != APPROVED.casefold():
+            continue
         mentor_email = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
             cell(row, columns[MENTOR_EMAIL])
         )
@@ -110,6 +143,11 @@ def approved_pairs(
         problem = None
         if not email:
             problem = "Approved, but it has no Mentee Email"
+        elif mentor_email == email:
+            problem = (
+                f"the mentor is the mentee themself ({email}); name another mentor in"
+                f" {OVERRIDE} (no emails for this pair)"
+            )
         elif email in seen:
             problem = f"the same mentee as row {seen[email]}; only that row gets emails"
         elif not mentor_email:
@@ -125,6 +163,13 @@ def approved_pairs(
                 f"Introduced On '{introduced}' is not a date; write it as YYYY-MM-DD"
                 " (no emails for this pair until then)"
             )
+            held.add(email)
+        elif on is not None and not _possible(on.date(), today):
+            problem = (
+                f"Introduced On {on:%Y-%m-%d} cannot be the day this pair was introduced;"
+                " write that day as YYYY-MM-DD (no emails for this pair until then)"
+            )
+            held.add(email)
         if email:
             seen.setdefault(email, row.number)
         if problem:
@@ -140,7 +185,26 @@ def approved_pairs(
                 shared=shared_interests(mentee, mentor, interests),
             )
         )
-    return PairsRead(tuple(pairs), tuple(problems))
+    return PairsRead(tuple(pairs), tuple(problems), frozenset(held - {""}))
+
+
+def _possible(day: date, today: date | None) -> bool:
+    return day >= _EARLIEST and (today is None or day <= today + _AHEAD)
+
+
+def _unknown(row: Row, columns: Mapping[str, int]) -> str:
+    """What to say of a committee cell of `row` whose value cannot be known ("" if none)."""
+    for name in (STATUS, MENTEE_EMAIL, OVERRIDE, MENTOR_EMAIL, INTRODUCED):
+        value = cell(row, columns[name])
+        if isinstance(value, Unknown):
+            return (
+                f"{name} is a formula ({value.formula}) whose value is not saved in the"
+                " workbook, so mentor-sync cannot tell what it says; type the value instead"
+                " (or open the workbook in Excel or LibreOffice and save it, which saves the"
+                " value). Until then this row keeps what it had: no emails, and its Pair"
+                " Health row stays as it was"
+            )
+    return ""
 
 
 def shared_interests(

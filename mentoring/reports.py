@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mentoring.intake import IntakeIssue
-from mentoring.sheet import Cell, TabEdits, Table, is_blank, same_value
+from mentoring.sheet import Cell, TabEdits, Table, is_blank, is_new_tab, same_value
 
 INTAKE_COLUMNS = ("Tab", "Row", "Person", "Problem")
 
@@ -40,6 +40,7 @@ def rewrite_tab(
 
 
 def intake_issues_tab(existing: Table | None, tab: str, issues: Sequence[IntakeIssue]) -> TabEdits:
+    is_new_tab(existing, INTAKE_COLUMNS, "Intake Issues")
     ordered = sorted(issues, key=lambda i: (i.tab, i.row, i.problem))
     return rewrite_tab(
         existing, tab, INTAKE_COLUMNS, [(i.tab, i.row, i.person, i.problem) for i in ordered]

@@ -144,6 +144,7 @@ class Operations:
     log_max_kb: int
     log_backups: int
     state_file: str
+    journal_file: str  # the send journal (sqlite), beside the state file
     lock_file: str
     lock_wait: float
 
@@ -364,17 +365,18 @@ def _schedule(data: Any) -> Schedule:
 
 
 def _operations(data: Any) -> Operations:
-    files = ("log_file", "state_file", "lock_file")
+    files = ("log_file", "state_file", "journal_file", "lock_file")
     section = _Section(data, "operations", (*files, "log_max_kb", "log_backups", "lock_wait"))
     operations = Operations(
         log_file=section.get("log_file", str).strip(),
         log_max_kb=section.get("log_max_kb", int),
         log_backups=section.get("log_backups", int),
         state_file=section.get("state_file", str).strip(),
+        journal_file=section.get("journal_file", str).strip(),
         lock_file=section.get("lock_file", str).strip(),
         lock_wait=section.get("lock_wait", float),
     )
-    for key in ("state_file", "lock_file"):
+    for key in ("state_file", "journal_file", "lock_file"):
         if not getattr(operations, key):
             raise ConfigError(f"setting 'operations.{key}' cannot be empty; name a file")
     if not 1 <= operations.log_max_kb <= 1_000_000:

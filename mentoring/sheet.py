@@ -14,7 +14,23 @@ from datetime import date, datetime
 
 from mentoring.errors import ConfigError, did_you_mean
 
-Cell = str | int | float | bool | datetime | date | None
+
+@dataclass(frozen=True)
+class Unknown:
+    """A cell whose value cannot be known: a formula the file holds without its last value.
+
+    Excel and Google save a formula's value beside it, but a file saved by openpyxl (as
+    the tool saves the workbook) keeps only the formula. Such a cell reads as its formula
+    text, and whoever decides on it says so rather than taking it for blank.
+    """
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+Cell = str | int | float | bool | datetime | date | Unknown | None
 
 _SPACES = re.compile(r"\s+")
 
@@ -63,6 +79,47 @@ class Table:
             hint = did_you_mean(header, self.header) or "."
             raise ConfigError(f"no column '{header}' ({what}) in tab '{self.name}'{hint} {fix}")
         return index
+
+
+class TabShapeError(ConfigError):
+    """Raised when a tab the tool writes does not have its header in row 1 (a row inserted
+    above it, the header cleared): taken as a new tab, it would be rewritten and the
+    committee's texts would land on other rows, so the job refuses and writes nothing."""
+
+
+def is_new_tab(table: Table | None, columns: Sequence[str], what: str) -> bool:
+    """Whether `table`, a tab the tool writes with these `columns`, is still to be made
+    (absent, or without a single filled cell). A tab whose row 1 has text is not new: its
+    header is checked column by column where it is read.
+
+    Raises TabShapeError, naming the tab and the row where its header went, when the tab
+    has text but row 1 is blank, or when its header is found in a row below row 1.
+    """
+    if table is None or (not any(table.header) and not table.rows):
+        return True
+    if looks_like_header(table.header, columns):
+        return False
+    below = next((r.number for r in table.rows if looks_like_header(r.cells, columns)), None)
+    if below is not None:
+        raise TabShapeError(
+            f"tab '{table.name}' ({what}) has its header in row {below}, not in row 1 (a row"
+            f" was inserted above it, or the rows were moved); delete the rows above the"
+            f" header so that it is row 1 again. Nothing was written or sent"
+        )
+    if not any(table.header):
+        raise TabShapeError(
+            f"row 1 of tab '{table.name}' ({what}) is empty, but the tab is not; put its"
+            f" header back in row 1 ({', '.join(columns)}), for example with Undo. Nothing"
+            " was written or sent"
+        )
+    return False
+
+
+def looks_like_header(cells: Sequence[Cell], columns: Sequence[str]) -> bool:
+    """Whether a row holds at least two of the tab's column names (all, for a smaller tab)."""
+    wanted = {header_key(c) for c in columns}
+    have = {header_key(v) for v in cells if isinstance(v, str)}
+    return len(wanted & have) >= min(2, len(wanted))
 
 
 def cell(row: Row, index: int | None) -> Cell:

@@ -17,6 +17,7 @@ from mentoring.pairs import PairsRead
 from mentoring.runs import FAILED, LOCKED, History
 from mentoring.settings import Checkin
 from mentoring.sheet import Table, cell, is_blank
+from mentoring.summary import count
 from mentoring.timetable import When
 
 DUE_WITHIN = 30  # days ahead that "due" looks
@@ -64,6 +65,20 @@ def pairs_line(committee: Table | None, pairs: PairsRead) -> str:
                 note = f" ({weak} weak, {unmatched} without a mentor)"
             parts.append(f"{by_status[status]} {status}{note}")
     return "pairs: " + (", ".join(parts) or "none yet")
+
+
+def records_line(ledger: Ledger, journal: str) -> str:
+    """Which records say what was sent: the Email Log, and the send journal when found."""
+    log = count(ledger.logged, "email")
+    if not ledger.has_journal:
+        return (
+            f"records of what was sent: the Email Log ({log}); no send journal at {journal}"
+            " yet, so the Email Log alone says what was sent (the next job makes one)"
+        )
+    return (
+        f"records of what was sent: the Email Log ({log}) and the send journal"
+        f" ({count(len(ledger.journal), 'email')}, {journal})"
+    )
 
 
 def email_lines(

@@ -31,7 +31,7 @@ from mentoring.health import check_texts_have_a_place, join_texts, pair_rows
 from mentoring.history import PAST_MENTEE, PAST_MENTOR, past_pairs
 from mentoring.intake import normalise_email
 from mentoring.reports import rewrite_tab
-from mentoring.sheet import Cell, TabEdits, Table, cell, header_key, is_blank
+from mentoring.sheet import Cell, TabEdits, Table, cell, header_key, is_blank, is_new_tab
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 COHORT, CLOSED_ON = "Cohort", "Closed On"
@@ -174,7 +174,8 @@ def _own_columns(table: Table, tools: set[str], spelling: dict[str, str]) -> dic
 def _append(table: Table | None, tab: str, rows: Sequence[Mapping[str, Cell]]) -> TabEdits:
     """`rows` added below the last row of Past Pairs, in the columns of its header (ours are
     added to the right of a header that lacks them)."""
-    header = list(table.header) if table is not None and any(table.header) else []
+    new = is_new_tab(table, (PAST_MENTEE, PAST_MENTOR), "previous pairs")
+    header = [] if new or table is None else list(table.header)
     cells: dict[tuple[int, int], Cell] = {}
     names = list(PAST_COLUMNS)
     for values in rows:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
-from mentoring.errors import MentorSyncError
-from mentoring.sheet import TabEdits, Table
+from mentoring.errors import ConfigError, MentorSyncError
+from mentoring.sheet import TabEdits, Table, header_key
+
+log = logging.getLogger(__name__)
 
 
 class SpreadsheetError(MentorSyncError):
@@ -31,3 +34,41 @@ class Spreadsheet(Protocol):
     def write(self, edits: Sequence[TabEdits]) -> None:
         """Apply all edits at once, creating missing tabs; nothing is written if any fails."""
         ...
+
+
+def tab_title(
+    name: str,
+    titles: Collection[str],
+    found_again: Callable[[], str | None],
+    tool_tabs: Collection[str],
+    told: set[str],
+) -> str | None:
+    """The title of the tab the settings call `name`, among `titles`: that name, the same
+    name in other case or spacing (as headers are matched), or, for a tab the tool writes,
+    the title `found_again` finds by the tab's marker after a rename (said once per name in
+    `told`); None when there is no such tab.
+
+    Raises ConfigError when two tabs have the name in other case or spacing.
+    """
+    if name in titles:
+        return name
+    same = [title for title in titles if header_key(title) == header_key(name)]
+    if len(same) > 1:
+        raise ConfigError(
+            f"there are {len(same)} tabs named like '{name}' ({', '.join(same)}); rename or"
+            " delete all but one, so that mentor-sync knows which to use"
+        )
+    if same:
+        return same[0]
+    title = found_again() if name in tool_tabs else None
+    if title is None or title not in titles or title in tool_tabs:
+        return None
+    if name not in told:
+        told.add(name)
+        log.warning(
+            "mentor-sync: the tab '%s' is now named '%s'; mentor-sync found it by its marker"
+            " and uses it (set the tab's name in the settings to say so)",
+            name,
+            title,
+        )
+    return title

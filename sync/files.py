@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from mentoring.errors import ConfigError
@@ -38,6 +39,40 @@ def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
+        _sync_folder(path.parent)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+LEFTOVER = ".mentor-sync-*"  # what replace_file writes before the swap
+
+
+def remove_leftovers(folder: Path, older_than: float = 60.0) -> int:
+    """Delete what a killed run left half-written in `folder` (files replace_file had not
+    swapped in yet), when older than `older_than` seconds; returns how many. Call it under
+    the run lock, so no other run is writing them."""
+    removed = 0
+    limit = time.time() - older_than
+    for leftover in folder.glob(LEFTOVER) if folder.is_dir() else ():
+        try:
+            if leftover.is_file() and leftover.stat().st_mtime < limit:
+                leftover.unlink()
+                removed += 1
+        except OSError:
+            continue  # gone already, or not ours to delete: the next run tries again
+    return removed
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` survive a power cut (where the system allows it)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)

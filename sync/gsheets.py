@@ -13,13 +13,18 @@ which the core understands.
 
 Tabs read once are kept for the rest of the run, with this run's own writes
 applied, so that `run` reads the spreadsheet once for its three jobs.
+
+Tab names are matched as headers are, ignoring case and extra spaces. The sheetId of
+each tab the tool writes is remembered (in the send journal), so a tab renamed in
+Google Sheets is found again by it, never made anew.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import gspread
 import requests
@@ -28,7 +33,7 @@ from gspread.utils import rowcol_to_a1
 
 from mentoring.settings import Google
 from mentoring.sheet import Cell, TabEdits, Table, apply_edits, table_from_cells
-from sync.base import SpreadsheetError
+from sync.base import SpreadsheetError, tab_title
 from sync.google import Credentials, GoogleError, Retry, Unsure, identity
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
@@ -40,6 +45,14 @@ READ_PARAMS = {
 }
 METADATA_FIELDS = "spreadsheetId,properties(title,timeZone,locale),sheets(properties)"
 _VALIDATED_ROWS = 5000
+
+
+class TabMemory(Protocol):
+    """Where the sheetIds of the tool's tabs are remembered between runs (the journal)."""
+
+    def sheet_id(self, role: str) -> int | None: ...
+
+    def remember_sheet_id(self, role: str, sheet_id: int) -> None: ...
 
 
 class Rebase(requests.adapters.HTTPAdapter):
@@ -73,8 +86,13 @@ class GoogleSpreadsheet:
         timeout: float,
         retry: Retry,
         account: str = "the account mentor-sync uses",
+        tool_tabs: Mapping[str, str] | None = None,
+        memory: TabMemory | None = None,
     ):
         self.id = spreadsheet_id
+        self.tool_tabs = dict(tool_tabs or {})  # tab name: its role, for `memory`
+        self.memory = memory
+        self._told: set[str] = set()
         self.http = gspread.Client(auth=None, session=session).http_client
         self.http.set_timeout(timeout)
         self.retry = retry
@@ -84,13 +102,22 @@ class GoogleSpreadsheet:
         self._tables: dict[str, Table | None] = {}  # None: the tab is not there
 
     @classmethod
-    def from_settings(cls, spreadsheet_id: str, creds: Credentials, google: Google):
+    def from_settings(
+        cls,
+        spreadsheet_id: str,
+        creds: Credentials,
+        google: Google,
+        tool_tabs: Mapping[str, str] | None = None,
+        memory: TabMemory | None = None,
+    ):
         return cls(
             spreadsheet_id,
             sheets_session(creds, google),
             timeout=google.timeout,
             retry=Retry.from_settings(google),
             account=identity(creds),
+            tool_tabs=tool_tabs,
+            memory=memory,
         )
 
     @property
@@ -101,29 +128,32 @@ class GoogleSpreadsheet:
     # --- the Spreadsheet interface -------------------------------------------------
 
     def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
+        titles = {name: self._tab_title(name) or name for name in tabs}
         if fresh:
-            for name in tabs:
-                self._tables.pop(name, None)
+            for title in titles.values():
+                self._tables.pop(title, None)
         meta = self._tabs()
-        missing = [t for t in dict.fromkeys(tabs) if t not in self._tables]
+        missing = [t for t in dict.fromkeys(titles.values()) if t not in self._tables]
         present = [t for t in missing if t in meta]
-        for name in missing:
-            self._tables[name] = None
+        for title in missing:
+            self._tables[title] = None
         if present:
-            ranges = [_quote(name) for name in present]
+            ranges = [_quote(title) for title in present]
             answer = self._call(
                 "reading the spreadsheet",
                 lambda: self.http.values_batch_get(self.id, ranges, params=READ_PARAMS),
             )
-            for name, found in zip(present, answer.get("valueRanges", []), strict=True):
-                self._tables[name] = _table(name, found.get("values", []))
-        return {t: table for t in tabs if (table := self._tables.get(t)) is not None}
+            for title, found in zip(present, answer.get("valueRanges", []), strict=True):
+                self._tables[title] = _table(title, found.get("values", []))
+        return {
+            name: table for name in tabs if (table := self._tables.get(titles[name])) is not None
+        }
 
     def tab_names(self) -> list[str]:
         return list(self._tabs())
 
     def write(self, edits: Sequence[TabEdits]) -> None:
-        edits = [e for e in edits if e]
+        edits = [replace(e, tab=self._tab_title(e.tab) or e.tab) for e in edits if e]
         if not edits:
             return
         self.read([e.tab for e in edits])  # known already in every job; no request then
@@ -143,6 +173,27 @@ class GoogleSpreadsheet:
             )
         for tab_edits in edits:
             self._tables[tab_edits.tab] = apply_edits(self._tables.get(tab_edits.tab), tab_edits)
+        self._remember()
+
+    def _tab_title(self, name: str) -> str | None:
+        meta = self._tabs()
+
+        def again() -> str | None:
+            role = self.tool_tabs[name]
+            sheet_id = self.memory.sheet_id(role) if self.memory is not None else None
+            return next((t for t, p in meta.items() if p.get("sheetId") == sheet_id), None)
+
+        return tab_title(name, meta, again, self.tool_tabs, self._told)
+
+    def _remember(self) -> None:
+        """Keep the sheetId of each tool tab, to find it again after a rename."""
+        if self.memory is None:
+            return
+        meta = self._meta or {}
+        for name, role in self.tool_tabs.items():
+            title = self._tab_title(name)
+            if title in meta and "sheetId" in meta[title]:
+                self.memory.remember_sheet_id(role, int(meta[title]["sheetId"]))
 
     # --- requests ----------------------------------------------------------------
 
@@ -156,6 +207,7 @@ class GoogleSpreadsheet:
             self._meta = {
                 s["properties"]["title"]: s["properties"] for s in answer.get("sheets", [])
             }
+            self._remember()
         return self._meta
 
     def _write_structure(self, plan: _Plan) -> None:

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mentoring.errors import ConfigError
-from mentoring.sheet import Cell, Row, TabEdits, Table, is_blank
-from sync.base import SpreadsheetError
+from mentoring.sheet import Cell, Row, TabEdits, Table, Unknown, is_blank
+from sync.base import SpreadsheetError, tab_title
+from sync.files import replace_file
 
 # Text starting with one of these is a formula to a spreadsheet program that
 # re-reads the cell; it is stored as text and marked so that it stays text.
@@ -32,29 +36,41 @@ _VALIDATED_ROWS = 5000
 
 
 class WorkbookSpreadsheet:
-    """A local .xlsx file. Reads load it once; a write saves a new file and swaps it in."""
+    """A local .xlsx file. Reads load it once; a write saves a new file and swaps it in.
 
-    def __init__(self, path: Path):
+    `tool_tabs` maps the name of each tab the tool writes to its role. Each such tab
+    carries a marker, a defined name of the workbook ("mentor_sync_tab_email_log"), which
+    Excel and LibreOffice update when a tab is renamed: a renamed tool tab is found again
+    by it, never started anew. Tab names are matched as headers are, ignoring case and
+    extra spaces.
+    """
+
+    def __init__(self, path: Path, tool_tabs: Mapping[str, str] | None = None):
         self.path = Path(path)
+        self.tool_tabs = dict(tool_tabs or {})
         self._book: Workbook | None = None
         self._stamp: tuple[int, int] | None = None
+        self._told: set[str] = set()
 
     def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
         if fresh:
-            self._book = None  # the change stamp stays: a save in between is still refused
+            # The tabs as they are now, a save by someone else included: the write that
+            # follows goes by key onto what this read saw, and refuses a save after it.
+            self._book, self._stamp = None, None
         book = self._load()
         cached: Workbook | None = None
         tables = {}
         for name in tabs:
-            if name not in book.sheetnames:
+            title = self._title(book, name)
+            if title is None:
                 continue
-            table = _table(book[name])
-            formulas = _formula_cells(book[name], table)
+            table = _table(book[title])
+            formulas = _formula_cells(book[title], table)
             if formulas:
-                # A formula's answer is its last computed value, which Excel and
-                # Google save beside it; the formula itself stays for writing.
+                # A formula's answer is its last computed value, which Excel and Google
+                # save beside it; the formula itself stays for writing.
                 cached = cached or open_workbook(self.path, values_only=True)
-                table = _with_values(table, formulas, cached[name])
+                table = _with_values(table, formulas, cached[title])
             tables[name] = table
         return tables
 
@@ -71,11 +87,13 @@ class WorkbookSpreadsheet:
                 f"{self.path} changed while mentor-sync was running (did someone save it?);"
                 " nothing was written: run the job again"
             )
+        edits = [replace(e, tab=self._title(book, e.tab) or e.tab) for e in edits]
         for tab_edits in edits:
             _check_not_merged(book, tab_edits)
         try:
             for tab_edits in edits:
                 _apply(book, tab_edits)
+            self._mark(book)
             save_atomically(book, self.path)
         finally:
             self._book = None  # after a failure, never save half-applied edits later
@@ -89,6 +107,33 @@ class WorkbookSpreadsheet:
                 self._stamp = _stamp(self.path)
             self._book = open_workbook(self.path)
         return self._book
+
+    def _title(self, book: Workbook, name: str) -> str | None:
+        again = partial(_marked, book, self.tool_tabs.get(name, ""))
+        return tab_title(name, book.sheetnames, again, self.tool_tabs, self._told)
+
+    def _mark(self, book: Workbook) -> None:
+        """Give each tool tab its marker, pointing at the tab as it is now called."""
+        for name, role in self.tool_tabs.items():
+            title = self._title(book, name)
+            if title is not None:
+                marker = DefinedName(_MARKER + role, attr_text=f"{quote_sheetname(title)}!$A$1")
+                book.defined_names[marker.name] = marker
+
+
+_MARKER = "mentor_sync_tab_"
+
+
+def _marked(book: Workbook, role: str) -> str | None:
+    """The title of the tab whose marker is `role`'s, if the marker points at a tab."""
+    marker = book.defined_names.get(_MARKER + role)
+    if marker is None:
+        return None
+    try:
+        titles = [title for title, _ in marker.destinations]
+    except (ValueError, TypeError, AttributeError):  # a marker someone edited into nonsense
+        return None
+    return titles[0] if len(titles) == 1 and titles[0] in book.sheetnames else None
 
 
 def open_workbook(path: Path, values_only: bool = False) -> Workbook:
@@ -125,7 +170,10 @@ def create_workbook(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]]) ->
 
 
 def set_cell(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
-    """Set a cell so that text is always text, never a live formula."""
+    """Set a cell so that text is always text, never a live formula (a formula whose value
+    was unknown, moved by the tool, is written as its text)."""
+    if isinstance(value, Unknown):
+        value = str(value)
     target = sheet.cell(row=row, column=column)
     target.value = value
     if isinstance(value, str):
@@ -138,27 +186,20 @@ def set_cell(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
 
 
 def save_atomically(book: Workbook, path: Path) -> None:
-    """Save beside `path`, then swap the new file in: a crash never leaves half a file.
+    """Save beside `path`, synced to disk, then swap the new file in: a crash never leaves
+    half a file, and a disk that fills up fails the save cleanly (the workbook is built in
+    memory first, so no half-written zip is left to complain when it is collected).
 
     The file keeps its permissions, and a link is followed so the file it points to is replaced.
     """
     target = path.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = None
+    buffer = io.BytesIO()
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=".mentor-sync-", suffix=".xlsx", dir=target.parent
-        )
-        os.close(handle)
-        book.save(temporary)
-        os.chmod(temporary, _mode_for(target))
-        os.replace(temporary, target)
+        book.save(buffer)  # openpyxl writes each tab to a temporary file first: it can fail
+        replace_file(target, buffer.getvalue(), _mode_for(target))
     except OSError as exc:
         hint = " if it is open in Excel, close it and" if isinstance(exc, PermissionError) else ""
         raise SpreadsheetError(f"cannot save {path} ({exc});{hint} run again") from exc
-    finally:
-        if temporary and os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def _mode_for(target: Path) -> int:
@@ -196,10 +237,16 @@ def _formula_cells(sheet: Worksheet, table: Table) -> list[tuple[int, int]]:
 
 
 def _with_values(table: Table, formulas: Sequence[tuple[int, int]], values: Worksheet) -> Table:
-    replace = {(r, c): values.cell(row=r, column=c).value for r, c in formulas}
+    """The table with each formula cell's saved value; a formula saved without one (as
+    openpyxl saves them) becomes Unknown, never a blank."""
+    read = {row.number: row.cells for row in table.rows} | {1: table.header}
+    saved = {}
+    for r, c in formulas:
+        value = values.cell(row=r, column=c).value
+        saved[r, c] = Unknown(str(read[r][c - 1])) if value is None else value
 
     def cells(number: int, row: Sequence[Cell]) -> tuple[Cell, ...]:
-        return tuple(replace.get((number, c), v) for c, v in enumerate(row, start=1))
+        return tuple(saved.get((number, c), v) for c, v in enumerate(row, start=1))
 
     rows = tuple(Row(r.number, cells(r.number, r.cells)) for r in table.rows)
     header = tuple("" if v is None else str(v).strip() for v in cells(1, table.header))

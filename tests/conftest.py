@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
+from jobs.backends import open_journal
 from jobs.config import load_settings
 from jobs.match import run_match
 from mentoring.settings import Settings
@@ -81,6 +82,18 @@ def program_workbook(
     tabs.update(extra_tabs or {})
     create_workbook(path, tabs)
     return path
+
+
+def as_a_stopped_run_left_it(settings_path: Path, *keys: str) -> None:
+    """Put these emails in the send journal as a run killed while handing them over leaves
+    them: `sending` (maybe sent). Tests that set their Email Log rows to `sending` call it,
+    so that the journal and the log tell the same story."""
+    settings = load_settings(settings_path)
+    journal = open_journal(settings)
+    with journal:
+        known = journal.entries()
+        for key in keys:
+            journal.handing_over(known[key])
 
 
 def match(path: Path, settings: Settings):

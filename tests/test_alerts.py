@@ -15,6 +15,7 @@ from jobs.cli import cli
 from jobs.config import load_settings
 from tests.conftest import (
     add_settings,
+    as_a_stopped_run_left_it,
     mentee,
     mentor,
     program_workbook,
@@ -161,6 +162,7 @@ def test_an_alert_left_sending_by_a_crash_is_settled_and_never_sent_twice(tmp_pa
     # of the one alert `sending`.
     rows = {r["Key"]: {"Status": "sending"} for r in tab_rows(workbook, "Email Log")}
     _set_log(workbook, rows)
+    as_a_stopped_run_left_it(settings_file, *rows)
     assert invoke(settings_file, "introduce").exit_code == 0  # settles what was left
     assert {r["Status"] for r in tab_rows(workbook, "Email Log")} == {"sent"}
     assert "alert:" not in invoke(settings_file, "match").output
@@ -169,6 +171,7 @@ def test_an_alert_left_sending_by_a_crash_is_settled_and_never_sent_twice(tmp_pa
     for path in (tmp_path / "outbox").glob("alert*.eml"):
         path.unlink()
     _set_log(workbook, rows)
+    as_a_stopped_run_left_it(settings_file, *rows)
     invoke(settings_file, "introduce")
     statuses = {r["Status"] for r in tab_rows(workbook, "Email Log")}
     assert statuses == {"failed"}

@@ -350,8 +350,9 @@ def test_a_renamed_committee_tab_is_not_replaced_by_a_new_one(program, settings)
     before = program.read_bytes()
     with pytest.raises(ConfigError) as caught:
         match(program, settings)
-    assert str(caught.value).startswith(
-        "no tab 'Committee Matches' (the committee's matches); did you mean 'Committee matches 2026'?"
-        " If so, set tabs.committee in the settings to its name, or rename the tab back"
+    assert str(caught.value) == (
+        "no tab 'Committee Matches' (the committee's matches), but tab 'Committee matches 2026'"
+        " has its columns; if it is that tab renamed, rename it back, or set tabs.committee in"
+        " the settings to 'Committee matches 2026'. Nothing was written or sent"
     )
     assert program.read_bytes() == before

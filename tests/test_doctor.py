@@ -95,16 +95,16 @@ def test_a_spreadsheet_not_shared_with_the_service_account(fake, tmp_path):
 
 def test_a_missing_tab_is_named_with_the_closest_one(fake, tmp_path):
     def rename(settings, tabs):
-        tabs["Form responses 3"] = tabs.pop(settings.tabs.mentees)
+        tabs["Form Responses 1a"] = tabs.pop(settings.tabs.mentees)
 
     settings_path, _ = setup(fake, tmp_path, edit=rename)
     assert fixes(doctor(settings_path)) == [
         "fix: no tab 'Form Responses 1' (the mentee form's responses) in the spreadsheet;"
-        " did you mean 'Form responses 3'? Set tabs.mentees in the settings to the name of"
+        " did you mean 'Form Responses 1a'? Set tabs.mentees in the settings to the name of"
         " the form's response tab",
         # A tab of that name may as well be the check-in form's.
         "fix: no tab 'Form Responses 3' (the check-in form's responses); did you mean"
-        " 'Form responses 3'? If so, set tabs.checkins in the settings to its name",
+        " 'Form Responses 1a'? If so, set tabs.checkins in the settings to its name",
     ]
 
 

@@ -242,15 +242,27 @@ def test_locked_pairs_are_kept_and_no_capacity_or_hard_rule_is_broken(
 def test_a_past_pairs_tab_under_a_slightly_different_name_is_not_skipped(tmp_path, settings):
     past = [["Mentee Email", "Mentor Email"], ["ana@m.org", "tom@t.org"]]
     path = program_workbook(
-        tmp_path / "p.xlsx", settings, MENTEES, MENTORS, extra_tabs={"Past pairs": past}
+        tmp_path / "p.xlsx", settings, MENTEES, MENTORS, extra_tabs={"Past Pair": past}
     )
     with pytest.raises(
         ConfigError,
         match=re.escape(
-            "no tab 'Past Pairs' (previous pairs, never suggested again); did you mean 'Past pairs'?"
+            "no tab 'Past Pairs' (previous pairs), but tab 'Past Pair' has its columns; if it is"
+            " that tab renamed, rename it back, or set matching.past_pairs_tab in the settings"
+            " to 'Past Pair'. Nothing was written or sent"
         ),
     ):
         match(path, settings)
+
+
+def test_a_past_pairs_tab_in_other_case_is_the_past_pairs_tab(tmp_path, settings):
+    past = [["Mentee Email", "Mentor Email"], ["ana@m.org", "tom@t.org"]]
+    path = program_workbook(
+        tmp_path / "p.xlsx", settings, MENTEES, MENTORS, extra_tabs={"past  pairs": past}
+    )
+    match(path, settings)
+    assert committee_by_email(path, settings)["ana@m.org"]["Suggested Mentor Email"] != "tom@t.org"
+    assert "Past Pairs" not in openpyxl.load_workbook(path).sheetnames
 
 
 def test_a_committee_choice_against_the_rules_says_so(tmp_path, settings):

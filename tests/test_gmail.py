@@ -22,6 +22,7 @@ from jobs.config import load_settings, load_templates
 from jobs.mail import INTRODUCE, run_mail
 from mentoring.errors import ConfigError
 from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, load_credentials
+from tests.conftest import as_a_stopped_run_left_it
 from tests.google_fake import FakeGoogle, loopback_session
 from tests.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, google_settings, user_token
 from tests.test_google_backend import COMMITTEE, approve, committee_edits, new_program
@@ -177,6 +178,7 @@ def test_with_gmail_readonly_a_stopped_runs_sending_rows_are_looked_up(fake, tmp
     key = "introduction | ana@m.org | tom@t.org"
     # As a run stopped mid-send leaves it: the row `sending`, no Introduced On yet.
     committee_edits(fake, log, {key: {"Status": "sending"}}, key="Key")
+    as_a_stopped_run_left_it(settings_path, key)
     committee = load_settings(settings_path).tabs.committee
     committee_edits(fake, committee, {"ana@m.org": {"Introduced On": ""}})
     if not went_out:

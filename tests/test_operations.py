@@ -215,13 +215,19 @@ def test_status_shows_the_program_at_a_glance(tmp_path):
     }
     assert int(sent[1]) == 21 + int(kinds["digest"])
     assert lines[5].startswith("emails due now (the next run sends them): 0; by ")
-    assert lines[6] == "last runs:"
-    assert (
-        lines[7].startswith("  match      ")
-        and " ok [daily at 07:00]: match: 57 mentees" in lines[7]
+    journal = tmp_path / "demo" / "mentor-sync-journal.sqlite3"
+    assert re.fullmatch(
+        rf"records of what was sent: the Email Log \((\d+) emails\) and the send journal"
+        rf" \(\1 emails, {re.escape(str(journal))}\)",
+        lines[6],
     )
-    assert " ok [hourly]: introduce: 3 sent" in lines[8]
-    assert " ok [daily at 09:00]: checkin: 6 sent" in lines[9]
+    assert lines[7] == "last runs:"
+    assert (
+        lines[8].startswith("  match      ")
+        and " ok [daily at 07:00]: match: 57 mentees" in lines[8]
+    )
+    assert " ok [hourly]: introduce: 3 sent" in lines[9]
+    assert " ok [daily at 09:00]: checkin: 6 sent" in lines[10]
 
 
 def test_status_still_shows_the_runs_when_the_spreadsheet_cannot_be_read(program, tmp_path):

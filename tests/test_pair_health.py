@@ -275,7 +275,7 @@ def test_a_check_in_tab_that_cannot_be_read_is_told_and_the_emails_still_go(year
     settings_file, path = year
     book = openpyxl.load_workbook(path)
     if renamed == "tab":
-        book["Form Responses 3"].title = "Form responses 3 "  # renamed by a committee member
+        book["Form Responses 3"].title = "Form Responses 3 (old)"  # renamed by a committee member
     else:
         book["Form Responses 3"].cell(1, 5).value = "How is it going? (1 to 5)"
     book.save(path)
@@ -286,7 +286,7 @@ def test_a_check_in_tab_that_cannot_be_read_is_told_and_the_emails_still_go(year
     [issue] = [r for r in tab_rows(path, "Intake Issues") if r["Tab"] == "Form Responses 3"]
     expected = (
         "no tab 'Form Responses 3' (the check-in form's responses); did you mean"
-        " 'Form responses 3 '? If so, set tabs.checkins"
+        " 'Form Responses 3 (old)'? If so, set tabs.checkins"
         if renamed == "tab"
         else "no column 'How is the mentoring relationship going?' (check-in form, field"
         " 'rating') in tab 'Form Responses 3'"
@@ -561,15 +561,23 @@ def test_close_year_joins_a_column_both_tabs_have_whatever_its_case(year):
     assert past["ana@m.org"]["Follow-up"] == "call in January; emailed"
 
 
-def test_a_pair_health_tab_without_its_header_row_is_left_as_it_is(year):
+def test_a_pair_health_tab_without_its_header_row_is_refused_and_nothing_is_sent(year):
     settings_file, path = year
     checkins(settings_file, 30)
     book = openpyxl.load_workbook(path)
     book["Pair Health"].insert_rows(1)
     book.save(path)
-    result = invoke(settings_file, on(31), "checkin")
-    assert result.exit_code == 1
-    assert "Pair Health not written: no column 'Mentee Email'" in result.output
+    before = path.read_bytes()
+    sent = len(list((path.parent / "outbox").glob("*.eml")))
+    result = invoke(settings_file, on(45), "checkin")
+    assert result.exit_code == 2
+    assert (
+        "tab 'Pair Health' (Pair Health) has its header in row 2, not in row 1 (a row was"
+        " inserted above it, or the rows were moved); delete the rows above the header so that"
+        " it is row 1 again. Nothing was written or sent"
+    ) in result.output
+    assert path.read_bytes() == before
+    assert len(list((path.parent / "outbox").glob("*.eml"))) == sent
     assert len(tab_rows_after_blank(path)) == 3
 
 

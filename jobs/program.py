@@ -1,0 +1,169 @@
+"""What every job reads: the response tabs, the tool's own tabs (checked before anything is
+written), past pairs, check-in answers, the approved pairs and who sends the emails."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence, Set
+from datetime import date
+from pathlib import Path
+
+from mentoring.answers import Answers, assign, read_answers
+from mentoring.errors import ConfigError, did_you_mean
+from mentoring.history import past_pairs
+from mentoring.identity import KnownPair, identify
+from mentoring.intake import IntakeIssue, Responses, read_responses
+from mentoring.ledger import Ledger
+from mentoring.outgoing import INTRODUCTION, pair_label
+from mentoring.pairs import Pair, PairsRead, Person, approved_pairs
+from mentoring.settings import Settings
+from mentoring.sheet import Table
+from mentoring.tool_tabs import check_tool_tabs, renamed_tool_tab, tool_tabs
+from sync.base import Spreadsheet
+from sync.files import read_csv_table
+
+
+def past_tables(settings: Settings, found: dict[str, Table]) -> list[Table]:
+    """The pairs of earlier years: the Past Pairs tab (when read) and the .csv file."""
+    matching = settings.matching
+    tables = [found[matching.past_pairs_tab]] if matching.past_pairs_tab in found else []
+    if matching.past_pairs_file and Path(matching.past_pairs_file).exists():
+        tables.append(read_csv_table(Path(matching.past_pairs_file)))
+    return tables
+
+
+def checkin_answers(
+    sheet: Spreadsheet,
+    settings: Settings,
+    found: dict[str, Table],
+    pairs: Sequence[Pair],
+    past: Set[tuple[str, str]] = frozenset(),
+) -> Answers:
+    """The check-in tab's answers by pair, and the rows of no pair as intake issues (an
+    answer about a `past` pair, of a closed year, is neither). A tab that is not there means
+    nobody has answered. A tab that cannot be read (a renamed question, a tab of a near
+    name) is one intake issue, and its answers are unknown: the emails still go."""
+    tab = settings.tabs.checkins
+    try:
+        if tab not in found:
+            refuse_a_near_miss(
+                sheet, settings, tab, "the check-in form's responses", "tabs.checkins"
+            )
+        rows = read_answers(found.get(tab), settings.checkin_form, settings.intake.date_order)
+    except ConfigError as exc:
+        problem = (
+            f"{str(exc).rstrip('.')}. Until then the check-in answers are not read: Pair"
+            " Health counts none, and nobody is reminded or flagged for not answering"
+        )
+        return Answers({}, (IntakeIssue(tab, 1, "", problem),), known=False)
+    return assign(rows, pairs, tab, past)
+
+
+def response_tab(
+    sheet: Spreadsheet, found: dict[str, Table], name: str, what: str, key: str
+) -> Table:
+    """The form's response tab, or a ConfigError that suggests the closest tab name."""
+    table = found.get(name)
+    if table is None:
+        hint = did_you_mean(name, sheet.tab_names())
+        raise ConfigError(
+            f"no tab '{name}' ({what}) in the spreadsheet{hint};"
+            f" set {key} in the settings to the tab's name"
+        )
+    return table
+
+
+def check_tabs(sheet: Spreadsheet, found: dict[str, Table], settings: Settings) -> None:
+    """Refuse (ConfigError, before anything is written or sent) when a tab the tool writes
+    has its header below row 1, or is missing while a tab of a close name has its columns
+    (renamed: a new one would start the tab afresh)."""
+    check_tool_tabs(found, settings)
+    tools = tool_tabs(settings)
+    names = [name for name in sheet.tab_names() if name not in tools]
+    for name, tab in tools.items():
+        if name in found:
+            continue
+        close = difflib.get_close_matches(name.casefold(), [n.casefold() for n in names], 3, 0.6)
+        near = [n for n in names if n.casefold() in close]
+        for candidate in sheet.read(near).values() if near else ():
+            if why := renamed_tool_tab(name, tab, candidate):
+                raise ConfigError(why)
+
+
+def refuse_a_near_miss(
+    sheet: Spreadsheet, settings: Settings, wanted: str, what: str, key: str
+) -> None:
+    """A missing tab the tool may start afresh, unless one with a close name is there:
+    that is the committee's tab renamed, and starting a new one would ignore it."""
+    ours = {*vars(settings.tabs).values(), settings.matching.past_pairs_tab} - {wanted}
+    hint = did_you_mean(wanted, [name for name in sheet.tab_names() if name not in ours])
+    if hint:
+        raise ConfigError(
+            f"no tab '{wanted}' ({what}){hint} If so, set {key} in the settings to its name,"
+            " or rename the tab back"
+        )
+
+
+def read_pairs(
+    sheet: Spreadsheet,
+    settings: Settings,
+    found: dict[str, Table],
+    today: date,
+    ledger: Ledger | None = None,
+    known: Sequence[KnownPair] = (),
+    responses: Responses | None = None,
+) -> PairsRead:
+    """The approved pairs of the committee tab, with both people's answers from the forms,
+    each known by the addresses its emails went out under (`ledger`: what was sent; `known`:
+    the pairs the send journal remembers).
+
+    A pair of an earlier year (Past Pairs, when `found` has it) is left out, with a problem
+    that says why: the Email Log has that year's emails under the same keys, so a second
+    year of the same two people would be taken for the first one. So is a pair whose mentor
+    changed after its introduction: it is introduced anew, with a line that says so.
+    """
+    tabs = settings.tabs
+    if responses is None:
+        mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
+        mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
+        responses = read_responses(mentees, mentors, settings)
+    mentor_field = {r.mentee: r.mentor for r in settings.matching.rules if r.kind == "overlap"}
+    questions = [(f, mentor_field.get(f, f)) for f in settings.email.shared_interests]
+    read = approved_pairs(
+        found.get(tabs.committee), responses, questions, settings.intake.date_order, today
+    )
+    past = past_pairs(past_tables(settings, found))
+    again = [p for p in read.pairs if (p.mentee.email, p.mentor.email) in past]
+    problems = [
+        f"{tabs.committee} row {p.row}: {p.mentee.email} and {p.mentor.email} were a pair in"
+        " an earlier year (Past Pairs); mentor-sync sends them no emails, as its Email Log"
+        " holds that year's: choose another mentor in Committee Mentor Email"
+        for p in again
+    ]
+    kept = [p for p in read.pairs if p not in again]
+    if ledger is not None:
+        identified = identify(kept, known, introductions(ledger), tabs.committee)
+        kept, problems = list(identified.pairs), [*problems, *identified.problems]
+    return PairsRead(tuple(kept), (*read.problems, *problems), read.held)
+
+
+def introductions(ledger: Ledger) -> dict[str, date | None]:
+    """Each pair the Email Log or the journal has emails of, with the day its introduction
+    went (None when it had none: introduced by hand)."""
+    found: dict[str, date | None] = {}
+    for entry in ledger.entries():
+        label = pair_label(entry.key)
+        if not label:
+            continue
+        day = entry.sent_at.date() if entry.sent_at else None
+        if entry.key.startswith(INTRODUCTION) and day is not None:
+            found[label] = day
+        else:
+            found.setdefault(label, None)
+    return found
+
+
+def sender_person(settings: Settings) -> Person:
+    """Who the emails are from: the sending address, or the committee's."""
+    email = settings.email.from_address or settings.program.committee_email
+    return Person(email=email, name=settings.email.from_name, role="")

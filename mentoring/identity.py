@@ -1,0 +1,152 @@
+"""Which pair is which, when the committee corrects an address or changes a mentor.
+
+A pair's emails are keyed by its two addresses ("check-in 2 | ana@m.org | tom@t.org |
+to tom@t.org"), so an address corrected after the introduction would look like a new
+pair: the latest check-in would go again and Pair Health would start from zero. And a
+mentor changed without clearing Introduced On would look like a pair introduced on that
+day: it would get "check-in 3" at once, without an introduction.
+
+So an introduced pair with no email of its own yet is compared with the pairs that had
+emails before (the send journal remembers their people's names; the Email Log knows
+their addresses and the day of their introduction):
+- the same committee row (the same mentee) and the same Introduced On, with a mentor of
+  the same name at a new address, is the same pair: its emails keep the keys of its
+  first address (`Pair.known_as`), and nothing goes twice;
+- the same mentee and Introduced On with another mentor is a new pair: it is introduced
+  (Introduced On then becomes the day of its introduction), and the committee is told;
+- a mentee's address corrected (the same mentor, Introduced On and name) is the same pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from mentoring.pairs import Pair
+
+
+@dataclass(frozen=True)
+class KnownPair:
+    """A pair introduced in an earlier run: `label` its addresses as last seen, `identity`
+    the addresses its emails are keyed by, and its people's names."""
+
+    label: str
+    identity: str
+    mentee_name: str
+    mentor_name: str
+    introduced_on: date | None
+
+    @property
+    def emails(self) -> tuple[str, str]:
+        return _emails(self.label)
+
+
+@dataclass(frozen=True)
+class Identified:
+    pairs: tuple[Pair, ...]
+    problems: tuple[str, ...]  # a line for each pair whose mentor changed after an introduction
+
+
+def identify(
+    pairs: Sequence[Pair],
+    known: Sequence[KnownPair],
+    introduced: Mapping[str, date | None],
+    tab: str,
+) -> Identified:
+    """The pairs, each known by the addresses of its first emails, or taken as not yet
+    introduced when its mentor changed since the introduction on its Introduced On day.
+
+    `known` are the pairs of earlier runs (from the send journal; none without it);
+    `introduced` has every pair label the Email Log or the journal has emails under, with
+    the day its introduction was sent (None when there is none); `tab` names the committee
+    tab in the lines for the committee.
+    """
+    by_label = {k.label: k for k in known}
+    current = {p.label for p in pairs}
+    earlier = [k for k in known if k.label not in current]
+    earlier += [
+        KnownPair(label, label, "", "", day)
+        for label, day in introduced.items()
+        if label not in current and label not in by_label and day is not None
+    ]
+    found: list[Pair] = []
+    problems: list[str] = []
+    for pair in pairs:
+        if pair.label in by_label:
+            found.append(_known_as(pair, by_label[pair.label].identity))
+            continue
+        if pair.introduced_on is None or pair.label in introduced:
+            found.append(pair)
+            continue
+        same, changed = _before(pair, earlier)
+        if same is not None:
+            found.append(_known_as(pair, same.identity))
+        elif changed is not None:
+            found.append(replace(pair, introduced_on=None))
+            problems.append(_new_mentor(pair, changed, tab))
+        else:
+            found.append(pair)  # introduced by hand on that day: its check-ins count from it
+    return Identified(tuple(found), tuple(problems))
+
+
+def remembered(pairs: Sequence[Pair]) -> list[KnownPair]:
+    """What the journal keeps of the introduced pairs, for the next run's `identify`."""
+    return [
+        KnownPair(
+            f"{p.mentee.email} | {p.mentor.email}",
+            p.label,
+            p.mentee.name,
+            p.mentor.name,
+            p.introduced_on,
+        )
+        for p in pairs
+        if p.introduced_on is not None
+    ]
+
+
+def _before(pair: Pair, earlier: Sequence[KnownPair]) -> tuple[KnownPair | None, KnownPair | None]:
+    """(the same pair at an earlier address, a pair of this mentee whose mentor changed)."""
+    changed = None
+    for old in earlier:
+        if old.introduced_on != pair.introduced_on:
+            continue
+        mentee, mentor = old.emails
+        if mentee == pair.mentee.email and mentor != pair.mentor.email:
+            if _same_name(old.mentor_name, pair.mentor.name):
+                return old, None
+            changed = changed or old
+        elif (
+            mentor == pair.mentor.email
+            and mentee != pair.mentee.email
+            and _same_name(old.mentee_name, pair.mentee.name)
+        ):
+            return old, None
+    return None, changed
+
+
+def _known_as(pair: Pair, identity: str) -> Pair:
+    emails = _emails(identity)
+    return (
+        pair if emails == (pair.mentee.email, pair.mentor.email) else replace(pair, known_as=emails)
+    )
+
+
+def _new_mentor(pair: Pair, old: KnownPair, tab: str) -> str:
+    was = old.emails[1] + (f" ({old.mentor_name})" if old.mentor_name else "")
+    return (
+        f"{tab} row {pair.row}: the mentor is now {pair.mentor.email} ({pair.mentor.name}),"
+        f" not {was}, who was introduced on {pair.introduced_on:%Y-%m-%d}; mentor-sync"
+        f" introduces {pair.mentee.name} and {pair.mentor.name} as a new pair, and Introduced"
+        " On becomes the day it goes (to keep the earlier pair, put its mentor back)"
+    )
+
+
+def _same_name(before: str, now: str) -> bool:
+    folded = " ".join(before.casefold().split())
+    return bool(folded) and folded == " ".join(now.casefold().split())
+
+
+def _emails(label: str) -> tuple[str, str]:
+    mentee, _, mentor = label.partition(" | ")
+    return mentee, mentor
