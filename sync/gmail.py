@@ -1,11 +1,18 @@
 """The Gmail sender: users.messages.send through google-api-python-client.
 
-With only `gmail.send`, Gmail cannot be asked whether a message went out, so a
-send that got no answer (a timeout, a lost connection) is reported as maybe
-sent and never sent again. With `gmail.readonly` too, such a message is looked
-up by its Message-ID (`rfc822msgid:`): found, it was sent; not found, it is
-sent again. An answer that is an error (429, 5xx) means Gmail did not take it,
-so it is tried again after a wait.
+Gmail's send is not idempotent, and neither a 5xx answer (JSON "Backend Error"
+or an HTML 502 page) nor no answer at all (a timeout, a lost connection) proves
+that Gmail did not send the message: it has answered 500 to sends it made. So
+such a send is "maybe sent". With `gmail.readonly` granted, the message is
+looked up by its Message-ID (`rfc822msgid:`) before any second try: found, it
+was sent; not found (twice, as search lags), it is sent again, as many times as
+`google.tries` allows; a look-up that fails leaves it maybe sent. With only
+`gmail.send`, Gmail cannot be asked, so it is reported maybe sent at once and
+never sent again automatically.
+
+Only answers that prove Gmail did not take the message are simply tried again
+after a wait: 429 and the rate-limit 403s. 400 (a message Gmail cannot use) is
+not sent; 401 and other 403s stop the batch (the token cannot send).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from sync.google import (
     READING_SCOPES,
     Credentials,
     GoogleError,
+    Problem,
     Retry,
     TimedRequest,
     describe,
@@ -84,6 +92,9 @@ class GmailSender:
             service.close()
 
     def send(self, message: EmailMessage, key: str) -> str:
+        """Send `message` once; returns a note when Gmail's answer was an error but the sent
+        mail has it. Raises SendError: `maybe_sent` when Gmail may have sent it and cannot
+        be asked (it is not sent again), `fatal` when the rest of the batch should wait."""
         if self._service is None:
             raise SendError("the Gmail sender is not signed in", fatal=True)
         raw = base64.urlsafe_b64encode(message.as_bytes()).decode("ascii")
@@ -97,25 +108,33 @@ class GmailSender:
                 problem = describe(exc)
                 if problem is None:
                     raise
+                last = attempt == self.retry.tries - 1
                 if not problem.transient:
                     raise self._refused(key, problem, attempt + 1) from exc
-                unanswered = problem.status == 0
-                if unanswered and not self.can_search:
-                    raise self._maybe_sent(key, problem) from exc
-                if attempt < self.retry.tries - 1:
-                    self.retry.pause(attempt)
-                if unanswered:  # look before sending it again, twice: search lags a little
-                    went_out = self.confirm(key, msgid)
-                    if went_out is False:
-                        self.retry.pause(attempt + 1)
-                        went_out = self.confirm(key, msgid)
+                if problem.maybe_done:  # a 5xx or no answer: Gmail may have sent it
+                    went_out = self._look_up(key, msgid, attempt)
                     if went_out:
-                        return "Gmail did not answer the send, but has it in the sent mail"
+                        return _found(problem)
                     if went_out is None:
-                        raise self._maybe_sent(key, problem) from exc
-                if attempt == self.retry.tries - 1:
+                        raise self._maybe_sent(key, problem, message) from exc
+                elif not last:  # 429 or a rate-limit 403: Gmail did not take it
+                    self.retry.pause(attempt)
+                if last:
                     raise self._refused(key, problem, attempt + 1) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _look_up(self, key: str, message_id: str, attempt: int) -> bool | None:
+        """After a send Gmail may have made: whether the sent mail has it, asked twice with a
+        pause before each (Gmail's search lags a moment behind a send); None when Gmail
+        cannot be asked (no gmail.readonly) or the look-up itself fails."""
+        if not self.can_search:
+            return None
+        self.retry.pause(attempt)
+        went_out = self.confirm(key, message_id)
+        if went_out is False:
+            self.retry.pause(attempt + 1)
+            went_out = self.confirm(key, message_id)
+        return went_out
 
     def confirm(self, key: str, message_id: str) -> bool | None:
         """Whether a message with this Message-ID is in the sent mail; None without
@@ -142,19 +161,39 @@ class GmailSender:
             return None
         return bool(found.get("messages"))
 
-    def _maybe_sent(self, key: str, problem) -> SendError:
-        hint = (
-            "" if self.can_search else "; with gmail.readonly granted mentor-sync could look it up"
+    def _maybe_sent(self, key: str, problem: Problem, message: EmailMessage) -> SendError:
+        if problem.status == 0:
+            what = f"Gmail did not answer while sending {key} ({problem.message})"
+        else:
+            answered = f"{problem.status} {problem.reason}".strip()
+            what = (
+                f"Gmail answered {answered} while sending {key} ({problem.message}), an"
+                " answer it also gives after sending"
+            )
+        if self.can_search:
+            what += ", and looking it up in the sent mail failed too"
+        msgid = str(message["Message-ID"] or "").strip().strip("<>")
+        search = f" (search for rfc822msgid:{msgid})" if msgid else ""
+        advice = (
+            ""
+            if self.can_search
+            else ". With gmail.readonly granted (google.gmail_readonly = true, then"
+            " mentor-sync auth gmail) mentor-sync looks such an email up itself"
         )
+        # A 5xx, or a look-up that failed after every try, says Gmail is failing now: the
+        # next emails would most likely get the same answer, each one more `unconfirmed` row
+        # for the committee to check by hand. They wait for the next run instead. A single
+        # lost answer (a timeout) may be this one connection's bad luck: the batch goes on.
         return SendError(
-            f"Gmail did not answer while sending {key} ({problem.message}), so it may have"
-            f" gone out{hint}",
+            f"{what}; it may have gone out, so it is not sent again: look for it in the sent"
+            f" mail of {_mailbox(message, self.account)}{search}{advice}",
             maybe_sent=True,
+            fatal=problem.status != 0 or self.can_search,
         )
 
-    def _refused(self, key: str, problem, tries: int) -> SendError:
+    def _refused(self, key: str, problem: Problem, tries: int) -> SendError:
         after = f" after {tries} tries" if tries > 1 else ""
-        detail = f"{problem.status} {problem.reason}: {problem.message}".strip()
+        detail = _detail(problem)
         if problem.status in (401, 403):
             return SendError(
                 f"Gmail refused to send {key} for {self.account} ({detail}); check that the"
@@ -162,5 +201,26 @@ class GmailSender:
                 fatal=True,
             )
         if problem.transient:
-            return SendError(f"Gmail could not send {key}{after} ({detail})", fatal=True)
+            return SendError(
+                f"Gmail could not send {key}{after} ({detail}); the next run tries it again",
+                fatal=True,
+            )
         return SendError(f"Gmail refused {key} ({detail})")
+
+
+def _detail(problem: Problem) -> str:
+    return f"{problem.status} {problem.reason}: {problem.message}".replace(" :", ":").strip()
+
+
+def _found(problem: Problem) -> str:
+    """The Email Log's note for a send Gmail answered badly but made all the same."""
+    if problem.status == 0:
+        return "Gmail did not answer the send, but has it in the sent mail"
+    return f"Gmail answered {problem.status} to the send, but has it in the sent mail"
+
+
+def _mailbox(message: EmailMessage, account: str) -> str:
+    """The address whose sent mail holds `message`: its From, else the signed-in account."""
+    sender = message["From"]
+    addresses = getattr(sender, "addresses", ()) if sender is not None else ()
+    return addresses[0].addr_spec if addresses else account

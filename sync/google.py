@@ -3,7 +3,10 @@
 Retries are ours, not the client libraries': 429 and 5xx answers (whatever
 their body), lost connections and timeouts are tried again after a capped,
 jittered exponential wait, a bounded number of times; 400, 401, 403 and 404
-never are, since asking again cannot change the answer.
+never are, since asking again cannot change the answer. A 5xx, like no answer,
+does not prove that Google did not do what was asked (Gmail has answered 500 to a
+send it had made): a call that must not be done twice checks before trying again
+(`Problem.maybe_done`).
 """
 
 from __future__ import annotations
@@ -114,6 +117,13 @@ class Problem:
     reason: str  # Google's status word (RESOURCE_EXHAUSTED) or what happened instead
     message: str
     transient: bool
+
+    @property
+    def maybe_done(self) -> bool:
+        """Whether Google may have done it all the same: no answer came, or its servers
+        failed (a 5xx, JSON or an HTML page), perhaps after doing it. 429 and other 4xx
+        answers prove it was not done."""
+        return self.status == 0 or self.status >= 500
 
 
 def describe(exc: BaseException) -> Problem | None:

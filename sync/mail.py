@@ -17,9 +17,11 @@ class SendError(MentorSyncError):
     """Raised when a message could not be sent.
 
     `maybe_sent` is True when the message may have reached the server anyway
-    (the connection dropped after the message was handed over), so it must not
-    be sent again. `fatal` is True when the sender cannot send anything more in
-    this run (the connection is gone), so the rest should wait for the next run.
+    (the connection dropped after the message was handed over, or the server
+    answered an error that does not prove it did not take it: Gmail's 5xx), so
+    it must not be sent again. `fatal` is True when the sender cannot send
+    anything more in this run (the connection is gone, or the server is failing),
+    so the rest should wait for the next run.
     """
 
     def __init__(self, message: str, *, maybe_sent: bool = False, fatal: bool = False):

@@ -15,8 +15,8 @@
 Every answer imitates what Google sends: the error envelope ``{"error": {"code", "message",
 "status"}}``, trimmed values, serial dates, ranges echoed as Google echoes them. The
 behaviour was checked against the recorded gspread traffic (tests/test_google_fake_recordings.py).
-Faults (429, 5xx, HTML 502, timeouts before and after the request is applied) can be injected
-at random or on demand. Pure standard library.
+Faults (429, 5xx, HTML 502, timeouts, before and after the request is applied) can be
+injected at random or on demand. Pure standard library.
 
 What it does not model: formatting other than number formats, notes, merges, named and
 protected ranges, filters, grid data in metadata (includeGridData), formulas other than plain
@@ -68,6 +68,10 @@ GMAIL_LIST_SCOPES = {"https://mail.google.com/"} | {
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 FAULT_KINDS = ("429", "500", "503", "html500", "timeout", "timeout_after")
+# Done, then answered an error: what makes a 5xx prove nothing (Gmail sent the email, then
+# said 500 Backend Error). Not among the default random `kinds`; name them to have them.
+DONE_THEN_ERROR = ("500_after", "503_after", "html502_after")
+ALL_FAULT_KINDS = (*FAULT_KINDS, *DONE_THEN_ERROR)
 HTML_ERROR = (
     "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n"
     '  <meta name=viewport content="initial-scale=1, minimum-scale=1, width=device-width">\n'
@@ -141,27 +145,44 @@ class Recorded:
 class Faults:
     """Which Sheets/Gmail requests fail, and how (the token endpoint never faults).
 
-    Kinds, as Google's front end answers them: "429" (quota), "500", "503", "html500" (an
-    HTML 502/500 page, not JSON), "timeout" (hangs `delay` seconds without applying the
-    request, then 503), "timeout_after" (applies the request, then hangs `delay` seconds before
-    answering normally: the client has given up, yet the write or the email happened).
+    Kinds, as Google's front end answers them. Not applied: "429" (quota), "500", "503",
+    "html500" (an HTML 502/500 page, not JSON), "timeout" (hangs `delay` seconds without
+    applying the request, then 503). Applied all the same: "timeout_after" (hangs `delay`
+    seconds before answering normally: the client has given up, yet the write or the email
+    happened), "500_after" and "503_after" (answer Google's JSON 500/503 error: the email is in
+    `sent`), "html502_after" (answers the HTML 502 page).
+
+    `rate` faults a share of requests at random, drawing from `kinds` (FAULT_KINDS unless set;
+    DONE_THEN_ERROR holds the other three); with `writes_only`, only requests that change
+    something (Sheets writes, Gmail sends) are drawn for, not reads or Gmail look-ups.
     """
 
     def __init__(self, seed: int = 0):
         self.rate: float = 0.0
-        self.kinds: tuple[str, ...] = FAULT_KINDS
+        self.kinds = FAULT_KINDS
+        self.writes_only = False
         self.delay: float = 2.0
         self.always: str | None = None
         self._queue: deque[str] = deque()
         self._aimed: dict[str, deque[str]] = {}
         self._rng = random.Random(seed)
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self._kinds
+
+    @kinds.setter
+    def kinds(self, kinds: tuple[str, ...]) -> None:
+        for kind in kinds:
+            _known(kind)
+        self._kinds = tuple(kinds)
+
     def fail_next(self, n: int, kind: str, api: str | None = None) -> None:
         """Queue `kind` for the next `n` requests (after any already queued), or for the next
         `n` requests to `api` ("sheets" or "gmail") only; the kind "skip" lets a request
         through untouched, to aim a fault at a later request."""
-        if kind not in (*FAULT_KINDS, "skip"):
-            raise ValueError(f"unknown fault kind {kind!r}")
+        if kind != "skip":
+            _known(kind)
         if api is None:
             self._queue.extend([kind] * n)
         else:
@@ -171,8 +192,9 @@ class Faults:
         """Google's front end answers 502 most of the time, sometimes 500."""
         return self._rng.choice((502, 502, 500))
 
-    def draw(self, api: str = "sheets") -> str | None:
-        """The fault for the request to `api` that just arrived, or None."""
+    def draw(self, api: str = "sheets", write: bool = False) -> str | None:
+        """The fault for the request to `api` that just arrived (`write`: one that changes
+        something), or None."""
         if self._aimed.get(api):
             kind = self._aimed[api].popleft()
             return None if kind == "skip" else kind
@@ -181,9 +203,16 @@ class Faults:
             return None if kind == "skip" else kind
         if self.always:
             return self.always
+        if self.writes_only and not write:
+            return None
         if self.rate and self._rng.random() < self.rate:
             return self._rng.choice(self.kinds)
         return None
+
+
+def _known(kind: str) -> None:
+    if kind not in ALL_FAULT_KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}; the kinds are {', '.join(ALL_FAULT_KINDS)}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -824,23 +853,26 @@ class FakeGoogle:
         elif path.startswith(("/gmail/v1/", "/upload/gmail/v1/")):
             api = "gmail"
         record = Recorded(api, method, path, query, body)
+        write = method != "GET"
         with self._lock:
             self.requests.append(record)
-            fault = self.faults.draw(api) if api in ("sheets", "gmail") else None
+            fault = self.faults.draw(api, write) if api in ("sheets", "gmail") else None
         if fault == "timeout":
             time.sleep(self.faults.delay)
             fault = "503"
         if fault in ("429", "500", "503"):
-            write = method != "GET"
             answer = self._json(_fault_error(fault, api, write).body(), int(fault))
         elif fault == "html500":
-            code = self.faults.html_status()
-            page = HTML_ERROR.format(code=code).encode()
-            answer = (code, "text/html; charset=UTF-8", page, {})
+            answer = _html_error(self.faults.html_status())
         else:
             answer = self._answer(api, method, path, query, headers, body, record)
             if fault == "timeout_after":
                 time.sleep(self.faults.delay)
+            elif fault == "html502_after":
+                answer = _html_error(502)
+            elif fault in ("500_after", "503_after"):  # done, and yet an error is the answer
+                code = fault.partition("_")[0]
+                answer = self._json(_fault_error(code, api, write).body(), int(code))
         record.status = answer[0]
         return answer
 
@@ -1589,9 +1621,18 @@ def _fault_error(kind: str, api: str, write: bool) -> ApiError:
             f"of service '{service}.googleapis.com' for consumer 'project_number:1'.",
             "RESOURCE_EXHAUSTED",
         )
-    if kind == "500":
-        return ApiError(500, "Internal error encountered.", "INTERNAL")
-    return ApiError(503, "The service is currently unavailable.", "UNAVAILABLE")
+    code, status = (500, "INTERNAL") if kind == "500" else (503, "UNAVAILABLE")
+    if api == "gmail":  # Gmail's 5xx say "Backend Error" and carry the legacy errors list
+        errors = [{"message": "Backend Error", "domain": "global", "reason": "backendError"}]
+        return ApiError(code, "Backend Error", status, errors=errors)
+    if code == 500:
+        return ApiError(code, "Internal error encountered.", status)
+    return ApiError(code, "The service is currently unavailable.", status)
+
+
+def _html_error(code: int):
+    """The HTML page Google's front end answers instead of JSON (mostly with a 502)."""
+    return code, "text/html; charset=UTF-8", HTML_ERROR.format(code=code).encode(), {}
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,6 +1,7 @@
 """The Gmail sender through the real googleapiclient, against the loopback fake of Gmail:
-each email at most once whatever the network does, exactly once when Gmail can be asked,
-the Workspace service account, and the sign-in of `mentor-sync auth gmail`."""
+each email at most once whatever the network does and whatever Gmail answers (a 5xx may
+come after the email went), exactly once when Gmail can be asked, the Workspace service
+account, and the sign-in of `mentor-sync auth gmail`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import socket
 import stat
 import threading
 import webbrowser
+from collections import Counter
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import gspread
@@ -17,11 +20,13 @@ import pytest
 import requests
 
 from jobs.auth import sign_in
-from jobs.backends import make_sender, open_spreadsheet
+from jobs.backends import gmail_credentials, make_sender, open_spreadsheet
 from jobs.config import load_settings, load_templates
 from jobs.mail import INTRODUCE, run_mail
 from mentoring.errors import ConfigError
-from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, load_credentials
+from sync.gmail import GmailSender
+from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, Retry, load_credentials
+from sync.mail import SendError
 from tests.conftest import as_a_stopped_run_left_it
 from tests.google_fake import FakeGoogle, loopback_session
 from tests.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, google_settings, user_token
@@ -41,6 +46,22 @@ def log_statuses(fake, settings_path) -> list[str]:
     rows = fake.values(SHEET_ID, load_settings(settings_path).tabs.email_log)
     status = rows[0].index("Status")
     return [row[status] for row in rows[1:]]
+
+
+def email_log(fake, settings_path) -> dict[str, dict[str, str]]:
+    """The Email Log by mentee: each row's cells by column name."""
+    rows = fake.values(SHEET_ID, load_settings(settings_path).tabs.email_log)
+    by_column = [dict(zip(rows[0], row + [""] * len(rows[0]), strict=False)) for row in rows[1:]]
+    return {row["Key"].split(" | ")[1]: row for row in by_column}
+
+
+def sent_to(fake) -> Counter:
+    """How many times Gmail sent to each mentee."""
+    return Counter(m["To"].addresses[0].addr_spec for m in fake.sent)
+
+
+def gmail_requests(fake, method: str) -> list:
+    return [r for r in fake.requests if r.api == "gmail" and r.method == method]
 
 
 def matched_and_approved(fake, folder, **options):
@@ -64,20 +85,148 @@ def test_without_gmail_readonly_an_unanswered_send_is_never_sent_again(fake, tmp
     assert len(fake.sent) == 2
 
 
-@pytest.mark.parametrize("kind", ["timeout_after", "timeout"])
-def test_with_gmail_readonly_an_unanswered_send_is_looked_up_and_sent_exactly_once(
+# Answers that do not prove Gmail did not send: made, then answered badly (or not at all) ...
+SENT_THEN_ERROR = ["500_after", "503_after", "html502_after", "timeout_after"]
+# ... and the same answers when Gmail did not send.
+NOT_SENT_ERROR = ["500", "503", "html500", "timeout"]
+
+
+@pytest.mark.parametrize("kind", SENT_THEN_ERROR + NOT_SENT_ERROR)
+def test_with_gmail_readonly_a_send_that_may_have_gone_out_is_looked_up_and_sent_exactly_once(
     fake, tmp_path, kind
 ):
     settings_path = matched_and_approved(fake, tmp_path, readonly=True)
     fake.faults.fail_next(1, kind, api="gmail")
     result = cli_run(settings_path, DAY0, "introduce")
     assert result.output.splitlines()[-1] == "introduce: 2 sent", result.output
-    assert len(fake.sent) == 2
+    assert sent_to(fake) == {"ana@m.org": 1, "bo@m.org": 1}
     assert log_statuses(fake, settings_path) == ["sent", "sent"]
-    searches = [r for r in fake.requests if r.api == "gmail" and r.method == "GET"]
-    # Found at once when Gmail took it; looked for twice (search lags) when it did not.
-    assert len(searches) == (1 if kind == "timeout_after" else 2)
+    searches = gmail_requests(fake, "GET")
     assert all(s.query["q"][0].startswith("rfc822msgid:") for s in searches)
+    note = email_log(fake, settings_path)["ana@m.org"]["Error"]
+    if kind in SENT_THEN_ERROR:  # found at once, and not sent again
+        assert (len(searches), len(gmail_requests(fake, "POST"))) == (1, 2)
+        assert note.endswith(" the send, but has it in the sent mail")
+    else:  # looked for twice (search lags), then sent again
+        assert (len(searches), len(gmail_requests(fake, "POST"))) == (2, 3)
+        assert note == ""
+
+
+@pytest.mark.parametrize(
+    "kind", ["500_after", "503_after", "html502_after", "500", "503", "html500"]
+)
+def test_without_gmail_readonly_a_server_error_is_never_sent_again_and_the_rest_wait(
+    fake, tmp_path, kind
+):
+    settings_path = matched_and_approved(fake, tmp_path, readonly=False)
+    fake.faults.fail_next(1, kind, api="gmail")
+    first = cli_run(settings_path, DAY0, "introduce")
+    assert first.exit_code == 1
+    assert first.output.splitlines()[-1] == (
+        "introduce: 0 sent, 1 failed, to try again next run,"
+        " 1 unconfirmed: check them in the Email Log"
+    )
+    said = " ".join(first.output.split())
+    assert f"look for it in the sent mail of {PROGRAM_GMAIL} (search for rfc822msgid:" in said
+    assert "With gmail.readonly granted (google.gmail_readonly = true, then" in said
+    assert len(fake.sent) == (1 if kind.endswith("_after") else 0)  # at most once
+    log = email_log(fake, settings_path)
+    assert (log["ana@m.org"]["Status"], log["bo@m.org"]["Status"]) == ("unconfirmed", "failed")
+    assert log["bo@m.org"]["Error"].startswith("not tried: Gmail answered 50")
+    again = cli_run(settings_path, DAY0 + timedelta(1), "introduce")
+    assert again.output.splitlines()[-1] == "introduce: 1 sent, 1 committee rows need a look"
+    assert "introduction of ana@m.org | tom@t.org is 'unconfirmed'" in again.output
+    assert sent_to(fake)["bo@m.org"] == 1 and sent_to(fake)["ana@m.org"] <= 1
+    assert gmail_requests(fake, "GET") == []
+
+
+def test_with_gmail_readonly_a_send_that_cannot_be_looked_up_is_never_sent_again(fake, tmp_path):
+    settings_path = matched_and_approved(fake, tmp_path, readonly=True, tries=2)
+    fake.faults.fail_next(1, "500_after", api="gmail")
+    fake.faults.fail_next(2, "503", api="gmail")  # both tries of the look-up
+    first = cli_run(settings_path, DAY0, "introduce")
+    assert first.exit_code == 1
+    said = " ".join(first.output.split())
+    assert "and looking it up in the sent mail failed too; it may have gone out" in said
+    log = email_log(fake, settings_path)
+    assert (log["ana@m.org"]["Status"], log["bo@m.org"]["Status"]) == ("unconfirmed", "failed")
+    assert cli_run(settings_path, DAY0 + timedelta(1), "introduce").exit_code == 0
+    assert sent_to(fake) == {"ana@m.org": 1, "bo@m.org": 1}
+
+
+@pytest.mark.parametrize("readonly", [True, False], ids=["readonly", "send only"])
+def test_a_quota_answer_proves_gmail_did_not_send_so_it_is_tried_again(fake, tmp_path, readonly):
+    settings_path = matched_and_approved(fake, tmp_path, readonly=readonly)
+    fake.faults.fail_next(2, "429", api="gmail")
+    result = cli_run(settings_path, DAY0, "introduce")
+    assert result.output.splitlines()[-1] == "introduce: 2 sent", result.output
+    assert sent_to(fake) == {"ana@m.org": 1, "bo@m.org": 1}
+    assert len(gmail_requests(fake, "POST")) == 4 and gmail_requests(fake, "GET") == []
+
+
+def gmail_sender(fake, folder, *, readonly: bool) -> GmailSender:
+    """The sender as the jobs make it, with a Retry that does not sleep."""
+    settings = load_settings(google_settings(folder, fake, readonly=readonly, timeout=0.25))
+    retry = Retry(tries=6, sleep=lambda seconds: None)
+    return GmailSender(gmail_credentials(settings), settings.google, retry)
+
+
+def letter(n: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = PROGRAM_GMAIL
+    message["To"] = f"mentee{n}@m.org"
+    message["Subject"] = "Your mentor"
+    message["Message-ID"] = f"<intro-{n}@sts.example>"
+    message.set_content("Hello")
+    return message
+
+
+def test_a_message_gmail_cannot_use_is_refused_at_once(fake, tmp_path):
+    message = letter(1)
+    del message["To"]
+    with gmail_sender(fake, tmp_path, readonly=True) as sender, pytest.raises(SendError) as no:
+        sender.send(message, "intro 1")
+    assert (
+        str(no.value) == "Gmail refused intro 1 (400 INVALID_ARGUMENT: Recipient address required)"
+    )
+    assert not no.value.maybe_sent and not no.value.fatal
+    assert fake.sent == [] and len(gmail_requests(fake, "POST")) == 1
+
+
+AFTER = ("500_after", "503_after")
+BEFORE_OR_AFTER = ("500", "503", "html500", "500_after", "503_after", "html502_after")
+
+
+@pytest.mark.parametrize("kinds", [AFTER, BEFORE_OR_AFTER], ids=["after", "before or after"])
+@pytest.mark.parametrize("readonly", [True, False], ids=["readonly", "send only"])
+def test_200_sends_with_30_percent_answered_5xx_go_out_once_or_are_reported_maybe_sent(
+    fake, tmp_path, readonly, kinds
+):
+    fake.faults.rate, fake.faults.kinds, fake.faults.writes_only = 0.3, kinds, True
+    outcomes: dict[str, str | SendError] = {}
+    with gmail_sender(fake, tmp_path, readonly=readonly) as sender:
+        for n in range(200):
+            try:
+                outcomes[f"mentee{n}@m.org"] = sender.send(letter(n), f"intro {n}")
+            except SendError as exc:
+                outcomes[f"mentee{n}@m.org"] = exc
+    sends = gmail_requests(fake, "POST")
+    errors = [r for r in sends if r.status >= 500]
+    assert len(errors) >= 40  # about 30% of the sends were answered 5xx
+    delivered = sent_to(fake)
+    reported_sent = {to for to, outcome in outcomes.items() if isinstance(outcome, str)}
+    assert all(delivered[to] == 1 for to in reported_sent)
+    if readonly:  # every one delivered exactly once, and reported sent
+        assert delivered == {to: 1 for to in outcomes} and reported_sent == set(outcomes)
+        # Each email was made by one send; a 5xx to any other send was Gmail not taking it.
+        made_then_error = len(errors) - (len(sends) - len(outcomes))
+        found = [o for o in outcomes.values() if o.endswith("but has it in the sent mail")]
+        assert len(found) == made_then_error > 0
+    else:  # one send each: at most once, and every one not confirmed reported maybe sent
+        assert len(sends) == len(outcomes) and max(delivered.values()) == 1
+        unconfirmed = [o for o in outcomes.values() if isinstance(o, SendError)]
+        assert len(unconfirmed) == len(errors)
+        assert all(error.maybe_sent and error.fatal for error in unconfirmed)
 
 
 def test_a_token_that_cannot_send_stops_the_batch_and_nothing_is_lost(fake, tmp_path):

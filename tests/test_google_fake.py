@@ -564,6 +564,53 @@ def test_a_gmail_timeout_after_sending_leaves_the_email_sent(fake):
     assert raised.value.resp.status == 503 and len(fake.sent) == 1
 
 
+@pytest.mark.parametrize(("kind", "status"), [("500_after", 500), ("503_after", 503)])
+def test_a_gmail_send_can_be_made_and_answered_with_googles_5xx(fake, kind, status):
+    fake.faults.fail_next(1, kind)
+    with gmail(fake, "send") as service, pytest.raises(HttpError) as raised:
+        service.users().messages().send(userId="me", body=letter()).execute()
+    error = json.loads(raised.value.content)["error"]
+    assert (raised.value.resp.status, error["code"], error["message"]) == (
+        status,
+        status,
+        "Backend Error",
+    )
+    assert error["errors"] == [
+        {"message": "Backend Error", "domain": "global", "reason": "backendError"}
+    ]
+    assert len(fake.sent) == 1  # sent all the same
+    assert fake.requests[-1].status == status
+
+
+def test_a_gmail_send_can_be_made_and_answered_with_googles_html_502(fake):
+    fake.faults.fail_next(1, "html502_after")
+    with gmail(fake, "send") as service, pytest.raises(HttpError) as raised:
+        service.users().messages().send(userId="me", body=letter()).execute()
+    assert raised.value.resp.status == 502
+    assert raised.value.resp["content-type"].startswith("text/html")
+    assert b"That\xe2\x80\x99s an error." in raised.value.content
+    assert len(fake.sent) == 1
+
+
+def test_random_faults_can_be_done_then_answered_with_an_error_and_spare_the_reads(fake):
+    fake.faults.rate, fake.faults.kinds, fake.faults.writes_only = 1.0, ("500_after",), True
+    with gmail(fake, "send", "readonly") as service:
+        messages = service.users().messages()
+        for n in range(3):
+            with pytest.raises(HttpError):
+                messages.send(userId="me", body=letter(message_id=f"<{n}@sts.example>")).execute()
+        listed = messages.list(userId="me", q="rfc822msgid:1@sts.example").execute()
+    assert len(fake.sent) == 3 and listed["resultSizeEstimate"] == 1
+    assert [r.status for r in fake.requests] == [500, 500, 500, 200]
+
+
+def test_an_unknown_fault_kind_is_refused_rather_than_ignored(fake):
+    with pytest.raises(ValueError, match="unknown fault kind '500after'; the kinds are 429"):
+        fake.faults.kinds = ("500", "500after")
+    with pytest.raises(ValueError, match="unknown fault kind"):
+        fake.faults.fail_next(1, "html502")
+
+
 # -------------------------------------------------------------------------------------- auth
 
 
