@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from mentoring.errors import ConfigError
 from mentoring.sheet import Row, Table
+
+# Read and written by its owner alone: the log, the state file and the send journal may
+# quote a server's reply, a person's address, or a secret typed into the wrong setting.
+PRIVATE = 0o600
 
 
 def read_csv_table(path: Path) -> Table:
@@ -41,3 +46,19 @@ def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def private_file(path: Path) -> None:
+    """Make sure `path` exists and only its owner can read or write it: create it empty with
+    mode 0600, or take the group's and others' access away from a regular file that has it
+    (an older mentor-sync made its files 0644). A device such as /dev/null is left as it is.
+    Call it before opening the file to write. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+        return
+    except FileExistsError:
+        pass
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode) and mode & 0o077:
+        os.chmod(path, stat.S_IMODE(mode) & ~0o077)

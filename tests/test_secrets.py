@@ -1,9 +1,10 @@
 """Secrets stay secret: a password typed where the NAME of its environment variable belongs
 is refused without being repeated, on the screen, in the log, in the state file or in an
-alert."""
+alert, and the files the jobs keep are their owner's alone."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,35 @@ def test_the_login_settings_are_names_of_environment_variables(settings_file, li
     add_settings(settings_file, lines)
     smtp = load_settings(settings_file).email.smtp
     assert (smtp.username_env, smtp.password_env) == (login or ("SMTP_USER", "smtp_pass_2"))
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_log_and_state_files_are_made_for_their_owner_alone(program, tmp_path):
+    settings_path = tmp_path / "settings.toml"
+    assert invoke(settings_path, "match").exit_code == 0
+    log, state = tmp_path / "mentor-sync.log", tmp_path / "mentor-sync-state.json"
+    assert (mode(log), mode(state)) == (0o600, 0o600)
+
+
+def test_a_log_and_a_state_file_that_others_can_read_are_tightened(program, tmp_path):
+    settings_path = tmp_path / "settings.toml"
+    invoke(settings_path, "match")
+    log, state = tmp_path / "mentor-sync.log", tmp_path / "mentor-sync-state.json"
+    log.chmod(0o644)  # as an older mentor-sync left them
+    state.chmod(0o664)
+    assert invoke(settings_path, "match").exit_code == 0
+    assert (mode(log), mode(state)) == (0o600, 0o600)
+    assert log.read_text().count(" INFO match: ") == 2  # tightened, not started afresh
+
+
+def test_a_state_file_set_aside_is_kept_for_its_owner_alone(program, tmp_path):
+    state = tmp_path / "mentor-sync-state.json"
+    state.write_text("{not json")
+    state.chmod(0o644)
+    assert invoke(tmp_path / "settings.toml", "match").exit_code == 0
+    [aside] = tmp_path.glob("mentor-sync-state.json.unreadable-*")
+    assert aside.read_text() == "{not json"
+    assert (mode(aside), mode(state)) == (0o600, 0o600)
