@@ -158,6 +158,21 @@ def test_cron_systemd_prints_a_service_and_a_timer_per_job(settings_file):
     ) in text
 
 
+def test_cron_asks_for_the_smtp_login_only_when_the_sender_logs_in(settings_file):
+    add_settings(settings_file, '[email]\nsender = "smtp"\n')
+    systemd = invoke(settings_file, "cron", "--systemd").stdout
+    environment = settings_file.parent.resolve() / "mentor-sync.env"
+    assert (
+        f"# The SMTP login: {environment} holds the lines MENTOR_SYNC_SMTP_USERNAME=... and\n"
+        "# MENTOR_SYNC_SMTP_PASSWORD=... (make it yours alone: chmod 600 mentor-sync.env).\n"
+        f"EnvironmentFile={environment}\n"
+    ) in systemd
+    add_settings(settings_file, '[email.smtp]\nusername_env = ""\n')
+    for args in (["cron"], ["cron", "--systemd"]):
+        printed = invoke(settings_file, *args).stdout
+        assert "SMTP" not in printed and "EnvironmentFile" not in printed
+
+
 def test_each_job_logs_one_line_to_stderr_and_the_log_file_which_rotates(program, tmp_path):
     settings_path = tmp_path / "settings.toml"
     add_settings(settings_path, "[operations]\nlog_max_kb = 1\nlog_backups = 2\n")
