@@ -19,7 +19,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from mentoring.settings import Operations
-from sync.files import private_file
+from sync.files import keep_private, private_file
 
 # Our loggers: the jobs' lines and the adapters' warnings. Everything else (Google's
 # client libraries) stays at WARNING.
@@ -119,6 +119,11 @@ def attach_file(operations: Operations) -> None:
             "mentor-sync: cannot write the log file %s (%s); check operations.log_file", path, exc
         )
         return
+    # Its old files, which an older mentor-sync left readable by others, may hold what it
+    # should not have logged; a file of another user's is not ours to change.
+    for number in range(1, operations.log_backups + 1):
+        with contextlib.suppress(OSError):
+            keep_private(Path(f"{path}.{number}"))
     handler.setLevel(logging.INFO)
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S%z")

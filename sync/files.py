@@ -50,15 +50,22 @@ def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
 
 def private_file(path: Path) -> None:
     """Make sure `path` exists and only its owner can read or write it: create it empty with
-    mode 0600, or take the group's and others' access away from a regular file that has it
-    (an older mentor-sync made its files 0644). A device such as /dev/null is left as it is.
-    Call it before opening the file to write. Raises OSError."""
+    mode 0600, or tighten it as `keep_private` does. Call it before opening the file to write
+    (sqlite's journal and WAL files then take the database file's mode). Raises OSError."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
-        return
     except FileExistsError:
-        pass
-    mode = os.stat(path).st_mode
+        keep_private(path)
+
+
+def keep_private(path: Path) -> None:
+    """Take the group's and others' access away from `path`, a regular file that has it (an
+    older mentor-sync made its files 0644). No file, or a device such as /dev/null, is left
+    as it is. Raises OSError (a file of another user's, say)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
     if stat.S_ISREG(mode) and mode & 0o077:
         os.chmod(path, stat.S_IMODE(mode) & ~0o077)

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mentoring.runs import History
-from sync.files import PRIVATE, private_file, replace_file
+from sync.files import PRIVATE, keep_private, replace_file
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def load_history(path: Path, now: datetime, set_aside: bool = False) -> History:
             # Kept, but for the owner's eyes only, like the state file; a file of another
             # user's, which this one cannot change, is kept as it is.
             with contextlib.suppress(OSError):
-                private_file(aside)
+                keep_private(aside)
         log.error(
             "mentor-sync: the state file %s was not readable (%s); kept it as %s, and the last"
             " runs start afresh",

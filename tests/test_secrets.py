@@ -153,10 +153,12 @@ def test_a_log_and_a_state_file_that_others_can_read_are_tightened(program, tmp_
     settings_path = tmp_path / "settings.toml"
     invoke(settings_path, "match")
     log, state = tmp_path / "mentor-sync.log", tmp_path / "mentor-sync-state.json"
-    log.chmod(0o644)  # as an older mentor-sync left them
-    state.chmod(0o664)
+    old_log = tmp_path / "mentor-sync.log.1"
+    old_log.write_text("what an older mentor-sync logged\n")
+    for path, wide in ((log, 0o644), (state, 0o664), (old_log, 0o644)):
+        path.chmod(wide)  # as an older mentor-sync left them
     assert invoke(settings_path, "match").exit_code == 0
-    assert (mode(log), mode(state)) == (0o600, 0o600)
+    assert (mode(log), mode(state), mode(old_log)) == (0o600, 0o600, 0o600)
     assert log.read_text().count(" INFO match: ") == 2  # tightened, not started afresh
 
 
