@@ -67,8 +67,14 @@ def systemd_units(settings: Settings, settings_path: Path, command: list[str]) -
         "# Exit code 75: another run was in progress; this one did nothing and is not a failure.",
         "SuccessExitStatus=75",
     ]
-    if settings.email.sender == "smtp":
-        lines.append(f"EnvironmentFile={settings_path.parent.resolve() / 'mentor-sync.env'}")
+    login = _smtp_login(settings)
+    if login:
+        environment = settings_path.parent.resolve() / "mentor-sync.env"
+        lines += [
+            f"# The SMTP login: {environment} holds the lines {login[0]}=... and",
+            f"# {login[1]}=... (make it yours alone: chmod 600 {environment.name}).",
+            f"EnvironmentFile={environment}",
+        ]
     for job, when in jobs.items():
         lines += [
             "",
@@ -98,12 +104,20 @@ def _command(command: list[str], settings_path: Path) -> str:
     return shlex.join([*command, "--config", config, "--quiet"])
 
 
-def _environment_note(settings: Settings) -> list[str]:
-    if settings.email.sender != "smtp":
-        return []
+def _smtp_login(settings: Settings) -> tuple[str, str] | None:
+    """The names of the variables that hold the SMTP login, when the sender logs in."""
     smtp = settings.email.smtp
+    if settings.email.sender != "smtp" or not smtp.username_env:
+        return None
+    return smtp.username_env, smtp.password_env
+
+
+def _environment_note(settings: Settings) -> list[str]:
+    login = _smtp_login(settings)
+    if not login:
+        return []
     return [
         "# cron starts jobs with almost no environment: set the SMTP login here, as",
-        f"# {smtp.username_env}=... and {smtp.password_env}=... lines (this file is yours",
+        f"# {login[0]}=... and {login[1]}=... lines (this file is yours",
         "# alone: `crontab -e` keeps it out of other users' reach).",
     ]

@@ -2,7 +2,8 @@
 
 Each check gives one line: `ok:` when it is fine, `fix:` with what to do when
 it is not, `note:` for what is fine today but will need a person later. No
-secret is ever printed: files are named by path, accounts by email.
+secret is ever printed: files are named by path, accounts by email, the SMTP
+login by the names of its environment variables.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def doctor(
         return [Finding(FIX, f"the settings: {exc}")]
     findings = [Finding(OK, f"the settings in {settings_path} are valid")]
     findings += _spreadsheet(settings)
-    findings += _sender(settings, now)
+    findings += _sender(settings, now, os.environ if environ is None else environ)
     findings += _operations(settings, now)
     return findings
 
@@ -185,13 +186,13 @@ def _headers(table: Table, form: Form, section: str) -> Iterator[Finding]:
         )
 
 
-def _sender(settings: Settings, now: datetime) -> Iterator[Finding]:
+def _sender(settings: Settings, now: datetime, environ: Mapping[str, str]) -> Iterator[Finding]:
     email = settings.email
     if email.sender == "outbox":
         yield Finding(OK, f"emails are written as .eml files into {email.outbox}, not sent")
         return
     if email.sender == "smtp":
-        yield Finding(OK, f"emails go through the SMTP server {email.smtp.host}:{email.smtp.port}")
+        yield _smtp_login(settings, environ)
         return
     try:
         creds = gmail_credentials(settings)
@@ -241,6 +242,43 @@ def _sender(settings: Settings, now: datetime) -> Iterator[Finding]:
         )
     if not delegated:
         yield from _testing_expiry(Path(settings.google.gmail_token), now)
+
+
+def _smtp_login(settings: Settings, environ: Mapping[str, str]) -> Finding:
+    """Whether this environment has the SMTP login the settings name (the variables are named,
+    never their values). A user name's variable that is unset is a fix, not a note: the
+    sender would then try the server without logging in, which most servers refuse at the
+    first email; a committee whose server needs no login says so with username_env = ""."""
+    smtp = settings.email.smtp
+    server = f"the SMTP server {smtp.host}:{smtp.port}"
+    if not smtp.username_env:
+        return Finding(OK, f'emails go through {server} without logging in (username_env = "")')
+    user, password = smtp.username_env, smtp.password_env
+    if not environ.get(user):
+        return Finding(
+            FIX,
+            f"the environment variable {user} (email.smtp.username_env) is not set, so"
+            f" mentor-sync would send through {server} without logging in. Set {user} to the"
+            f" SMTP user name and {password} to its password ({_how_to_set(user, password)});"
+            ' or, if the server needs no login, set username_env = "" in [email.smtp]',
+        )
+    if not environ.get(password):
+        return Finding(
+            FIX,
+            f"the environment variable {password} (email.smtp.password_env) is not set,"
+            f" though {user} is: the SMTP login needs both. Set it: {_how_to_set(password)}",
+        )
+    return Finding(
+        OK,
+        f"emails go through {server}, logging in with {user} and {password} (both set here;"
+        " jobs run by cron or systemd need them too: see mentor-sync cron)",
+    )
+
+
+def _how_to_set(*variables: str) -> str:
+    exports = " and ".join(f"export {name}=..." for name in variables)
+    where = "in the shell that runs the jobs; for cron or systemd, as mentor-sync cron shows"
+    return f"{exports} {where}"
 
 
 def _testing_expiry(path: Path, now: datetime) -> Iterator[Finding]:

@@ -4,16 +4,22 @@ Every job run logs one line at INFO: its summary, or why it failed. Warnings
 from the adapters (a sender that cannot tell whether an email went out) go to
 the same places. --verbose adds DEBUG details on stderr; --quiet leaves stderr
 to failures only, so a cron job mails the committee's admin only when one fails.
+
+The log file is its owner's alone (mode 0600). A log file that cannot be written
+(a full disk, a file made read-only) is said once on stderr, in one line, and
+the jobs go on without it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from mentoring.settings import Operations
+from sync.files import keep_private, private_file
 
 # Our loggers: the jobs' lines and the adapters' warnings. Everything else (Google's
 # client libraries) stays at WARNING.
@@ -29,6 +35,49 @@ class _OneLine(logging.Formatter):
         if self.usesTime():
             record.asctime = self.formatTime(record, self.datefmt)
         return self.formatMessage(record)
+
+
+class _LogFile(RotatingFileHandler):
+    """The settings' log file, readable by its owner alone, that says in one line, once,
+    when it cannot be written (instead of logging's traceback for every line)."""
+
+    complained = False
+
+    def _open(self):  # at the start, and after each rotation
+        # A log file that others could read (an older mentor-sync made it 0644) is tightened.
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handleError(record)  # a mistake in a log call: its traceback helps
+            return
+        # Let go of the stream and what it could not write; the next line opens the file
+        # afresh, so the log resumes once there is room again.
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+        if not self.complained:
+            self.complained = True
+            _say_on_stderr(
+                f"mentor-sync: cannot write the log file {self.baseFilename}"
+                f" ({error.strerror or error}); check operations.log_file, the free space on"
+                " its disk and the file's permissions. The jobs go on without it."
+            )
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # lines it could not write before: already said
+            super().close()
+
+
+def _say_on_stderr(line: str) -> None:
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # no stderr to say it on
+        pass
 
 
 def configure(verbose: bool, quiet: bool, timestamps: bool = False) -> None:
@@ -59,8 +108,7 @@ def attach_file(operations: Operations) -> None:
         if isinstance(handler, RotatingFileHandler) and handler.baseFilename == path:
             return
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(
+        handler = _LogFile(
             path,
             maxBytes=operations.log_max_kb * 1024,
             backupCount=operations.log_backups,
@@ -71,6 +119,11 @@ def attach_file(operations: Operations) -> None:
             "mentor-sync: cannot write the log file %s (%s); check operations.log_file", path, exc
         )
         return
+    # Its old files, which an older mentor-sync left readable by others, may hold what it
+    # should not have logged; a file of another user's is not ours to change.
+    for number in range(1, operations.log_backups + 1):
+        with contextlib.suppress(OSError):
+            keep_private(Path(f"{path}.{number}"))
     handler.setLevel(logging.INFO)
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S%z")

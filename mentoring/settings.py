@@ -209,12 +209,24 @@ _TYPE_NAMES = {
 }
 
 
+# Settings whose value may be a secret typed into the wrong place (a password where the
+# name of its environment variable belongs): an error never repeats their value.
+_SECRET_NAME = re.compile(r"password|secret|token|key|_env$", re.IGNORECASE)
+
+
+def _not_value(where: str, value: Any) -> str:
+    """How an error about a setting ends: ", not <value>", unless the value may be a secret."""
+    if _SECRET_NAME.search(where):
+        return " (the value is not repeated here, in case it is a secret)"
+    return f", not {value!r}"
+
+
 class _Section:
     """Reads one TOML table, checking every key's type and rejecting unknown keys."""
 
     def __init__(self, data: Any, path: str, known: tuple[str, ...]):
         if not isinstance(data, Mapping):
-            raise ConfigError(f"[{path}] must be a table of settings, not {data!r}")
+            raise ConfigError(f"[{path}] must be a table of settings{_not_value(path, data)}")
         for key in data:
             if key not in known:
                 raise ConfigError(
@@ -231,8 +243,9 @@ class _Section:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
         if not ok:
+            where = f"{self.path}.{key}"
             raise ConfigError(
-                f"setting '{self.path}.{key}' must be {_TYPE_NAMES[kind]}, not {value!r}"
+                f"setting '{where}' must be {_TYPE_NAMES[kind]}{_not_value(where, value)}"
             )
         return value
 
@@ -469,8 +482,11 @@ def _email(data: Any, mentee_form: Form) -> EmailSettings:
             host=smtp.get("host", str),
             port=smtp.get("port", int),
             security=smtp.choice("security", SMTP_SECURITY),
-            username_env=smtp.get("username_env", str),
-            password_env=smtp.get("password_env", str),
+            username_env=_variable_name(smtp, "username_env", required=False),
+            # No password without a user name: username_env = "" turns the login off.
+            password_env=_variable_name(
+                smtp, "password_env", required=bool(smtp.get("username_env", str).strip())
+            ),
             timeout=smtp.get("timeout", float),
         ),
     )
@@ -485,6 +501,38 @@ def _email(data: Any, mentee_form: Form) -> EmailSettings:
     if not 0 < settings.smtp.timeout <= 600:
         raise ConfigError("setting 'email.smtp.timeout' must be between 0 and 600 seconds")
     return settings
+
+
+# What a shell (and systemd, and cron) accepts as the name of an environment variable.
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The SMTP login's settings: what their variable holds, and the name the defaults give it.
+_LOGIN = {
+    "username_env": ("user name", "MENTOR_SYNC_SMTP_USERNAME"),
+    "password_env": ("password", "MENTOR_SYNC_SMTP_PASSWORD"),
+}
+
+
+def _variable_name(smtp: _Section, key: str, required: bool) -> str:
+    """The name of the environment variable that holds part of the SMTP login; "" (no
+    login) only when not `required`. The error never repeats the value: a committee that
+    wrote the password itself here must not find it in a log."""
+    name = smtp.get(key, str).strip()
+    if _VARIABLE_NAME.fullmatch(name) or (not name and not required):
+        return name
+    what, example = _LOGIN[key]
+    if name:
+        wrong = (
+            "is not the name of an environment variable (the value is not repeated here, in"
+            f" case it is the {what} itself)"
+        )
+    else:
+        wrong = "is empty, but username_env names a login"
+    raise ConfigError(
+        f"setting 'email.smtp.{key}' {wrong}; it must be the NAME of the environment variable"
+        f" that holds the SMTP {what}: letters, digits and _, such as {example}. Write"
+        f' {key} = "{example}" and set {example} where the jobs run (mentor-sync cron shows'
+        " how)" + ("" if name else '; or, to send without logging in, set username_env = ""')
+    )
 
 
 def _links(data: Any) -> Links:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path
 
 from mentoring.errors import ConfigError
 from mentoring.sheet import Row, Table
+
+# Read and written by its owner alone: the log, the state file and the send journal may
+# quote a server's reply, a person's address, or a secret typed into the wrong setting.
+PRIVATE = 0o600
 
 
 def read_csv_table(path: Path) -> Table:
@@ -76,3 +81,26 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+def private_file(path: Path) -> None:
+    """Make sure `path` exists and only its owner can read or write it: create it empty with
+    mode 0600, or tighten it as `keep_private` does. Call it before opening the file to write
+    (sqlite's journal and WAL files then take the database file's mode). Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        keep_private(path)
+
+
+def keep_private(path: Path) -> None:
+    """Take the group's and others' access away from `path`, a regular file that has it (an
+    older mentor-sync made its files 0644). No file, or a device such as /dev/null, is left
+    as it is. Raises OSError (a file of another user's, say)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(mode) and mode & 0o077:
+        os.chmod(path, stat.S_IMODE(mode) & ~0o077)

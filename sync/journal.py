@@ -21,7 +21,6 @@ address, see mentoring/identity.py).
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
@@ -31,6 +30,7 @@ from pathlib import Path
 from mentoring.errors import ConfigError
 from mentoring.identity import KnownPair
 from mentoring.ledger import QUEUED, SENDING, LogEntry
+from sync.files import private_file
 
 _SCHEMA = """
 create table if not exists emails (
@@ -80,9 +80,8 @@ class Journal:
         self.boot = this_boot() if boot is None else boot
         self.existed = self.path.exists()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             # Made private before SQLite opens it; its -wal and -shm files take its mode.
-            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+            private_file(self.path)
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self._db.execute("pragma journal_mode=wal")
             self._db.execute("pragma synchronous=normal")

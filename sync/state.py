@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from datetime import datetime
 from pathlib import Path
 
 from mentoring.runs import History
-from sync.files import replace_file
+from sync.files import PRIVATE, keep_private, replace_file
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,11 @@ def load_history(path: Path, now: datetime, set_aside: bool = False) -> History:
             path.replace(aside)
         except OSError as moved:
             aside = f"it where it is ({moved})"
+        else:
+            # Kept, but for the owner's eyes only, like the state file; a file of another
+            # user's, which this one cannot change, is kept as it is.
+            with contextlib.suppress(OSError):
+                keep_private(aside)
         log.error(
             "mentor-sync: the state file %s was not readable (%s); kept it as %s, and the last"
             " runs start afresh",
@@ -56,6 +62,8 @@ def load_history(path: Path, now: datetime, set_aside: bool = False) -> History:
 
 
 def save_history(path: Path, history: History) -> None:
-    """Write `history` to `path` whole; raises OSError."""
+    """Write `history` to `path` whole, readable by its owner alone (a failed run's line may
+    quote a server); a state file that others could read is replaced by one they cannot.
+    Raises OSError."""
     text = json.dumps(history.as_data(), indent=2, ensure_ascii=False) + "\n"
-    replace_file(path, text.encode("utf-8"))
+    replace_file(path, text.encode("utf-8"), mode=PRIVATE)

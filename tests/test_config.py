@@ -112,6 +112,32 @@ def test_the_shipped_defaults_are_complete_and_valid(tmp_path):
             "[matching]\nsubjects_weight = 2\n",
             "unknown setting 'matching.subjects_weight' (known here: min_score",
         ),
+        # The login's settings name environment variables; a value that is not a name is
+        # refused without being repeated (it may be the password itself).
+        (
+            '[email.smtp]\npassword_env = "my password"\n',
+            "setting 'email.smtp.password_env' is not the name of an environment variable (the"
+            " value is not repeated here, in case it is the password itself); it must be the NAME"
+            " of the environment variable that holds the SMTP password: letters, digits and _,"
+            ' such as MENTOR_SYNC_SMTP_PASSWORD. Write password_env = "MENTOR_SYNC_SMTP_PASSWORD"'
+            " and set MENTOR_SYNC_SMTP_PASSWORD where the jobs run (mentor-sync cron shows how)",
+        ),
+        (
+            '[email.smtp]\nusername_env = "committee@example.org"\n',
+            "setting 'email.smtp.username_env' is not the name of an environment variable (the"
+            " value is not repeated here, in case it is the user name itself); it must be the"
+            " NAME of the environment variable that holds the SMTP user name",
+        ),
+        (
+            '[email.smtp]\npassword_env = "2FA_CODE"\n',
+            "setting 'email.smtp.password_env' is not the name of an environment variable",
+        ),
+        (
+            '[email.smtp]\npassword_env = ""\n',
+            "setting 'email.smtp.password_env' is empty, but username_env names a login; it must"
+            " be the NAME of the environment variable that holds the SMTP password",
+        ),
+        ("[email.smtp]\npassword_env = 42\n", "setting 'email.smtp.password_env' must be text"),
     ],
 )
 def test_bad_settings_are_named(tmp_path, text, message):

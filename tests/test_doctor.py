@@ -1,5 +1,6 @@
-"""`mentor-sync doctor` against the loopback fake of Google: each problem a committee meets
-when setting up, explained in plain words, and no secret printed."""
+"""`mentor-sync doctor` against the loopback fake of Google (and the SMTP login in the
+environment): each problem a committee meets when setting up, explained in plain words, and
+no secret printed."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import json
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
+from jobs.cli import cli
 from jobs.config import load_settings
 from sync.google import GMAIL_READONLY
-from tests.conftest import PEOPLE
+from tests.conftest import PEOPLE, add_settings
 from tests.google_fake import FakeGoogle
 from tests.google_program import (
     REFRESH,
@@ -164,3 +167,57 @@ def test_bad_settings_are_the_first_thing_to_fix(tmp_path):
     assert result.stdout.splitlines()[0].startswith(
         "fix: the settings: setting 'spreadsheet.id' must name the Google spreadsheet"
     )
+
+
+USER, PASSWORD = "MENTOR_SYNC_SMTP_USERNAME", "MENTOR_SYNC_SMTP_PASSWORD"
+HOW = "in the shell that runs the jobs; for cron or systemd, as mentor-sync cron shows"
+
+
+@pytest.mark.parametrize(
+    ("environment", "finding"),
+    [
+        (
+            {USER: None, PASSWORD: None},
+            f"fix: the environment variable {USER} (email.smtp.username_env) is not set, so"
+            " mentor-sync would send through the SMTP server smtp.example.org:587 without"
+            f" logging in. Set {USER} to the SMTP user name and {PASSWORD} to its password"
+            f" (export {USER}=... and export {PASSWORD}=... {HOW}); or, if the server needs no"
+            ' login, set username_env = "" in [email.smtp]',
+        ),
+        (
+            {USER: "login-7731", PASSWORD: None},
+            f"fix: the environment variable {PASSWORD} (email.smtp.password_env) is not set,"
+            f" though {USER} is: the SMTP login needs both. Set it: export {PASSWORD}=... {HOW}",
+        ),
+        (
+            {USER: "login-7731", PASSWORD: "Hunter2-Pa55w0rd!"},
+            "ok: emails go through the SMTP server smtp.example.org:587, logging in with"
+            f" {USER} and {PASSWORD} (both set here; jobs run by cron or systemd need them too:"
+            " see mentor-sync cron)",
+        ),
+    ],
+    ids=["no login set", "no password set", "both set"],
+)
+def test_the_smtp_login_is_checked_by_name_never_shown(program, tmp_path, environment, finding):
+    settings_path = tmp_path / "settings.toml"
+    add_settings(
+        settings_path, '[email]\nsender = "smtp"\n[email.smtp]\nhost = "smtp.example.org"\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["--config", str(settings_path), "doctor"], env=environment, prog_name="mentor-sync"
+    )
+    assert finding in result.stdout.splitlines()
+    assert result.exit_code == (1 if finding.startswith("fix:") else 0)
+    assert "Hunter2" not in result.output and "login-7731" not in result.output
+
+
+def test_a_server_without_a_login_is_said_so(program, tmp_path):
+    settings_path = tmp_path / "settings.toml"
+    add_settings(settings_path, '[email]\nsender = "smtp"\n[email.smtp]\nusername_env = ""\n')
+    result = CliRunner().invoke(
+        cli, ["--config", str(settings_path), "doctor"], env={USER: None, PASSWORD: None}
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        'ok: emails go through the SMTP server localhost:587 without logging in (username_env = "")'
+    ) in result.stdout.splitlines()

@@ -4,6 +4,7 @@ with the scheduler, the log file, --quiet, and `mentor-sync status`."""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -157,6 +158,21 @@ def test_cron_systemd_prints_a_service_and_a_timer_per_job(settings_file):
     ) in text
 
 
+def test_cron_asks_for_the_smtp_login_only_when_the_sender_logs_in(settings_file):
+    add_settings(settings_file, '[email]\nsender = "smtp"\n')
+    systemd = invoke(settings_file, "cron", "--systemd").stdout
+    environment = settings_file.parent.resolve() / "mentor-sync.env"
+    assert (
+        f"# The SMTP login: {environment} holds the lines MENTOR_SYNC_SMTP_USERNAME=... and\n"
+        "# MENTOR_SYNC_SMTP_PASSWORD=... (make it yours alone: chmod 600 mentor-sync.env).\n"
+        f"EnvironmentFile={environment}\n"
+    ) in systemd
+    add_settings(settings_file, '[email.smtp]\nusername_env = ""\n')
+    for args in (["cron"], ["cron", "--systemd"]):
+        printed = invoke(settings_file, *args).stdout
+        assert "SMTP" not in printed and "EnvironmentFile" not in printed
+
+
 def test_each_job_logs_one_line_to_stderr_and_the_log_file_which_rotates(program, tmp_path):
     settings_path = tmp_path / "settings.toml"
     add_settings(settings_path, "[operations]\nlog_max_kb = 1\nlog_backups = 2\n")
@@ -171,6 +187,39 @@ def test_each_job_logs_one_line_to_stderr_and_the_log_file_which_rotates(program
     files = sorted(path.name for path in tmp_path.glob("mentor-sync.log*"))
     assert files == ["mentor-sync.log", "mentor-sync.log.1", "mentor-sync.log.2"]
     assert all(path.stat().st_size <= 1024 for path in tmp_path.glob("mentor-sync.log*"))
+    # Each file, the new one after a rotation too, is for its owner's eyes only.
+    assert {path.stat().st_mode & 0o777 for path in tmp_path.glob("mentor-sync.log*")} == {0o600}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a full disk")
+def test_a_log_file_that_cannot_be_written_is_one_line_once_and_the_jobs_go_on(program, tmp_path):
+    settings_path = tmp_path / "settings.toml"
+
+    def run() -> subprocess.CompletedProcess:
+        # A process of its own, as cron starts it: once per process means once here.
+        return subprocess.run(
+            [sys.executable, "-m", "jobs", "--config", str(settings_path), "run"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    writable = run()
+    add_settings(settings_path, '[operations]\nlog_file = "/dev/full"\n')
+    full = run()
+    assert full.returncode == writable.returncode == 0, full.stderr
+    assert full.stdout == writable.stdout
+    assert "Traceback" not in full.stderr and "Logging error" not in full.stderr
+    complaint = (
+        "mentor-sync: cannot write the log file /dev/full (No space left on device); check"
+        " operations.log_file, the free space on its disk and the file's permissions. The jobs"
+        " go on without it."
+    )
+    # Each line the jobs log still reaches stderr; the complaint comes once, after the first.
+    lines = full.stderr.splitlines()
+    assert lines.count(complaint) == 1
+    assert [line for line in lines if line != complaint] == writable.stderr.splitlines()
+    assert len(lines) == 3
 
 
 def test_quiet_says_nothing_unless_a_job_fails(program, tmp_path):
