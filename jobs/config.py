@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from jobs.clock import program_zone
+from mentoring.addresses import address_problem
 from mentoring.errors import ConfigError, did_you_mean
-from mentoring.intake import is_email
 from mentoring.letters import Templates
 from mentoring.settings import Settings, parse_settings
 
@@ -81,8 +81,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         operations=operations,
     )
     program_zone(settings.program.time_zone)
-    if settings.alerts.to and not is_email(settings.alerts.to):
-        raise ConfigError(f"setting 'alerts.to' is '{settings.alerts.to}', not an email address")
+    _check_addresses(settings)
     templates = load_templates(settings)
     for checkin in settings.checkins:
         templates.require(checkin.template, f"the check-in '{checkin.name}'")
@@ -93,6 +92,22 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     if settings.health.digest != "off":
         templates.require("digest", "the committee's digest")
     return settings
+
+
+def _check_addresses(settings: Settings) -> None:
+    """Raise ConfigError for a settings address that no email could carry: the same rule as
+    for the forms' addresses (mentoring.addresses)."""
+    addresses = {
+        "program.committee_email": settings.program.committee_email,
+        "email.from_address": settings.email.from_address,
+        "alerts.to": settings.alerts.to,
+    }
+    for name, address in addresses.items():
+        problem = address_problem(address) if address else ""
+        if problem:
+            raise ConfigError(
+                f"setting '{name}' is '{address}', not a usable email address ({problem})"
+            )
 
 
 def load_templates(settings: Settings) -> Templates:
