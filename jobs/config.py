@@ -113,6 +113,11 @@ def _check_addresses(settings: Settings) -> None:
 def load_templates(settings: Settings) -> Templates:
     """The built-in templates, with the committee's own folder (email.templates) over them.
 
+    A template of the folder replaces the built-in one of the same file name. A NAME.txt
+    of the folder without a NAME.html beside it makes that email plain text: the built-in
+    NAME.html, written for the built-in text, is left out rather than sent beside the
+    committee's words, where most mail programs would show it instead of them.
+
     Raises ConfigError when that folder is missing or a template is not UTF-8.
     """
     sources = {
@@ -127,12 +132,16 @@ def load_templates(settings: Settings) -> Templates:
                 f"no templates folder at {folder}; fix email.templates in the settings"
                 ' (or set it to "" for the built-in templates)'
             )
-        for file in sorted(folder.iterdir()):
-            if file.suffix in (".txt", ".html"):
-                try:
-                    sources[file.name] = file.read_text(encoding="utf-8")
-                except UnicodeDecodeError as exc:
-                    raise ConfigError(f"template {file} is not UTF-8 text ({exc})") from exc
+        files = [file for file in sorted(folder.iterdir()) if file.suffix in (".txt", ".html")]
+        for file in files:
+            try:
+                sources[file.name] = file.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"template {file} is not UTF-8 text ({exc})") from exc
+        own = {file.name for file in files}
+        for file in files:
+            if file.suffix == ".txt" and f"{file.stem}.html" not in own:
+                sources.pop(f"{file.stem}.html", None)
     return Templates(sources)
 
 
