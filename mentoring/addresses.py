@@ -36,9 +36,9 @@ class _Checked:
 
 def normalise_email(value: object) -> str:
     """The one form an address is compared in across tabs: spaces around it and a `mailto:`
-    dropped, lower case, and, for a usable address, Unicode normalised with the domain in
-    Unicode however it was typed. A text that is no address comes back lower-cased, so
-    that it can still be named."""
+    dropped, lower case, and, when the validator can read it, Unicode normalised (NFC) with
+    the domain in Unicode however it was typed. A text that is no address comes back
+    lower-cased, so that it can still be named."""
     text = str(value or "").strip().lower().removeprefix("mailto:").strip()
     if text.isascii() and "xn--" not in text:
         return text  # the validator changes only Unicode and punycode: this is its form
