@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta
 from jobs.alerts import spreadsheet_link
 from jobs.mail import SAMPLE_PAIR, render_message, sample_planned
 from jobs.program import read_pairs, sender_person
+from mentoring.addresses import address_problem
 from mentoring.alerts import ALERT, Problem, alert_context, intake_issues
 from mentoring.digest import DIGEST, Digest, digest_context, waiting_line
 from mentoring.errors import ConfigError
-from mentoring.intake import IntakeIssue, is_email
+from mentoring.intake import IntakeIssue
 from mentoring.ledger import Ledger
-from mentoring.letters import Templates, build_message, message_id
+from mentoring.letters import Templates, build_message, mail_address, message_id
 from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
 from mentoring.pairs import Pair, Person
 from mentoring.settings import Settings
@@ -77,8 +78,9 @@ def send_test_email(
     """Render `template` for the first approved pair (or a made-up one) and send it to `to`
     alone, marked as a test; nothing is logged. Returns what was sent."""
     templates.require(template, "test-email")
-    if not is_email(to):
-        raise ConfigError(f"--to '{to}' is not an email address")
+    problem = address_problem(to)
+    if problem:
+        raise ConfigError(f"--to '{to}' is not a usable email address ({problem})")
     pair = _sample_pair(sheet, settings, now.date())
     key = f"test {template} | to {to} | {now:%Y-%m-%d %H%M%S}"
     if template in (ALERT, DIGEST):
@@ -99,7 +101,7 @@ def send_test_email(
         domain = str(message["Message-ID"]).rpartition("@")[2].rstrip(">")
         for header in ("To", "Cc", "Message-ID"):
             del message[header]
-        message["To"] = to
+        message["To"] = mail_address("", to)
         message["Message-ID"] = message_id(key, settings.program.name, domain)
     subject = f"[test] {message['Subject']}"
     message.replace_header("Subject", subject)

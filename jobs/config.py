@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from jobs.clock import program_zone
+from mentoring.addresses import address_problem
 from mentoring.errors import ConfigError, did_you_mean
-from mentoring.intake import is_email
 from mentoring.letters import Templates
 from mentoring.settings import Settings, parse_settings
 
@@ -82,8 +82,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         operations=operations,
     )
     program_zone(settings.program.time_zone)
-    if settings.alerts.to and not is_email(settings.alerts.to):
-        raise ConfigError(f"setting 'alerts.to' is '{settings.alerts.to}', not an email address")
+    _check_addresses(settings)
     templates = load_templates(settings)
     for checkin in settings.checkins:
         templates.require(checkin.template, f"the check-in '{checkin.name}'")
@@ -96,8 +95,29 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     return settings
 
 
+def _check_addresses(settings: Settings) -> None:
+    """Raise ConfigError for a settings address that no email could carry: the same rule as
+    for the forms' addresses (mentoring.addresses)."""
+    addresses = {
+        "program.committee_email": settings.program.committee_email,
+        "email.from_address": settings.email.from_address,
+        "alerts.to": settings.alerts.to,
+    }
+    for name, address in addresses.items():
+        problem = address_problem(address) if address else ""
+        if problem:
+            raise ConfigError(
+                f"setting '{name}' is '{address}', not a usable email address ({problem})"
+            )
+
+
 def load_templates(settings: Settings) -> Templates:
     """The built-in templates, with the committee's own folder (email.templates) over them.
+
+    A template of the folder replaces the built-in one of the same file name. A NAME.txt
+    of the folder without a NAME.html beside it makes that email plain text: the built-in
+    NAME.html, written for the built-in text, is left out rather than sent beside the
+    committee's words, where most mail programs would show it instead of them.
 
     Raises ConfigError when that folder is missing or a template is not UTF-8.
     """
@@ -113,12 +133,16 @@ def load_templates(settings: Settings) -> Templates:
                 f"no templates folder at {folder}; fix email.templates in the settings"
                 ' (or set it to "" for the built-in templates)'
             )
-        for file in sorted(folder.iterdir()):
-            if file.suffix in (".txt", ".html"):
-                try:
-                    sources[file.name] = file.read_text(encoding="utf-8")
-                except UnicodeDecodeError as exc:
-                    raise ConfigError(f"template {file} is not UTF-8 text ({exc})") from exc
+        files = [file for file in sorted(folder.iterdir()) if file.suffix in (".txt", ".html")]
+        for file in files:
+            try:
+                sources[file.name] = file.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"template {file} is not UTF-8 text ({exc})") from exc
+        own = {file.name for file in files}
+        for file in files:
+            if file.suffix == ".txt" and f"{file.stem}.html" not in own:
+                sources.pop(f"{file.stem}.html", None)
     return Templates(sources)
 
 

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from jobs.program import check_tabs, checkin_answers, past_tables, read_pairs, sender_person
 from mentoring.answers import Answers
-from mentoring.errors import ConfigError, did_you_mean
+from mentoring.errors import AddressError, ConfigError, did_you_mean
 from mentoring.health import PairHealth, assess_pairs, health_tab
 from mentoring.history import past_pairs
 from mentoring.identity import remembered
@@ -498,7 +498,7 @@ def _render(planned: Planned, settings: Settings, templates: Templates, now: dat
         cc = tuple(e for e in [settings.program.committee_email] if e)
     try:
         message = build_message(letter, sender=sender, to=planned.to, cc=cc, msgid=msgid, when=now)
-    except ConfigError as exc:  # an address no message can carry: this email fails alone
+    except AddressError as exc:  # an address no message can carry: this email fails alone
         where = f"{settings.tabs.committee} row {planned.pair.row}, " if planned.pair.row else ""
         problem = f"{where}'{planned.key}' cannot be sent: {exc}; correct the address"
         return _Outgoing(planned, msgid, letter.subject, None, problem)

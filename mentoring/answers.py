@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mentoring.intake import IntakeIssue, is_email, normalise_email
+from mentoring.addresses import address_problem, normalise_email
+from mentoring.intake import IntakeIssue
 from mentoring.pairs import Pair
 from mentoring.settings import Form
 from mentoring.sheet import Row, Table, cell, cell_text
@@ -169,11 +170,11 @@ def _read_row(
     raw_email, raw_partner = text("email"), text("partner")
     email, partner = normalise_email(raw_email), normalise_email(raw_partner)
     submitted = parse_timestamp(cell(row, columns["timestamp"]), date_order)
-    if not is_email(email):
-        said = f"'{raw_email}' is not a valid email address" if raw_email else "no email address"
+    if not raw_email or address_problem(email):
+        said = _unusable(raw_email, email) if raw_email else "no email address"
         return None, f"{said}; this check-in answer is not counted until it is corrected"
-    if not is_email(partner):
-        said = f"'{raw_partner}' is not a valid email address" if raw_partner else "no answer"
+    if not raw_partner or address_problem(partner):
+        said = _unusable(raw_partner, partner) if raw_partner else "no answer"
         return None, (
             f"Partner's email: {said}; this check-in answer is not counted until it is corrected"
         )
@@ -226,6 +227,10 @@ def _read_row(
         note="; ".join(notes),
     )
     return answer, ""
+
+
+def _unusable(raw: str, email: str) -> str:
+    return f"'{raw}' is not a usable email address ({address_problem(email)})"
 
 
 def _yes_no(text: str) -> str:

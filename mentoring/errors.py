@@ -17,6 +17,24 @@ class ConfigError(MentorSyncError):
     """
 
 
+class AddressError(ConfigError):
+    """Raised by `letters.build_message` when an address of the email cannot be used.
+
+    Only that email is at fault: a caller sending many catches it, fails that
+    email naming its row and key, and sends the others. `address` is the address
+    as given, `header` where it was going (From, To, Cc, Reply-To), and `problem`
+    what is wrong with it.
+    """
+
+    def __init__(self, address: str, header: str, problem: str):
+        super().__init__(
+            f"the {header} address '{address}' is not a usable email address ({problem});"
+            " correct it where it was typed (the form response, the committee tab or the"
+            " settings), then run again"
+        )
+        self.address, self.header, self.problem = address, header, problem
+
+
 def did_you_mean(wanted: str, candidates: Iterable[str]) -> str:
     """Return "; did you mean 'X'?" for the closest candidate, or "" if none is close."""
     by_folded = {c.casefold(): c for c in candidates if c}

@@ -2,7 +2,9 @@
 
 Tabs are read by header, never by column position. Each usable row becomes an
 `Applicant`; a row that cannot be used becomes an `IntakeIssue` saying why in
-plain words, so nothing is ever dropped silently.
+plain words, so nothing is ever dropped silently. An address is usable when
+every email can carry it (`mentoring.addresses`), so an applicant taken here
+never stops an email later.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from mentoring.addresses import address_problem, normalise_email
 from mentoring.settings import Form, Settings
 from mentoring.sheet import Row, Table, cell, cell_text, header_key
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 Answer = str | tuple[str, ...]
 
-_EMAIL = re.compile(r"^[^@\s,;<>()]+@[^@\s,;<>()]+\.[^@\s,;<>()]+$")
 _LEADING_NUMBER = re.compile(r"^\s*(\d+)(?:\.0+)?\b")
 
 
@@ -57,15 +59,6 @@ class Responses:
     mentees: tuple[Applicant, ...]
     mentors: tuple[Applicant, ...]
     issues: tuple[IntakeIssue, ...]
-
-
-def normalise_email(value: object) -> str:
-    text = str(value or "").strip().lower()
-    return text.removeprefix("mailto:")
-
-
-def is_email(text: str) -> bool:
-    return bool(_EMAIL.fullmatch(text))  # fullmatch: `$` would let a trailing newline in
 
 
 def institution_key(name: str) -> str:
@@ -242,9 +235,10 @@ def _read_row(
         reading.problem = "no email address"
         reading.outcome = f"this {role} is left out until the row has one"
         return reading
-    if not is_email(email):
+    problem = address_problem(email)
+    if problem:
         reading.email = ""
-        reading.problem = f"'{raw_email}' is not a valid email address"
+        reading.problem = f"'{raw_email}' is not a usable email address ({problem})"
         reading.outcome = f"this {role} is left out until it is corrected"
         return reading
     missing = [form.questions[field] for field in form.required if not text(field)]

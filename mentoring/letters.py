@@ -7,6 +7,9 @@ that names it, raised while rendering, before anything is sent.
 
 Names and subjects come from form answers, so every header value is cleaned of
 line breaks and other control characters: an answer can never add a header.
+However long an answer is, no line of a message is longer than the 998
+characters SMTP allows: display names and subjects are shortened with an
+ellipsis, and a body with a longer line goes quoted-printable.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from urllib.parse import quote
 
 import jinja2
 
-from mentoring.errors import ConfigError, did_you_mean
+from mentoring.addresses import address_problem, ascii_domain, ascii_email
+from mentoring.errors import AddressError, ConfigError, did_you_mean
 from mentoring.outgoing import INTRODUCTION, Planned
 from mentoring.pairs import Person
 from mentoring.settings import Settings
@@ -35,6 +39,14 @@ from mentoring.settings import Settings
 # characters, since the standard folding at 78 puts a subject that contains a
 # colon on a line of its own, which some readers show with a leading space.
 MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+# Bodies are encoded with MIME's own limit: quoted-printable lines of at most 76 characters
+# (RFC 2045).
+_BODY_POLICY = policy.SMTP.clone(max_line_length=76)
+SMTP_LINE_LIMIT = 998  # characters of a line, without its CRLF (RFC 5321 and 5322)
+# Longer display names and subjects are cut, with an ellipsis: an unbroken word that long
+# could not be folded, and no mail program shows that much of one anyway.
+NAME_LIMIT = 100
+SUBJECT_LIMIT = 250
 _SUBJECT = re.compile(r"\ASubject:[ \t]*(?P<subject>[^\n]*)\n[ \t]*\n", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -85,7 +97,7 @@ class Templates:
         html = None
         if f"{name}.html" in self.sources:
             html = self._render(self._html, f"{name}.html", context)
-        return Letter(clean_header(match["subject"]), text[match.end() :], html)
+        return Letter(one_line(match["subject"], SUBJECT_LIMIT), text[match.end() :], html)
 
     @staticmethod
     def _render(env: jinja2.Environment, file: str, context: Mapping[str, Any]) -> str:
@@ -106,6 +118,12 @@ def clean_header(text: str) -> str:
         " " if unicodedata.category(char)[0] in "CZ" and char != " " else char for char in text
     )
     return _SPACES.sub(" ", kept).strip()
+
+
+def one_line(text: str, limit: int) -> str:
+    """`text` cleaned as `clean_header` does, and cut to `limit` characters with an ellipsis."""
+    text = clean_header(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def context(planned: Planned, settings: Settings, today: date) -> dict[str, Any]:
@@ -155,6 +173,8 @@ def message_id(key: str, program: str, domain: str, resend: int = 0) -> str:
     the n-th sending again on request has one of its own, "<digest.n@domain>" (see
     ledger.resend_number), so that it is not taken for the first one."""
     digest = hashlib.sha256(f"{program}\n{key}".encode()).hexdigest()[:32]
+    if not domain.isascii():  # an internationalised domain, written as it goes out
+        domain = ascii_domain(domain)
     again = f".{resend}" if resend else ""
     return f"<{digest}{again}@{domain or 'mentor-sync.invalid'}>"
 
@@ -169,32 +189,51 @@ def build_message(
     msgid: str,
     when: datetime | date,
 ) -> EmailMessage:
-    """A standard message; raises ConfigError for an address that is not one."""
-    message = EmailMessage(policy=MAIL_POLICY)
-    message["From"] = _address(sender.name, sender.email)
-    message["To"] = [_address(person.name, person.email) for person in to]
+    """A standard message, no line of it longer than SMTP_LINE_LIMIT.
+
+    Raises AddressError, naming the address and its header, when an address cannot be
+    used (see mentoring.addresses): that email alone cannot be built.
+    """
+    message = EmailMessage(policy=_BODY_POLICY)
+    message["From"] = mail_address(sender.name, sender.email, "From")
+    message["To"] = [mail_address(person.name, person.email, "To") for person in to]
     if cc:
-        message["Cc"] = [_address("", email) for email in cc]
+        message["Cc"] = [mail_address("", email, "Cc") for email in cc]
     if reply_to:
-        message["Reply-To"] = _address("", reply_to)
-    message["Subject"] = clean_header(letter.subject)
+        message["Reply-To"] = mail_address("", reply_to, "Reply-To")
+    message["Subject"] = one_line(letter.subject, SUBJECT_LIMIT)
     message["Date"] = format_datetime(
         when if isinstance(when, datetime) else datetime(when.year, when.month, when.day)
     )
     message["Message-ID"] = msgid
-    message.set_content(letter.text)
+    message.set_content(letter.text, cte=_transfer_encoding(letter.text))
     if letter.html is not None:
-        message.add_alternative(letter.html, subtype="html")
+        message.add_alternative(letter.html, subtype="html", cte=_transfer_encoding(letter.html))
+    # The bodies were encoded under MIME's limit; the headers are written under the message's.
+    message.policy = MAIL_POLICY
     return message
 
 
-def _address(name: str, email: str) -> Address:
-    if not email or clean_header(email) != email or any(c in email for c in '<>,;"()'):
-        raise ConfigError(f"'{email}' is not an email address")
-    try:
-        return Address(display_name=clean_header(name), addr_spec=email)
-    except (ValueError, IndexError) as exc:
-        raise ConfigError(f"'{email}' is not an email address ({exc})") from exc
+def mail_address(name: str, email: str, header: str = "To") -> Address:
+    """`email` as headers carry it (an internationalised domain in punycode), with `name`
+    on one line and at most NAME_LIMIT characters. Raises AddressError when `email` cannot
+    be used; `header` says where it was going."""
+    problem = address_problem(email)
+    if problem:
+        raise AddressError(email, header, problem)
+    username, _, domain = ascii_email(email).rpartition("@")
+    return Address(display_name=one_line(name, NAME_LIMIT), username=username, domain=domain)
+
+
+def _transfer_encoding(body: str) -> str:
+    """How a body goes: as it is ("7bit", or "8bit" beyond ASCII) when every line fits in
+    SMTP_LINE_LIMIT bytes, otherwise "quoted-printable", which breaks long lines and
+    puts them back together for the reader. A server without 8BITMIME gets 8-bit bodies
+    re-encoded by the SMTP sender."""
+    data = body.encode("utf-8")
+    if max(map(len, data.splitlines()), default=0) > SMTP_LINE_LIMIT:
+        return "quoted-printable"
+    return "7bit" if data.isascii() else "8bit"
 
 
 def _person(person: Person) -> dict[str, str]:

@@ -169,9 +169,10 @@ def smtp_program(tmp_path, server):
     return smtp_program_at(tmp_path, port, ("ana@m.org", "bo@m.org"))
 
 
-def smtp_program_at(tmp_path: Path, port: int, approve: Sequence[str]):
-    """A matched program of PEOPLE sending through SMTP on loopback `port`, with the pairs of
-    the mentees `approve` approved: (settings path, workbook, settings)."""
+def smtp_program_at(tmp_path: Path, port: int, approve: Sequence[str], people=PEOPLE):
+    """A matched program of `people` (mentees, mentors) sending through SMTP on loopback
+    `port`, with the pairs of the mentees `approve` approved: (settings path, workbook,
+    settings)."""
     path = tmp_path / "settings.toml"
     path.write_text(
         '[spreadsheet]\npath = "program.xlsx"\n'
@@ -180,7 +181,7 @@ def smtp_program_at(tmp_path: Path, port: int, approve: Sequence[str]):
         encoding="utf-8",
     )
     settings = load_settings(path)
-    workbook = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, *people)
     match(workbook, settings)
     set_committee_cells(workbook, settings, {email: {"Status": "Approved"} for email in approve})
     return path, workbook, settings

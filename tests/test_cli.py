@@ -336,7 +336,8 @@ def test_test_email_goes_to_the_committee_only_and_is_not_logged(approved, tmp_p
     bad = invoke("--config", str(approved), "test-email", "checkin", "--to", "nobody")
     assert (bad.exit_code, bad.stderr) == (
         2,
-        "mentor-sync: configuration error: --to 'nobody' is not an email address\n",
+        "mentor-sync: configuration error: --to 'nobody' is not a usable email address"
+        " (an email address must have an @-sign)\n",
     )
     missing = invoke("--config", str(approved), "test-email", "welcome")
     assert "the template 'welcome', but there is no welcome.txt" in missing.stderr

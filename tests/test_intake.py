@@ -146,7 +146,7 @@ def test_emails_are_normalised_and_the_latest_response_wins(tmp_path, settings):
         ({"email": ""}, "no email address; this mentee is left out until the row has one"),
         (
             {"email": "ana at m.org"},
-            "'ana at m.org' is not a valid email address; this mentee is left out until it is corrected",
+            "'ana at m.org' is not a usable email address (an email address must have an @-sign); this mentee is left out until it is corrected",
         ),
         (
             {"institution": ""},

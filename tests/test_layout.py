@@ -25,6 +25,7 @@ FORBIDDEN_MODULES = (
     "smtplib",
     "socket",
     "requests",
+    "dns",  # dnspython: email-validator asks DNS only when told to; the core never tells it
     "urllib.request",  # urllib.parse is pure text work, and allowed
     "http",
     "schedule",  # reads the clock itself

@@ -334,3 +334,34 @@ def test_a_broken_template_of_later_in_the_year_stops_todays_run(program, tmp_pa
             datetime(2026, 1, 12, 9).astimezone(),
         )
     assert not (tmp_path / "outbox").exists()
+
+
+@pytest.mark.parametrize("own_html", [False, True], ids=["txt-only", "txt-and-html"])
+def test_an_own_introduction_txt_without_an_html_is_sent_as_text_only(program, tmp_path, own_html):
+    path, settings = program
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "introduction.txt").write_text(
+        "Subject: Meet {{ mentor.name }}\n\nOur own words for {{ mentee.name }}.\n",
+        encoding="utf-8",
+    )
+    if own_html:
+        (folder / "introduction.html").write_text("<p>Our own HTML</p>\n", encoding="utf-8")
+    (tmp_path / "settings.toml").write_text(
+        '[spreadsheet]\npath = "program.xlsx"\n[email]\ntemplates = "mine"\n', encoding="utf-8"
+    )
+    settings = load_settings(tmp_path / "settings.toml")
+    approve(path, settings, "ana@m.org")
+    outbox = Outbox(tmp_path / "outbox")
+    assert send(INTRODUCE, path, settings, at(DAY0), outbox).summary() == "introduce: 1 sent"
+    [file] = outbox.folder.glob("*.eml")
+    message = read(file)
+    assert message["Subject"] == "Meet Tom Ng"
+    assert message.get_body(("plain",)).get_content().strip() == "Our own words for Ana Ruiz."
+    html = message.get_body(("html",))
+    if own_html:
+        assert html.get_content().strip() == "<p>Our own HTML</p>"
+    else:
+        assert html is None and message.get_content_type() == "text/plain"
+    # The built-in check-in, which the folder does not touch, keeps its HTML.
+    assert {"checkin.txt", "checkin.html"} <= set(load_templates(settings).sources)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from tests.conftest import smtp_program_at, tab_rows
+from tests.conftest import PEOPLE, mentee, mentor, smtp_program_at, tab_rows
 from tests.smtp_server import free_port
 
 
@@ -89,3 +89,60 @@ def test_an_unreachable_server_fails_the_job_before_anything_is_logged(tmp_path)
     )
     assert "check email.smtp.host, port and security" in result.stderr
     assert workbook.read_bytes() == before
+
+
+def test_a_connection_lost_before_the_message_went_is_sent_next_run(smtp_program, server):
+    inbox, _ = server
+    settings_path, workbook, settings = smtp_program
+    inbox.drop_before_data = 1
+    day0 = date(2026, 1, 12)
+    first = run(settings_path, day0, "introduce")
+    assert first.exit_code == 1, first.output
+    assert first.output.splitlines()[-1] == ("introduce: 1 sent, 1 failed, to try again next run")
+    log = {row["Key"]: row for row in tab_rows(workbook, settings.tabs.email_log)}
+    [failed] = [row for row in log.values() if row["Status"] != "sent"]
+    assert failed["Status"] == "failed"
+    assert "it was not sent, and the next run sends it" in failed["Error"]
+    inbox.drop_before_data = None
+    second = run(settings_path, day0 + timedelta(1), "introduce")
+    assert second.output.splitlines()[-1] == "introduce: 1 sent"
+    delivered = [m["To"] for _, m in inbox.received]
+    assert len(delivered) == len(set(delivered)) == 2
+    statuses = {row["Status"] for row in tab_rows(workbook, settings.tabs.email_log)}
+    assert statuses == {"sent"}
+
+
+LONG = "Anaïs" * 6_400  # 32,000 characters without a space
+
+
+def test_a_32000_character_name_reaches_a_server_without_8bitmime(tmp_path, server):
+    inbox, port = server
+    inbox.offers_8bitmime = False
+    people = ([mentee("ana@m.org", name=LONG)], [mentor("tom@t.org", name="Tom Ng")])
+    path, _, _ = smtp_program_at(tmp_path, port, ["ana@m.org"], people)
+    result = run(path, date(2026, 1, 12), "introduce")
+    assert result.output.splitlines()[-1] == "introduce: 1 sent", result.output
+    [(options, content)] = inbox.raw
+    assert "BODY=8BITMIME" not in options and content.isascii()
+    assert max(map(len, content.split(b"\r\n"))) <= 998
+    [(_, message)] = inbox.received
+    assert f"Dear {LONG} and Tom," in message.get_body(("plain",)).get_content()
+    assert message["To"].addresses[0].display_name == LONG[:99] + "\u2026"
+
+
+def test_an_idn_address_goes_punycoded_in_the_envelope_and_the_headers(tmp_path, server):
+    inbox, port = server
+    people = ([mentee("ana@bücher.example.org", name="Ana Ruiz")], PEOPLE[1][:1])
+    path, workbook, settings = smtp_program_at(tmp_path, port, ["ana@bücher.example.org"], people)
+    result = run(path, date(2026, 1, 12), "introduce")
+    assert result.output.splitlines()[-1] == "introduce: 1 sent", result.output
+    [(recipients, message)] = inbox.received
+    assert sorted(recipients) == sorted(
+        ["ana@xn--bcher-kva.example.org", "tom@t.org", settings.program.committee_email]
+    )
+    assert [a.addr_spec for a in message["To"].addresses] == [
+        "ana@xn--bcher-kva.example.org",
+        "tom@t.org",
+    ]
+    [entry] = tab_rows(workbook, settings.tabs.email_log)
+    assert entry["Key"] == "introduction | ana@bücher.example.org | tom@t.org"

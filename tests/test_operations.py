@@ -64,7 +64,7 @@ def test_a_time_that_cannot_be_read_says_how_to_write_it(text, message):
         ),
         (
             '[alerts]\nto = "committee"\n',
-            "setting 'alerts.to' is 'committee', not an email address",
+            "setting 'alerts.to' is 'committee', not a usable email address (an email address must have an @-sign)",
         ),
         (
             '[operations]\nlock_file = ""\n',

@@ -10,6 +10,7 @@ import ssl
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,6 +20,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from mentoring.errors import ConfigError
+from mentoring.letters import SMTP_LINE_LIMIT, Letter, build_message
+from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Person
 from mentoring.settings import Smtp
 from sync.mail import SendError
 from sync.smtp import SmtpSender
@@ -44,6 +47,8 @@ class Inbox:
                 ),
                 "tls": session.ssl is not None,
                 "authenticated": bool(session.authenticated),
+                "options": list(envelope.mail_options),
+                "bytes": envelope.original_content,
             }
         )
         return "250 OK"
@@ -51,6 +56,22 @@ class Inbox:
     async def handle_QUIT(self, server, session, envelope):
         self.goodbyes += 1
         return "221 Bye"
+
+
+class No8BitMime(Inbox):
+    """A server that does not offer 8BITMIME: it takes 7-bit messages only."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [reply for reply in responses if reply[4:] != "8BITMIME"]
+
+
+class HangupBeforeData(Inbox):
+    """Drops the connection at the first RCPT, before any message is handed over."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        server.transport.close()
+        return "250 OK"
 
 
 class NoSuchUser(Inbox):
@@ -331,3 +352,112 @@ def test_a_connection_dropped_after_the_message_may_have_sent_it():
 
 def test_confirm_cannot_tell():
     assert SmtpSender(smtp(25), {}).confirm("intro:ana", "<intro-ana@mentor-sync.test>") is None
+
+
+def test_an_8bit_message_asks_for_8bitmime_when_the_server_offers_it():
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        deliver(smtp(port))
+    [received] = inbox.received
+    assert "BODY=8BITMIME" in received["options"]
+    assert "Dear Ana, meet Tom at the café.".encode() in received["bytes"]
+    assert received["message"].get_body(("plain",)).get_content() == (
+        "Dear Ana, meet Tom at the café.\n"
+    )
+
+
+def test_without_8bitmime_an_8bit_message_goes_in_7_bits():
+    inbox = No8BitMime()
+    with smtp_server(inbox) as port:
+        deliver(smtp(port))
+    [received] = inbox.received
+    assert "BODY=8BITMIME" not in received["options"]
+    assert received["bytes"].isascii()
+    message = received["message"]
+    assert message["Subject"] == "Café: meet your mentor"
+    plain, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain.get_content() == "Dear Ana, meet Tom at the café.\n"
+    assert html.get_content() == "<p>Dear Ana, meet <b>Tom</b> at the café.</p>\n"
+    assert {plain["Content-Transfer-Encoding"], html["Content-Transfer-Encoding"]} == {"base64"}
+
+
+def test_a_7bit_message_needs_no_body_option():
+    inbox = Inbox()
+    message = letter()
+    message.clear_content()
+    message.set_content("Dear Ana, meet Tom.\n")
+    with smtp_server(inbox) as port:
+        deliver(smtp(port), message=message)
+    [received] = inbox.received
+    assert "BODY=8BITMIME" not in received["options"]
+    assert received["bytes"].isascii()
+
+
+NAMES = {"ascii": "A" * 32_000, "accented": "é" * 32_000, "words": "Ana Ruiz " * 4_000}
+
+
+@pytest.mark.parametrize("offers_8bitmime", [True, False], ids=["8bitmime", "7bit"])
+@pytest.mark.parametrize("name", list(NAMES))
+def test_a_32000_character_name_makes_no_line_a_server_refuses(name, offers_8bitmime):
+    """aiosmtpd answers "500 Line too long" to a line over SMTP's limit."""
+    long = NAMES[name]
+    message = build_message(
+        Letter(f"Hello {long}", f"Dear {long},\nwelcome.\n", f"<p>Dear {long},</p>\n"),
+        sender=Person("committee@c.org", long, ""),
+        to=[Person("ana@m.org", long, MENTEE_ROLE), Person("tom@t.org", "Tom", MENTOR_ROLE)],
+        msgid="<long@c.org>",
+        when=datetime(2026, 1, 12, 9),
+    )
+    inbox = Inbox() if offers_8bitmime else No8BitMime()
+    with smtp_server(inbox) as port:
+        deliver(smtp(port), message=message)
+    [received] = inbox.received
+    assert max(map(len, received["bytes"].split(b"\r\n"))) <= SMTP_LINE_LIMIT
+    body = received["message"].get_body(("plain",)).get_content()
+    assert body == f"Dear {long},\nwelcome.\n"
+
+
+def test_an_idn_address_goes_punycoded_in_the_envelope_and_the_headers():
+    message = build_message(
+        Letter("Hi", "Hi\n"),
+        sender=Person("committee@c.org", "Committee", ""),
+        to=[Person("ana@bücher.example.org", "Ana", MENTEE_ROLE)],
+        msgid="<idn@c.org>",
+        when=datetime(2026, 1, 12, 9),
+    )
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        deliver(smtp(port), message=message)
+    [received] = inbox.received
+    assert received["to"] == ["ana@xn--bcher-kva.example.org"]
+    assert b"To: Ana <ana@xn--bcher-kva.example.org>\r\n" in received["bytes"]
+
+
+def test_an_address_beyond_ascii_in_a_header_goes_punycoded_or_not_at_all():
+    inbox = Inbox()
+    with smtp_server(inbox) as port, SmtpSender(smtp(port), {}) as sender:
+        sender.send(letter("ana@bücher.example.org"), "intro:ana")
+        with pytest.raises(SendError) as error:
+            sender.send(letter("josé@m.org"), "intro:jose")
+    assert sorted(inbox.received[0]["to"]) == ["ana@xn--bcher-kva.example.org", "chair@c.org"]
+    assert not error.value.maybe_sent and not error.value.fatal
+    assert str(error.value).startswith(
+        f"cannot send intro:jose through 127.0.0.1:{port}: the address 'josé@m.org' cannot go"
+        " in ASCII (it has characters beyond plain ASCII before the @"
+    )
+    assert len(inbox.received) == 1
+
+
+def test_a_connection_lost_before_data_sent_nothing_and_ends_the_run():
+    with (
+        smtp_server(HangupBeforeData()) as port,
+        SmtpSender(smtp(port), {}) as sender,
+        pytest.raises(SendError) as error,
+    ):
+        sender.send(letter(), "intro:ana")
+    assert not error.value.maybe_sent and error.value.fatal
+    assert str(error.value).startswith(
+        f"the connection to the SMTP server 127.0.0.1:{port} broke before intro:ana was handed"
+        " over ("
+    )
+    assert str(error.value).endswith("); it was not sent, and the next run sends it")
