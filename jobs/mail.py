@@ -561,9 +561,10 @@ def mark_resend(
     keys = {entry.key.casefold(): entry.key for entry in ledger.entries()}
     entry = ledger.get(keys.get(" ".join(key.split()).casefold(), key))
     if entry is None:
+        hint = did_you_mean(key, list(keys.values())) or "."
         raise ConfigError(
-            f"no email '{key}' in the Email Log or the send journal"
-            f"{did_you_mean(key, list(keys.values()))}; copy its Key from the Email Log"
+            f"no email '{key}' in the Email Log or the send journal{hint} Copy its Key from"
+            " the Email Log"
         )
     if not pair_label(entry.key):
         raise ConfigError(

@@ -3,8 +3,10 @@
 The Email Log tab is the committee's view of what was sent, and people edit it: they
 delete a row, save an older copy of the workbook over the new one, rename the tab. The
 journal is the second record that no such edit can erase: a SQLite file in the state
-folder (stdlib sqlite3, WAL mode), one per settings file, with the entries of each
-spreadsheet apart (a try-out on another workbook does not see the real program's).
+folder (stdlib sqlite3, WAL mode), one per settings file, that is one per program. It
+holds the program's emails whatever spreadsheet a run works on: a run on a copy of the
+spreadsheet (--workbook, or a new Google file) sends nothing the program sent already,
+since its emails are the same emails to the same people.
 
 Before a batch of emails is handed to the sender, all of them are written `queued` in
 one transaction synced to disk. Each email is then marked `sending` just before it is
@@ -34,8 +36,7 @@ from sync.files import private_file
 
 _SCHEMA = """
 create table if not exists emails (
-    spreadsheet text not null,
-    key text not null,
+    key text primary key,
     kind text not null default '',
     recipients text not null default '',
     subject text not null default '',
@@ -44,17 +45,14 @@ create table if not exists emails (
     message_id text not null default '',
     error text not null default '',
     resends integer not null default 0,
-    boot text not null default '',
-    primary key (spreadsheet, key)
+    boot text not null default ''
 );
 create table if not exists pairs (
-    spreadsheet text not null,
-    label text not null,
+    label text primary key,
     identity text not null,
     mentee_name text not null default '',
     mentor_name text not null default '',
-    introduced_on text,
-    primary key (spreadsheet, label)
+    introduced_on text
 );
 create table if not exists tabs (
     spreadsheet text not null,
@@ -73,7 +71,8 @@ class JournalError(ConfigError):
 
 
 class Journal:
-    """The send journal of one spreadsheet, in the SQLite file `path` (made 0600)."""
+    """The send journal of a program, in the SQLite file `path` (made 0600); `spreadsheet`
+    names the spreadsheet a run works on, whose tabs' sheetIds it remembers."""
 
     def __init__(self, path: Path, spreadsheet: str, boot: str | None = None):
         self.path, self.spreadsheet = Path(path), spreadsheet
@@ -101,12 +100,12 @@ class Journal:
     # --- emails ----------------------------------------------------------------------
 
     def entries(self) -> dict[str, LogEntry]:
-        """Every email of this spreadsheet the journal knows, by key. An entry `queued` by a
-        run of an earlier boot of this machine reads as `sending`: it may have gone."""
+        """Every email of the program the journal knows, by key. An entry `queued` by a run
+        of an earlier boot of this machine reads as `sending`: it may have gone."""
         rows = self._query(
             "select key, kind, recipients, subject, status, sent_at, message_id, error,"
-            " resends, boot from emails where spreadsheet = ?",
-            (self.spreadsheet,),
+            " resends, boot from emails",
+            (),
         )
         found = {}
         for key, kind, to, subject, status, sent_at, msgid, error, resends, boot in rows:
@@ -137,7 +136,6 @@ class Journal:
             return
         rows = [
             (
-                self.spreadsheet,
                 e.key,
                 e.kind,
                 e.to,
@@ -151,7 +149,7 @@ class Journal:
             )
             for e in entries
         ]
-        statement = "insert or replace into emails values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        statement = "insert or replace into emails values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         self._transaction(lambda db: db.executemany(statement, rows), synced)
 
     # --- pairs and tabs --------------------------------------------------------------
@@ -159,9 +157,7 @@ class Journal:
     def pairs(self) -> list[KnownPair]:
         """The introduced pairs of earlier runs, with their people's names."""
         rows = self._query(
-            "select label, identity, mentee_name, mentor_name, introduced_on from pairs"
-            " where spreadsheet = ?",
-            (self.spreadsheet,),
+            "select label, identity, mentee_name, mentor_name, introduced_on from pairs", ()
         )
         return [
             KnownPair(label, identity, mentee, mentor, date.fromisoformat(on) if on else None)
@@ -171,7 +167,6 @@ class Journal:
     def remember_pairs(self, pairs: Iterable[KnownPair]) -> None:
         rows = [
             (
-                self.spreadsheet,
                 p.label,
                 p.identity,
                 p.mentee_name,
@@ -181,7 +176,7 @@ class Journal:
             for p in pairs
         ]
         if rows:
-            statement = "insert or replace into pairs values (?, ?, ?, ?, ?, ?)"
+            statement = "insert or replace into pairs values (?, ?, ?, ?, ?)"
             self._transaction(lambda db: db.executemany(statement, rows))
 
     def sheet_id(self, role: str) -> int | None:

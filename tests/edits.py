@@ -1,0 +1,82 @@
+"""What people do to the workbook between runs, done with openpyxl as Excel would do it, and
+a count of what a real SMTP server received, for the tests of "never twice, never lost"."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+from openpyxl.workbook.defined_name import DefinedName
+
+from jobs.cli import cli
+from mentoring.sheet import Cell
+from tests.smtp_server import Inbox
+
+
+def invoke(settings_path: Path, day: date, *args: str):
+    """The command line, in this process, on `day`."""
+    return CliRunner().invoke(
+        cli,
+        ["--config", str(settings_path), "--as-of", f"{day:%Y-%m-%d}", *args],
+        prog_name="mentor-sync",
+    )
+
+
+def deliveries(inbox: Inbox) -> Counter:
+    """How many times the server took each email, by Message-ID."""
+    return Counter(str(message["Message-ID"]) for _, message in inbox.received)
+
+
+def insert_row_above(path: Path, tab: str) -> None:
+    book = openpyxl.load_workbook(path)
+    book[tab].insert_rows(1)
+    book.save(path)
+
+
+def clear_row_1(path: Path, tab: str) -> None:
+    book = openpyxl.load_workbook(path)
+    for cell in book[tab][1]:
+        cell.value = None
+    book.save(path)
+
+
+def rename_as_excel_does(path: Path, old: str, new: str) -> None:
+    """Rename a tab as Excel and LibreOffice do: the workbook's defined names that point at
+    it follow it."""
+    book = openpyxl.load_workbook(path)
+    book[old].title = new
+    for name, defined in list(book.defined_names.items()):
+        if f"'{old}'!" in defined.attr_text or f"{old}!" in defined.attr_text:
+            text = defined.attr_text.replace(f"'{old}'!", f"'{new}'!")
+            book.defined_names[name] = DefinedName(name, attr_text=text)
+    book.save(path)
+
+
+def rename_leaving_markers(path: Path, old: str, new: str) -> None:
+    """Rename a tab with a tool that does not update the defined names."""
+    book = openpyxl.load_workbook(path)
+    book[old].title = new
+    book.save(path)
+
+
+def set_cells(path: Path, tab: str, key_column: str, edits: Mapping[str, Mapping[str, Cell]]):
+    """Edit a tab by the value in `key_column` and by header, as a committee member would."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[tab]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        for column, value in edits.get(row[header.index(key_column)].value, {}).items():
+            row[header.index(column)].value = value
+    book.save(path)
+
+
+def rows_of(path: Path, tab: str, key_column: str) -> dict[str, dict[str, Cell]]:
+    sheet = openpyxl.load_workbook(path)[tab]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    found = [dict(zip(header, row, strict=False)) for row in rows[1:] if any(row)]
+    return {row[key_column]: row for row in found}
