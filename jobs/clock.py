@@ -7,12 +7,13 @@ scheduler and the jobs agree on when "today" starts.
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 import pytz
 
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.settings import Settings
+from mentoring.timetable import Gap
 
 
 def program_zone(name: str) -> tzinfo | None:
@@ -63,3 +64,39 @@ def _read_as(zone: tzinfo | None, reading: datetime, first: bool) -> datetime:
 
 def _reading(zone: tzinfo | None, moment: datetime) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None, fold=0)
+
+
+def clock_gaps(zone: tzinfo | None, start: datetime, end: datetime) -> list[Gap]:
+    """Each time the wall clock of `zone` (None: this machine's) jumps forward between
+    `start` and `end` (aware), as the Gap it leaves. Looks a day at a time, so two changes of
+    the clocks within one day (no zone has them) would be missed."""
+    gaps = []
+    day = timedelta(days=1)
+    moment = start
+    while moment < end:
+        before, after = _offset(zone, moment), _offset(zone, moment + day)
+        if after > before:
+            jump = _jump(zone, moment, moment + day)
+            reading = (jump.astimezone(pytz.utc) + before).replace(tzinfo=None)
+            gaps.append(Gap(reading, after - before))
+        moment += day
+    return gaps
+
+
+def _offset(zone: tzinfo | None, moment: datetime) -> timedelta:
+    offset = moment.astimezone(zone).utcoffset()
+    assert offset is not None  # astimezone always gives an aware datetime
+    return offset
+
+
+def _jump(zone: tzinfo | None, before: datetime, after: datetime) -> datetime:
+    """The first whole second with the offset `after` has (it differs from `before`'s)."""
+    offset = _offset(zone, after)
+    low, high = int(before.timestamp()), int(after.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset(zone, datetime.fromtimestamp(middle, pytz.utc)) == offset:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, pytz.utc)
