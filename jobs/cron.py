@@ -38,6 +38,8 @@ def crontab_lines(settings: Settings, settings_path: Path, command: list[str]) -
         lines += [
             f"# CRON_TZ makes the times {zone} (cronie: Fedora, RHEL, Arch, Alpine). Debian and",
             "# Ubuntu cron ignore it: there the times are the machine's (see `timedatectl`).",
+            "# cronie's source warns that a CRON_TZ time in the hour the clocks change may be",
+            "# missed or run twice; `mentor-sync schedule` and `cron --systemd` run it once.",
             f"CRON_TZ={zone}",
         ]
     lines += _environment_note(settings)

@@ -313,6 +313,9 @@ def test_cron_prints_the_crontab_with_absolute_paths(tmp_path, settings_file):
         "# checkin is off (schedule.checkin = 'off')",
     ]
     assert "CRON_TZ=America/Chicago" in lines
+    assert (
+        "# missed or run twice; `mentor-sync schedule` and `cron --systemd` run it once." in lines
+    )
     assert "MENTOR_SYNC_SMTP_USERNAME=... and MENTOR_SYNC_SMTP_PASSWORD=..." in result.stdout
 
 
