@@ -302,8 +302,12 @@ def cron(options: Options, systemd: bool) -> None:
     def job() -> None:
         settings = load_settings(options.config)
         command = program_command(sys.argv[0] if sys.argv else "")
-        make = systemd_units if systemd else crontab_lines
-        click.echo("\n".join(make(settings, options.config, command)))
+        if systemd:
+            today = options.now(settings).date()
+            lines = systemd_units(settings, options.config, command, today)
+        else:
+            lines = crontab_lines(settings, options.config, command)
+        click.echo("\n".join(lines))
 
     _guard(options, job)
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import shlex
 import sys
+from datetime import date, datetime, time
 from pathlib import Path
 
+from jobs.clock import clock_gaps, program_zone, wall_moment
 from mentoring.settings import Settings
+from mentoring.timetable import Gap, When
+
+# How many years after this one the timers list the days the clocks jump over a time.
+GAP_YEARS = 5
 
 
 def program_command(argv0: str) -> list[str]:
@@ -32,6 +38,8 @@ def crontab_lines(settings: Settings, settings_path: Path, command: list[str]) -
         lines += [
             f"# CRON_TZ makes the times {zone} (cronie: Fedora, RHEL, Arch, Alpine). Debian and",
             "# Ubuntu cron ignore it: there the times are the machine's (see `timedatectl`).",
+            "# cronie's source warns that a CRON_TZ time in the hour the clocks change may be",
+            "# missed or run twice; `mentor-sync schedule` and `cron --systemd` run it once.",
             f"CRON_TZ={zone}",
         ]
     lines += _environment_note(settings)
@@ -44,10 +52,16 @@ def crontab_lines(settings: Settings, settings_path: Path, command: list[str]) -
     return lines
 
 
-def systemd_units(settings: Settings, settings_path: Path, command: list[str]) -> list[str]:
-    """A oneshot service template and one timer per job, as files to save."""
+def systemd_units(
+    settings: Settings, settings_path: Path, command: list[str], today: date
+) -> list[str]:
+    """A oneshot service template and one timer per job, as files to save. A timer runs a
+    time the clocks skip when `mentor-sync schedule` does, on the days they skip it from
+    `today` to the end of GAP_YEARS years later."""
     base = _command(command, settings_path)
     zone = f" {settings.program.time_zone}" if settings.program.time_zone else ""
+    until = today.year + GAP_YEARS
+    gaps = _gaps(settings.program.time_zone, today, until)
     lines = [
         f"# mentor-sync for {settings.program.name} as systemd timers. Save each file below in",
         "# ~/.config/systemd/user/ (then `loginctl enable-linger` so they run while you are",
@@ -84,6 +98,7 @@ def systemd_units(settings: Settings, settings_path: Path, command: list[str]) -
             "",
             "[Timer]",
             f"OnCalendar={when.calendar()}{zone}",
+            *_moved_runs(when, gaps, zone, until),
             "# A time missed while the machine was off runs once when it is back.",
             "Persistent=true",
             f"Unit=mentor-sync@{job}.service",
@@ -92,6 +107,31 @@ def systemd_units(settings: Settings, settings_path: Path, command: list[str]) -
             "WantedBy=timers.target",
         ]
     return lines
+
+
+def _gaps(time_zone: str, today: date, until: int) -> list[Gap]:
+    """The gaps the clocks of `time_zone` ("" for this machine's) leave from `today` to the
+    end of the year `until`."""
+    zone = program_zone(time_zone)
+    start = wall_moment(zone, datetime.combine(today, time()))
+    return clock_gaps(zone, start, wall_moment(zone, datetime(until + 1, 1, 1)))
+
+
+def _moved_runs(when: When, gaps: list[Gap], zone: str, until: int) -> list[str]:
+    """OnCalendar= lines for the runs the gaps move: systemd skips a time that does not
+    happen, where `mentor-sync schedule` runs it later by the length of the jump."""
+    moved = [(gap, reading) for gap in gaps for reading in when.moved_by(gap)]
+    if not moved:
+        return []
+    pairs = sorted({(f"{run - gap.length:%H:%M}", f"{run:%H:%M}") for gap, run in moved})
+    skipped, runs = (", ".join(times) for times in zip(*pairs, strict=True))
+    it = "it" if len(pairs) == 1 else "them"
+    return [
+        f"# The clocks go forward over {skipped} on the days below; `mentor-sync schedule`",
+        f"# runs {it} at {runs} then, and so do these lines. Listed to the end of {until}:",
+        "# run `mentor-sync cron --systemd` again before then.",
+        *(f"OnCalendar={run:%Y-%m-%d %H:%M:%S}{zone}" for _, run in moved),
+    ]
 
 
 def _systemd(text: str) -> str:

@@ -3,12 +3,18 @@
 One `When` feeds all three ways of running on a schedule: the `schedule`
 package (`mentor-sync schedule`), crontab lines and systemd timers (`mentor-sync
 cron`), so they cannot disagree. Times are in the program's time zone.
+
+A time the clocks skip when they go forward (02:30 on the night 02:00 becomes
+03:00) runs as long after the jump as it was after the jump's start (03:30), as
+`schedule` does; a `Gap` says when the clocks skip, and `When.moved_by` which runs
+it moves. A time the clocks repeat when they go back runs once, the first time.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from mentoring.errors import ConfigError
 
@@ -30,6 +36,20 @@ _WEEKLY = re.compile(
 )
 _HOURLY = re.compile(r"(?:hourly|every hour)(?: at :(?P<m>[0-5]\d))?")
 _EVERY = re.compile(r"every (?P<n>\d+) (?P<unit>minutes|hours)")
+MINUTE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The wall clock jumping forward: from `start` (naive, as the clock read) it reads
+    `start + length`, so the times in between do not happen that day."""
+
+    start: datetime
+    length: timedelta
+
+    def skipped(self) -> list[datetime]:
+        """Each minute the wall clock does not read."""
+        return [self.start + n * MINUTE for n in range(self.length // MINUTE)]
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,25 @@ class When:
             return [("day", f"{self.hour:02d}:{self.minute:02d}")]
         return []
 
+    def fires_at(self, reading: datetime) -> bool:
+        """Whether the wall clock reading `reading` (naive) is one of these times."""
+        if self.off or reading.second or reading.microsecond:
+            return False
+        if self.unit == "minutes":
+            return reading.minute % self.interval == 0
+        if self.unit == "hours":
+            return reading.minute == self.minute and reading.hour % self.interval == 0
+        if self.unit == "weeks" and WEEKDAYS[reading.weekday()] != self.weekday:
+            return False
+        return (reading.hour, reading.minute) == (self.hour, self.minute)
+
+    def moved_by(self, gap: Gap) -> list[datetime]:
+        """The runs `gap` moves (naive wall-clock readings): each of these times that the
+        clocks skip, as long after the jump as it was after the start of the gap; a moved
+        run that lands on one of these times is left out, as it runs then anyway."""
+        moved = (reading + gap.length for reading in gap.skipped() if self.fires_at(reading))
+        return [reading for reading in moved if not self.fires_at(reading)]
+
     def cron(self) -> str:
         """The five time fields of a crontab line."""
         if self.unit == "minutes":
@@ -81,8 +120,13 @@ class When:
         """The same moments as a systemd OnCalendar= expression (without the time zone)."""
         if self.unit == "minutes":
             return f"*-*-* *:00/{self.interval}:00"
+        if self.unit == "hours" and self.interval > 1:
+            # Not "00/3": systemd 252 cannot work out what follows 21:00 the night before the
+            # clocks jump at midnight (America/Santiago), and a timer skips what it cannot.
+            hours = ",".join(f"{h:02d}" for h in range(0, 24, self.interval))
+            return f"*-*-* {hours}:{self.minute:02d}:00"
         if self.unit == "hours":
-            return f"*-*-* 00/{self.interval}:{self.minute:02d}:00"
+            return f"*-*-* 00/1:{self.minute:02d}:00"
         day = f"{self.weekday[:3].title()} " if self.unit == "weeks" else ""
         return f"{day}*-*-* {self.hour:02d}:{self.minute:02d}:00"
 

@@ -33,10 +33,13 @@ from tests.conftest import PEOPLE, add_settings, program_workbook, set_committee
 NEW_YORK, UTC = ZoneInfo("America/New_York"), ZoneInfo("UTC")
 
 
-def simulate(timetable: Schedule, zone: str, run, start: datetime, end: datetime, stop=None):
-    """Run the scheduler from `start` until `end` (aware), the clock moved by each nap."""
+def simulate(
+    timetable: Schedule, zone: str, run, start: datetime, end: datetime, stop=None, machine=UTC
+):
+    """Run the scheduler from `start` until `end` (aware), the clock moved by each nap, on a
+    machine that keeps the time of `machine`."""
     stop = stop or threading.Event()
-    with time_machine.travel(start.astimezone(UTC), tick=False) as traveller:
+    with time_machine.travel(start.astimezone(machine), tick=False) as traveller:
         jobs = scheduler.build(timetable, zone, run)
 
         def sleep(seconds: float) -> None:
@@ -117,6 +120,80 @@ def test_the_other_forms_of_a_time_run_when_they_say(text, expected):
         assert [f"{w:%H:%M}" for w in ran if w.hour == 9 and w.date() == date(2026, 6, 2)] == (
             expected
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "start", "expected"),
+    [
+        # 02:00 becomes 03:00 on 14 March 2027.
+        (
+            "daily at 02:30",
+            "America/New_York",
+            datetime(2027, 3, 12),
+            ["Fri 02:30 -0500", "Sat 02:30 -0500", "Sun 03:30 -0400", "Mon 02:30 -0400"],
+        ),
+        (
+            "sunday at 02:30",
+            "America/New_York",
+            datetime(2027, 3, 1),
+            ["Sun 02:30 -0500", "Sun 03:30 -0400", "Sun 02:30 -0400"],
+        ),
+        # 00:00 becomes 01:00 on 5 September 2027.
+        (
+            "daily at 00:30",
+            "America/Santiago",
+            datetime(2027, 9, 3),
+            ["Fri 00:30 -0400", "Sat 00:30 -0400", "Sun 01:30 -0300", "Mon 00:30 -0300"],
+        ),
+        # 02:00 becomes 02:30 on 3 October 2027.
+        (
+            "hourly at :15",
+            "Australia/Lord_Howe",
+            datetime(2027, 10, 3, 0, 30),
+            ["Sun 01:15 +1030", "Sun 02:45 +1100", "Sun 03:15 +1100", "Sun 04:15 +1100"],
+        ),
+    ],
+)
+def test_a_time_the_clocks_skip_runs_that_much_later_that_day_and_at_its_time_after(
+    text, zone, start, expected
+):
+    ran: list[datetime] = []
+    stop = threading.Event()
+
+    def run(job: str) -> None:
+        ran.append(datetime.now(ZoneInfo(zone)))
+        # `schedule`'s own arithmetic ran a job over and over here: stop such a loop.
+        if len(ran) == len(expected) or len(ran) > 50:
+            stop.set()
+
+    begin = start.replace(tzinfo=ZoneInfo(zone))
+    off = parse_when("off", "x")
+    schedule = Schedule(off, parse_when(text, "schedule.introduce"), off)
+    simulate(schedule, zone, run, begin, begin + timedelta(days=30), stop)
+    assert [f"{w:%a %H:%M %z}" for w in ran] == expected
+
+
+def test_times_missed_while_the_machine_slept_run_once_on_waking():
+    ran: list[str] = []
+    start = datetime(2026, 6, 1, 9, 5, tzinfo=NEW_YORK)
+    stop = threading.Event()
+    with time_machine.travel(start.astimezone(UTC), tick=False) as traveller:
+        jobs = scheduler.build(
+            timetable(match="off", introduce="every 15 minutes", checkin="off"),
+            "America/New_York",
+            lambda job: ran.append(f"{datetime.now(NEW_YORK):%H:%M}"),
+        )
+        # The laptop's lid is shut at 09:05 and opened at 11:07.
+        naps = iter([2 * 3600 + 120.0])
+
+        def sleep(seconds: float) -> None:
+            traveller.shift(next(naps, seconds))
+            if datetime.now(NEW_YORK).hour == 12:
+                stop.set()
+
+        scheduler.serve(jobs, sleep, stop, max_nap=3600)
+    # The four times from 09:15 to 11:00 run once, at 11:07; then every time until noon.
+    assert ran == ["11:07", "11:15", "11:30", "11:45"]
 
 
 def test_every_job_off_is_refused():
