@@ -115,7 +115,7 @@ def cli(
     """mentor-sync: run a mentoring program from Google Forms and a spreadsheet."""
     if as_of is not None and not EARLIEST_DAY <= as_of.date() <= LATEST_DAY:
         raise click.BadParameter(
-            f"{as_of:%Y-%m-%d} is not a day a program runs on; give a day from"
+            f"{as_of.date().isoformat()} is not a day a program runs on; give a day from"
             f" {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}",
             param_hint="'--as-of'",
         )

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 
 from mentoring.intake import Applicant, Responses, normalise_email
 from mentoring.matching import Fit, Matcher, Pick
-from mentoring.sheet import Cell, Row, TabEdits, Table, cell, is_blank, is_new_tab, same_value
+from mentoring.sheet import (
+    Cell,
+    Row,
+    TabEdits,
+    Table,
+    Unknown,
+    cell,
+    is_blank,
+    is_new_tab,
+    same_value,
+)
 
 MENTEE, MENTEE_EMAIL = "Mentee", "Mentee Email"
 MENTOR, MENTOR_EMAIL = "Suggested Mentor", "Suggested Mentor Email"
@@ -92,6 +102,7 @@ class _Entry:
     locked: bool = False  # the committee fixed this row: Approved, Hold, override, unknown Status
     locked_mentor: str = ""
     duplicate: bool = False
+    unknown: bool = False  # a committee cell whose value cannot be known: kept as it is
     weak: bool = False
     values: dict[str, Cell] = field(default_factory=dict)
 
@@ -238,6 +249,17 @@ def _existing_entries(table: Table, columns: Mapping[str, int]) -> list[_Entry]:
 
 
 def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int]) -> None:
+    unknown = [name for name in (STATUS, OVERRIDE) if isinstance(cell(row, columns[name]), Unknown)]
+    if unknown:
+        # A formula saved without its value: the row is kept exactly as it is.
+        entry.locked, entry.locked_mentor = True, normalise_email(cell(row, columns[MENTOR_EMAIL]))
+        entry.notes.append(
+            f"{unknown[0]} is a formula whose value is not saved in the workbook, so the row is"
+            " kept as it is; type the value instead (or open the workbook in Excel or"
+            " LibreOffice and save it, which saves the value)"
+        )
+        entry.unknown = True
+        return
     raw_status = str(cell(row, columns[STATUS]) or "").strip()
     canonical = {s.casefold(): s for s in STATUSES}.get(raw_status.casefold())
     entry.status = canonical or (raw_status if raw_status else SUGGESTED)
@@ -293,6 +315,9 @@ def _keep(
 ) -> None:
     """A pair the committee fixed: Approved, Hold, an override, or an unknown Status."""
     notes = entry.notes
+    if entry.unknown:
+        entry.values[WHY] = "; ".join(notes)
+        return
     if entry.status not in STATUSES:
         notes.append(
             f"Status '{entry.status}' is not one of {', '.join(STATUSES)}; the row is"

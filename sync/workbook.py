@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import stat
+import sys
+import traceback
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -198,8 +201,22 @@ def save_atomically(book: Workbook, path: Path) -> None:
         book.save(buffer)  # openpyxl writes each tab to a temporary file first: it can fail
         replace_file(target, buffer.getvalue(), _mode_for(target))
     except OSError as exc:
+        _let_go(exc)
         hint = " if it is open in Excel, close it and" if isinstance(exc, PermissionError) else ""
         raise SpreadsheetError(f"cannot save {path} ({exc});{hint} run again") from exc
+
+
+def _let_go(exc: OSError) -> None:
+    """Close what a failed save left open, quietly. openpyxl leaves the writer of the tab
+    it was writing suspended in the traceback's frames; closed later by the garbage
+    collector, it tries to finish its file on the full disk and Python prints "Exception
+    ignored" with a traceback of it, long after the one line that says what happened."""
+    traceback.clear_frames(exc.__traceback__)
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def _mode_for(target: Path) -> int:

@@ -44,11 +44,17 @@ def clear_row_1(path: Path, tab: str) -> None:
     book.save(path)
 
 
+def _rename(book: openpyxl.Workbook, old: str, new: str) -> None:
+    # openpyxl takes a new title that differs only in case for a clash with the old one.
+    book[old].title = ".renaming"
+    book[".renaming"].title = new
+
+
 def rename_as_excel_does(path: Path, old: str, new: str) -> None:
     """Rename a tab as Excel and LibreOffice do: the workbook's defined names that point at
     it follow it."""
     book = openpyxl.load_workbook(path)
-    book[old].title = new
+    _rename(book, old, new)
     for name, defined in list(book.defined_names.items()):
         if f"'{old}'!" in defined.attr_text or f"{old}!" in defined.attr_text:
             text = defined.attr_text.replace(f"'{old}'!", f"'{new}'!")
@@ -59,7 +65,7 @@ def rename_as_excel_does(path: Path, old: str, new: str) -> None:
 def rename_leaving_markers(path: Path, old: str, new: str) -> None:
     """Rename a tab with a tool that does not update the defined names."""
     book = openpyxl.load_workbook(path)
-    book[old].title = new
+    _rename(book, old, new)
     book.save(path)
 
 

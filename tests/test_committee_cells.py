@@ -1,0 +1,121 @@
+"""Committee cells read safely: a formula saved without its value, or a date no pair can
+have started on, holds its own row (no emails, its Pair Health row kept) and says what to
+fix; every other pair goes on. And the small things: --as-of out of range, a disk that
+fills up during the save. Through the command line on real .xlsx files."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+
+from tests.edits import invoke, rows_of, set_cells
+
+DAY0 = date(2026, 1, 12)
+STATUS_FORMULA = '=IF(1=1,"Approved","Hold")'
+
+
+def said(result) -> str:
+    assert result.exit_code in (0, 1), result.output
+    return " ".join(result.output.split())
+
+
+@pytest.fixture
+def introduced(smtp_program, server):
+    """Both pairs introduced on DAY0 and checked in on day 30: (settings, workbook, inbox)."""
+    inbox, _ = server
+    settings_path, workbook, _ = smtp_program
+    assert invoke(settings_path, DAY0, "introduce").exit_code == 0
+    assert invoke(settings_path, DAY0 + timedelta(30), "checkin").exit_code == 0
+    assert len(inbox.received) == 6
+    return settings_path, workbook, inbox
+
+
+def test_a_status_formula_without_its_value_holds_its_row_and_says_so(introduced):
+    settings_path, workbook, inbox = introduced
+    set_cells(
+        workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Status": STATUS_FORMULA}}
+    )
+    before = rows_of(workbook, "Pair Health", "Mentee Email")["ana@m.org"]
+    result = invoke(settings_path, DAY0 + timedelta(120), "run")
+    text = said(result)
+    assert (
+        f"Committee Matches row 2: Status is a formula ({STATUS_FORMULA}) whose value is not"
+        " saved in the workbook, so mentor-sync cannot tell what it says; type the value"
+        " instead (or open the workbook in Excel or LibreOffice and save it, which saves the"
+        " value). Until then this row keeps what it had: no emails, and its Pair Health row"
+        " stays as it was"
+    ) in text
+    # Bo's pair goes on: check-in 2 to both; nothing for Ana's pair.
+    late = [to for to, _ in inbox.received[6:]]
+    assert sorted(late) == [["bo@m.org"], ["uma@u.org"]]
+    health = rows_of(workbook, "Pair Health", "Mentee Email")["ana@m.org"]
+    assert health == before  # not "ended", not rewritten
+    row = rows_of(workbook, "Committee Matches", "Mentee Email")["ana@m.org"]
+    assert row["Status"] == STATUS_FORMULA  # the committee's formula is theirs
+    assert row["Why"].startswith("Status is a formula whose value is not saved in the workbook")
+
+
+def test_an_introduction_date_no_pair_can_have_stops_nothing_else(introduced):
+    settings_path, workbook, inbox = introduced
+    far = date(9999, 12, 20)
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Introduced On": far}})
+    for command in ("calendar", "status"):
+        result = invoke(settings_path, DAY0 + timedelta(120), command)
+        assert result.exit_code == 0, result.output
+        assert "Introduced On 9999-12-20 cannot be the day this pair was introduced" in said(result)
+    result = invoke(settings_path, DAY0 + timedelta(120), "run")
+    assert (
+        "Committee Matches row 2: Introduced On 9999-12-20 cannot be the day this pair was"
+        " introduced; write that day as YYYY-MM-DD (no emails for this pair until then)"
+    ) in said(result)
+    assert sorted(to for to, _ in inbox.received[6:]) == [["bo@m.org"], ["uma@u.org"]]
+    assert rows_of(workbook, "Pair Health", "Mentee Email")["ana@m.org"]["State"] == "active"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1969-12-31"])
+def test_as_of_out_of_range_is_a_usage_error(introduced, day):
+    settings_path, _, _ = introduced
+    result = invoke(settings_path, DAY0, "--as-of", day, "status")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"mentor-sync: usage error: Invalid value for '--as-of': {day} is not a day a program"
+        " runs on; give a day from 1970-01-01 to 2999-12-31 (see mentor-sync --help)\n"
+    )
+
+
+def _small_files():
+    # The child may write 64 KiB per file: enough for the journal and the log, not the workbook.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
+def test_a_disk_that_fills_up_during_the_save_is_one_line_and_loses_nothing(introduced):
+    settings_path, workbook, _ = introduced
+    book = openpyxl.load_workbook(workbook)
+    notes = book.create_sheet("Our own jottings")  # a tab of the committee's: a bigger file
+    for number in range(3000):
+        notes.append([number, os.urandom(32).hex()])
+    book.save(workbook)
+    before = workbook.read_bytes()
+    assert len(before) > 64 * 1024
+    done = subprocess.run(
+        [sys.executable, "-m", "jobs", "--config", str(settings_path), "match"],
+        capture_output=True,
+        text=True,
+        preexec_fn=_small_files,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"mentor-sync: match failed: cannot save {workbook} (")
+    assert line.endswith("File too large); run again")
+    assert workbook.read_bytes() == before
+    assert not list(workbook.parent.glob(".mentor-sync-*"))
