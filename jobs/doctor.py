@@ -108,7 +108,7 @@ def _journal(settings: Settings) -> Finding:
         )
     with journal:
         emails = count(len(journal.entries()), "email")
-    return Finding(OK, f"the send journal {path} has {emails} of this spreadsheet")
+    return Finding(OK, f"the send journal {path} knows {emails} of the program")
 
 
 def _spreadsheet(settings: Settings) -> Iterator[Finding]:

@@ -69,7 +69,7 @@ def pairs_line(committee: Table | None, pairs: PairsRead) -> str:
 
 def records_line(ledger: Ledger, journal: str) -> str:
     """Which records say what was sent: the Email Log, and the send journal when found."""
-    log = count(ledger.logged, "email")
+    log = count(ledger.logged, "row")
     if not ledger.has_journal:
         return (
             f"records of what was sent: the Email Log ({log}); no send journal at {journal}"
@@ -77,7 +77,7 @@ def records_line(ledger: Ledger, journal: str) -> str:
         )
     return (
         f"records of what was sent: the Email Log ({log}) and the send journal"
-        f" ({count(len(ledger.journal), 'email')}, {journal})"
+        f" ({count(len(ledger.journal), 'entry', 'entries')}, {journal})"
     )
 
 

@@ -9,9 +9,9 @@ from mentoring.committee import Outcome
 from mentoring.intake import Applicant
 
 
-def count(n: int, noun: str) -> str:
-    """`n` things in words: "1 pair", "3 pairs"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def count(n: int, noun: str, plural: str = "") -> str:
+    """`n` things in words: "1 pair", "3 pairs" (or `plural`: "2 entries")."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def slate_summary(

@@ -445,8 +445,8 @@ def test_status_shows_the_program_at_a_glance(tmp_path):
     assert lines[5].startswith("emails due now (the next run sends them): 0; by ")
     journal = tmp_path / "demo" / "mentor-sync-journal.sqlite3"
     assert re.fullmatch(
-        rf"records of what was sent: the Email Log \((\d+) emails\) and the send journal"
-        rf" \(\1 emails, {re.escape(str(journal))}\)",
+        rf"records of what was sent: the Email Log \((\d+) rows\) and the send journal"
+        rf" \(\1 entries, {re.escape(str(journal))}\)",
         lines[6],
     )
     assert lines[7] == "last runs:"

@@ -104,7 +104,7 @@ def test_without_the_journal_the_email_log_alone_decides_and_status_says_so(smtp
         leftover.unlink()  # a new machine, or a CI runner that lost its cache
     status = invoke(settings_path, DAY0, "status").output
     assert (
-        f"records of what was sent: the Email Log (2 emails); no send journal at {journal}"
+        f"records of what was sent: the Email Log (2 rows); no send journal at {journal}"
         " yet, so the Email Log alone says what was sent (the next job makes one)"
     ) in status
     assert last_line(invoke(settings_path, DAY0 + timedelta(1), "introduce")) == (
@@ -113,7 +113,7 @@ def test_without_the_journal_the_email_log_alone_decides_and_status_says_so(smtp
     assert len(inbox.received) == 2
     status = invoke(settings_path, DAY0 + timedelta(1), "status").output
     assert (
-        "records of what was sent: the Email Log (2 emails) and the send journal (0 emails,"
+        "records of what was sent: the Email Log (2 rows) and the send journal (0 entries,"
     ) in status
 
 
