@@ -249,7 +249,7 @@ def _send(
             journal.queue(marks)
         try:
             sheet.write([ledger.record([*early, *marks])])
-        except BaseException:
+        except Exception:
             if journal is not None:  # nothing was handed over: the journal must not doubt it
                 journal.record(_entry(o, FAILED, None, "not tried") for o in batch)
             raise

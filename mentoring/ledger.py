@@ -111,6 +111,7 @@ class Ledger:
         self.resends: dict[str, int] = {}  # key: the number of its next sending again
         self._entries: dict[str, LogEntry] = {}  # as this run knows them
         self._restore: dict[str, LogEntry] = {}  # rows to write back from the journal
+        self._stopped: list[str] = []  # left `sending` by a run killed before handing them over
         for key in {*self._on_sheet, *self.journal}:
             self._entries[key] = self._standing(key)
 
@@ -145,13 +146,16 @@ class Ledger:
             return self._asked_again(row, known)
         if known is None:
             return row  # type: ignore[return-value]  (one of the two is there)
-        if known.state == QUEUED:
-            # Never handed to the sender: the row's `sending` was the batch's mark.
-            if row is None or (row.state == SENDING and row.message_id == known.message_id):
+        if known.state in (QUEUED, FAILED):
+            # The journal knows it was not handed over (never reached, or refused): a row
+            # `sending` with its Message-ID was only the mark of the batch it was in.
+            marked = row is not None and row.state == SENDING and row.message_id == known.message_id
+            if marked or (row is None and known.state == QUEUED):
+                self._stopped.append(key)
                 return replace(known, status=FAILED, sent_at=None, error=STOPPED)
-            return row
-        if known.state == FAILED or (row is not None and row.state not in _CORRECTABLE):
             return row or known
+        if row is not None and row.state not in _CORRECTABLE:
+            return row
         if row is None or row.state != known.state:
             self._restore[key] = replace(known, error=known.error or RESTORED)
         return known
@@ -191,7 +195,7 @@ class Ledger:
 
     def stopped(self) -> list[LogEntry]:
         """Entries the journal has as never handed over by a run that stopped: to send again."""
-        return [e for e in self._entries.values() if e.error == STOPPED and e.state == FAILED]
+        return [self._entries[key] for key in self._stopped]
 
     def sent_on(self, day: date) -> int:
         """How many emails were handed to a sender on `day` (for the daily cap)."""

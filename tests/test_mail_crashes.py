@@ -9,9 +9,10 @@ import pytest
 
 from jobs.config import load_templates
 from jobs.mail import INTRODUCE, run_mail
+from sync.journal import Journal
 from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import committee_by_email
-from tests.test_mail import DAY0, Memory, Outbox, approve, at, log, send
+from tests.test_mail import DAY0, Memory, Outbox, approve, at, log
 
 MENTEES = ("ana@m.org", "bo@m.org")
 
@@ -80,16 +81,19 @@ def approved(program):
     return path, settings
 
 
-def crash_then_run_again(path, settings, make_sender, step):
+def crash_then_run_again(path, settings, make_sender, step, journal=None):
     where, number, after = step
     sheet = CrashingSheet(path, number if where == "write" else 0, after)
     sender = make_sender()
     if where == "send":
         sender = CrashingSender(sender, number, after)
+    templates = load_templates(settings)
     with pytest.raises(Killed):
-        run_mail(INTRODUCE, sheet, settings, load_templates(settings), sender, at(DAY0))
+        run_mail(INTRODUCE, sheet, settings, templates, sender, at(DAY0), journal=journal)
     for later in (1, 2):
-        send(INTRODUCE, path, settings, at(DAY0 + timedelta(later)), make_sender())
+        sheet = WorkbookSpreadsheet(path)
+        when = at(DAY0 + timedelta(later))
+        run_mail(INTRODUCE, sheet, settings, templates, make_sender(), when, journal=journal)
 
 
 @pytest.mark.parametrize("step", STEPS, ids=step_id)
@@ -123,3 +127,23 @@ def test_a_sender_that_cannot_tell_never_sends_twice(approved, step):
     for key, status in statuses.items():
         mentee = key.split(" | ")[1]
         assert bool(introduced[mentee]["Introduced On"]) == (status == "sent")
+
+
+@pytest.mark.parametrize("step", STEPS, ids=step_id)
+def test_with_the_journal_only_the_email_in_flight_is_unconfirmed(approved, tmp_path, step):
+    """With the send journal, a sender that cannot tell leaves `unconfirmed` only the email
+    that was being handed over when the run was killed; the emails of the batch it never
+    reached go on the next run, and nothing goes twice."""
+    path, settings = approved
+    delivered: Counter = Counter()
+    with Journal(tmp_path / "journal.sqlite3", "workbook:test") as journal:
+        crash_then_run_again(path, settings, lambda: Memory(delivered), step, journal)
+    statuses = {key: row["Status"] for key, row in log(path, settings).items()}
+    keys = sorted(statuses)
+    where, number, after = step
+    # Killed inside the send, before or after the server took it: the journal had marked it
+    # as being handed over, and the sender cannot say whether it went.
+    in_flight = {keys[number - 1]} if where == "send" else set()
+    assert {k for k, s in statuses.items() if s == "unconfirmed"} == in_flight
+    assert {k for k, s in statuses.items() if s == "sent"} == set(keys) - in_flight
+    assert delivered == Counter({key: 1 for key in keys if key not in in_flight or after})
