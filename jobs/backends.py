@@ -45,12 +45,13 @@ def spreadsheet_name(settings: Settings, workbook: Path | None = None) -> str:
 def open_journal(
     settings: Settings, workbook: Path | None = None, create: bool = True
 ) -> Journal | None:
-    """The send journal of the run's spreadsheet (operations.journal_file); None when
-    `create` is False and there is none yet (`status` only reads). Raises JournalError."""
+    """The send journal of the program (operations.journal_file), for the run's
+    spreadsheet. Without `create` (status, calendar, doctor, a dry run) it is only read,
+    and None when there is none yet. Raises JournalError."""
     path = Path(settings.operations.journal_file)
     if not create and not path.exists():
         return None
-    return Journal(path, spreadsheet_name(settings, workbook))
+    return Journal(path, spreadsheet_name(settings, workbook), read_only=not create)
 
 
 def make_sender(settings: Settings) -> Sender:

@@ -412,8 +412,11 @@ def _send_all(
             entry = _entry(outgoing, FAILED, None, f"not tried: {stopped}")
         else:
             entry, stopped = _hand_over(outgoing, sender, stamp, report, described)
-            if journal is not None:
-                journal.record([entry])
+            try:
+                if journal is not None:
+                    journal.record([entry])
+            except ConfigError as exc:  # the Email Log still gets it; send nothing more
+                stopped = stopped or exc
         outcomes.append(_Outcome(outgoing, entry))
     return outcomes
 

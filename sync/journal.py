@@ -72,12 +72,14 @@ class JournalError(ConfigError):
 
 class Journal:
     """The send journal of a program, in the SQLite file `path` (made 0600); `spreadsheet`
-    names the spreadsheet a run works on, whose tabs' sheetIds it remembers."""
+    names the spreadsheet a run works on, whose tabs' sheetIds it remembers. A journal
+    opened `read_only` (for status, calendar, doctor and dry runs) remembers nothing new."""
 
-    def __init__(self, path: Path, spreadsheet: str, boot: str | None = None):
-        self.path, self.spreadsheet = Path(path), spreadsheet
+    def __init__(
+        self, path: Path, spreadsheet: str, boot: str | None = None, read_only: bool = False
+    ):
+        self.path, self.spreadsheet, self.read_only = Path(path), spreadsheet, read_only
         self.boot = this_boot() if boot is None else boot
-        self.existed = self.path.exists()
         try:
             # Made private before SQLite opens it; its -wal and -shm files take its mode.
             private_file(self.path)
@@ -188,7 +190,7 @@ class Journal:
         return int(rows[0][0]) if rows else None
 
     def remember_sheet_id(self, role: str, sheet_id: int) -> None:
-        if self.sheet_id(role) == sheet_id:
+        if self.read_only or self.sheet_id(role) == sheet_id:
             return
         statement = "insert or replace into tabs values (?, ?, ?)"
         self._transaction(lambda db: db.execute(statement, (self.spreadsheet, role, sheet_id)))
@@ -199,6 +201,9 @@ class Journal:
         return self._run(lambda db: db.execute(sql, parameters).fetchall(), "read")
 
     def _transaction(self, work, synced: bool = False) -> None:
+        if self.read_only:
+            raise JournalError(f"the send journal {self.path} was opened only to read")
+
         def run(db: sqlite3.Connection) -> None:
             if synced:
                 db.execute("pragma synchronous=full")
