@@ -98,7 +98,8 @@ class MailReport:
                 f"{count(self.restored, 'Email Log row')} written back from the send journal"
             )
         if self.problems:
-            parts.append(f"{len(self.problems)} committee rows need a look")
+            need = "needs" if len(self.problems) == 1 else "need"
+            parts.append(f"{count(len(self.problems), 'committee row')} {need} a look")
         said = f"{self.job}: {', '.join(parts)}"
         if self.health_problem:
             said += f"; Pair Health not written: {self.health_problem}"

@@ -134,7 +134,7 @@ def test_without_gmail_readonly_a_server_error_is_never_sent_again_and_the_rest_
     assert (log["ana@m.org"]["Status"], log["bo@m.org"]["Status"]) == ("unconfirmed", "failed")
     assert log["bo@m.org"]["Error"].startswith("not tried: Gmail answered 50")
     again = cli_run(settings_path, DAY0 + timedelta(1), "introduce")
-    assert again.output.splitlines()[-1] == "introduce: 1 sent, 1 committee rows need a look"
+    assert again.output.splitlines()[-1] == "introduce: 1 sent, 1 committee row needs a look"
     assert "introduction of ana@m.org | tom@t.org is 'unconfirmed'" in again.output
     assert sent_to(fake)["bo@m.org"] == 1 and sent_to(fake)["ana@m.org"] <= 1
     assert gmail_requests(fake, "GET") == []

@@ -68,7 +68,7 @@ def test_a_connection_lost_mid_batch_is_never_sent_twice(smtp_program, server):
     assert second.output.splitlines()[-2:] == [
         "  check: the introduction of ana@m.org | tom@t.org is 'unconfirmed' in the Email Log;"
         " once you know it went out, write sent there (or a date in Introduced On)",
-        "introduce: 1 sent, 1 committee rows need a look",
+        "introduce: 1 sent, 1 committee row needs a look",
     ]
     delivered = [m["To"] for _, m in inbox.received]
     assert len(delivered) == len(set(delivered)) == 2
