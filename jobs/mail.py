@@ -215,7 +215,7 @@ def _read(
     if CHECKIN in jobs:
         wanted += [tabs.checkins, tabs.pair_health]
     found = sheet.read(wanted)
-    check_tabs(sheet, found, settings)
+    check_tabs(sheet, found, settings, wanted)
     sent = journal.entries() if journal is not None else None
     ledger = Ledger(found.get(tabs.email_log), tabs.email_log, sent)
     known = journal.pairs() if journal is not None else ()
@@ -279,7 +279,7 @@ def _record(
     again += [tabs.pair_health] if read.answers is not None else []
     try:
         now_found = sheet.read(again, fresh=True)
-        check_tabs(sheet, now_found, settings)
+        check_tabs(sheet, now_found, settings, again)
         sent = journal.entries() if journal is not None else None
         ledger = Ledger(now_found.get(tabs.email_log), tabs.email_log, sent)
         report.restored = ledger.to_restore(o.entry.key for o in outcomes)
@@ -559,7 +559,7 @@ def mark_resend(
     of an email that is not sent again (an alert, a digest, one not sent yet)."""
     tab = settings.tabs.email_log
     found = sheet.read([tab])
-    check_tabs(sheet, found, settings)
+    check_tabs(sheet, found, settings, [tab])
     sent = journal.entries() if journal is not None else None
     ledger = Ledger(found.get(tab), tab, sent)
     keys = {entry.key.casefold(): entry.key for entry in ledger.entries()}

@@ -69,7 +69,7 @@ def run_match(
     if matching.past_pairs_tab:
         wanted.append(matching.past_pairs_tab)
     found = sheet.read(wanted)
-    check_tabs(sheet, found, settings)
+    check_tabs(sheet, found, settings, wanted)
     mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     if tabs.committee not in found:

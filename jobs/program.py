@@ -73,15 +73,17 @@ def response_tab(
     return table
 
 
-def check_tabs(sheet: Spreadsheet, found: dict[str, Table], settings: Settings) -> None:
+def check_tabs(
+    sheet: Spreadsheet, found: dict[str, Table], settings: Settings, wanted: Sequence[str]
+) -> None:
     """Refuse (ConfigError, before anything is written or sent) when a tab the tool writes
-    has its header below row 1, or is missing while a tab of a close name has its columns
-    (renamed: a new one would start the tab afresh)."""
+    has its header below row 1, or is one of the `wanted` tabs the read did not find while a
+    tab of a close name has its columns (renamed: a new one would start the tab afresh)."""
     check_tool_tabs(found, settings)
     tools = tool_tabs(settings)
     names = [name for name in sheet.tab_names() if name not in tools]
     for name, tab in tools.items():
-        if name in found:
+        if name in found or name not in wanted:
             continue
         close = difflib.get_close_matches(name.casefold(), [n.casefold() for n in names], 3, 0.6)
         near = [n for n in names if n.casefold() in close]

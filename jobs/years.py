@@ -66,8 +66,9 @@ def run_close_year(
             "matching.past_pairs_tab is empty, so there is no tab to keep past pairs in; set it"
             ' (the default is "Past Pairs") and run close-year again'
         )
-    found = sheet.read([tabs.mentees, tabs.mentors, tabs.committee, tabs.pair_health, past_tab])
-    check_tabs(sheet, found, settings)
+    wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.pair_health, past_tab]
+    found = sheet.read(wanted)
+    check_tabs(sheet, found, settings, wanted)
     committee = found.get(tabs.committee)
     if committee is None:
         raise ConfigError(
