@@ -17,13 +17,18 @@ from mentoring.sheet import Cell, TabEdits, cell, is_blank
 from sync.workbook import WorkbookSpreadsheet, create_workbook
 
 
-def sizes(doc: str) -> argparse.Namespace:
+def parser(doc: str, repeat: int = 3) -> argparse.ArgumentParser:
     """The command line every program benchmark takes: --mentees, --mentors, --repeat."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--mentees", type=int, default=1000)
-    parser.add_argument("--mentors", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
-    return parser.parse_args()
+    options = argparse.ArgumentParser(description=doc.splitlines()[0])
+    options.add_argument("--mentees", type=int, default=1000)
+    options.add_argument("--mentors", type=int, default=500)
+    options.add_argument("--repeat", type=int, default=repeat)
+    return options
+
+
+def sizes(doc: str) -> argparse.Namespace:
+    """The command line of a program benchmark, parsed."""
+    return parser(doc).parse_args()
 
 
 def matched_program(

@@ -66,6 +66,7 @@ def run_match(
     # The Email Log too, in the same read: an alert about what this run finds looks there.
     wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.intake_issues, tabs.email_log]
     wanted.append(tabs.checkins)  # its answers from people of no pair are intake issues too
+    wanted.append(tabs.pair_health)  # not used here; in the same read, `run` reads it once
     if matching.past_pairs_tab:
         wanted.append(matching.past_pairs_tab)
     found = sheet.read(wanted)

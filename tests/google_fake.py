@@ -154,13 +154,15 @@ class Faults:
 
     `rate` faults a share of requests at random, drawing from `kinds` (FAULT_KINDS unless set;
     DONE_THEN_ERROR holds the other three); with `writes_only`, only requests that change
-    something (Sheets writes, Gmail sends) are drawn for, not reads or Gmail look-ups.
+    something (Sheets writes, Gmail sends) are drawn for, not reads or Gmail look-ups; `apis`
+    names the APIs drawn for ("sheets", "gmail": both unless set).
     """
 
     def __init__(self, seed: int = 0):
         self.rate: float = 0.0
         self.kinds = FAULT_KINDS
         self.writes_only = False
+        self.apis: tuple[str, ...] = ("sheets", "gmail")
         self.delay: float = 2.0
         self.always: str | None = None
         self._queue: deque[str] = deque()
@@ -203,7 +205,7 @@ class Faults:
             return None if kind == "skip" else kind
         if self.always:
             return self.always
-        if self.writes_only and not write:
+        if (self.writes_only and not write) or api not in self.apis:
             return None
         if self.rate and self._rng.random() < self.rate:
             return self._rng.choice(self.kinds)

@@ -36,19 +36,38 @@ def test_the_match_benchmark_module_loads():
     assert callable(load("bench_match").main)
 
 
-def test_the_mail_benchmark_sends_every_email_of_a_small_program(tmp_path):
+@pytest.mark.parametrize("journal", [False, True], ids=["without journal", "with journal"])
+def test_the_mail_benchmark_sends_every_email_of_a_small_program(tmp_path, journal):
     class Sizes:
         mentees, mentors = 20, 10
 
     results = {
         job: (sent, writes)
-        for job, _, sent, writes in load("bench_mail").one_program(tmp_path, Sizes)
+        for job, _, sent, writes in load("bench_mail").one_program(tmp_path, Sizes, journal)
     }
     introduced, _ = results["introduce"]
     assert introduced > 0 and results == {
         "introduce": (introduced, 2),
         "checkin": (2 * introduced, 2),
     }
+
+
+def test_the_mail_benchmark_compares_the_jobs_with_and_without_the_journal(monkeypatch, capsys):
+    argv = ["bench_mail", "--mentees", "20", "--mentors", "10", "--repeat", "2"]
+    monkeypatch.setattr(sys, "argv", argv)
+    load("bench_mail").main()
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()]
+    jobs = {row[0].lstrip("| "): row for row in rows if len(row) == 9}
+    emails = int(jobs["introduce"][1])
+    assert emails > 0 and (jobs["checkin"][1], jobs["checkin"][2]) == (str(2 * emails), "2")
+    calls = {
+        (row[0].lstrip("| "), row[1]): int(row[2])
+        for row in rows
+        if len(row) == 5 and row[2].isdigit()
+    }
+    # The journal marks each email just before it is handed over, and records it after.
+    assert calls["introduce", "handing_over"] == emails
+    assert calls["checkin", "queue"] == 1 and calls["checkin", "sync"] == 1
 
 
 def test_the_google_benchmark_counts_the_requests_of_a_small_program(monkeypatch, capsys):

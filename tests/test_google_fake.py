@@ -604,6 +604,16 @@ def test_random_faults_can_be_done_then_answered_with_an_error_and_spare_the_rea
     assert [r.status for r in fake.requests] == [500, 500, 500, 200]
 
 
+def test_random_faults_can_be_aimed_at_gmail_alone(fake):
+    fake.faults.rate, fake.faults.kinds, fake.faults.apis = 1.0, ("500_after",), ("gmail",)
+    spreadsheet = sheets(fake).open_by_key(SHEET)
+    spreadsheet.worksheet("Committee").update([["ana@m.org"]], "A2", raw=True)
+    with gmail(fake, "send") as service, pytest.raises(HttpError):
+        service.users().messages().send(userId="me", body=letter()).execute()
+    assert {(r.api, r.status) for r in fake.requests} == {("sheets", 200), ("gmail", 500)}
+    assert fake.values(SHEET, "Committee")[1] == ["ana@m.org"] and len(fake.sent) == 1
+
+
 def test_an_unknown_fault_kind_is_refused_rather_than_ignored(fake):
     with pytest.raises(ValueError, match="unknown fault kind '500after'; the kinds are 429"):
         fake.faults.kinds = ("500", "500after")
