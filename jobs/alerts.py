@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from jobs.program import sender_person
+from jobs.program import email_log, sender_person
 from mentoring.alerts import ALERT, FAILING, Problem, alert_context
 from mentoring.digest import DIGEST, build_digest, digest_context
 from mentoring.errors import MentorSyncError
@@ -96,7 +96,7 @@ def send_digest(
     when it is off or went out already). Raises SpreadsheetError when the Email Log cannot
     be read: without it the digest cannot know what it said before."""
     tab = settings.tabs.email_log
-    ledger = Ledger(sheet.read([tab]).get(tab), tab, journal.entries() if journal else None)
+    ledger = email_log(sheet.read([tab]).get(tab), settings, journal)
     digest = build_digest(healths, ended, settings.health.digest, now, ledger.blocks)
     if digest is None:
         return None
@@ -173,7 +173,7 @@ def _email_log(
         return None
     tab = settings.tabs.email_log
     try:
-        return Ledger(sheet.read([tab]).get(tab), tab, journal.entries() if journal else None)
+        return email_log(sheet.read([tab]).get(tab), settings, journal)
     except MentorSyncError as exc:  # the workbook gone, the tab's columns renamed, ...
         log.warning("mentor-sync: cannot read the %s for alerts (%s)", tab, exc)
         return None

@@ -19,7 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from jobs.program import check_tabs, checkin_answers, past_tables, read_pairs, sender_person
+from jobs.program import (
+    check_tabs,
+    checkin_answers,
+    email_log,
+    past_tables,
+    read_pairs,
+    sender_person,
+)
 from mentoring.answers import Answers
 from mentoring.errors import AddressError, ConfigError, did_you_mean
 from mentoring.health import PairHealth, assess_pairs, health_tab
@@ -216,8 +223,7 @@ def _read(
         wanted += [tabs.checkins, tabs.pair_health]
     found = sheet.read(wanted)
     check_tabs(sheet, found, settings, wanted)
-    sent = journal.entries() if journal is not None else None
-    ledger = Ledger(found.get(tabs.email_log), tabs.email_log, sent)
+    ledger = email_log(found.get(tabs.email_log), settings, journal)
     known = journal.pairs() if journal is not None else ()
     pairs = read_pairs(sheet, settings, found, today, ledger, known)
     answers = None
@@ -280,8 +286,7 @@ def _record(
     try:
         now_found = sheet.read(again, fresh=True)
         check_tabs(sheet, now_found, settings, again)
-        sent = journal.entries() if journal is not None else None
-        ledger = Ledger(now_found.get(tabs.email_log), tabs.email_log, sent)
+        ledger = email_log(now_found.get(tabs.email_log), settings, journal)
         report.restored = ledger.to_restore(o.entry.key for o in outcomes)
         committee = now_found.get(tabs.committee)
         dated = relocated(committee, [*redated, *sent_intros])
@@ -560,8 +565,7 @@ def mark_resend(
     tab = settings.tabs.email_log
     found = sheet.read([tab])
     check_tabs(sheet, found, settings, [tab])
-    sent = journal.entries() if journal is not None else None
-    ledger = Ledger(found.get(tab), tab, sent)
+    ledger = email_log(found.get(tab), settings, journal)
     keys = {entry.key.casefold(): entry.key for entry in ledger.entries()}
     entry = ledger.get(keys.get(" ".join(key.split()).casefold(), key))
     if entry is None:

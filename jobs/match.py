@@ -8,6 +8,7 @@ from datetime import date
 from jobs.program import (
     check_tabs,
     checkin_answers,
+    email_log,
     past_tables,
     read_pairs,
     refuse_a_near_miss,
@@ -16,7 +17,6 @@ from jobs.program import (
 from mentoring.committee import Outcome, SlateStats, update_committee_tab
 from mentoring.history import past_pairs, returning
 from mentoring.intake import IntakeIssue, read_responses
-from mentoring.ledger import Ledger
 from mentoring.matching import RuleMatcher
 from mentoring.reports import intake_issues_tab
 from mentoring.settings import Settings
@@ -97,8 +97,7 @@ def run_match(
         matching.min_score,
         returning(history),
     )
-    journal_entries = journal.entries() if journal is not None else None
-    ledger = Ledger(found.get(tabs.email_log), tabs.email_log, journal_entries)
+    ledger = email_log(found.get(tabs.email_log), settings, journal)
     known = journal.pairs() if journal is not None else ()
     pairs = read_pairs(sheet, settings, found, today, ledger, known, responses).pairs
     answers = checkin_answers(sheet, settings, found, pairs, previous)

@@ -11,9 +11,9 @@ from pathlib import Path
 from mentoring.answers import Answers, assign, read_answers
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.history import past_pairs
-from mentoring.identity import KnownPair, identify
+from mentoring.identity import KnownPair, dated_as_sent, identify
 from mentoring.intake import IntakeIssue, Responses, read_responses
-from mentoring.ledger import Ledger
+from mentoring.ledger import SENT, Ledger, resend_number
 from mentoring.outgoing import INTRODUCTION, pair_label
 from mentoring.pairs import Pair, PairsRead, Person, approved_pairs
 from mentoring.settings import Settings
@@ -21,6 +21,7 @@ from mentoring.sheet import Table
 from mentoring.tool_tabs import check_tool_tabs, renamed_tool_tab, tool_tabs
 from sync.base import Spreadsheet
 from sync.files import read_csv_table
+from sync.journal import Journal
 
 
 def past_tables(settings: Settings, found: dict[str, Table]) -> list[Table]:
@@ -143,10 +144,27 @@ def read_pairs(
         for p in again
     ]
     kept = [p for p in read.pairs if p not in again]
+    held = set(read.held)
     if ledger is not None:
         identified = identify(kept, known, introductions(ledger), tabs.committee)
-        kept, problems = list(identified.pairs), [*problems, *identified.problems]
-    return PairsRead(tuple(kept), (*read.problems, *problems), read.held)
+        sent = introduced_by_the_tool(ledger)
+        kept, dated = dated_as_sent(identified.pairs, sent, today, tabs.committee)
+        problems = [*problems, *identified.problems, *dated]
+    held |= {p.mentee.email for p in kept if p.introduced_on and p.introduced_on > today}
+    return PairsRead(tuple(kept), (*read.problems, *problems), frozenset(held))
+
+
+def introduced_by_the_tool(ledger: Ledger) -> dict[str, date]:
+    """The day each introduction the Email Log or the journal has as sent went, by pair (an
+    introduction sent again on request went first on a day its row no longer tells)."""
+    return {
+        pair_label(entry.key): entry.sent_at.date()
+        for entry in ledger.entries()
+        if entry.key.startswith(INTRODUCTION)
+        and entry.state == SENT
+        and entry.sent_at
+        and not (entry.resends or resend_number(entry.message_id))
+    }
 
 
 def introductions(ledger: Ledger) -> dict[str, date | None]:
@@ -163,6 +181,20 @@ def introductions(ledger: Ledger) -> dict[str, date | None]:
         else:
             found.setdefault(label, None)
     return found
+
+
+def email_log(table: Table | None, settings: Settings, journal: Journal | None) -> Ledger:
+    """What was sent: the Email Log tab (`table`, as read) and the send journal together.
+    A journal that lacks what the Email Log has (it was lost, or is new) learns it here, so
+    that its memory is whole again from this run on."""
+    tab = settings.tabs.email_log
+    ledger = Ledger(table, tab, journal.entries() if journal is not None else None)
+    if journal is not None and not journal.read_only:
+        learned = ledger.not_in_journal()
+        if learned:
+            journal.record(learned, synced=True)
+            ledger.journal.update((entry.key, entry) for entry in learned)
+    return ledger
 
 
 def sender_person(settings: Settings) -> Person:

@@ -90,6 +90,33 @@ def identify(
     return Identified(tuple(found), tuple(problems))
 
 
+def dated_as_sent(
+    pairs: Sequence[Pair], sent: Mapping[str, date], today: date, tab: str
+) -> tuple[list[Pair], list[str]]:
+    """The pairs with the day their introduction went, where mentor-sync sent it (`sent`,
+    by pair label): Introduced On typed otherwise (a year mistyped would send the closing
+    email at once) is not used, and a line says so. And a line for an Introduced On after
+    `today`, whose check-ins wait until then."""
+    found, problems = [], []
+    for pair in pairs:
+        went = sent.get(pair.label)
+        if went is not None and pair.introduced_on is not None and pair.introduced_on != went:
+            problems.append(
+                f"{tab} row {pair.row}: Introduced On {pair.introduced_on:%Y-%m-%d} is not the"
+                f" day the introduction went ({went:%Y-%m-%d}, in the Email Log); the"
+                f" check-ins count from {went:%Y-%m-%d}: correct Introduced On"
+            )
+            pair = replace(pair, introduced_on=went)
+        elif pair.introduced_on is not None and pair.introduced_on > today:
+            problems.append(
+                f"{tab} row {pair.row}: Introduced On {pair.introduced_on:%Y-%m-%d} is after"
+                " today; the pair gets no emails until then, and Pair Health keeps its row"
+                " as it was (correct the date if it is a typing mistake)"
+            )
+        found.append(pair)
+    return found, problems
+
+
 def remembered(pairs: Sequence[Pair]) -> list[KnownPair]:
     """What the journal keeps of the introduced pairs, for the next run's `identify`."""
     return [

@@ -210,6 +210,16 @@ class Ledger:
         """How many keys the Email Log tab has."""
         return len(self._on_sheet)
 
+    def not_in_journal(self) -> list[LogEntry]:
+        """The Email Log's rows of emails that went or may have gone which the journal does
+        not know (a journal lost, or new): it learns them, so that an older copy of the
+        workbook saved back later cannot send them again."""
+        return [
+            entry
+            for key, entry in self._on_sheet.items()
+            if key not in self.journal and entry.state not in (FAILED, SENDING, RESEND, "")
+        ]
+
     def to_restore(self, but: Iterable[str] = ()) -> int:
         """How many rows the next `record` writes back from the journal, `but` these keys
         (this run's own outcomes, which it writes anyway)."""

@@ -15,11 +15,13 @@ from datetime import date, timedelta
 from mentoring.committee import (
     APPROVED,
     COLUMNS,
+    HOLD,
     INTRODUCED,
     MENTEE_EMAIL,
     MENTOR_EMAIL,
     OVERRIDE,
     STATUS,
+    STATUSES,
 )
 from mentoring.intake import Applicant, Responses, normalise_email
 from mentoring.sheet import Row, Table, Unknown, cell, is_blank, is_new_tab
@@ -133,7 +135,13 @@ def approved_pairs(
             held.add(email)
             problems.append(f"{where}: {unknown}")
             continue
-        if str(cell(row, columns[STATUS]) or "").strip().casefold() != APPROVED.casefold():
+        status = str(cell(row, columns[STATUS]) or "").strip()
+        if status.casefold() != APPROVED.casefold():
+            paused = _paused(status, cell(row, columns[INTRODUCED]))
+            if paused:
+                held.add(email)
+            if paused and paused != HOLD:
+                problems.append(f"{where}: {paused}")
             continue
         mentor_email = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
             cell(row, columns[MENTOR_EMAIL])
@@ -186,6 +194,23 @@ def approved_pairs(
             )
         )
     return PairsRead(tuple(pairs), tuple(problems), frozenset(held - {""}))
+
+
+def _paused(status: str, introduced: object) -> str:
+    """For an introduced row that is not Approved: HOLD when the committee paused it, or
+    what to say of a Status the tool does not know; "" when the pair ended (Rejected,
+    Suggested, blank) or was never introduced. A paused pair keeps its Pair Health row."""
+    if is_blank(introduced):
+        return ""
+    known = {s.casefold(): s for s in STATUSES}.get(status.casefold())
+    if known == HOLD:
+        return HOLD
+    if known is not None or not status:
+        return ""
+    return (
+        f"Status '{status}' is not one of {', '.join(STATUSES)}; this introduced pair keeps"
+        " what it had (no emails, its Pair Health row as it was) until it is corrected"
+    )
 
 
 def _possible(day: date, today: date | None) -> bool:

@@ -119,3 +119,59 @@ def test_a_disk_that_fills_up_during_the_save_is_one_line_and_loses_nothing(intr
     assert line.endswith("File too large); run again")
     assert workbook.read_bytes() == before
     assert not list(workbook.parent.glob(".mentor-sync-*"))
+
+
+def test_a_year_mistyped_in_introduced_on_does_not_send_the_closing_email(introduced):
+    settings_path, workbook, inbox = introduced
+    typo = date(DAY0.year - 1, DAY0.month, DAY0.day)  # the introduction went on DAY0
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Introduced On": typo}})
+    result = invoke(settings_path, DAY0 + timedelta(31), "run")
+    assert (
+        f"Committee Matches row 2: Introduced On {typo} is not the day the introduction went"
+        f" ({DAY0}, in the Email Log); the check-ins count from {DAY0}: correct Introduced On"
+    ) in said(result)
+    assert inbox.received[6:] == []  # no closing email, no check-in out of turn
+    assert (
+        rows_of(workbook, "Committee Matches", "Mentee Email")["ana@m.org"]["Introduced On"].date()
+        == typo
+    )
+
+
+@pytest.mark.parametrize("status", ["Aproved", "Hold"])
+def test_an_introduced_pair_on_hold_or_with_a_mistyped_status_is_not_told_as_closed(
+    introduced, status
+):
+    settings_path, workbook, inbox = introduced
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Status": status}})
+    before = rows_of(workbook, "Pair Health", "Mentee Email")["ana@m.org"]
+    result = invoke(settings_path, DAY0 + timedelta(120), "checkin")
+    typo = (
+        "Committee Matches row 2: Status 'Aproved' is not one of Suggested, Approved, Rejected,"
+        " Hold; this introduced pair keeps what it had (no emails, its Pair Health row as it"
+        " was) until it is corrected"
+    )
+    assert (typo in said(result)) == (status == "Aproved")
+    assert sorted(to for to, _ in inbox.received[6:]) == [["bo@m.org"], ["uma@u.org"]]
+    assert rows_of(workbook, "Pair Health", "Mentee Email")["ana@m.org"] == before
+    assert "closed" not in " ".join(str(m["Subject"]) for _, m in inbox.received)
+
+
+def test_an_introduced_on_after_today_waits_and_keeps_its_pair_health_row(smtp_program, server):
+    inbox, _ = server
+    settings_path, workbook, _ = smtp_program
+    by_hand = {"bo@m.org": {"Introduced On": DAY0}}  # introduced by the committee, by hand
+    set_cells(workbook, "Committee Matches", "Mentee Email", by_hand)
+    invoke(settings_path, DAY0, "introduce")
+    invoke(settings_path, DAY0 + timedelta(30), "checkin")
+    assert len(inbox.received) == 5
+    typo = DAY0 + timedelta(365)  # the year typed one too many
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"bo@m.org": {"Introduced On": typo}})
+    before = rows_of(workbook, "Pair Health", "Mentee Email")["bo@m.org"]
+    result = invoke(settings_path, DAY0 + timedelta(120), "checkin")
+    assert (
+        f"Committee Matches row 3: Introduced On {typo} is after today; the pair gets no"
+        " emails until then, and Pair Health keeps its row as it was (correct the date if it"
+        " is a typing mistake)"
+    ) in said(result)
+    assert sorted(to for to, _ in inbox.received[5:]) == [["ana@m.org"], ["tom@t.org"]]
+    assert rows_of(workbook, "Pair Health", "Mentee Email")["bo@m.org"] == before

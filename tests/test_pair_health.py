@@ -229,7 +229,7 @@ def test_the_digest_tells_new_flags_unanswered_check_ins_and_closed_pairs_once(y
     checkins(settings_file, 34, 45)  # November again: no second digest
     assert len(emails(outbox, "digest")) == 1
     # December: the check-ins left unanswered, and bo's pair ended by the committee.
-    set_committee_cells(path, load_settings(settings_file), {"bo@m.org": {"Status": "Hold"}})
+    set_committee_cells(path, load_settings(settings_file), {"bo@m.org": {"Status": "Rejected"}})
     checkins(settings_file, 60)
     second = text(emails(outbox, "digest")[1])
     assert "the pairs in December 2026" in emails(outbox, "digest")[1]["Subject"]

@@ -94,9 +94,10 @@ def test_a_deleted_email_log_row_is_written_back_and_not_sent_again(smtp_program
     assert len(inbox.received) == 2
 
 
-def test_without_the_journal_the_email_log_alone_decides_and_status_says_so(smtp_program, server):
+def test_a_lost_journal_learns_again_from_the_email_log_and_status_says_so(smtp_program, server):
     inbox, _ = server
-    settings_path, _, settings = smtp_program
+    settings_path, workbook, settings = smtp_program
+    older = workbook.read_bytes()
     invoke(settings_path, DAY0, "introduce")
     journal = Path(settings.operations.journal_file)
     assert journal.stat().st_mode & 0o777 == 0o600
@@ -113,8 +114,15 @@ def test_without_the_journal_the_email_log_alone_decides_and_status_says_so(smtp
     assert len(inbox.received) == 2
     status = invoke(settings_path, DAY0 + timedelta(1), "status").output
     assert (
-        "records of what was sent: the Email Log (2 rows) and the send journal (0 entries,"
+        "records of what was sent: the Email Log (2 rows) and the send journal (2 entries,"
     ) in status
+    # The journal has learned them: an older copy saved back now sends nothing again.
+    workbook.write_bytes(older)
+    again = invoke(settings_path, DAY0 + timedelta(2), "introduce")
+    assert last_line(again) == (
+        "introduce: 0 sent, 2 Email Log rows written back from the send journal"
+    )
+    assert len(inbox.received) == 2
 
 
 def test_resend_in_status_sends_an_email_once_more_under_its_own_message_id(smtp_program, server):
