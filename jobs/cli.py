@@ -237,7 +237,9 @@ def resend(options: Options, key: str) -> None:
     """Send the email of Email Log key KEY once more: its Status becomes resend, and the
     next run of its job sends it (with a Message-ID of its own). The same as typing resend
     in its Status."""
-    _guard(options, lambda: run_job("resend", runner.resend(key), options.call()))
+    # Not a scheduled job: a mistyped key is said at once, not remembered nor alerted about.
+    call = options.call(record=False)
+    _guard(options, lambda: run_job("resend", runner.resend(key), call))
 
 
 @cli.command("close-year")

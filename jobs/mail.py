@@ -443,10 +443,9 @@ def _hand_over(
             report.failed.append(f"{described} ({exc})")
             entry = _entry(outgoing, FAILED, None, str(exc))
         return entry, (exc if exc.fatal else None)
-    again = f"sent again on request ({count(planned.resend, 'time')})" if planned.resend else ""
-    note = "; ".join(n for n in (note, again) if n)
     report.sent.append(f"sent {described}" + (f" ({note})" if note else ""))
-    return _entry(outgoing, SENT, stamp, note), None
+    again = f"sent again on request ({count(planned.resend, 'time')})" if planned.resend else ""
+    return _entry(outgoing, SENT, stamp, "; ".join(n for n in (note, again) if n)), None
 
 
 _CHECK = (

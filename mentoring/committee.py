@@ -255,8 +255,8 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
         entry.locked, entry.locked_mentor = True, normalise_email(cell(row, columns[MENTOR_EMAIL]))
         entry.notes.append(
             f"{unknown[0]} is a formula whose value is not saved in the workbook, so the row is"
-            " kept as it is; type the value instead (or open the workbook in Excel or"
-            " LibreOffice and save it, which saves the value)"
+            " kept as it is; type the value instead (mentor-sync saves the workbook without"
+            " the values of formulas, so a formula's value is known only until its next save)"
         )
         entry.unknown = True
         return

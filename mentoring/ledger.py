@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from mentoring.outgoing import pair_label
 from mentoring.sheet import Cell, TabEdits, Table, cell, is_blank, is_new_tab, same_value
 from mentoring.timestamps import parse_timestamp
 
@@ -109,6 +110,7 @@ class Ledger:
             self._read(table)
         self.journal = dict(journal or {})
         self.resends: dict[str, int] = {}  # key: the number of its next sending again
+        self.not_again: list[str] = []  # `resend` on an alert's or a digest's row
         self._entries: dict[str, LogEntry] = {}  # as this run knows them
         self._restore: dict[str, LogEntry] = {}  # rows to write back from the journal
         self._stopped: list[str] = []  # left `sending` by a run killed before handing them over
@@ -143,7 +145,10 @@ class Ledger:
         """What is known of `key`, from the row and the journal together."""
         row, known = self._on_sheet.get(key), self.journal.get(key)
         if row is not None and row.state == RESEND:
-            return self._asked_again(row, known)
+            if pair_label(key):
+                return self._asked_again(row, known)
+            self.not_again.append(key)  # the committee's emails are told once
+            return row
         if known is None:
             return row  # type: ignore[return-value]  (one of the two is there)
         if known.state in (QUEUED, FAILED):
@@ -156,8 +161,10 @@ class Ledger:
             return row or known
         if row is not None and row.state not in _CORRECTABLE:
             return row
-        if row is None or row.state != known.state:
+        if row is None:
             self._restore[key] = replace(known, error=known.error or RESTORED)
+        elif row.state != known.state:
+            self._restore[key] = known  # the row told less than the journal knows
         return known
 
     def _asked_again(self, row: LogEntry, known: LogEntry | None) -> LogEntry:
@@ -178,9 +185,12 @@ class Ledger:
 
     def blocks(self, key: str) -> bool:
         """Whether `key` must not be sent: known with any status but `failed` (or `resend`,
-        the committee's request to send it again)."""
+        the committee's request to send an email to a pair again; an alert or a digest is
+        told once, whatever its Status says)."""
         entry = self._entries.get(key)
-        return entry is not None and entry.state not in (FAILED, RESEND)
+        if entry is None:
+            return False
+        return entry.state != FAILED and not (entry.state == RESEND and key in self.resends)
 
     def sent_at(self, key: str) -> datetime | None:
         """When the email of `key` was handed to the sender, or None when it was not."""

@@ -225,9 +225,9 @@ def _unknown(row: Row, columns: Mapping[str, int]) -> str:
             return (
                 f"{name} is a formula ({value.formula}) whose value is not saved in the"
                 " workbook, so mentor-sync cannot tell what it says; type the value instead"
-                " (or open the workbook in Excel or LibreOffice and save it, which saves the"
-                " value). Until then this row keeps what it had: no emails, and its Pair"
-                " Health row stays as it was"
+                " (mentor-sync saves the workbook without the values of formulas, so a"
+                " formula's value is known only until its next save). Until then this row"
+                " keeps what it had: no emails, and its Pair Health row stays as it was"
             )
     return ""
 

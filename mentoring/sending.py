@@ -56,14 +56,17 @@ def plan_emails(
     maybe sent), the ones the committee asked to send again, within the daily cap."""
     planned: list[Planned] = []
     superseded: list[Superseded] = []
+    # An introduction that went, whose Introduced On was lost, is dated from when it went,
+    # and its pair's check-ins are due from then in this very run.
+    redated, problems = introduced_from_log(introductions(pairs, today), ledger, today)
     if introduce:
         planned += introductions(pairs, today)
     if checkin:
-        due, superseded = checkins_due(pairs, settings.checkins, today, ledger.blocks)
+        dated = with_dates(pairs, redated)
+        due, superseded = checkins_due(dated, settings.checkins, today, ledger.blocks)
         planned += due
         busy = {(p.pair.label, p.to[0].email) for p in due}
         planned += reminders_due(healths, settings.health, today, ledger.blocks, busy)
-    redated, problems = introduced_from_log(planned, ledger, today)
     due = [p for p in planned if not ledger.blocks(p.key)]
     again, unknown = asked_again(pairs, ledger, settings, today, introduce, checkin)
     due = [p for p in due if p.key not in again] + list(again.values())
@@ -88,10 +91,11 @@ def asked_again(
     """The emails whose Status the committee set to `resend`, by key, each to go once more
     (introductions with the introduce job, the others with the check-ins); and a line for
     each such key that is no email of a current pair."""
+    problems = [_not_again(key) for key in sorted(ledger.not_again)]
     if not ledger.resends:
-        return {}, []
+        return {}, problems
     emails = {e.key: e for pair in pairs for e in every_email(pair, settings, ledger, today)}
-    found, problems = {}, []
+    found = {}
     for key, number in sorted(ledger.resends.items()):
         email = emails.get(key)
         if email is None:

@@ -48,10 +48,8 @@ def tab_title(
     the title `found_again` finds by the tab's marker after a rename (said once per name in
     `told`); None when there is no such tab.
 
-    Raises ConfigError when two tabs have the name in other case or spacing.
+    Raises ConfigError when two tabs have the name, in the same or other case or spacing.
     """
-    if name in titles:
-        return name
     same = [title for title in titles if header_key(title) == header_key(name)]
     if len(same) > 1:
         raise ConfigError(

@@ -8,6 +8,7 @@ import os
 import stat
 import sys
 import traceback
+import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -54,6 +55,9 @@ class WorkbookSpreadsheet:
         self._book: Workbook | None = None
         self._stamp: tuple[int, int] | None = None
         self._told: set[str] = set()
+        # Formula values as read before this run's own saves (which keep the formulas but
+        # not their values): the same formula in the same cell reads the same for the run.
+        self._values: dict[tuple[str, int, int, str], Cell] = {}
 
     def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
         if fresh:
@@ -73,7 +77,7 @@ class WorkbookSpreadsheet:
                 # A formula's answer is its last computed value, which Excel and Google
                 # save beside it; the formula itself stays for writing.
                 cached = cached or open_workbook(self.path, values_only=True)
-                table = _with_values(table, formulas, cached[title])
+                table = _with_values(table, formulas, cached[title], self._values)
             tables[name] = table
         return tables
 
@@ -150,7 +154,11 @@ def open_workbook(path: Path, values_only: bool = False) -> Workbook:
             " --workbook), or run 'mentor-sync demo' to try the tool on sample data"
         )
     try:
-        return openpyxl.load_workbook(path, data_only=values_only)
+        with warnings.catch_warnings():
+            # openpyxl warns of cells it cannot read (a date past its range, typed by
+            # hand): the jobs say in their own words what in a row they cannot use.
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(path, data_only=values_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise SpreadsheetError(
             f"cannot read {path} as an .xlsx workbook ({exc}); save it as Excel .xlsx"
@@ -253,14 +261,25 @@ def _formula_cells(sheet: Worksheet, table: Table) -> list[tuple[int, int]]:
     ]
 
 
-def _with_values(table: Table, formulas: Sequence[tuple[int, int]], values: Worksheet) -> Table:
-    """The table with each formula cell's saved value; a formula saved without one (as
-    openpyxl saves them) becomes Unknown, never a blank."""
+def _with_values(
+    table: Table,
+    formulas: Sequence[tuple[int, int]],
+    values: Worksheet,
+    known: dict[tuple[str, int, int, str], Cell],
+) -> Table:
+    """The table with each formula cell's saved value, or the value `known` from earlier in
+    the run; a formula saved without one (as openpyxl saves them) becomes Unknown, never a
+    blank. Values found are added to `known`."""
     read = {row.number: row.cells for row in table.rows} | {1: table.header}
     saved = {}
     for r, c in formulas:
+        where = (table.name, r, c, str(read[r][c - 1]))
         value = values.cell(row=r, column=c).value
-        saved[r, c] = Unknown(str(read[r][c - 1])) if value is None else value
+        if value is None:
+            value = known.get(where, Unknown(where[3]))
+        else:
+            known[where] = value
+        saved[r, c] = value
 
     def cells(number: int, row: Sequence[Cell]) -> tuple[Cell, ...]:
         return tuple(saved.get((number, c), v) for c, v in enumerate(row, start=1))

@@ -3,6 +3,8 @@ a count of what a real SMTP server received, for the tests of "never twice, neve
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
@@ -78,6 +80,34 @@ def set_cells(path: Path, tab: str, key_column: str, edits: Mapping[str, Mapping
         for column, value in edits.get(row[header.index(key_column)].value, {}).items():
             row[header.index(column)].value = value
     book.save(path)
+
+
+def formula_as_excel_saves_it(
+    path: Path, tab: str, key: tuple[str, str], column: str, formula: str, value: str
+):
+    """Type `formula` into `column` of the row whose `key` column holds `key[1]`, and save
+    it with its value beside it, as Excel and LibreOffice do (openpyxl writes no value)."""
+    set_cells(path, tab, key[0], {key[1]: {column: formula}})
+    book = openpyxl.load_workbook(path)
+    sheet = book[tab]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index(key[0])].value == key[1])
+    ref = row[header.index(column)].coordinate
+    index = book.sheetnames.index(tab)
+    with zipfile.ZipFile(path) as original:
+        files = {name: original.read(name) for name in original.namelist()}
+    name = f"xl/worksheets/sheet{index + 1}.xml"
+    xml = files[name].decode()
+    cell = re.search(rf'<c r="{ref}"[^>]*>(.*?)</c>', xml)
+    assert cell is not None, f"no {ref} in {name}"
+    escaped = (
+        formula.removeprefix("=").replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    )
+    saved = f'<c r="{ref}" t="str"><f>{escaped}</f><v>{value}</v></c>'
+    files[name] = (xml[: cell.start()] + saved + xml[cell.end() :]).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for file, data in files.items():
+            rewritten.writestr(file, data)
 
 
 def rows_of(path: Path, tab: str, key_column: str) -> dict[str, dict[str, Cell]]:

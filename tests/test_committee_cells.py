@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
-from tests.edits import invoke, rows_of, set_cells
+from tests.edits import formula_as_excel_saves_it, invoke, rows_of, set_cells
 
 DAY0 = date(2026, 1, 12)
 STATUS_FORMULA = '=IF(1=1,"Approved","Hold")'
@@ -48,9 +48,9 @@ def test_a_status_formula_without_its_value_holds_its_row_and_says_so(introduced
     assert (
         f"Committee Matches row 2: Status is a formula ({STATUS_FORMULA}) whose value is not"
         " saved in the workbook, so mentor-sync cannot tell what it says; type the value"
-        " instead (or open the workbook in Excel or LibreOffice and save it, which saves the"
-        " value). Until then this row keeps what it had: no emails, and its Pair Health row"
-        " stays as it was"
+        " instead (mentor-sync saves the workbook without the values of formulas, so a"
+        " formula's value is known only until its next save). Until then this row keeps what"
+        " it had: no emails, and its Pair Health row stays as it was"
     ) in text
     # Bo's pair goes on: check-in 2 to both; nothing for Ana's pair.
     late = [to for to, _ in inbox.received[6:]]
@@ -60,6 +60,28 @@ def test_a_status_formula_without_its_value_holds_its_row_and_says_so(introduced
     row = rows_of(workbook, "Committee Matches", "Mentee Email")["ana@m.org"]
     assert row["Status"] == STATUS_FORMULA  # the committee's formula is theirs
     assert row["Why"].startswith("Status is a formula whose value is not saved in the workbook")
+
+
+def test_a_status_formula_saved_by_excel_works_for_the_whole_run_that_reads_it(
+    smtp_program, server
+):
+    inbox, _ = server
+    settings_path, workbook, _ = smtp_program
+    key = ("Mentee Email", "ana@m.org")
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"bo@m.org": {"Status": "Hold"}})
+    formula_as_excel_saves_it(
+        workbook, "Committee Matches", key, "Status", STATUS_FORMULA, "Approved"
+    )
+    # `run` matches first, and its save keeps the formula but not the value; the email
+    # step of the same run still reads the value Excel saved.
+    result = invoke(settings_path, DAY0, "run")
+    assert said(result).endswith("introduce and checkin: 1 sent; Pair Health: 1 pair, 0 flagged")
+    assert [to for to, _ in inbox.received] == [
+        ["ana@m.org", "tom@t.org", "mentoring-committee@example.org"]
+    ]
+    assert rows_of(workbook, "Committee Matches", "Mentee Email")["ana@m.org"]["Status"] == (
+        STATUS_FORMULA
+    )
 
 
 def test_an_introduction_date_no_pair_can_have_stops_nothing_else(introduced):

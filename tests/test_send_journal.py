@@ -7,11 +7,13 @@ email's deliveries are counted by its Message-ID."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 from click.testing import CliRunner
 
 from jobs.cli import cli
@@ -187,6 +189,9 @@ def test_the_resend_command_refuses_what_it_cannot_send_again(smtp_program, serv
         " did you mean 'introduction | ana@m.org | tom@t.org'? Copy its Key from the Email Log"
     ) in typo.output
     assert workbook.read_bytes() == before
+    invoke(settings_path, DAY0, "resend", "no such key")
+    state = json.loads(Path(settings_path.parent / "mentor-sync-state.json").read_text())
+    assert set(state["jobs"]) == {"introduce"}  # not remembered as a job's run
 
 
 def test_a_journal_that_cannot_be_opened_stops_the_job_before_anything_is_sent(
@@ -243,3 +248,36 @@ def test_leftovers_of_a_killed_run_are_removed(smtp_program, server):
     assert result.exit_code == 0, result.output
     assert not any(path.exists() for path in leftovers)
     assert fresh.exists()  # too young to be a leftover: maybe another tool is writing it
+
+
+def test_resend_on_an_alerts_row_tells_nothing_again_and_says_why(smtp_program, server):
+    inbox, _ = server
+    settings_path, workbook, _ = smtp_program
+    book = openpyxl.load_workbook(workbook)
+    book["Form Responses 1"].append([datetime(2026, 1, 2, 9), "", "Nameless Applicant"])
+    book.save(workbook)
+    assert invoke(settings_path, DAY0, "match").exit_code == 0
+    [(_, alert)] = inbox.received
+    assert "needs a look" in str(alert["Subject"])
+    [key] = [k for k in email_log(workbook) if k.startswith("alert |")]
+    set_cells(workbook, "Email Log", "Key", {key: {"Status": "resend"}})
+    assert invoke(settings_path, DAY0 + timedelta(1), "match").exit_code == 0
+    result = invoke(settings_path, DAY0 + timedelta(1), "introduce")
+    assert (
+        f"the Email Log asks to send '{key}' again, but alerts and digests are not sent again"
+        " (a new problem gets a new email); write sent in its Status"
+    ) in " ".join(result.output.split())
+    assert [str(m["Subject"]) for _, m in inbox.received].count(str(alert["Subject"])) == 1
+
+
+def test_an_introduced_on_cleared_by_mistake_is_dated_back_and_its_check_ins_go_on_time(
+    smtp_program, server
+):
+    inbox, _ = server
+    settings_path, workbook, _ = smtp_program
+    invoke(settings_path, DAY0, "introduce")
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Introduced On": None}})
+    result = invoke(settings_path, DAY0 + timedelta(30), "checkin")
+    assert last_line(result).startswith("checkin: 4 sent;")
+    assert introduced_on(workbook)["ana@m.org"].date() == DAY0
+    assert len(inbox.received) == 6 and set(deliveries(inbox).values()) == {1}

@@ -137,6 +137,17 @@ def test_a_tool_tab_renamed_without_its_marker_to_a_close_name_is_refused(introd
     assert workbook.read_bytes() == before and len(inbox.received) == 2
 
 
+@pytest.mark.parametrize("other", ["Email  log", "email log "])
+def test_a_second_tab_named_like_a_tool_tab_is_refused(introduced, other):
+    settings_path, workbook, _ = introduced
+    book = openpyxl.load_workbook(workbook)
+    book.create_sheet(other)
+    book.save(workbook)
+    result = invoke(settings_path, DAY0 + timedelta(30), "checkin")
+    assert result.exit_code == 2
+    assert f"there are 2 tabs named like 'Email Log' (Email Log, {other})" in result.output
+
+
 def test_two_tabs_named_alike_are_refused(introduced):
     settings_path, workbook, _ = introduced
     book = openpyxl.load_workbook(workbook)
