@@ -222,7 +222,7 @@ def _read(
     if CHECKIN in jobs:
         wanted += [tabs.checkins, tabs.pair_health]
     found = sheet.read(wanted)
-    check_tabs(sheet, found, settings, wanted)
+    check_tabs(sheet, found, settings, _makes(settings, jobs))
     ledger = email_log(found.get(tabs.email_log), settings, journal)
     known = journal.pairs() if journal is not None else ()
     pairs = read_pairs(sheet, settings, found, today, ledger, known)
@@ -231,6 +231,12 @@ def _read(
         past = past_pairs(past_tables(settings, found))
         answers = checkin_answers(sheet, settings, found, pairs.pairs, past)
     return _Read(found, pairs, ledger, answers)
+
+
+def _makes(settings: Settings, jobs: Sequence[str]) -> list[str]:
+    """The tool tabs an email run makes when they are missing."""
+    tabs = settings.tabs
+    return [tabs.email_log, *([tabs.pair_health] if CHECKIN in jobs else [])]
 
 
 def _healths(read: _Read, settings: Settings, today: date) -> list[PairHealth]:
@@ -285,7 +291,8 @@ def _record(
     again += [tabs.pair_health] if read.answers is not None else []
     try:
         now_found = sheet.read(again, fresh=True)
-        check_tabs(sheet, now_found, settings, again)
+        checking = (CHECKIN,) if read.answers is not None else ()
+        check_tabs(sheet, now_found, settings, _makes(settings, checking))
         ledger = email_log(now_found.get(tabs.email_log), settings, journal)
         report.restored = ledger.to_restore(o.entry.key for o in outcomes)
         committee = now_found.get(tabs.committee)

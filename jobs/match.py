@@ -70,7 +70,7 @@ def run_match(
     if matching.past_pairs_tab:
         wanted.append(matching.past_pairs_tab)
     found = sheet.read(wanted)
-    check_tabs(sheet, found, settings, wanted)
+    check_tabs(sheet, found, settings, [tabs.committee, tabs.intake_issues])
     mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
     mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
     if tabs.committee not in found:

@@ -3,7 +3,6 @@ written), past pairs, check-in answers, the approved pairs and who sends the ema
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence, Set
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,7 @@ from mentoring.ledger import SENT, Ledger, resend_number
 from mentoring.outgoing import INTRODUCTION, pair_label
 from mentoring.pairs import Pair, PairsRead, Person, approved_pairs
 from mentoring.settings import Settings
-from mentoring.sheet import Table
+from mentoring.sheet import Table, header_key
 from mentoring.tool_tabs import check_tool_tabs, renamed_tool_tab, tool_tabs
 from sync.base import Spreadsheet
 from sync.files import read_csv_table
@@ -75,21 +74,25 @@ def response_tab(
 
 
 def check_tabs(
-    sheet: Spreadsheet, found: dict[str, Table], settings: Settings, wanted: Sequence[str]
+    sheet: Spreadsheet, found: dict[str, Table], settings: Settings, creates: Sequence[str]
 ) -> None:
     """Refuse (ConfigError, before anything is written or sent) when a tab the tool writes
-    has its header below row 1, or is one of the `wanted` tabs the read did not find while a
-    tab of a close name has its columns (renamed: a new one would start the tab afresh)."""
+    has its header below row 1, or when a tab this job would make anew (`creates`) is
+    missing while another tab has its columns: that tab, renamed where its marker could not
+    follow, which a new one would start afresh. The other tabs are read only then (on
+    Google, one request more, on the first run or after such a rename)."""
     check_tool_tabs(found, settings)
     tools = tool_tabs(settings)
-    names = [name for name in sheet.tab_names() if name not in tools]
-    for name, tab in tools.items():
-        if name in found or name not in wanted:
-            continue
-        close = difflib.get_close_matches(name.casefold(), [n.casefold() for n in names], 3, 0.6)
-        near = [n for n in names if n.casefold() in close]
-        for candidate in sheet.read(near).values() if near else ():
-            if why := renamed_tool_tab(name, tab, candidate):
+    missing = [name for name in creates if name in tools and name not in found]
+    if not missing:
+        return
+    tabs = settings.tabs
+    claimed = {header_key(name) for name in (*tools, tabs.mentees, tabs.mentors, tabs.checkins)}
+    others = [title for title in sheet.tab_names() if header_key(title) not in claimed]
+    candidates = list(sheet.read(others).values()) if others else []
+    for name in missing:
+        for candidate in candidates:
+            if why := renamed_tool_tab(name, tools[name], candidate):
                 raise ConfigError(why)
 
 

@@ -68,7 +68,7 @@ def run_close_year(
         )
     wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.pair_health, past_tab]
     found = sheet.read(wanted)
-    check_tabs(sheet, found, settings, wanted)
+    check_tabs(sheet, found, settings, [past_tab])
     committee = found.get(tabs.committee)
     if committee is None:
         raise ConfigError(

@@ -247,9 +247,9 @@ def test_a_past_pairs_tab_under_a_slightly_different_name_is_not_skipped(tmp_pat
     with pytest.raises(
         ConfigError,
         match=re.escape(
-            "no tab 'Past Pairs' (previous pairs), but tab 'Past Pair' has its columns; if it is"
-            " that tab renamed, rename it back, or set matching.past_pairs_tab in the settings"
-            " to 'Past Pair'. Nothing was written or sent"
+            "no tab 'Past Pairs' (previous pairs, never suggested again); did you mean 'Past"
+            " Pair'? If so, set matching.past_pairs_tab in the settings to its name, or rename"
+            " the tab back"
         ),
     ):
         match(path, settings)

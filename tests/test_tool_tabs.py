@@ -185,3 +185,17 @@ def test_on_google_a_renamed_email_log_is_found_by_its_sheet_id(tmp_path):
         assert len(fake.sent) == 6
         keys = [row[0] for row in fake.values(SHEET_ID, "Sent mail")[1:]]
         assert len(keys) == len(set(keys)) == 6
+
+
+def test_a_committee_tab_renamed_where_its_marker_cannot_follow_is_refused(introduced):
+    settings_path, workbook, inbox = introduced
+    rename_leaving_markers(workbook, "Committee Matches", "2026 program")
+    before = workbook.read_bytes()
+    result = invoke(settings_path, DAY0 + timedelta(30), "run")
+    assert result.exit_code == 2
+    assert (
+        "no tab 'Committee Matches' (the committee's matches), but tab '2026 program' has its"
+        " columns; if it is that tab renamed, rename it back, or set tabs.committee in the"
+        " settings to '2026 program'. Nothing was written or sent"
+    ) in result.output
+    assert workbook.read_bytes() == before and len(inbox.received) == 2
