@@ -195,16 +195,17 @@ def run_mail(
     early = [*settled, *skipped, *unusable]
     if journal is not None:
         journal.record(early)
+    redated = [*plan.redated, *read.pairs.dated]
     if not batch:
         report.restored = read.ledger.to_restore(e.key for e in early)
-        dated = list(plan.redated)
+        dated = redated
         logged = read.ledger.record(early)
         health = _health(report, read, with_dates(read.pairs.pairs, dated), settings, today)
         sheet.write([logged, introduced_on(read.found.get(settings.tabs.committee), dated), health])
         _remember(journal, with_dates(read.pairs.pairs, dated))
         return report
     outcomes = _send(batch, early, read.ledger, sheet, sender, stamp, report, journal)
-    _record(outcomes, plan.redated, read, sheet, settings, today, report, journal)
+    _record(outcomes, redated, read, sheet, settings, today, report, journal)
     return report
 
 

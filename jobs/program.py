@@ -147,14 +147,14 @@ def read_pairs(
         for p in again
     ]
     kept = [p for p in read.pairs if p not in again]
-    held = set(read.held)
+    held, dated = set(read.held), ()
     if ledger is not None:
         identified = identify(kept, known, introductions(ledger), tabs.committee)
         sent = introduced_by_the_tool(ledger)
-        kept, dated = dated_as_sent(identified.pairs, sent, today, tabs.committee)
-        problems = [*problems, *identified.problems, *dated]
+        kept, lines = dated_as_sent(identified.pairs, sent, today, tabs.committee)
+        problems, dated = [*problems, *identified.problems, *lines], identified.dated
     held |= {p.mentee.email for p in kept if p.introduced_on and p.introduced_on > today}
-    return PairsRead(tuple(kept), (*read.problems, *problems), frozenset(held))
+    return PairsRead(tuple(kept), (*read.problems, *problems), frozenset(held), dated)
 
 
 def introduced_by_the_tool(ledger: Ledger) -> dict[str, date]:

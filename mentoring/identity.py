@@ -46,6 +46,9 @@ class KnownPair:
 class Identified:
     pairs: tuple[Pair, ...]
     problems: tuple[str, ...]  # a line for each pair whose mentor changed after an introduction
+    # Pairs found to be an earlier pair at a new address, with the day it was introduced:
+    # their Introduced On (lost, say with an older copy saved back) is written again.
+    dated: tuple[tuple[Pair, date], ...] = ()
 
 
 def identify(
@@ -72,12 +75,24 @@ def identify(
     ]
     found: list[Pair] = []
     problems: list[str] = []
+    dated: list[tuple[Pair, date]] = []
     for pair in pairs:
         if pair.label in by_label:
             found.append(_known_as(pair, by_label[pair.label].identity))
             continue
-        if pair.introduced_on is None or pair.label in introduced:
+        if pair.label in introduced:
             found.append(pair)
+            continue
+        if pair.introduced_on is None:
+            had = [k for k in earlier if k.identity in introduced or k.introduced_on]
+            same = _same_people(pair, had)
+            if same is None:
+                found.append(pair)
+                continue
+            pair = replace(_known_as(pair, same.identity), introduced_on=same.introduced_on)
+            found.append(pair)
+            dated += [(pair, same.introduced_on)] if same.introduced_on else []
+            problems.append(_same_pair(pair, same, tab))
             continue
         same, changed = _before(pair, earlier)
         if same is not None:
@@ -87,7 +102,7 @@ def identify(
             problems.append(_new_mentor(pair, changed, tab))
         else:
             found.append(pair)  # introduced by hand on that day: its check-ins count from it
-    return Identified(tuple(found), tuple(problems))
+    return Identified(tuple(found), tuple(problems), tuple(dated))
 
 
 def dated_as_sent(
@@ -118,7 +133,7 @@ def dated_as_sent(
 
 
 def remembered(pairs: Sequence[Pair]) -> list[KnownPair]:
-    """What the journal keeps of the introduced pairs, for the next run's `identify`."""
+    """What the journal keeps of the approved pairs, for the next run's `identify`."""
     return [
         KnownPair(
             f"{p.mentee.email} | {p.mentor.email}",
@@ -128,7 +143,6 @@ def remembered(pairs: Sequence[Pair]) -> list[KnownPair]:
             p.introduced_on,
         )
         for p in pairs
-        if p.introduced_on is not None
     ]
 
 
@@ -150,6 +164,31 @@ def _before(pair: Pair, earlier: Sequence[KnownPair]) -> tuple[KnownPair | None,
         ):
             return old, None
     return None, changed
+
+
+def _same_people(pair: Pair, earlier: Sequence[KnownPair]) -> KnownPair | None:
+    """An earlier pair of the same two people, one of them at another address now."""
+    for old in earlier:
+        mentee, mentor = old.emails
+        if mentee == pair.mentee.email and _same_name(old.mentor_name, pair.mentor.name):
+            return old
+        if mentor == pair.mentor.email and _same_name(old.mentee_name, pair.mentee.name):
+            return old
+    return None
+
+
+def _same_pair(pair: Pair, old: KnownPair, tab: str) -> str:
+    mentee, mentor = old.emails
+    went = (
+        f"introduced on {old.introduced_on:%Y-%m-%d}"
+        if old.introduced_on
+        else "whose introduction is in the Email Log"
+    )
+    return (
+        f"{tab} row {pair.row}: {pair.mentee.name} and {pair.mentor.name} are the pair of"
+        f" {mentee} and {mentor}, {went}; mentor-sync does not introduce them again (it"
+        " writes that day in Introduced On). Check which address is right"
+    )
 
 
 def _known_as(pair: Pair, identity: str) -> Pair:

@@ -94,6 +94,8 @@ class PairsRead:
     # Mentees whose row could not be read (a formula without its value, a date out of
     # range): no emails, and what the tool wrote about them stays as it was.
     held: frozenset[str] = frozenset()
+    # Pairs whose Introduced On is to be written again: an earlier pair at a new address.
+    dated: tuple[tuple[Pair, date], ...] = ()
 
 
 # Introduced On must be a day a pair of this program can have started: one typed as 9999

@@ -24,10 +24,9 @@ After every step:
   "unexpected error"; and an email run that succeeded left every email of the send
   journal in the Email Log.
 
-Two bugs break these invariants (BUG_A and BUG_B, below). The machine with every step is
-marked xfail(strict), and so are replays of a short failing example of each bug; the same
-machine kept clear of the steps that show them is a test of its own, so that everything
-else stays guarded until they are fixed.
+Short replays of the failing examples it found (a `run` refusing for Pair Health after its
+match had written; the same two people introduced again after an address correction) keep
+them fixed.
 """
 
 from __future__ import annotations
@@ -42,8 +41,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
-import pytest
-from hypothesis import Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -62,7 +59,7 @@ from jobs.clock import program_now
 from jobs.config import load_settings, load_templates
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from mentoring.errors import ConfigError, MentorSyncError
-from mentoring.outgoing import INTRODUCTION, pair_label
+from mentoring.outgoing import pair_label
 from mentoring.sheet import Cell, is_blank
 from tests.conftest import mentee, mentor, program_workbook
 from tests.edits import deliveries, invoke, rename_as_excel_does
@@ -228,8 +225,6 @@ class EditsAndRuns(RuleBasedStateMachine):
     inbox = None
     port = 0
     base = Path()
-    # Stay clear of the steps that show the known bugs (BUG_A, BUG_B below).
-    avoid_known_bugs = False
 
     def __init__(self):
         super().__init__()
@@ -352,8 +347,6 @@ class EditsAndRuns(RuleBasedStateMachine):
             journal.close()  # a killed process's files are closed by the system
 
     def run_job(self, job: str) -> None:
-        if self.avoid_known_bugs and job == "run" and self.expected.broken == {HEALTH}:
-            return  # bug A
         before = self.workbook.read_bytes()
         result = invoke(self.settings_path, self.day, job)
         said = result.output
@@ -371,7 +364,7 @@ class EditsAndRuns(RuleBasedStateMachine):
 
     def refuses(self, job: str) -> bool:
         """Whether `job` must refuse: a tab it reads has a row above its header."""
-        read = {COMMITTEE, LOG} | ({HEALTH} if job in ("checkin", "run") else set())
+        read = {COMMITTEE, LOG, HEALTH}  # match reads Pair Health too, for `run` to read once
         return bool(self.expected.broken & read)
 
     def left_as_it_was(self, before: bytes, said: str) -> None:
@@ -436,8 +429,6 @@ class EditsAndRuns(RuleBasedStateMachine):
         """The same mentor, with the same name, at a new address: corrected in the mentor
         responses and in the committee rows that have the mentor."""
         old = self.expected.mentors[which]
-        if self.avoid_known_bugs and self.introduced_without_a_date(old):
-            return  # bug B
         self.typed += 1
         local, _, domain = str(MENTORS[which]["email"]).partition("@")
         new = f"{local}.{self.typed}@{domain}"
@@ -468,22 +459,6 @@ class EditsAndRuns(RuleBasedStateMachine):
             self.expected.committee[email][OVERRIDE] = new
         self.expected.mentors[which] = new
         self.people[new] = str(MENTORS[which]["name"])
-
-    def introduced_without_a_date(self, address: str) -> bool:
-        """Whether a committee row of this mentor has no Introduced On while the journal
-        has an introduction of its mentee and the mentor (at any address)."""
-        introduced = set()
-        for key in self.journal_entries():
-            if key.startswith(INTRODUCTION):
-                mentee_email, _, mentor_email = pair_label(key).partition(" | ")
-                introduced.add((mentee_email, self.people.get(mentor_email)))
-        name = self.people[address]
-        return any(
-            (row[OVERRIDE] or row["Suggested Mentor Email"]) == address
-            and not row[INTRODUCED_ON]
-            and (row[MENTEE_EMAIL], name) in introduced
-            for _, row in rows_by_header(self.book()[COMMITTEE], MENTEE_EMAIL)
-        )
 
     @rule(
         tab=st.sampled_from([COMMITTEE, LOG, HEALTH]),
@@ -585,8 +560,6 @@ class EditsAndRuns(RuleBasedStateMachine):
     @rule(index=st.integers(0, 30))
     def save_an_older_copy_back(self, index):
         older, expected = self.copies[index % len(self.copies)]
-        if self.avoid_known_bugs and expected.mentors != self.expected.mentors:
-            return  # bug B
         self.workbook.write_bytes(older)
         self.expected = copy.deepcopy(expected)
 
@@ -642,17 +615,6 @@ SETTINGS = hypothesis_settings(
     derandomize=True,
     database=None,
 )
-BUG_A = (
-    "bug A: `run` whose Pair Health tab has a row above its header exits 2 saying"
-    " 'Nothing was written or sent' after its match part wrote the committee tab"
-    " (jobs/runner.py run_all)"
-)
-BUG_B = (
-    "bug B: a pair without Introduced On is not recognised under another address of its"
-    " mentor (mentoring/identity.py compares introduced pairs only), so the same two people"
-    " are introduced a second time after an older copy from before an address correction is"
-    " saved back, or after an introduction left unconfirmed when the address is corrected"
-)
 
 
 def program(machine: type[EditsAndRuns], server, base: Path) -> type[EditsAndRuns]:
@@ -666,25 +628,8 @@ def program(machine: type[EditsAndRuns], server, base: Path) -> type[EditsAndRun
     return Program
 
 
-@pytest.mark.xfail(strict=True, reason=f"{BUG_A}; and {BUG_B}")
 def test_edits_faults_and_runs_never_send_twice_nor_move_committee_texts(server, tmp_path):
-    # It stops at the first failing example, unshrunk: the replays below are the short ones.
-    first = hypothesis_settings(
-        SETTINGS, phases=[Phase.explicit, Phase.generate], report_multiple_bugs=False
-    )
-    run_state_machine_as_test(program(EditsAndRuns, server, tmp_path), settings=first)
-
-
-class AroundTheKnownBugs(EditsAndRuns):
-    """The same edits, faults and runs but those that show the known bugs, so that the rest
-    stays guarded until they are fixed."""
-
-    avoid_known_bugs = True
-
-
-def test_edits_faults_and_runs_around_the_known_bugs(server, tmp_path):
-    machine = program(AroundTheKnownBugs, server, tmp_path)
-    run_state_machine_as_test(machine, settings=SETTINGS)
+    run_state_machine_as_test(program(EditsAndRuns, server, tmp_path), settings=SETTINGS)
 
 
 def replay(machine: type[EditsAndRuns], steps) -> None:
@@ -705,7 +650,6 @@ def replay(machine: type[EditsAndRuns], steps) -> None:
         state.teardown()
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_A)
 def test_run_refusing_for_pair_health_leaves_the_workbook_as_it_was(server, tmp_path):
     steps = [
         ("match_and_approve", {"approved": {"ana@m.org"}}),
@@ -717,7 +661,6 @@ def test_run_refusing_for_pair_health_leaves_the_workbook_as_it_was(server, tmp_
     replay(program(EditsAndRuns, server, tmp_path), steps)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_B)
 def test_an_older_copy_from_before_an_address_correction_introduces_nobody_again(server, tmp_path):
     steps = [
         ("match_and_approve", {"approved": {"ana@m.org"}}),
@@ -730,7 +673,6 @@ def test_an_older_copy_from_before_an_address_correction_introduces_nobody_again
     replay(program(EditsAndRuns, server, tmp_path), steps)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_B)
 def test_an_unconfirmed_introduction_goes_nowhere_again_after_an_address_correction(
     server, tmp_path
 ):
