@@ -6,8 +6,9 @@ One run, in three steps:
   and decide in the core what is due (mentoring/sending.py); render every due email (a
   template error stops the run before anything is sent; an address no message can carry
   fails that email alone);
-- send: mark the batch in the journal (synced) and in the Email Log (one write), then
-  hand each email over, the journal marking it just before and recording it just after;
+- send (jobs/delivery.py): mark the batch in the journal (synced) and in the Email Log
+  (one write), then hand each email over, the journal marking it just before and
+  recording it just after;
 - record: read the committee tab and the Email Log again (someone may have sorted them,
   or saved an older copy over the workbook meanwhile) and write every outcome, the
   Introduced On dates and (for check-ins) the Pair Health tab in one more write.
@@ -16,9 +17,18 @@ One run, in three steps:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from jobs.delivery import (
+    MailReport,
+    Outcome,
+    Outgoing,
+    describe,
+    hand_over_batch,
+    log_entry,
+    settle,
+)
 from jobs.program import (
     check_tabs,
     checkin_answers,
@@ -28,14 +38,12 @@ from jobs.program import (
     sender_person,
 )
 from mentoring.answers import Answers
-from mentoring.errors import AddressError, ConfigError, did_you_mean
+from mentoring.errors import AddressError, ConfigError
 from mentoring.health import PairHealth, assess_pairs, health_tab
 from mentoring.history import past_pairs
 from mentoring.identity import remembered
 from mentoring.ledger import (
     FAILED,
-    RESEND,
-    SENDING,
     SENT,
     SKIPPED,
     UNCONFIRMED,
@@ -43,7 +51,7 @@ from mentoring.ledger import (
     LogEntry,
 )
 from mentoring.letters import Templates, build_message, context, message_id
-from mentoring.outgoing import INTRODUCTION, REMINDER, Planned, Superseded, pair_label
+from mentoring.outgoing import INTRODUCTION, REMINDER, Planned, Superseded
 from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person
 from mentoring.sending import introduced_on, plan_emails, relocated, with_dates
 from mentoring.settings import Checkin, Settings
@@ -51,7 +59,7 @@ from mentoring.sheet import TabEdits, Table
 from mentoring.summary import count
 from sync.base import Spreadsheet, SpreadsheetError
 from sync.journal import Journal
-from sync.mail import Sender, SendError
+from sync.mail import Sender
 
 INTRODUCE, CHECKIN = "introduce", "checkin"
 # A made-up pair, to render every template before a run sends anything.
@@ -62,76 +70,6 @@ SAMPLE_PAIR = Pair(
     introduced_on=None,
     shared=("Research data management", "Chemistry"),
 )
-
-
-@dataclass
-class MailReport:
-    """What one email job did, in the committee's words."""
-
-    job: str
-    dry_run: bool = False
-    cap: int = 0
-    sent: list[str] = field(default_factory=list)
-    would_send: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    unconfirmed: list[str] = field(default_factory=list)
-    deferred: int = 0
-    skipped: int = 0
-    settled: int = 0
-    restored: int = 0  # Email Log rows written back from the send journal
-    problems: Sequence[str] = ()
-    healths: Sequence[PairHealth] = ()  # the checkin job's Pair Health, after sending
-    ended: Sequence[str] = ()  # pairs whose Pair Health row says ended
-    health_problem: str = ""  # why the Pair Health tab could not be written
-
-    def summary(self) -> str:
-        if self.dry_run:
-            parts = [f"{len(self.would_send)} would be sent (dry run: nothing sent or logged)"]
-        else:
-            parts = [f"{len(self.sent)} sent"]
-            if self.failed:
-                parts.append(f"{len(self.failed)} failed, to try again next run")
-        if self.deferred:
-            parts.append(f"{self.deferred} wait for the next run (daily cap of {self.cap} reached)")
-        if self.unconfirmed:
-            parts.append(f"{len(self.unconfirmed)} unconfirmed: check them in the Email Log")
-        if self.skipped:
-            verb = "would be skipped" if self.dry_run else "skipped"
-            parts.append(f"{self.skipped} {verb} as a later check-in was due")
-        if self.settled:
-            parts.append(f"{self.settled} left 'sending' by a stopped run settled")
-        if self.restored:
-            parts.append(
-                f"{count(self.restored, 'Email Log row')} written back from the send journal"
-            )
-        if self.problems:
-            need = "needs" if len(self.problems) == 1 else "need"
-            parts.append(f"{count(len(self.problems), 'committee row')} {need} a look")
-        said = f"{self.job}: {', '.join(parts)}"
-        if self.health_problem:
-            said += f"; Pair Health not written: {self.health_problem}"
-        elif self.healths:
-            flagged = sum(1 for health in self.healths if health.flags)
-            said += f"; Pair Health: {count(len(self.healths), 'pair')}, {flagged} flagged"
-        return said
-
-    def details(self) -> list[str]:
-        """Each email, what went wrong, and the committee rows to look at (the summary is
-        the job's line, logged apart)."""
-        said = [*self.would_send, *self.sent]
-        said += [f"  failed: {line}" for line in self.failed]
-        said += [f"  unconfirmed: {line}" for line in self.unconfirmed]
-        said += [f"  check: {problem}" for problem in self.problems]
-        return said
-
-
-@dataclass(frozen=True)
-class _Outgoing:
-    planned: Planned
-    message_id: str
-    subject: str
-    message: object
-    problem: str = ""  # why no message could be built: the email fails alone
 
 
 @dataclass(frozen=True)
@@ -168,7 +106,7 @@ def run_mail(
     today, stamp = now.date(), now.replace(tzinfo=None)
     read = _read(jobs, sheet, settings, today, journal)
     report = MailReport(" and ".join(jobs), dry_run, settings.email.daily_cap)
-    settled = [] if dry_run else _settle(read.ledger, sender, stamp, journal)
+    settled = [] if dry_run else settle(read.ledger, sender, stamp, journal)
     report.settled = len(settled)
     report.unconfirmed += [e.to for e in settled if e.status == UNCONFIRMED]
     healths = _healths(read, settings, today)
@@ -188,7 +126,7 @@ def run_mail(
     skipped = [_skipped(s, stamp) for s in plan.superseded]
     report.skipped = len(skipped)
     if dry_run:
-        report.would_send = [f"would send {_describe(o)}" for o in batch]
+        report.would_send = [f"would send {describe(o)}" for o in batch]
         return report
     unusable = [_unusable(o, report) for o in batch if o.problem]
     batch = [o for o in batch if not o.problem]
@@ -204,7 +142,7 @@ def run_mail(
         sheet.write([logged, introduced_on(read.found.get(settings.tabs.committee), dated), health])
         _remember(journal, with_dates(read.pairs.pairs, dated))
         return report
-    outcomes = _send(batch, early, read.ledger, sheet, sender, stamp, report, journal)
+    outcomes = hand_over_batch(batch, early, read.ledger, sheet, sender, stamp, report, journal)
     _record(outcomes, redated, read, sheet, settings, today, report, journal)
     return report
 
@@ -246,35 +184,8 @@ def _healths(read: _Read, settings: Settings, today: date) -> list[PairHealth]:
     return assess_pairs(read.pairs.pairs, read.answers, read.ledger, settings, today)
 
 
-def _send(
-    batch: Sequence[_Outgoing],
-    early: Sequence[LogEntry],
-    ledger: Ledger,
-    sheet: Spreadsheet,
-    sender: Sender,
-    stamp: datetime,
-    report: MailReport,
-    journal: Journal | None,
-) -> list[_Outcome]:
-    """Mark the batch, then hand each email over; the outcome of each."""
-    with sender:
-        marks = [_entry(o, SENDING, stamp) for o in batch]
-        if journal is not None:
-            journal.queue(marks)
-        try:
-            sheet.write([ledger.record([*early, *marks])])
-        except Exception:
-            if journal is not None:  # nothing was handed over: the journal must not doubt it
-                journal.record(_entry(o, FAILED, None, "not tried") for o in batch)
-            raise
-        outcomes = _send_all(batch, sender, stamp, report, journal)
-    if journal is not None:
-        journal.sync()
-    return outcomes
-
-
 def _record(
-    outcomes: Sequence[_Outcome],
+    outcomes: Sequence[Outcome],
     redated: Sequence[tuple[Pair, date]],
     read: _Read,
     sheet: Spreadsheet,
@@ -308,7 +219,7 @@ def _record(
     _remember(journal, now_pairs)
 
 
-def _not_recorded(outcomes: Sequence[_Outcome], exc: Exception, journal: bool) -> str:
+def _not_recorded(outcomes: Sequence[Outcome], exc: Exception, journal: bool) -> str:
     went = sum(1 for o in outcomes if o.entry.status in (SENT, UNCONFIRMED))
     emails = count(went, "email")
     if journal:
@@ -393,118 +304,7 @@ def render_message(planned: Planned, settings: Settings, templates: Templates, n
     return outgoing.message
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    outgoing: _Outgoing
-    entry: LogEntry
-
-    @property
-    def planned(self) -> Planned:
-        return self.outgoing.planned
-
-
-def _send_all(
-    batch: Sequence[_Outgoing],
-    sender: Sender,
-    stamp: datetime,
-    report: MailReport,
-    journal: Journal | None,
-) -> list[_Outcome]:
-    """Hand each email over, the journal marking it just before and recording it just
-    after; once the sender (or the journal) cannot go on, the rest are not tried."""
-    outcomes: list[_Outcome] = []
-    stopped: Exception | None = None
-    for outgoing in batch:
-        described = _describe(outgoing)
-        if stopped is None and journal is not None:
-            try:
-                journal.handing_over(_entry(outgoing, SENDING, stamp))
-            except ConfigError as exc:  # the journal cannot be written: send nothing more
-                stopped = exc
-        if stopped is not None:
-            report.failed.append(f"{described} (not tried: {stopped})")
-            entry = _entry(outgoing, FAILED, None, f"not tried: {stopped}")
-        else:
-            entry, stopped = _hand_over(outgoing, sender, stamp, report, described)
-            try:
-                if journal is not None:
-                    journal.record([entry])
-            except ConfigError as exc:  # the Email Log still gets it; send nothing more
-                stopped = stopped or exc
-        outcomes.append(_Outcome(outgoing, entry))
-    return outcomes
-
-
-def _hand_over(
-    outgoing: _Outgoing, sender: Sender, stamp: datetime, report: MailReport, described: str
-) -> tuple[LogEntry, SendError | None]:
-    """Hand one email to the sender: its Email Log entry, and the error when the sender
-    can send nothing more in this run."""
-    planned = outgoing.planned
-    try:
-        note = sender.send(outgoing.message, planned.send_key)
-    except SendError as exc:
-        if exc.maybe_sent:
-            report.unconfirmed.append(f"{described} ({exc})")
-            entry = _entry(outgoing, UNCONFIRMED, stamp, f"{exc}; {_CHECK}")
-        else:
-            report.failed.append(f"{described} ({exc})")
-            entry = _entry(outgoing, FAILED, None, str(exc))
-        return entry, (exc if exc.fatal else None)
-    report.sent.append(f"sent {described}" + (f" ({note})" if note else ""))
-    again = f"sent again on request ({count(planned.resend, 'time')})" if planned.resend else ""
-    return _entry(outgoing, SENT, stamp, "; ".join(n for n in (note, again) if n)), None
-
-
-_CHECK = (
-    "it may have gone out: check the sent mail; if it did, write sent in Status, and if it"
-    " did not, write resend there to send it"
-)
-
-
-def _settle(
-    ledger: Ledger, sender: Sender, stamp: datetime, journal: Journal | None
-) -> list[LogEntry]:
-    """Settle the emails a stopped run left `sending`: sent, to send again, or unconfirmed.
-    Those the journal has as never handed over are to send again without asking."""
-    settled = list(ledger.stopped())
-    pending = ledger.pending()
-    if pending:
-        settled += _ask_sender(pending, sender)
-    ledger.note(settled)  # so this run plans with what is now known
-    if journal is not None:
-        journal.record(settled)
-    return settled
-
-
-def _ask_sender(pending: Sequence[LogEntry], sender: Sender) -> list[LogEntry]:
-    # Rows that share a Message Id are one email (an alert about several problems): it is
-    # looked up once, by the first of their keys, as it was sent.
-    emails: dict[str, LogEntry] = {}
-    for entry in sorted(pending, key=lambda e: e.key):
-        emails.setdefault(entry.message_id or entry.key, entry)
-    with sender:  # a sender that can look messages up (Gmail) signs in to do so
-        found = {shared: _confirm(sender, e) for shared, e in emails.items()}
-    settled = []
-    for entry in pending:
-        went_out = found[entry.message_id or entry.key]
-        if went_out is True:
-            settled.append(replace(entry, status=SENT, error=""))
-        elif went_out is False:
-            note = "a run stopped before sending this; it is sent again"
-            settled.append(replace(entry, status=FAILED, sent_at=None, error=note))
-        else:
-            note = f"a run stopped while sending this and the {sender.name} sender cannot tell"
-            settled.append(replace(entry, status=UNCONFIRMED, error=f"{note}; {_CHECK}"))
-    return settled
-
-
-def _confirm(sender: Sender, entry: LogEntry) -> bool | None:
-    key = entry.key if not entry.resends else f"{entry.key} | resend {entry.resends}"
-    return sender.confirm(key, entry.message_id)
-
-
-def _render(planned: Planned, settings: Settings, templates: Templates, now: datetime) -> _Outgoing:
+def _render(planned: Planned, settings: Settings, templates: Templates, now: datetime) -> Outgoing:
     letter = templates.render(planned.template, context(planned, settings, now.date()))
     sender = sender_person(settings)
     domain = sender.email.rpartition("@")[2]
@@ -517,28 +317,13 @@ def _render(planned: Planned, settings: Settings, templates: Templates, now: dat
     except AddressError as exc:  # an address no message can carry: this email fails alone
         where = f"{settings.tabs.committee} row {planned.pair.row}, " if planned.pair.row else ""
         problem = f"{where}'{planned.key}' cannot be sent: {exc}; correct the address"
-        return _Outgoing(planned, msgid, letter.subject, None, problem)
-    return _Outgoing(planned, msgid, letter.subject, message)
+        return Outgoing(planned, msgid, letter.subject, None, problem)
+    return Outgoing(planned, msgid, letter.subject, message)
 
 
-def _unusable(outgoing: _Outgoing, report: MailReport) -> LogEntry:
+def _unusable(outgoing: Outgoing, report: MailReport) -> LogEntry:
     report.failed.append(outgoing.problem)
-    return _entry(outgoing, FAILED, None, outgoing.problem)
-
-
-def _entry(outgoing: _Outgoing, status: str, stamp: datetime | None, error: str = "") -> LogEntry:
-    p = outgoing.planned
-    return LogEntry(
-        key=p.key,
-        kind=p.kind,
-        to=", ".join(person.email for person in p.to),
-        subject=outgoing.subject,
-        status=status,
-        sent_at=stamp,
-        message_id=outgoing.message_id,
-        error=error,
-        resends=p.resend,
-    )
+    return log_entry(outgoing, FAILED, None, outgoing.problem)
 
 
 def _skipped(superseded: Superseded, stamp: datetime) -> LogEntry:
@@ -552,48 +337,5 @@ def _skipped(superseded: Superseded, stamp: datetime) -> LogEntry:
     )
 
 
-def _is_sent_intro(outcome: _Outcome) -> bool:
+def _is_sent_intro(outcome: Outcome) -> bool:
     return outcome.planned.kind == INTRODUCTION and outcome.entry.status == SENT
-
-
-def _describe(outgoing: _Outgoing) -> str:
-    p = outgoing.planned
-    to = ", ".join(person.email for person in p.to)
-    again = f" (sent again on request, {count(p.resend, 'time')})" if p.resend else ""
-    return f"{p.kind} to {to}: {outgoing.subject}{again}"
-
-
-def mark_resend(
-    key: str, sheet: Spreadsheet, settings: Settings, now: datetime, journal: Journal | None
-) -> str:
-    """Set the Status of the email `key` to resend in the Email Log (the next run of its job
-    sends it once more); the line to say. Raises ConfigError for a key of no email sent, or
-    of an email that is not sent again (an alert, a digest, one not sent yet)."""
-    tab = settings.tabs.email_log
-    found = sheet.read([tab])
-    check_tabs(sheet, found, settings, [tab])
-    ledger = email_log(found.get(tab), settings, journal)
-    keys = {entry.key.casefold(): entry.key for entry in ledger.entries()}
-    entry = ledger.get(keys.get(" ".join(key.split()).casefold(), key))
-    if entry is None:
-        hint = did_you_mean(key, list(keys.values())) or "."
-        raise ConfigError(
-            f"no email '{key}' in the Email Log or the send journal{hint} Copy its Key from"
-            " the Email Log"
-        )
-    if not pair_label(entry.key):
-        raise ConfigError(
-            f"'{entry.key}' is an email to the committee; alerts and digests are not sent"
-            " again (a new problem gets a new email)"
-        )
-    if entry.state in (FAILED, RESEND):
-        return f"resend: '{entry.key}' is {entry.state} already; the next run sends it"
-    if entry.state not in (SENT, UNCONFIRMED, SKIPPED):
-        raise ConfigError(
-            f"'{entry.key}' is '{entry.status}' in the Email Log; a run is settling it, so run"
-            " again after the next run of its job"
-        )
-    asked = f"asked to send again on {now:%Y-%m-%d} (mentor-sync resend)"
-    sheet.write([ledger.record([replace(entry, status=RESEND, error=asked)])])
-    job = INTRODUCE if entry.key.startswith(INTRODUCTION) else CHECKIN
-    return f"resend: '{entry.key}' is marked resend in the Email Log; the next {job} run sends it"

@@ -22,8 +22,9 @@ from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.clock import program_now
 from jobs.config import load_settings, load_templates
 from jobs.logs import attach_file
-from jobs.mail import CHECKIN, INTRODUCE, MailReport, mark_resend, run_mail
+from jobs.mail import CHECKIN, INTRODUCE, MailReport, run_mail
 from jobs.match import run_match
+from jobs.resend import mark_resend
 from jobs.years import run_close_year
 from mentoring import alerts
 from mentoring.errors import ConfigError, MentorSyncError
