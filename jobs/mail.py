@@ -119,7 +119,7 @@ def run_mail(
         checkin=CHECKIN in jobs,
         healths=healths,
     )
-    report.problems = (*read.pairs.problems, *plan.problems)
+    report.problems = (*map(str, read.pairs.problems), *plan.problems)
     report.deferred = plan.deferred
     # Rendered before anything is sent, so a template error stops the run early.
     batch = [_render(p, settings, templates, now) for p in plan.batch]

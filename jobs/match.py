@@ -99,9 +99,12 @@ def run_match(
     )
     ledger = email_log(found.get(tabs.email_log), settings, journal)
     known = journal.pairs() if journal is not None else ()
-    pairs = read_pairs(sheet, settings, found, today, ledger, known, responses).pairs
+    read = read_pairs(sheet, settings, found, today, ledger, known, responses)
+    pairs = read.pairs
     answers = checkin_answers(sheet, settings, found, pairs, previous)
-    all_issues = (*responses.issues, *answers.issues)
+    # What the email jobs cannot do with a committee row is the committee's to fix too.
+    rows = [IntakeIssue(p.tab, p.row, p.person, p.text) for p in read.problems]
+    all_issues = (*responses.issues, *answers.issues, *rows)
     issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, all_issues)
     if not dry_run:
         sheet.write([committee.edits, issues])

@@ -14,7 +14,7 @@ from mentoring.identity import KnownPair, dated_as_sent, identify
 from mentoring.intake import IntakeIssue, Responses, read_responses
 from mentoring.ledger import SENT, Ledger, resend_number
 from mentoring.outgoing import INTRODUCTION, pair_label
-from mentoring.pairs import Pair, PairsRead, Person, approved_pairs
+from mentoring.pairs import Pair, PairsRead, Person, RowProblem, approved_pairs
 from mentoring.settings import Settings
 from mentoring.sheet import Table, header_key
 from mentoring.tool_tabs import check_tool_tabs, renamed_tool_tab, tool_tabs
@@ -141,9 +141,14 @@ def read_pairs(
     past = past_pairs(past_tables(settings, found))
     again = [p for p in read.pairs if (p.mentee.email, p.mentor.email) in past]
     problems = [
-        f"{tabs.committee} row {p.row}: {p.mentee.email} and {p.mentor.email} were a pair in"
-        " an earlier year (Past Pairs); mentor-sync sends them no emails, as its Email Log"
-        " holds that year's: choose another mentor in Committee Mentor Email"
+        RowProblem(
+            tabs.committee,
+            p.row,
+            p.mentee.email,
+            f"{p.mentee.email} and {p.mentor.email} were a pair in an earlier year (Past"
+            " Pairs); mentor-sync sends them no emails, as its Email Log holds that year's:"
+            " choose another mentor in Committee Mentor Email",
+        )
         for p in again
     ]
     kept = [p for p in read.pairs if p not in again]

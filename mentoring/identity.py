@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from mentoring.pairs import Pair
+from mentoring.pairs import Pair, RowProblem
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class KnownPair:
 @dataclass(frozen=True)
 class Identified:
     pairs: tuple[Pair, ...]
-    problems: tuple[str, ...]  # a line for each pair whose mentor changed after an introduction
+    problems: tuple[RowProblem, ...]  # each pair whose mentor changed, or address
     # Pairs found to be an earlier pair at a new address, with the day it was introduced:
     # their Introduced On (lost, say with an older copy saved back) is written again.
     dated: tuple[tuple[Pair, date], ...] = ()
@@ -74,7 +74,7 @@ def identify(
         if label not in current and label not in by_label and day is not None
     ]
     found: list[Pair] = []
-    problems: list[str] = []
+    problems: list[RowProblem] = []
     dated: list[tuple[Pair, date]] = []
     for pair in pairs:
         if pair.label in by_label:
@@ -107,7 +107,7 @@ def identify(
 
 def dated_as_sent(
     pairs: Sequence[Pair], sent: Mapping[str, date], today: date, tab: str
-) -> tuple[list[Pair], list[str]]:
+) -> tuple[list[Pair], list[RowProblem]]:
     """The pairs with the day their introduction went, where mentor-sync sent it (`sent`,
     by pair label): Introduced On typed otherwise (a year mistyped would send the closing
     email at once) is not used, and a line says so. And a line for an Introduced On after
@@ -116,18 +116,20 @@ def dated_as_sent(
     for pair in pairs:
         went = sent.get(pair.label)
         if went is not None and pair.introduced_on is not None and pair.introduced_on != went:
-            problems.append(
-                f"{tab} row {pair.row}: Introduced On {pair.introduced_on:%Y-%m-%d} is not the"
-                f" day the introduction went ({went:%Y-%m-%d}, in the Email Log); the"
-                f" check-ins count from {went:%Y-%m-%d}: correct Introduced On"
+            text = (
+                f"Introduced On {pair.introduced_on:%Y-%m-%d} is not the day the introduction"
+                f" went ({went:%Y-%m-%d}, in the Email Log); the check-ins count from"
+                f" {went:%Y-%m-%d}: correct Introduced On"
             )
+            problems.append(RowProblem(tab, pair.row, pair.mentee.email, text))
             pair = replace(pair, introduced_on=went)
         elif pair.introduced_on is not None and pair.introduced_on > today:
-            problems.append(
-                f"{tab} row {pair.row}: Introduced On {pair.introduced_on:%Y-%m-%d} is after"
-                " today; the pair gets no emails until then, and Pair Health keeps its row"
-                " as it was (correct the date if it is a typing mistake)"
+            text = (
+                f"Introduced On {pair.introduced_on:%Y-%m-%d} is after today; the pair gets no"
+                " emails until then, and Pair Health keeps its row as it was (correct the date"
+                " if it is a typing mistake)"
             )
+            problems.append(RowProblem(tab, pair.row, pair.mentee.email, text))
         found.append(pair)
     return found, problems
 
@@ -177,18 +179,19 @@ def _same_people(pair: Pair, earlier: Sequence[KnownPair]) -> KnownPair | None:
     return None
 
 
-def _same_pair(pair: Pair, old: KnownPair, tab: str) -> str:
+def _same_pair(pair: Pair, old: KnownPair, tab: str) -> RowProblem:
     mentee, mentor = old.emails
     went = (
         f"introduced on {old.introduced_on:%Y-%m-%d}"
         if old.introduced_on
         else "whose introduction is in the Email Log"
     )
-    return (
-        f"{tab} row {pair.row}: {pair.mentee.name} and {pair.mentor.name} are the pair of"
-        f" {mentee} and {mentor}, {went}; mentor-sync does not introduce them again (it"
-        " writes that day in Introduced On). Check which address is right"
+    text = (
+        f"{pair.mentee.name} and {pair.mentor.name} are the pair of {mentee} and {mentor},"
+        f" {went}; mentor-sync does not introduce them again (it writes that day in"
+        " Introduced On). Check which address is right"
     )
+    return RowProblem(tab, pair.row, pair.mentee.email, text)
 
 
 def _known_as(pair: Pair, identity: str) -> Pair:
@@ -198,14 +201,15 @@ def _known_as(pair: Pair, identity: str) -> Pair:
     )
 
 
-def _new_mentor(pair: Pair, old: KnownPair, tab: str) -> str:
+def _new_mentor(pair: Pair, old: KnownPair, tab: str) -> RowProblem:
     was = old.emails[1] + (f" ({old.mentor_name})" if old.mentor_name else "")
-    return (
-        f"{tab} row {pair.row}: the mentor is now {pair.mentor.email} ({pair.mentor.name}),"
-        f" not {was}, who was introduced on {pair.introduced_on:%Y-%m-%d}; mentor-sync"
-        f" introduces {pair.mentee.name} and {pair.mentor.name} as a new pair, and Introduced"
-        " On becomes the day it goes (to keep the earlier pair, put its mentor back)"
+    text = (
+        f"the mentor is now {pair.mentor.email} ({pair.mentor.name}), not {was}, who was"
+        f" introduced on {pair.introduced_on:%Y-%m-%d}; mentor-sync introduces"
+        f" {pair.mentee.name} and {pair.mentor.name} as a new pair, and Introduced On becomes"
+        " the day it goes (to keep the earlier pair, put its mentor back)"
     )
+    return RowProblem(tab, pair.row, pair.mentee.email, text)
 
 
 def _same_name(before: str, now: str) -> bool:

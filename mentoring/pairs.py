@@ -88,9 +88,23 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class RowProblem:
+    """What the committee should fix in one row of the committee tab (told in the email
+    jobs' output and, by the match job, in Intake Issues)."""
+
+    tab: str
+    row: int
+    person: str  # the mentee's email
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.tab} row {self.row}: {self.text}"
+
+
+@dataclass(frozen=True)
 class PairsRead:
     pairs: tuple[Pair, ...]
-    problems: tuple[str, ...]  # rows left alone, each saying why and what to do
+    problems: tuple[RowProblem, ...]  # rows left alone, each saying why and what to do
     # Mentees whose row could not be read (a formula without its value, a date out of
     # range): no emails, and what the tool wrote about them stays as it was.
     held: frozenset[str] = frozenset()
@@ -126,16 +140,19 @@ def approved_pairs(
     mentees = {m.email: m for m in responses.mentees}
     mentors = {m.email: m for m in responses.mentors}
     pairs: list[Pair] = []
-    problems: list[str] = []
+    problems: list[RowProblem] = []
     held: set[str] = set()
     seen: dict[str, int] = {}
     for row in committee.rows:
-        where = f"{committee.name} row {row.number}"
         email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+
+        def said(text: str, number: int = row.number, email: str = email) -> None:
+            problems.append(RowProblem(committee.name, number, email, text))
+
         unknown = _unknown(row, columns)
         if unknown:
             held.add(email)
-            problems.append(f"{where}: {unknown}")
+            said(unknown)
             continue
         status = str(cell(row, columns[STATUS]) or "").strip()
         if status.casefold() != APPROVED.casefold():
@@ -143,7 +160,7 @@ def approved_pairs(
             if paused:
                 held.add(email)
             if paused and paused != HOLD:
-                problems.append(f"{where}: {paused}")
+                said(paused)
             continue
         mentor_email = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
             cell(row, columns[MENTOR_EMAIL])
@@ -183,7 +200,7 @@ def approved_pairs(
         if email:
             seen.setdefault(email, row.number)
         if problem:
-            problems.append(f"{where}: {problem}")
+            said(problem)
             continue
         mentee, mentor = mentees[email], mentors[mentor_email]
         pairs.append(

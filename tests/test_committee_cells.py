@@ -15,10 +15,12 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
+from tests.conftest import tab_rows
 from tests.edits import formula_as_excel_saves_it, invoke, rows_of, set_cells
 
 DAY0 = date(2026, 1, 12)
 STATUS_FORMULA = '=IF(1=1,"Approved","Hold")'
+COMMITTEE = "mentoring-committee@example.org"
 
 
 def said(result) -> str:
@@ -53,8 +55,10 @@ def test_a_status_formula_without_its_value_holds_its_row_and_says_so(introduced
         " it had: no emails, and its Pair Health row stays as it was"
     ) in text
     # Bo's pair goes on: check-in 2 to both; nothing for Ana's pair.
-    late = [to for to, _ in inbox.received[6:]]
+    late = [to for to, _ in inbox.received[6:] if to != [COMMITTEE]]
     assert sorted(late) == [["bo@m.org"], ["uma@u.org"]]
+    [issue] = [r for r in tab_rows(workbook, "Intake Issues") if r["Tab"] == "Committee Matches"]
+    assert issue["Problem"].startswith(f"Status is a formula ({STATUS_FORMULA}) whose value")
     health = rows_of(workbook, "Pair Health", "Mentee Email")["ana@m.org"]
     assert health == before  # not "ended", not rewritten
     row = rows_of(workbook, "Committee Matches", "Mentee Email")["ana@m.org"]
@@ -97,7 +101,8 @@ def test_an_introduction_date_no_pair_can_have_stops_nothing_else(introduced):
         "Committee Matches row 2: Introduced On 9999-12-20 cannot be the day this pair was"
         " introduced; write that day as YYYY-MM-DD (no emails for this pair until then)"
     ) in said(result)
-    assert sorted(to for to, _ in inbox.received[6:]) == [["bo@m.org"], ["uma@u.org"]]
+    late = sorted(to for to, _ in inbox.received[6:] if to != [COMMITTEE])
+    assert late == [["bo@m.org"], ["uma@u.org"]]
     assert rows_of(workbook, "Pair Health", "Mentee Email")["ana@m.org"]["State"] == "active"
 
 
@@ -152,7 +157,8 @@ def test_a_year_mistyped_in_introduced_on_does_not_send_the_closing_email(introd
         f"Committee Matches row 2: Introduced On {typo} is not the day the introduction went"
         f" ({DAY0}, in the Email Log); the check-ins count from {DAY0}: correct Introduced On"
     ) in said(result)
-    assert inbox.received[6:] == []  # no closing email, no check-in out of turn
+    # No closing email, no check-in out of turn: only the committee is told (Intake Issues).
+    assert [to for to, _ in inbox.received[6:]] == [[COMMITTEE]]
     assert (
         rows_of(workbook, "Committee Matches", "Mentee Email")["ana@m.org"]["Introduced On"].date()
         == typo

@@ -404,14 +404,17 @@ def test_a_second_year_never_pairs_anyone_with_a_past_partner(year):
         settings,
         {"ana@m.org": {"Status": "Approved", "Committee Mentor Email": "tom@t.org"}},
     )
-    outbox = len(list((path.parent / "outbox").glob("*.eml")))
+    outbox = {p.name for p in (path.parent / "outbox").glob("*.eml")}
     again = invoke(settings_file, on(371), "run")
     assert again.exit_code == 0, again.output
-    assert len(list((path.parent / "outbox").glob("*.eml"))) == outbox
+    new = {p.name for p in (path.parent / "outbox").glob("*.eml")} - outbox
+    assert [name.split("_")[0] for name in new] == ["alert"]  # the committee is told
     assert (
         "ana@m.org and tom@t.org were a pair in an earlier year (Past Pairs); mentor-sync"
         " sends them no emails"
     ) in again.output
+    [row] = [r for r in tab_rows(path, "Intake Issues") if r["Tab"] == "Committee Matches"]
+    assert "were a pair in an earlier year (Past Pairs)" in row["Problem"]
 
 
 def test_a_digest_period_is_a_month_or_a_week():
