@@ -30,6 +30,7 @@ from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.demo import (
     DEMO_REPLAY_DAYS_AGO,
     approve_as_a_committee_would,
+    committee_as_of,
     prepare_demo,
     write_demo_answers,
 )
@@ -428,8 +429,10 @@ def _replay_the_year(
     )
     code = 0
     for day in days:
+        committee_as_of(settings, dated, today, day)
         write_demo_answers(settings, dated, today, day)
         code = max(code, run_job("checkin", runner.mail(CHECKIN), replace(call, as_of=day)))
+    committee_as_of(settings, dated, today, today)
     return code
 
 

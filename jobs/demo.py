@@ -103,6 +103,29 @@ def approve_as_a_committee_would(
     return said, dated
 
 
+def committee_as_of(
+    settings: Settings, pairs: list[tuple[str, str]], today: date, day: date
+) -> None:
+    """The committee tab as it stood on `day` of the replayed year: a dated pair whose
+    introduction came later is on Hold then (as the committee had it, waiting), Approved
+    from its day on."""
+    sheet = WorkbookSpreadsheet(Path(settings.spreadsheet.path))
+    tab = settings.tabs.committee
+    table = sheet.read([tab])[tab]
+    status = table.require(STATUS, what="a committee column", fix="")
+    mentee = table.require(MENTEE_EMAIL, what="a committee column", fix="")
+    began = {
+        email: today - timedelta(days=ago)
+        for (email, _), ago in zip(pairs, DEMO_INTRODUCED_DAYS_AGO, strict=False)
+    }
+    cells = {
+        (row.number, status + 1): "Approved" if began[email] <= day else "Hold"
+        for row in table.rows
+        if (email := str(cell(row, mentee)).strip()) in began
+    }
+    sheet.write([TabEdits(tab, cells)])
+
+
 # The check-in form's questions, in the order of its tab.
 CHECKIN_FIELDS = ("timestamp", "email", "role", "partner", "rating", "met", "progress", "contact")
 
