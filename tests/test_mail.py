@@ -27,6 +27,7 @@ from tests.conftest import (
     set_committee_cells,
     tab_rows,
 )
+from tests.edits import invoke
 
 DAY0 = date(2026, 1, 12)
 
@@ -352,9 +353,9 @@ def test_an_own_introduction_txt_without_an_html_is_sent_as_text_only(program, t
     )
     settings = load_settings(tmp_path / "settings.toml")
     approve(path, settings, "ana@m.org")
-    outbox = Outbox(tmp_path / "outbox")
-    assert send(INTRODUCE, path, settings, at(DAY0), outbox).summary() == "introduce: 1 sent"
-    [file] = outbox.folder.glob("*.eml")
+    result = invoke(tmp_path / "settings.toml", DAY0, "introduce")  # the command line
+    assert result.output.splitlines()[-1] == "introduce: 1 sent", result.output
+    [file] = (tmp_path / "outbox").glob("introduction*.eml")
     message = read(file)
     assert message["Subject"] == "Meet Tom Ng"
     assert message.get_body(("plain",)).get_content().strip() == "Our own words for Ana Ruiz."
