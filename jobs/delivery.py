@@ -174,8 +174,7 @@ def _hand_over(
             entry = log_entry(outgoing, FAILED, None, str(exc))
         return entry, (exc if exc.fatal else None)
     report.sent.append(f"sent {described}" + (f" ({note})" if note else ""))
-    again = f"sent again on request ({count(planned.resend, 'time')})" if planned.resend else ""
-    return log_entry(outgoing, SENT, stamp, "; ".join(n for n in (note, again) if n)), None
+    return log_entry(outgoing, SENT, stamp, note), None
 
 
 CHECK = (
@@ -227,7 +226,13 @@ def _confirm(sender: Sender, entry: LogEntry) -> bool | None:
 
 
 def log_entry(outgoing: Outgoing, status: str, stamp: datetime | None, error: str = "") -> LogEntry:
+    """The Email Log row of an email; one sent again keeps the Sent At of its first sending,
+    and its Error says when it went again."""
     p = outgoing.planned
+    if p.resend and stamp is not None:
+        again = f"sent again on {stamp:%Y-%m-%d} on request ({count(p.resend, 'time')})"
+        error = "; ".join(text for text in (error, again) if text)
+        stamp = p.first_sent or stamp
     return LogEntry(
         key=p.key,
         kind=p.kind,

@@ -168,7 +168,7 @@ def _read(
     answers = None
     if CHECKIN in jobs:
         past = past_pairs(past_tables(settings, found))
-        answers = checkin_answers(sheet, settings, found, pairs.pairs, past)
+        answers = checkin_answers(sheet, settings, found, pairs.pairs, past, pairs.held_people)
     return _Read(found, pairs, ledger, answers)
 
 
@@ -338,4 +338,6 @@ def _skipped(superseded: Superseded, stamp: datetime) -> LogEntry:
 
 
 def _is_sent_intro(outcome: Outcome) -> bool:
-    return outcome.planned.kind == INTRODUCTION and outcome.entry.status == SENT
+    """An introduction this run sent for the first time (one sent again dates nothing)."""
+    planned = outcome.planned
+    return planned.kind == INTRODUCTION and not planned.resend and outcome.entry.status == SENT

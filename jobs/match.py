@@ -101,7 +101,7 @@ def run_match(
     known = journal.pairs() if journal is not None else ()
     read = read_pairs(sheet, settings, found, today, ledger, known, responses)
     pairs = read.pairs
-    answers = checkin_answers(sheet, settings, found, pairs, previous)
+    answers = checkin_answers(sheet, settings, found, pairs, previous, read.held_people)
     # What the email jobs cannot do with a committee row is the committee's to fix too.
     rows = [IntakeIssue(p.tab, p.row, p.person, p.text) for p in read.problems]
     all_issues = (*responses.issues, *answers.issues, *rows)

@@ -12,7 +12,7 @@ from mentoring.errors import ConfigError, did_you_mean
 from mentoring.history import past_pairs
 from mentoring.identity import KnownPair, dated_as_sent, identify
 from mentoring.intake import IntakeIssue, Responses, read_responses
-from mentoring.ledger import SENT, Ledger, resend_number
+from mentoring.ledger import SENT, Ledger
 from mentoring.outgoing import INTRODUCTION, pair_label
 from mentoring.pairs import Pair, PairsRead, Person, RowProblem, approved_pairs
 from mentoring.settings import Settings
@@ -38,9 +38,11 @@ def checkin_answers(
     found: dict[str, Table],
     pairs: Sequence[Pair],
     past: Set[tuple[str, str]] = frozenset(),
+    quiet: Set[str] = frozenset(),
 ) -> Answers:
     """The check-in tab's answers by pair, and the rows of no pair as intake issues (an
-    answer about a `past` pair, of a closed year, is neither). A tab that is not there means
+    answer about a `past` pair, of a closed year, is neither; nor one from the `quiet`, the
+    people of a pair held as it was this run). A tab that is not there means
     nobody has answered. A tab that cannot be read (a renamed question, a tab of a near
     name) is one intake issue, and its answers are unknown: the emails still go."""
     tab = settings.tabs.checkins
@@ -56,7 +58,7 @@ def checkin_answers(
             " Health counts none, and nobody is reminded or flagged for not answering"
         )
         return Answers({}, (IntakeIssue(tab, 1, "", problem),), known=False)
-    return assign(rows, pairs, tab, past)
+    return assign(rows, pairs, tab, past, quiet)
 
 
 def response_tab(
@@ -154,24 +156,32 @@ def read_pairs(
     kept = [p for p in read.pairs if p not in again]
     held, dated = set(read.held), ()
     if ledger is not None:
-        identified = identify(kept, known, introductions(ledger), tabs.committee)
+        # A pair of an earlier year was closed: someone of the same name now is someone new.
+        known = [k for k in known if k.emails not in past]
+        introduced = {
+            label: day
+            for label, day in introductions(ledger).items()
+            if tuple(label.split(" | ")) not in past
+        }
+        identified = identify(kept, known, introduced, tabs.committee)
         sent = introduced_by_the_tool(ledger)
         kept, lines = dated_as_sent(identified.pairs, sent, today, tabs.committee)
         problems, dated = [*problems, *identified.problems, *lines], identified.dated
+        held |= set(identified.held)
     held |= {p.mentee.email for p in kept if p.introduced_on and p.introduced_on > today}
-    return PairsRead(tuple(kept), (*read.problems, *problems), frozenset(held), dated)
+    people = read.held_people | {e for p in read.pairs if p.mentee.email in held for e in p.emails}
+    return PairsRead(
+        tuple(kept), (*read.problems, *problems), frozenset(held), dated, frozenset(people)
+    )
 
 
 def introduced_by_the_tool(ledger: Ledger) -> dict[str, date]:
-    """The day each introduction the Email Log or the journal has as sent went, by pair (an
-    introduction sent again on request went first on a day its row no longer tells)."""
+    """The day each introduction the Email Log or the journal has as sent went first, by pair
+    (one sent again on request keeps the Sent At of its first sending)."""
     return {
         pair_label(entry.key): entry.sent_at.date()
         for entry in ledger.entries()
-        if entry.key.startswith(INTRODUCTION)
-        and entry.state == SENT
-        and entry.sent_at
-        and not (entry.resends or resend_number(entry.message_id))
+        if entry.key.startswith(INTRODUCTION) and entry.state == SENT and entry.sent_at
     }
 
 

@@ -94,6 +94,7 @@ def assign(
     pairs: Sequence[Pair],
     tab: str,
     past: Set[tuple[str, str]] = frozenset(),
+    quiet: Set[str] = frozenset(),
 ) -> Answers:
     """Each answer of `read_answers` with the introduced pair it is about; the others become
     intake issues that say what to correct. An answer about a year closed since is neither:
@@ -125,7 +126,7 @@ def assign(
                 issues.append(IntakeIssue(tab, answer.row, answer.email, answer.note))
             continue
         people = (answer.email, answer.partner)
-        if people in past or people[::-1] in past:
+        if people in past or people[::-1] in past or answer.email in quiet:
             continue
         if answer.email in before and answer.submitted.date() < began.get(answer.email, date.max):
             continue

@@ -270,6 +270,9 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
         if current and current not in entry.rejected:
             entry.rejected.append(current)
         entry.status, entry.write_status = SUGGESTED, True
+        # The rejected pair's introduction is not the next one's: its next mentor is
+        # introduced afresh, and the pair that ended keeps its day in Pair Health.
+        entry.values[INTRODUCED] = None
     if entry.override and entry.override in entry.rejected:
         entry.notes.append(
             f"{OVERRIDE} {entry.override} is also in {REJECTED}, so it is not used:"

@@ -49,6 +49,8 @@ class Identified:
     # Pairs found to be an earlier pair at a new address, with the day it was introduced:
     # their Introduced On (lost, say with an older copy saved back) is written again.
     dated: tuple[tuple[Pair, date], ...] = ()
+    # Mentees of rows left out: the same two people as another Approved row's pair.
+    held: tuple[str, ...] = ()
 
 
 def identify(
@@ -76,7 +78,13 @@ def identify(
     found: list[Pair] = []
     problems: list[RowProblem] = []
     dated: list[tuple[Pair, date]] = []
+    held: list[str] = []
     for pair in pairs:
+        twin = _twin(pair, pairs, by_label, introduced)
+        if twin is not None:
+            held.append(pair.mentee.email)
+            problems.append(_twins(pair, twin, tab))
+            continue
         if pair.label in by_label:
             found.append(_known_as(pair, by_label[pair.label].identity))
             continue
@@ -102,7 +110,7 @@ def identify(
             problems.append(_new_mentor(pair, changed, tab))
         else:
             found.append(pair)  # introduced by hand on that day: its check-ins count from it
-    return Identified(tuple(found), tuple(problems), tuple(dated))
+    return Identified(tuple(found), tuple(problems), tuple(dated), tuple(held))
 
 
 def dated_as_sent(
@@ -166,6 +174,37 @@ def _before(pair: Pair, earlier: Sequence[KnownPair]) -> tuple[KnownPair | None,
         ):
             return old, None
     return None, changed
+
+
+def _twin(
+    pair: Pair,
+    pairs: Sequence[Pair],
+    known: Mapping[str, KnownPair],
+    introduced: Mapping[str, date | None],
+) -> Pair | None:
+    """Another Approved row's pair of the same two people (the mentee at another address),
+    when `pair` is the newcomer of the two: no email of its own yet, while the other has."""
+    if pair.label in known or pair.label in introduced or pair.introduced_on is not None:
+        return None
+    for other in pairs:
+        if (
+            other is not pair
+            and other.mentor.email == pair.mentor.email
+            and other.mentee.email != pair.mentee.email
+            and _same_name(other.mentee.name, pair.mentee.name)
+        ):
+            return other
+    return None
+
+
+def _twins(pair: Pair, twin: Pair, tab: str) -> RowProblem:
+    text = (
+        f"{pair.mentee.name} and {pair.mentor.name} are a pair already in row {twin.row}"
+        f" ({twin.mentee.email}); if {pair.mentee.name}'s address changed, set that row to"
+        " Rejected (the pair keeps its year under the new address). No emails for this row"
+        " until then"
+    )
+    return RowProblem(tab, pair.row, pair.mentee.email, text)
 
 
 def _same_people(pair: Pair, earlier: Sequence[KnownPair]) -> KnownPair | None:

@@ -159,6 +159,8 @@ class Ledger:
                 self._stopped.append(key)
                 return replace(known, status=FAILED, sent_at=None, error=STOPPED)
             return row or known
+        if row is not None and row.state == known.state:
+            return known  # what the tool did (Sent At, Message Id) is the journal's to say
         if row is not None and row.state not in _CORRECTABLE:
             return row
         if row is None:
@@ -175,7 +177,7 @@ class Ledger:
             self._restore[row.key] = known
             return known
         self.resends[row.key] = done + 1
-        return row
+        return replace(row, sent_at=(known.sent_at if known else None) or row.sent_at)
 
     def entries(self) -> list[LogEntry]:
         return list(self._entries.values())

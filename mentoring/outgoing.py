@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from mentoring.pairs import Pair, Person
 from mentoring.settings import Checkin
@@ -33,6 +33,9 @@ class Planned:
     reminder_of: str = ""  # for a reminder: the check-in it reminds of
     asked_on: date | None = None  # and the day that check-in was sent
     resend: int = 0  # the n-th time it is sent again, on the committee's request
+    # For an email sent again: when it went first, which stays its Sent At (the pair's
+    # calendar and Pair Health count from it).
+    first_sent: datetime | None = None
 
     @property
     def key(self) -> str:

@@ -110,6 +110,8 @@ class PairsRead:
     held: frozenset[str] = frozenset()
     # Pairs whose Introduced On is to be written again: an earlier pair at a new address.
     dated: tuple[tuple[Pair, date], ...] = ()
+    # Both people of the held rows: their check-in answers are not told as of no pair.
+    held_people: frozenset[str] = frozenset()
 
 
 # Introduced On must be a day a pair of this program can have started: one typed as 9999
@@ -137,34 +139,40 @@ def approved_pairs(
     }
     dates = [cell(row, columns[INTRODUCED]) for row in committee.rows]
     order = guess_date_order(dates) if date_order == "auto" else date_order
+    torn = _torn(committee, columns)
     mentees = {m.email: m for m in responses.mentees}
     mentors = {m.email: m for m in responses.mentors}
     pairs: list[Pair] = []
     problems: list[RowProblem] = []
     held: set[str] = set()
+    people: set[str] = set()
     seen: dict[str, int] = {}
     for row in committee.rows:
         email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        mentor_email = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
+            cell(row, columns[MENTOR_EMAIL])
+        )
 
         def said(text: str, number: int = row.number, email: str = email) -> None:
             problems.append(RowProblem(committee.name, number, email, text))
 
+        def hold(mentee: str = email, mentor: str = mentor_email) -> None:
+            held.add(mentee)
+            people.update((mentee, mentor))
+
         unknown = _unknown(row, columns)
         if unknown:
-            held.add(email)
+            hold()
             said(unknown)
             continue
         status = str(cell(row, columns[STATUS]) or "").strip()
         if status.casefold() != APPROVED.casefold():
             paused = _paused(status, cell(row, columns[INTRODUCED]))
             if paused:
-                held.add(email)
+                hold()
             if paused and paused != HOLD:
                 said(paused)
             continue
-        mentor_email = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
-            cell(row, columns[MENTOR_EMAIL])
-        )
         introduced = cell(row, columns[INTRODUCED])
         on = None if is_blank(introduced) else parse_timestamp(introduced, order)
         problem = None
@@ -174,6 +182,12 @@ def approved_pairs(
             problem = (
                 f"the mentor is the mentee themself ({email}); name another mentor in"
                 f" {OVERRIDE} (no emails for this pair)"
+            )
+        elif email in torn:
+            problem = (
+                f"rows {' and '.join(map(str, torn[email]))} are both Approved for {email},"
+                " with different mentors; delete or reject one of them (no emails for this"
+                " mentee until then)"
             )
         elif email in seen:
             problem = f"the same mentee as row {seen[email]}; only that row gets emails"
@@ -190,16 +204,17 @@ def approved_pairs(
                 f"Introduced On '{introduced}' is not a date; write it as YYYY-MM-DD"
                 " (no emails for this pair until then)"
             )
-            held.add(email)
         elif on is not None and not _possible(on.date(), today):
             problem = (
                 f"Introduced On {on:%Y-%m-%d} cannot be the day this pair was introduced;"
                 " write that day as YYYY-MM-DD (no emails for this pair until then)"
             )
-            held.add(email)
         if email:
             seen.setdefault(email, row.number)
         if problem:
+            # An introduced pair that cannot be used now keeps what it had.
+            if not is_blank(introduced) or email in torn:
+                hold()
             said(problem)
             continue
         mentee, mentor = mentees[email], mentors[mentor_email]
@@ -212,7 +227,26 @@ def approved_pairs(
                 shared=shared_interests(mentee, mentor, interests),
             )
         )
-    return PairsRead(tuple(pairs), tuple(problems), frozenset(held - {""}))
+    return PairsRead(
+        tuple(pairs), tuple(problems), frozenset(held - {""}), held_people=frozenset(people - {""})
+    )
+
+
+def _torn(committee: Table, columns: Mapping[str, int]) -> dict[str, list[int]]:
+    """Mentees with Approved rows that name different mentors, with those rows' numbers:
+    which one counts must not depend on how the tab is sorted, so neither does."""
+    mentors: dict[str, set[str]] = {}
+    rows: dict[str, list[int]] = {}
+    for row in committee.rows:
+        if str(cell(row, columns[STATUS]) or "").strip().casefold() != APPROVED.casefold():
+            continue
+        email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        mentor = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
+            cell(row, columns[MENTOR_EMAIL])
+        )
+        mentors.setdefault(email, set()).add(mentor)
+        rows.setdefault(email, []).append(row.number)
+    return {email: rows[email] for email, named in mentors.items() if email and len(named) > 1}
 
 
 def _paused(status: str, introduced: object) -> str:

@@ -63,7 +63,10 @@ def plan_emails(
         planned += introductions(pairs, today)
     if checkin:
         dated = with_dates(pairs, redated)
-        due, superseded = checkins_due(dated, settings.checkins, today, ledger.blocks)
+        # An email the committee asked to send again is not due, nor superseded: it goes
+        # once more as it is (asked_again, below).
+        logged = lambda key: ledger.blocks(key) or key in ledger.resends  # noqa: E731
+        due, superseded = checkins_due(dated, settings.checkins, today, logged)
         planned += due
         busy = {(p.pair.label, p.to[0].email) for p in due}
         planned += reminders_due(healths, settings.health, today, ledger.blocks, busy)
@@ -101,7 +104,8 @@ def asked_again(
         if email is None:
             problems.append(_not_again(key))
         elif (email.kind == INTRODUCTION and introduce) or (email.kind != INTRODUCTION and checkin):
-            found[key] = replace(email, resend=number)
+            first = ledger.get(key)
+            found[key] = replace(email, resend=number, first_sent=first and first.sent_at)
     return found, problems
 
 

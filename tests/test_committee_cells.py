@@ -203,3 +203,18 @@ def test_an_introduced_on_after_today_waits_and_keeps_its_pair_health_row(smtp_p
     ) in said(result)
     assert sorted(to for to, _ in inbox.received[5:]) == [["ana@m.org"], ["tom@t.org"]]
     assert rows_of(workbook, "Pair Health", "Mentee Email")["bo@m.org"] == before
+
+
+def test_a_sent_at_typed_over_in_the_email_log_does_not_move_the_pairs_year(introduced):
+    settings_path, workbook, inbox = introduced
+    key = "introduction | ana@m.org | tom@t.org"
+    typo = date(DAY0.year - 1, DAY0.month, DAY0.day)
+    set_cells(workbook, "Email Log", "Key", {key: {"Sent At": typo}})
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Introduced On": None}})
+    result = invoke(settings_path, DAY0 + timedelta(31), "run")
+    assert result.exit_code == 0, result.output
+    assert (
+        rows_of(workbook, "Committee Matches", "Mentee Email")["ana@m.org"]["Introduced On"].date()
+        == DAY0
+    )
+    assert [to for to, _ in inbox.received[6:]] == []  # no closing email out of turn

@@ -588,3 +588,32 @@ def tab_rows_after_blank(path: Path) -> list:
     return [
         r for r in openpyxl.load_workbook(path)["Pair Health"].iter_rows(values_only=True) if any(r)
     ]
+
+
+def test_the_answers_of_a_pair_on_hold_are_no_intake_issue(year):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    answer(path, 32, "ana@m.org", "tom@t.org", rating=4)
+    settings = load_settings(settings_file)
+    set_committee_cells(path, settings, {"ana@m.org": {"Status": "Hold"}})
+    assert invoke(settings_file, on(33), "match").exit_code == 0
+    assert [r for r in tab_rows(path, "Intake Issues") if r["Tab"] == "Form Responses 3"] == []
+
+
+def test_a_pair_whose_mentor_left_the_forms_keeps_its_pair_health_row(year):
+    settings_file, path = year
+    checkins(settings_file, 30)
+    before = health(path)["ana@m.org"]
+    book = openpyxl.load_workbook(path)
+    responses = book["Form Responses 2"]
+    header = [c.value for c in responses[1]]
+    [number] = [
+        r[0].row
+        for r in responses.iter_rows(min_row=2)
+        if r[header.index("Email Address")].value == "tom@t.org"
+    ]
+    responses.delete_rows(number)
+    book.save(path)
+    result = invoke(settings_file, on(31), "checkin")
+    assert "the mentor tom@t.org is not in the mentor responses" in result.output
+    assert health(path)["ana@m.org"] == before  # kept as it was, not "ended"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from jobs.config import load_settings
@@ -160,4 +161,102 @@ def test_a_mentee_named_as_their_own_mentor_gets_no_emails(tmp_path, server):
     keys = rows_of(workbook, "Email Log", "Key")
     assert not [
         key for key in keys if key.startswith(("introduction", "check-in")) and "ana@m" in key
+    ]
+
+
+def test_a_pair_rejected_after_its_introduction_gives_the_next_mentor_an_introduction(program):
+    settings_path, workbook, inbox = program
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Status": "Rejected"}})
+    assert invoke(settings_path, DAY0 + timedelta(100), "match").exit_code == 0
+    row = committee(workbook)["ana@m.org"]
+    assert (row["Status"], row["Introduced On"]) == ("Suggested", None)
+    assert row["Suggested Mentor Email"] not in ("tom@t.org", None)
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Status": "Approved"}})
+    result = invoke(settings_path, DAY0 + timedelta(100), "run")
+    assert said(result).startswith("introduce and checkin: 1 sent;"), result.output
+    [(_, message)] = [(to, m) for to, m in inbox.received[6:] if "ana@m.org" in to]
+    assert "introducing Ana Ruiz" in str(message["Subject"])
+
+
+def test_a_new_row_of_the_same_two_people_waits_while_the_old_row_is_approved(program):
+    settings_path, workbook, inbox = program
+    book = openpyxl.load_workbook(workbook)
+    tab = book["Form Responses 1"]
+    header = [c.value for c in tab[1]]
+    row = next(
+        r for r in tab.iter_rows(min_row=2) if r[header.index("Email Address")].value == "ana@m.org"
+    )
+    tab.append([c.value for c in row])
+    tab.cell(tab.max_row, header.index("Email Address") + 1).value = "ana.ruiz@m.org"
+    book.save(workbook)
+    assert invoke(settings_path, DAY0 + timedelta(40), "match").exit_code == 0
+    edits = {"ana.ruiz@m.org": {"Status": "Approved", "Committee Mentor Email": "tom@t.org"}}
+    set_cells(workbook, "Committee Matches", "Mentee Email", edits)
+    result = invoke(settings_path, DAY0 + timedelta(40), "run")
+    assert "Ana Ruiz and Tom Ng are a pair already in row 2 (ana@m.org)" in said_all(result)
+    assert inbox.received[6:] == [] or all(
+        "mentoring-committee" in to[0] for to, _ in inbox.received[6:]
+    )
+    # The committee ends the old row: the pair goes on under the new address, not introduced again.
+    set_cells(workbook, "Committee Matches", "Mentee Email", {"ana@m.org": {"Status": "Rejected"}})
+    later = invoke(settings_path, DAY0 + timedelta(41), "run")
+    assert "do not introduce them again" in said_all(
+        later
+    ) or "does not introduce them again" in said_all(later)
+    assert not [m for to, m in inbox.received[6:] if "introducing" in str(m["Subject"])]
+    assert set(deliveries(inbox).values()) == {1}
+
+
+def test_two_approved_rows_of_one_mentee_with_different_mentors_send_nothing_whatever_the_order(
+    program,
+):
+    settings_path, workbook, inbox = program
+    book = openpyxl.load_workbook(workbook)
+    tab = book["Committee Matches"]
+    header = [c.value for c in tab[1]]
+    bo = next(
+        r for r in tab.iter_rows(min_row=2) if r[header.index("Mentee Email")].value == "bo@m.org"
+    )
+    tab.append([c.value for c in bo])
+    tab.cell(tab.max_row, header.index("Committee Mentor Email") + 1).value = "val@v.org"
+    tab.cell(tab.max_row, header.index("Introduced On") + 1).value = None
+    book.save(workbook)
+    for day in (31, 32):
+        result = invoke(settings_path, DAY0 + timedelta(day), "run")
+        assert "are both Approved for bo@m.org, with different mentors" in said_all(result)
+        book = openpyxl.load_workbook(workbook)  # and sorted the other way round
+        rows = list(book["Committee Matches"].iter_rows(min_row=2, values_only=True))
+        for number, values in enumerate(reversed(rows), start=2):
+            for column, value in enumerate(values, start=1):
+                book["Committee Matches"].cell(number, column).value = value
+        book.save(workbook)
+    assert not [to for to, _ in inbox.received[6:] if "val@v.org" in to or "bo@m.org" in to]
+
+
+def said_all(result) -> str:
+    return " ".join(result.output.split())
+
+
+def test_next_year_someone_new_of_a_past_mentees_name_is_introduced(program):
+    settings_path, workbook, inbox = program
+    closed = invoke(settings_path, DAY0 + timedelta(370), "close-year", "2026")
+    assert closed.exit_code == 0, closed.output
+    book = openpyxl.load_workbook(workbook)
+    tab = book["Form Responses 1"]
+    header = [c.value for c in tab[1]]
+    row = next(
+        r for r in tab.iter_rows(min_row=2) if r[header.index("Email Address")].value == "ana@m.org"
+    )
+    tab.append([c.value for c in row])
+    tab.cell(tab.max_row, header.index("Email Address") + 1).value = "ana.ruiz@other.org"
+    book.save(workbook)
+    day = DAY0 + timedelta(380)
+    assert invoke(settings_path, day, "match").exit_code == 0
+    edits = {"ana.ruiz@other.org": {"Status": "Approved", "Committee Mentor Email": "tom@t.org"}}
+    set_cells(workbook, "Committee Matches", "Mentee Email", edits)
+    result = invoke(settings_path, day, "run")
+    assert result.exit_code == 0, result.output
+    new = [m for to, m in inbox.received if "ana.ruiz@other.org" in to]
+    assert [str(m["Subject"]) for m in new] == [
+        "STS Mentoring Program: introducing Ana Ruiz (mentee) and Tom Ng (mentor)"
     ]

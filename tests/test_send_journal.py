@@ -137,7 +137,9 @@ def test_resend_in_status_sends_an_email_once_more_under_its_own_message_id(smtp
     again = invoke(settings_path, DAY0 + timedelta(1), "introduce")
     assert last_line(again) == "introduce: 1 sent"
     row = email_log(workbook)[ANA_INTRO]
-    assert (row["Status"], row["Error"]) == ("sent", "sent again on request (1 time)")
+    assert (row["Status"], row["Error"]) == ("sent", "sent again on 2026-01-13 on request (1 time)")
+    # It keeps the day it went first: the pair's year still counts from its introduction.
+    assert row["Sent At"].date() == DAY0 and introduced_on(workbook)["ana@m.org"].date() == DAY0
     assert row["Message Id"] == first.replace("@", ".1@")
     assert deliveries(inbox) == {first: 1, row["Message Id"]: 1, **_bo(inbox)}
     assert last_line(invoke(settings_path, DAY0 + timedelta(2), "introduce")) == (
@@ -281,3 +283,20 @@ def test_an_introduced_on_cleared_by_mistake_is_dated_back_and_its_check_ins_go_
     assert last_line(result).startswith("checkin: 4 sent;")
     assert introduced_on(workbook)["ana@m.org"].date() == DAY0
     assert len(inbox.received) == 6 and set(deliveries(inbox).values()) == {1}
+
+
+def test_an_earlier_check_in_sent_again_keeps_its_day_and_skips_nothing(smtp_program, server):
+    inbox, _ = server
+    settings_path, workbook, _ = smtp_program
+    invoke(settings_path, DAY0, "introduce")
+    invoke(settings_path, DAY0 + timedelta(30), "checkin")
+    invoke(settings_path, DAY0 + timedelta(120), "checkin")
+    assert len(inbox.received) == 10
+    invoke(settings_path, DAY0 + timedelta(121), "resend", TOM_CHECKIN)
+    again = invoke(settings_path, DAY0 + timedelta(121), "checkin")
+    assert last_line(again).startswith("checkin: 1 sent; Pair Health"), again.output
+    row = email_log(workbook)[TOM_CHECKIN]
+    assert (row["Status"], row["Sent At"].date()) == ("sent", DAY0 + timedelta(30))
+    health = rows_of(workbook, "Pair Health", "Mentee Email")["ana@m.org"]
+    assert health["Check-ins to Mentor"] == 2
+    assert len(inbox.received) == 11 and set(deliveries(inbox).values()) == {1}
