@@ -110,6 +110,19 @@ def formula_as_excel_saves_it(
             rewritten.writestr(file, data)
 
 
+def apply_again(path: Path, tab: str, email: str, new_email: str) -> None:
+    """The person of `email` answers the form again, the same, from `new_email` (a new row
+    below the others, as Google Forms appends it)."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[tab]
+    header = [c.value for c in sheet[1]]
+    column = header.index("Email Address")
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[column].value == email)
+    sheet.append([c.value for c in row])
+    sheet.cell(sheet.max_row, column + 1).value = new_email
+    book.save(path)
+
+
 def rows_of(path: Path, tab: str, key_column: str) -> dict[str, dict[str, Cell]]:
     sheet = openpyxl.load_workbook(path)[tab]
     rows = list(sheet.iter_rows(values_only=True))

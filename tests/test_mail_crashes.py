@@ -12,51 +12,10 @@ from jobs.mail import INTRODUCE, run_mail
 from sync.journal import Journal
 from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import committee_by_email
+from tests.crashes import CrashingSender, CrashingSheet, Killed
 from tests.test_mail import DAY0, Memory, Outbox, approve, at, log
 
 MENTEES = ("ana@m.org", "bo@m.org")
-
-
-class Killed(BaseException):
-    """The process died here: nothing after this point ran, no handler saw it."""
-
-
-class CrashingSheet(WorkbookSpreadsheet):
-    def __init__(self, path, write: int, after: bool):
-        super().__init__(path)
-        self.crash_at, self.after, self.writes = write, after, 0
-
-    def write(self, edits):
-        self.writes += 1
-        if self.writes == self.crash_at and not self.after:
-            raise Killed
-        super().write(edits)
-        if self.writes == self.crash_at:
-            raise Killed
-
-
-class CrashingSender:
-    def __init__(self, inner, send: int, after: bool):
-        self.inner, self.crash_at, self.after, self.sends = inner, send, after, 0
-        self.name = inner.name
-
-    def __enter__(self):
-        self.inner.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self.inner.__exit__(*exc)
-
-    def send(self, message, key):
-        self.sends += 1
-        if self.sends == self.crash_at and not self.after:
-            raise Killed
-        self.inner.send(message, key)
-        if self.sends == self.crash_at:
-            raise Killed
-
-    def confirm(self, key, message_id):
-        return self.inner.confirm(key, message_id)
 
 
 # Every step of one run that introduces two pairs: the write that marks them
@@ -83,7 +42,7 @@ def approved(program):
 
 def crash_then_run_again(path, settings, make_sender, step, journal=None):
     where, number, after = step
-    sheet = CrashingSheet(path, number if where == "write" else 0, after)
+    sheet = CrashingSheet(WorkbookSpreadsheet(path), number if where == "write" else 0, after)
     sender = make_sender()
     if where == "send":
         sender = CrashingSender(sender, number, after)
