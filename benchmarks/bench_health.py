@@ -55,7 +55,7 @@ def half_a_year(workbook: Path, settings, seed: int = 7) -> tuple[int, int]:
                 sent = datetime.combine(
                     INTRODUCED_ON + timedelta(checkin.days), datetime.min.time()
                 )
-                key = checkin_key(checkin.name, pair, person.email)
+                key = checkin_key(checkin.name, pair, person)
                 log.append([key, checkin.name, person.email, "", SENT, sent, "", ""])
                 if rng.random() < 0.75:
                     when = sent + timedelta(days=rng.randint(0, 10), hours=rng.randint(8, 20))

@@ -1,12 +1,13 @@
 """Telling the committee: one email about the problems it has not been told of yet, and
 the digest of the Pair Health tab once a month.
 
-Each problem gets its own Email Log row (Kind "alert"), written `sending`
-before the email goes and `sent` after, as every email is; the rows of one
-alert share its Message Id. A problem whose row is there is never told again.
-When the spreadsheet itself is what fails, the Email Log cannot be read: a
-failing job's alert is then recorded in the state file alone, so it still goes
-once.
+Each problem gets its own Email Log row (Kind "alert"); the rows of one alert share its
+Message Id. A problem the Email Log or the send journal has is never told again. The
+journal records the email as `sending` before it goes and its outcome after, and the
+rows ride in the job's own write of the spreadsheet (without a journal, the Email Log
+is written `sending` first, as the only mark). When the spreadsheet itself is what
+fails, the Email Log cannot be read: a failing job's alert is then recorded in the
+state file alone, so it still goes once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jobs.program import email_log, sender_person
+from mentoring import alerts
 from mentoring.alerts import ALERT, FAILING, Problem, alert_context
 from mentoring.digest import DIGEST, build_digest, digest_context
 from mentoring.errors import MentorSyncError
@@ -72,98 +74,131 @@ def send_alert(
         return None
     program = settings.program.name
     letter = templates.render("alert", alert_context(new, program, spreadsheet_link(settings), now))
-    status, error = _tell(new, ALERT, letter, ledger, sheet, settings, sender, now, journal)
-    about = count(len(new), "problem")
-    to = settings.alert_to
-    if status == SENT:
-        line = f"alert: told {to} about {about} ({letter.subject})"
+    email = _committee_email(new, ALERT, letter, settings, now)
+    if ledger is None:  # the spreadsheet is out of reach: the state file keeps the alert
+        told = _deliver(email, sender, None)
     else:
-        line = f"alert: the email to {to} about {about} {status}: {error}"
-    return Told(tuple(new), status, line)
+        if journal is None:  # without a journal, the Email Log's mark comes before the send
+            sheet.write([ledger.record(email.rows(SENDING))])
+        told = _deliver(email, sender, journal)
+        # The journal has it: its rows may wait for the job's next write.
+        sheet.write([ledger.record(told.rows)], later=journal is not None)
+    return Told(tuple(new), told.status, _alert_line(told, len(new), letter, settings))
 
 
-def send_digest(
+def tell_the_committee(
     healths: Sequence[PairHealth],
     ended: Sequence[str],
-    sheet: Spreadsheet,
+    ledger: Ledger,
     settings: Settings,
     templates: Templates,
     sender: Sender,
     now: datetime,
-    journal: Journal | None = None,
-) -> Told | None:
-    """Email the committee this period's digest of the Pair Health tab, once a period (None
-    when it is off or went out already). Raises SpreadsheetError when the Email Log cannot
-    be read: without it the digest cannot know what it said before."""
-    tab = settings.tabs.email_log
-    ledger = email_log(sheet.read([tab]).get(tab), settings, journal)
+    journal: Journal,
+) -> tuple[list[LogEntry], list[str], bool]:
+    """After a check-in run's emails: the alert about someone who asked the committee to get
+    in touch, and this period's digest, each once. They are recorded in the send journal as
+    they go; their Email Log rows ride in the job's own write. Returns those rows, the lines
+    to say, and whether one of the emails did not go."""
+    rows: list[LogEntry] = []
+    lines: list[str] = []
+    failed = False
+    wanted = alerts.contact_requests(healths) if settings.alerts.contact_requests else []
+    new = [p for p in wanted if not ledger.blocks(p.key)]
+    if new:
+        context = alert_context(new, settings.program.name, spreadsheet_link(settings), now)
+        letter = templates.render("alert", context)
+        told = _deliver(_committee_email(new, ALERT, letter, settings, now), sender, journal)
+        rows += told.rows
+        lines.append(_alert_line(told, len(new), letter, settings))
+        failed = told.status == FAILED
     digest = build_digest(healths, ended, settings.health.digest, now, ledger.blocks)
-    if digest is None:
-        return None
-    context = digest_context(digest, settings.program.name, spreadsheet_link(settings), now)
-    letter = templates.render("digest", context)
-    rows = digest.rows
-    status, error = _tell(rows, DIGEST, letter, ledger, sheet, settings, sender, now, journal)
+    if digest is not None:
+        context = digest_context(digest, settings.program.name, spreadsheet_link(settings), now)
+        letter = templates.render("digest", context)
+        email = _committee_email(digest.rows, DIGEST, letter, settings, now)
+        told = _deliver(email, sender, journal)
+        rows += told.rows
+        lines.append(_digest_line(told, digest, settings))
+        failed = failed or told.status != SENT
+    return rows, lines, failed
+
+
+@dataclass(frozen=True)
+class _Email:
+    """One email to the committee, with an Email Log row for each item it tells of."""
+
+    items: tuple[Problem, ...]
+    kind: str
+    key: str  # the first item's: the email's file, Message-ID and look-up go by it
+    message_id: str
+    message: object
+    subject: str
+    to: str
+    at: datetime
+
+    def rows(self, status: str, error: str = "") -> list[LogEntry]:
+        sent_at = self.at if status != FAILED else None
+        return [
+            LogEntry(p.key, self.kind, self.to, p.text, status, sent_at, self.message_id, error)
+            for p in self.items
+        ]
+
+
+@dataclass(frozen=True)
+class _Delivered:
+    status: str  # sent, failed or unconfirmed
+    note: str  # the sender's note, or why it did not go
+    rows: list[LogEntry]
+
+
+def _committee_email(
+    items: Sequence[Problem], kind: str, letter: Letter, settings: Settings, now: datetime
+) -> _Email:
+    program, to = settings.program.name, settings.alert_to
+    from_ = sender_person(settings)
+    key = min(p.key for p in items)
+    msgid = message_id(key, program, from_.email.rpartition("@")[2])
+    committee = (Person(to, f"{program} committee", ""),)
+    message = build_message(letter, sender=from_, to=committee, msgid=msgid, when=now)
+    stamp = now.replace(tzinfo=None)
+    return _Email(tuple(items), kind, key, msgid, message, letter.subject, to, stamp)
+
+
+def _deliver(email: _Email, sender: Sender, journal: Journal | None) -> _Delivered:
+    """Hand the email to the sender, marked in the journal (when there is one) just before
+    and recorded just after."""
+    with sender:
+        if journal is not None:
+            journal.queue(email.rows(SENDING))
+            journal.record(email.rows(SENDING))  # handed over now
+        try:
+            note = sender.send(email.message, email.key)
+            status = SENT
+        except SendError as exc:
+            status, note = (UNCONFIRMED if exc.maybe_sent else FAILED), str(exc)
+    rows = email.rows(status, note)
+    if journal is not None:
+        journal.record(rows, synced=True)
+    return _Delivered(status, note, rows)
+
+
+def _alert_line(told: _Delivered, problems: int, letter: Letter, settings: Settings) -> str:
+    about = count(problems, "problem")
+    if told.status == SENT:
+        return f"alert: told {settings.alert_to} about {about} ({letter.subject})"
+    return f"alert: the email to {settings.alert_to} about {about} {told.status}: {told.note}"
+
+
+def _digest_line(told: _Delivered, digest, settings: Settings) -> str:
     about = (
         f"{count(len(digest.flags), 'new flag')},"
         f" {count(len(digest.unanswered), 'check-in')} without an answer,"
         f" {count(len(digest.closed), 'pair')} closed"
     )
-    to = settings.alert_to
-    if status == SENT:
-        line = f"digest: told {to} about {digest.title} ({about})"
-    else:
-        line = f"digest: the email to {to} for {digest.title} {status}: {error}"
-    return Told(tuple(digest.rows), status, line)
-
-
-def _tell(
-    rows: Sequence[Problem],
-    kind: str,
-    letter: Letter,
-    ledger: Ledger | None,
-    sheet: Spreadsheet | None,
-    settings: Settings,
-    sender: Sender,
-    now: datetime,
-    journal: Journal | None,
-) -> tuple[str, str]:
-    """Send `letter` to the committee, with one Email Log row per item of `rows`, written
-    `sending` before and its outcome after, in the journal too (no rows when `ledger` is
-    None). Returns the status (sent, failed or unconfirmed) and the sender's note or error."""
-    program, to = settings.program.name, settings.alert_to
-    from_ = sender_person(settings)
-    # The rows of one email: its file, Message-ID and look-up go by the first key.
-    key = min(p.key for p in rows)
-    msgid = message_id(key, program, from_.email.rpartition("@")[2])
-    message = build_message(
-        letter, sender=from_, to=(Person(to, f"{program} committee", ""),), msgid=msgid, when=now
-    )
-    stamp = now.replace(tzinfo=None)
-
-    def entries(status: str, error: str = "") -> list[LogEntry]:
-        sent_at = stamp if status != FAILED else None
-        return [LogEntry(p.key, kind, to, p.text, status, sent_at, msgid, error) for p in rows]
-
-    journal = journal if ledger is not None else None
-    with sender:
-        if ledger is not None:
-            if journal is not None:
-                journal.queue(entries(SENDING))
-            sheet.write([ledger.record(entries(SENDING))])
-            if journal is not None:
-                journal.record(entries(SENDING))
-        try:
-            note = sender.send(message, key)
-            status, error = SENT, note
-        except SendError as exc:
-            status = UNCONFIRMED if exc.maybe_sent else FAILED
-            error = str(exc)
-    if journal is not None:
-        journal.record(entries(status, error), synced=True)
-    if ledger is not None:
-        sheet.write([ledger.record(entries(status, error))])
-    return status, error
+    if told.status == SENT:
+        return f"digest: told {settings.alert_to} about {digest.title} ({about})"
+    return f"digest: the email to {settings.alert_to} for {digest.title} {told.status}: {told.note}"
 
 
 def _email_log(

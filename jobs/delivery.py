@@ -33,6 +33,8 @@ class MailReport:
     skipped: int = 0
     settled: int = 0
     restored: int = 0  # Email Log rows written back from the send journal
+    told: list[str] = field(default_factory=list)  # the committee's emails: the digest, alerts
+    told_failed: bool = False
     problems: Sequence[str] = ()
     healths: Sequence[PairHealth] = ()  # the checkin job's Pair Health, after sending
     ended: Sequence[str] = ()  # pairs whose Pair Health row says ended

@@ -16,7 +16,7 @@ One run, in three steps:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -38,7 +38,7 @@ from jobs.program import (
     sender_person,
 )
 from mentoring.answers import Answers
-from mentoring.errors import AddressError, ConfigError
+from mentoring.errors import AddressError, ConfigError, MentorSyncError
 from mentoring.health import PairHealth, assess_pairs, health_tab
 from mentoring.history import past_pairs
 from mentoring.identity import remembered
@@ -91,11 +91,14 @@ def run_mail(
     now: datetime,
     dry_run: bool = False,
     journal: Journal | None = None,
+    tell: Tell | None = None,
 ) -> MailReport:
     """Send what `job` ("introduce" or "checkin", or both in one pass) has due at `now`,
     each email once. The check-ins come with the reminders due, and the Pair Health tab
     written in the last write (its pairs' health kept in the report, for the digest).
-    `journal` is the send journal (None: the Email Log alone says what was sent).
+    `journal` is the send journal (None: the Email Log alone says what was sent). `tell`,
+    when given, sends the committee's emails due after the pairs' (the digest, a contact
+    alert) before the last write, which carries their rows.
 
     Raises ConfigError for a missing tab or column, a tool tab not as the tool left it, or
     a template error (before anything is sent), SendError when the sender cannot start,
@@ -137,14 +140,37 @@ def run_mail(
     if not batch:
         report.restored = read.ledger.to_restore(e.key for e in early)
         dated = redated
-        logged = read.ledger.record(early)
         health = _health(report, read, with_dates(read.pairs.pairs, dated), settings, today)
+        told = _tell(tell, report, read.ledger)
+        logged = read.ledger.record([*early, *told])
         sheet.write([logged, introduced_on(read.found.get(settings.tabs.committee), dated), health])
         _remember(journal, with_dates(read.pairs.pairs, dated))
         return report
     outcomes = hand_over_batch(batch, early, read.ledger, sheet, sender, stamp, report, journal)
-    _record(outcomes, redated, read, sheet, settings, today, report, journal)
+    _record(outcomes, redated, read, sheet, settings, today, report, journal, tell)
     return report
+
+
+# Sends the committee's emails of a check-in run; their Email Log rows, lines, and whether
+# one did not go (jobs/alerts.py tell_the_committee).
+Told = tuple[list[LogEntry], list[str], bool]
+Tell = Callable[[Sequence[PairHealth], Sequence[str], Ledger], Told]
+
+
+def _tell(tell: Tell | None, report: MailReport, ledger: Ledger) -> list[LogEntry]:
+    """The committee's emails, sent after the pairs' Pair Health is known: their rows, for
+    the job's last write. One that cannot go fails the job, never the pairs' record."""
+    if tell is None or (not report.healths and not report.ended):
+        return []
+    try:
+        rows, lines, failed = tell(report.healths, report.ended, ledger)
+    except MentorSyncError as exc:
+        report.told.append(f"digest: not sent: {exc}; the next check-in run tries again")
+        report.told_failed = True
+        return []
+    report.told += lines
+    report.told_failed = report.told_failed or failed
+    return rows
 
 
 def _read(
@@ -193,8 +219,10 @@ def _record(
     today: date,
     report: MailReport,
     journal: Journal | None,
+    tell: Tell | None,
 ) -> None:
-    """Write the outcomes, the Introduced On dates and Pair Health, by key and by mentee."""
+    """Write the outcomes, the Introduced On dates, Pair Health and the committee's emails
+    (sent by `tell`), by key and by mentee."""
     tabs = settings.tabs
     sent_intros = [(o.planned.pair, today) for o in outcomes if _is_sent_intro(o)]
     # Sending took a while: read the two tabs again and write by key, not by the row numbers
@@ -209,10 +237,11 @@ def _record(
         report.restored = ledger.to_restore(o.entry.key for o in outcomes)
         committee = now_found.get(tabs.committee)
         dated = relocated(committee, [*redated, *sent_intros])
-        logged = ledger.record(o.entry for o in outcomes)
         now_pairs = with_dates(read.pairs.pairs, dated)
         now_read = replace(read, found={**read.found, **now_found}, ledger=ledger)
         health = _health(report, now_read, now_pairs, settings, today)
+        told = _tell(tell, report, ledger)
+        logged = ledger.record([*(o.entry for o in outcomes), *told])
         sheet.write([logged, introduced_on(committee, dated), health])
     except (ConfigError, SpreadsheetError) as exc:
         raise SpreadsheetError(_not_recorded(outcomes, exc, journal is not None)) from exc

@@ -55,12 +55,14 @@ def run_match(
     today: date,
     dry_run: bool = False,
     journal: Journal | None = None,
+    later: bool = False,
 ) -> MatchReport:
     """Run intake and matching once and write the committee and intake tabs in one write.
 
     Raises ConfigError when a response tab or a header is missing, or a tab the tool
     writes is not as it left it. `today` is the day the job believes it is. A dry run
-    computes everything and writes nothing.
+    computes everything and writes nothing; with `later`, the adapter may keep the write for
+    the job's next one (the runner then saves it).
     """
     tabs, matching = settings.tabs, settings.matching
     # The Email Log too, in the same read: an alert about what this run finds looks there.
@@ -107,7 +109,9 @@ def run_match(
     all_issues = (*responses.issues, *answers.issues, *rows)
     issues = intake_issues_tab(found.get(tabs.intake_issues), tabs.intake_issues, all_issues)
     if not dry_run:
-        sheet.write([committee.edits, issues])
+        # `later`: saved with the job's (or the next job's) write, once; lost with a crash,
+        # the next run makes the same suggestions again.
+        sheet.write([committee.edits, issues], later=later)
     slate = matcher.slate
     if slate is None or slate.exact:
         proof = "optimal"

@@ -17,18 +17,18 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from jobs.alerts import send_alert, send_digest
+from jobs.alerts import send_alert, tell_the_committee
 from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.clock import program_now
 from jobs.config import load_settings, load_templates
 from jobs.logs import attach_file
-from jobs.mail import CHECKIN, INTRODUCE, MailReport, run_mail
+from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from jobs.match import run_match
 from jobs.resend import mark_resend
 from jobs.years import run_close_year
 from mentoring import alerts
 from mentoring.errors import ConfigError, MentorSyncError
-from mentoring.ledger import FAILED, SENT
+from mentoring.ledger import FAILED
 from mentoring.runs import FAILED as RUN_FAILED
 from mentoring.runs import LOCKED, OK, History, Run
 from mentoring.settings import Settings
@@ -247,6 +247,8 @@ def _remember(
             session.now,
             _usable_journal(session) if sheet is not None else None,
         )
+        if sheet is not None:
+            sheet.flush()
     except MentorSyncError as exc:
         log.error("mentor-sync: could not alert %s: %s", settings.alert_to, exc)
         return
@@ -290,54 +292,39 @@ def _save(path: Path, history: History) -> None:
 # The jobs, as work for run_job.
 
 
-def match(dry_run: bool = False) -> Work:
+def match(dry_run: bool = False, save: bool = True) -> Work:
+    """The match job; its alert about new intake issues and weak matches goes at once, its
+    rows riding in the job's one save of the workbook (`save` False: the next job's)."""
+
     def work(session: Session) -> JobResult:
         settings = session.settings
-        report = run_match(session.sheet, settings, session.today, dry_run, session.journal)
+        journal = session.journal
+        report = run_match(session.sheet, settings, session.today, dry_run, journal, later=True)
+        result = JobResult([(report.slate, report.summary())])
+        if dry_run:
+            return result
         problems = []
-        if settings.alerts.intake_issues and not dry_run:
+        if settings.alerts.intake_issues:
             problems += alerts.intake_issues(report.issues)
-        if settings.alerts.weak_matches and not dry_run:
+        if settings.alerts.weak_matches:
             problems += alerts.weak_matches(report.outcomes, settings.matching.min_score)
-        return JobResult([(report.slate, report.summary())], problems=problems)
-
-    return work
-
-
-def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
-    def work(session: Session) -> JobResult:
-        settings = session.settings
-        report = run_mail(
-            jobs,
-            session.sheet,
-            settings,
-            load_templates(settings),
-            make_sender(settings),
-            session.now,
-            dry_run,
-            session.journal,
-        )
-        # Emails that failed or may not have gone out need a look: the exit code says so.
-        # So does a Pair Health tab that could not be written.
-        failed = bool(report.failed or report.unconfirmed or report.health_problem)
-        result = JobResult([(report.details(), report.summary())], failed)
-        if CHECKIN in jobs and not dry_run:
-            if settings.alerts.contact_requests:
-                result.problems += alerts.contact_requests(report.healths)
-            _digest(report, session, result)
+        _alert(session, problems, result)
+        if save:
+            session.sheet.flush()
         return result
 
     return work
 
 
-def _digest(report: MailReport, session: Session, result: JobResult) -> None:
-    """Send the committee's digest when one is due; a digest that cannot go fails the job
-    without hiding what the emails before it did."""
+def _alert(session: Session, problems: Sequence[alerts.Problem], result: JobResult) -> None:
+    """Tell the committee of the job's new problems now; the line joins the job's."""
+    if not problems:
+        return
     settings = session.settings
     try:
-        told = send_digest(
-            report.healths,
-            report.ended,
+        told = send_alert(
+            problems,
+            set(),
             session.sheet,
             settings,
             load_templates(settings),
@@ -346,23 +333,56 @@ def _digest(report: MailReport, session: Session, result: JobResult) -> None:
             session.journal,
         )
     except MentorSyncError as exc:
-        result.parts.append(([], f"digest: not sent: {exc}; the next check-in run tries again"))
-        result.failed = True
+        result.parts.append(([], f"alert: could not tell {settings.alert_to}: {exc}"))
         return
     if told is not None:
         result.parts.append(([], told.line))
-        result.failed = result.failed or told.status != SENT
+
+
+def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
+    def work(session: Session) -> JobResult:
+        settings = session.settings
+        templates, sender = load_templates(settings), make_sender(settings)
+        journal = session.journal
+
+        def tell(healths, ended, ledger):
+            return tell_the_committee(
+                healths, ended, ledger, settings, templates, sender, session.now, journal
+            )
+
+        checking = CHECKIN in jobs and journal is not None and not dry_run
+        report = run_mail(
+            jobs,
+            session.sheet,
+            settings,
+            templates,
+            sender,
+            session.now,
+            dry_run,
+            journal,
+            tell if checking else None,
+        )
+        # Emails that failed or may not have gone out need a look: the exit code says so.
+        # So does a Pair Health tab that could not be written, and a digest that did not go.
+        failed = bool(report.failed or report.unconfirmed or report.health_problem)
+        failed = failed or report.told_failed
+        told = [([], line) for line in report.told]
+        result = JobResult([(report.details(), report.summary()), *told], failed)
+        if not dry_run:
+            session.sheet.flush()
+        return result
+
+    return work
 
 
 def run_all(dry_run: bool = False) -> Work:
-    """Match, then the introductions and check-ins in one pass on the same spreadsheet (on
-    Google it is read once, and the emails cost one pair of Email Log writes)."""
+    """Match, then the introductions and check-ins in one pass on the same spreadsheet, read
+    once: the match's changes are saved with the emails' first write."""
 
     def work(session: Session) -> JobResult:
-        matched = match(dry_run)(session)
+        matched = match(dry_run, save=False)(session)
         mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
-        problems = [*matched.problems, *mailed.problems]
-        return JobResult([*matched.parts, *mailed.parts], mailed.failed, problems)
+        return JobResult([*matched.parts, *mailed.parts], mailed.failed)
 
     return work
 

@@ -31,8 +31,17 @@ class Spreadsheet(Protocol):
         """The names of every tab, in order (for suggesting a tab name that is close)."""
         ...
 
-    def write(self, edits: Sequence[TabEdits]) -> None:
-        """Apply all edits at once, creating missing tabs; nothing is written if any fails."""
+    def write(self, edits: Sequence[TabEdits], later: bool = False) -> None:
+        """Apply all edits at once, creating missing tabs; nothing is written if any fails.
+
+        With `later`, an adapter may keep the edits (reads see them) and save them with the
+        next write or `flush`, to save once for a job: only for what the next run can do
+        again when it is lost (suggestions, rows the send journal has).
+        """
+        ...
+
+    def flush(self) -> None:
+        """Save the edits kept `later`; raises SpreadsheetError as `write` does."""
         ...
 
 

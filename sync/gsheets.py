@@ -152,7 +152,11 @@ class GoogleSpreadsheet:
     def tab_names(self) -> list[str]:
         return list(self._tabs())
 
-    def write(self, edits: Sequence[TabEdits]) -> None:
+    def flush(self) -> None:
+        """Nothing is kept for later on Google: each write is one request at once."""
+
+    def write(self, edits: Sequence[TabEdits], later: bool = False) -> None:
+        del later  # a write to Google goes at once; the job's request budget counts it
         edits = [replace(e, tab=self._tab_title(e.tab) or e.tab) for e in edits if e]
         if not edits:
             return

@@ -40,7 +40,10 @@ _VALIDATED_ROWS = 5000
 
 
 class WorkbookSpreadsheet:
-    """A local .xlsx file. Reads load it once; a write saves a new file and swaps it in.
+    """A local .xlsx file, loaded once for a job: its reads come from the loaded workbook,
+    and a write applies the edits to it and saves a new file, swapped in. A save someone
+    made meanwhile is told by the file's stamp (change time and size): a write then
+    refuses, and a fresh read loads the file again.
 
     `tool_tabs` maps the name of each tab the tool writes to its role. Each such tab
     carries a marker, a defined name of the workbook ("mentor_sync_tab_email_log"), which
@@ -54,16 +57,20 @@ class WorkbookSpreadsheet:
         self.tool_tabs = dict(tool_tabs or {})
         self._book: Workbook | None = None
         self._stamp: tuple[int, int] | None = None
+        self._tables: dict[str, Table] = {}  # tabs read since the book was loaded or written
+        self._saved = False  # this job saved the file: formula values are only in memory
+        self._pending = False  # edits applied to the loaded workbook, not saved yet
         self._told: set[str] = set()
         # Formula values as read before this run's own saves (which keep the formulas but
         # not their values): the same formula in the same cell reads the same for the run.
         self._values: dict[tuple[str, int, int, str], Cell] = {}
 
     def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
-        if fresh:
+        if fresh and self._book is not None and self._stamp != _stamp(self.path):
             # The tabs as they are now, a save by someone else included: the write that
             # follows goes by key onto what this read saw, and refuses a save after it.
-            self._book, self._stamp = None, None
+            self._drop()
+            self._stamp = None
         book = self._load()
         cached: Workbook | None = None
         tables = {}
@@ -71,40 +78,67 @@ class WorkbookSpreadsheet:
             title = self._title(book, name)
             if title is None:
                 continue
-            table = _table(book[title])
-            formulas = _formula_cells(book[title], table)
-            if formulas:
-                # A formula's answer is its last computed value, which Excel and Google
-                # save beside it; the formula itself stays for writing.
-                cached = cached or open_workbook(self.path, values_only=True)
-                table = _with_values(table, formulas, cached[title], self._values)
-            tables[name] = table
+            if title not in self._tables:
+                table = _table(book[title])
+                formulas = _formula_cells(book[title], table)
+                if formulas:
+                    # A formula's answer is its last computed value, which Excel and Google
+                    # save beside it (and openpyxl, which this job saves with, does not).
+                    if not self._saved:
+                        cached = cached or open_workbook(self.path, values_only=True)
+                    values = cached[title] if cached is not None else None
+                    table = _with_values(table, formulas, values, self._values)
+                self._tables[title] = table
+            tables[name] = self._tables[title]
         return tables
 
     def tab_names(self) -> list[str]:
         return list(self._load().sheetnames)
 
-    def write(self, edits: Sequence[TabEdits]) -> None:
+    def write(self, edits: Sequence[TabEdits], later: bool = False) -> None:
         edits = [e for e in edits if e]
         if not edits:
             return
         book = self._load()
-        if self._stamp != _stamp(self.path):
-            raise SpreadsheetError(
-                f"{self.path} changed while mentor-sync was running (did someone save it?);"
-                " nothing was written: run the job again"
-            )
+        self._check_not_saved_meanwhile()
         edits = [replace(e, tab=self._title(book, e.tab) or e.tab) for e in edits]
         for tab_edits in edits:
             _check_not_merged(book, tab_edits)
         try:
             for tab_edits in edits:
                 _apply(book, tab_edits)
+                self._tables.pop(tab_edits.tab, None)
             self._mark(book)
-            save_atomically(book, self.path)
-        finally:
-            self._book = None  # after a failure, never save half-applied edits later
-        self._stamp = _stamp(self.path)
+        except BaseException:
+            self._drop()  # never save half-applied edits later: the next use loads the file
+            raise
+        self._pending = True
+        if not later:
+            self.flush()
+
+    def flush(self) -> None:
+        """Save the workbook with every edit applied to it so far (once for a job)."""
+        if not self._pending or self._book is None:
+            return
+        self._check_not_saved_meanwhile()
+        try:
+            save_atomically(self._book, self.path)
+        except BaseException:
+            self._drop()
+            raise
+        # The loaded workbook is the file now: the job goes on with it, without loading.
+        self._stamp, self._saved, self._pending = _stamp(self.path), True, False
+
+    def _check_not_saved_meanwhile(self) -> None:
+        if self._stamp != _stamp(self.path):
+            self._drop()
+            raise SpreadsheetError(
+                f"{self.path} changed while mentor-sync was running (did someone save it?);"
+                " nothing was written: run the job again"
+            )
+
+    def _drop(self) -> None:
+        self._book, self._tables, self._saved, self._pending = None, {}, False, False
 
     def _load(self) -> Workbook:
         if self._book is None:
@@ -264,17 +298,17 @@ def _formula_cells(sheet: Worksheet, table: Table) -> list[tuple[int, int]]:
 def _with_values(
     table: Table,
     formulas: Sequence[tuple[int, int]],
-    values: Worksheet,
+    values: Worksheet | None,
     known: dict[tuple[str, int, int, str], Cell],
 ) -> Table:
-    """The table with each formula cell's saved value, or the value `known` from earlier in
-    the run; a formula saved without one (as openpyxl saves them) becomes Unknown, never a
-    blank. Values found are added to `known`."""
+    """The table with each formula cell's saved value (from `values`, the file's, when it
+    has them), or the value `known` from earlier in the run; a formula saved without one (as
+    openpyxl saves them) becomes Unknown, never a blank. Values found are added to `known`."""
     read = {row.number: row.cells for row in table.rows} | {1: table.header}
     saved = {}
     for r, c in formulas:
         where = (table.name, r, c, str(read[r][c - 1]))
-        value = values.cell(row=r, column=c).value
+        value = values.cell(row=r, column=c).value if values is not None else None
         if value is None:
             value = known.get(where, Unknown(where[3]))
         else:

@@ -20,13 +20,19 @@ class CrashingSheet:
     def tab_names(self):
         return self.inner.tab_names()
 
-    def write(self, edits):
+    def write(self, edits, later=False):
+        if later:  # kept in memory: a killed process loses it, and nothing else happens
+            self.inner.write(edits, later=True)
+            return
         self.writes += 1
         if self.writes == self.crash_at and not self.after:
             raise Killed
         self.inner.write(edits)
         if self.writes == self.crash_at:
             raise Killed
+
+    def flush(self):
+        self.inner.flush()
 
 
 class CrashingSender:
