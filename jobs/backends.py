@@ -1,19 +1,25 @@
-"""Which spreadsheet and which sender a run uses, as the settings name them."""
+"""Which spreadsheet and which sender a run uses, as the settings name them.
+
+Each adapter is imported when it is chosen, so a run loads the library of its own backend
+only: openpyxl for the workbook, Google's clients for Google.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mentoring.settings import Settings
 from mentoring.tool_tabs import tool_tabs
 from sync.base import Spreadsheet
-from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, Credentials, load_credentials
 from sync.journal import Journal
 from sync.mail import Sender
 from sync.outbox import OutboxSender
 from sync.smtp import SmtpSender
-from sync.workbook import WorkbookSpreadsheet
+
+if TYPE_CHECKING:
+    from sync.google import Credentials
 
 
 def open_spreadsheet(
@@ -24,8 +30,11 @@ def open_spreadsheet(
     file, Google by the sheetIds `journal` remembers."""
     roles = {name: tab.role for name, tab in tool_tabs(settings).items()}
     if workbook is not None or settings.spreadsheet.backend == "workbook":
+        from sync.workbook import WorkbookSpreadsheet
+
         return WorkbookSpreadsheet(workbook or Path(settings.spreadsheet.path), roles)
-    from sync.gsheets import GoogleSpreadsheet  # Google's libraries load only when used
+    from sync.google import SHEETS_SCOPE, load_credentials
+    from sync.gsheets import GoogleSpreadsheet
 
     creds = load_credentials(
         settings.google.credentials, [SHEETS_SCOPE], what="google.credentials, for the spreadsheet"
@@ -67,11 +76,15 @@ def make_sender(settings: Settings) -> Sender:
 
 def gmail_scopes(settings: Settings) -> list[str]:
     """The narrowest scopes for sending: gmail.send, and gmail.readonly if the settings ask."""
+    from sync.google import GMAIL_READONLY, GMAIL_SEND
+
     return [GMAIL_SEND, *([GMAIL_READONLY] if settings.google.gmail_readonly else [])]
 
 
 def gmail_credentials(settings: Settings) -> Credentials:
     """The Gmail token, or in Workspace the service account acting as the delegated user."""
+    from sync.google import load_credentials
+
     google = settings.google
     if google.gmail_delegated_user:
         return load_credentials(

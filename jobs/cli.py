@@ -4,6 +4,10 @@ Exit codes: 0 success, 1 a job failed, 2 a usage or configuration error, 75
 another run was in progress (nothing was done; try again later). Each job logs
 one line, its summary or why it failed, on stderr and in the log file;
 --verbose adds details and tracebacks, --quiet keeps stderr for failures.
+
+A heavy library loads only in the command that uses it (tests/test_startup.py): the
+demo and `auth` import their modules when they run, and the adapters, the matching
+engine and the email templates import theirs when used, so `--help` starts at once.
 """
 
 from __future__ import annotations
@@ -21,19 +25,11 @@ from pathlib import Path
 import click
 
 from jobs import logs, runner, scheduler
-from jobs.auth import sign_in
 from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.calendar import calendar_lines, send_test_email
 from jobs.clock import program_now, program_zone
 from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.cron import crontab_lines, program_command, systemd_units
-from jobs.demo import (
-    DEMO_REPLAY_DAYS_AGO,
-    approve_as_a_committee_would,
-    committee_as_of,
-    prepare_demo,
-    write_demo_answers,
-)
 from jobs.doctor import FIX, doctor, summary
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
@@ -139,6 +135,9 @@ def demo(options: Options, folder: Path) -> None:
     """Make a demo program (settings and a workbook of sample responses), match it, approve
     a few pairs as a committee would, replay their year so far with check-in answers, and
     send their emails into an outbox folder."""
+    # The demo's workbook is written with openpyxl, which only the demo and the workbook
+    # backend load.
+    from jobs.demo import approve_as_a_committee_would, prepare_demo, write_demo_answers
 
     def job() -> int:
         settings_path, said, fresh = prepare_demo(folder)
@@ -395,6 +394,7 @@ def auth(options: Options, service: str, no_browser: bool) -> None:
     """Sign in to Google once, for SERVICE (gmail: sending mail; sheets: the spreadsheet as
     yourself), and keep the token where the settings say (google.gmail_token or
     google.credentials)."""
+    from jobs.auth import sign_in  # Google's sign-in libraries load for this command only
 
     def job() -> None:
         settings = load_settings(options.config)
@@ -418,6 +418,8 @@ def _replay_the_year(
     """Run the check-in job on the days it would have run earlier in the year, with the
     check-in answers given by then, so that the demo's Email Log and Pair Health tell a
     year's story: check-ins, reminders to the quiet, and the committee's digests."""
+    from jobs.demo import DEMO_REPLAY_DAYS_AGO, committee_as_of, write_demo_answers
+
     days = [today - timedelta(days=ago) for ago in DEMO_REPLAY_DAYS_AGO]
     _say(
         options,

@@ -22,14 +22,6 @@ from mentoring.settings import Form, Settings
 from mentoring.sheet import Table
 from mentoring.summary import count
 from mentoring.tool_tabs import check_tool_tabs
-from sync.google import (
-    READING_SCOPES,
-    SENDING_SCOPES,
-    GoogleError,
-    Retry,
-    TimedRequest,
-    granted_scopes,
-)
 from sync.state import load_history
 
 OK, FIX, NOTE = "ok", "fix", "note"
@@ -194,6 +186,16 @@ def _sender(settings: Settings, now: datetime, environ: Mapping[str, str]) -> It
     if email.sender == "smtp":
         yield _smtp_login(settings, environ)
         return
+    # Google's clients load only when the program sends with Gmail.
+    from sync.google import (
+        READING_SCOPES,
+        SENDING_SCOPES,
+        GoogleError,
+        Retry,
+        TimedRequest,
+        granted_scopes,
+    )
+
     try:
         creds = gmail_credentials(settings)
     except ConfigError as exc:

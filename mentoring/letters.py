@@ -24,16 +24,18 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import jinja2
 
 from mentoring.addresses import address_problem, ascii_domain, ascii_email
 from mentoring.errors import AddressError, ConfigError, did_you_mean
 from mentoring.outgoing import INTRODUCTION, Planned
 from mentoring.pairs import Person
 from mentoring.settings import Settings
+
+if TYPE_CHECKING:
+    import jinja2
 
 # SMTP's line endings; headers are folded only past SMTP's hard limit of 998
 # characters, since the standard folding at 78 puts a subject that contains a
@@ -63,15 +65,6 @@ class Templates:
 
     def __init__(self, sources: Mapping[str, str]):
         self.sources = dict(sources)
-        self._text = jinja2.Environment(
-            loader=jinja2.DictLoader(self.sources),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self._html = self._text.overlay(autoescape=True)
 
     def names(self) -> list[str]:
         return sorted({name.rsplit(".", 1)[0] for name in self.sources if name.endswith(".txt")})
@@ -88,7 +81,8 @@ class Templates:
         """The subject and bodies of template `name`; raises ConfigError naming the template
         and the problem (unknown placeholder, syntax error, no Subject line)."""
         self.require(name, "an email")
-        text = self._render(self._text, f"{name}.txt", context)
+        text_env, html_env = self._environments
+        text = self._render(text_env, f"{name}.txt", context)
         match = _SUBJECT.match(text)
         if not match or not clean_header(match["subject"]):
             raise ConfigError(
@@ -96,11 +90,29 @@ class Templates:
             )
         html = None
         if f"{name}.html" in self.sources:
-            html = self._render(self._html, f"{name}.html", context)
+            html = self._render(html_env, f"{name}.html", context)
         return Letter(one_line(match["subject"], SUBJECT_LIMIT), text[match.end() :], html)
+
+    @cached_property
+    def _environments(self) -> tuple[jinja2.Environment, jinja2.Environment]:
+        """Jinja2's environments for the text and the HTML bodies, made at the first render:
+        the commands that render no email (status, calendar, cron, ...) never import jinja2."""
+        import jinja2
+
+        text = jinja2.Environment(
+            loader=jinja2.DictLoader(self.sources),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        return text, text.overlay(autoescape=True)
 
     @staticmethod
     def _render(env: jinja2.Environment, file: str, context: Mapping[str, Any]) -> str:
+        import jinja2
+
         try:
             return env.get_template(file).render(context)
         except jinja2.UndefinedError as exc:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
-from mentoring.assignment import Slate, best_slate, top_columns
 from mentoring.intake import Applicant
 from mentoring.rules import MatchingSettings
-from mentoring.scoring import ScoreBoard
+
+# numpy, scipy and scikit-learn load with the engine, when a program is scored, not with
+# every command that reads the committee tab (the imports are in RuleMatcher's methods).
+if TYPE_CHECKING:
+    from mentoring.assignment import Slate
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class RuleMatcher:
         mentors: Sequence[Applicant],
         past_pairs: Collection[tuple[str, str]] = (),
     ):
+        from mentoring.scoring import ScoreBoard
+
         self.settings = settings
         self.board = ScoreBoard(settings.rules, mentees, mentors, past_pairs)
         self.slate: Slate | None = None
@@ -85,6 +88,10 @@ class RuleMatcher:
         free: Mapping[str, int],
         excluded: Mapping[str, Collection[str]],
     ) -> dict[str, Pick]:
+        import numpy as np
+
+        from mentoring.assignment import best_slate
+
         mentees = sorted(mentees, key=lambda m: m.email)
         open_mentors = sorted(
             (m for m in mentors if free.get(m.email, 0) > 0), key=lambda m: m.email
@@ -119,6 +126,10 @@ class RuleMatcher:
 
 def _alternatives(score, allowed, chosen, left, count: int) -> list[list[int]]:
     """For each mentee, the `count` best other mentors with a place `left`, best first."""
+    import numpy as np
+
+    from mentoring.assignment import top_columns
+
     n, m = score.shape
     if count == 0 or m == 0:
         return [[] for _ in range(n)]

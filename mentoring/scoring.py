@@ -12,12 +12,15 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from mentoring.intake import Applicant, institution_key
 from mentoring.rules import Rule
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 _NUMBER = re.compile(r"([+\-]?)\s*(\d+(?:\.\d+)?)(?::(\d{2}))?")
 _OFFSET = re.compile(r"(?:UTC|GMT)\s*([+\-])\s*(\d{1,2})(?::?(\d{2}))?\b", re.IGNORECASE)
@@ -159,6 +162,9 @@ class _Overlap(_Evaluator):
 
 class _Text(_Evaluator):
     def __init__(self, rule, mentees, mentors):
+        # scikit-learn (and the parts of scipy it imports) loads only for a text rule.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         super().__init__(rule, mentees, mentors)
         left = [_text(m, rule.mentee) for m in mentees]
         right = [_text(m, rule.mentor) for m in mentors]

@@ -85,3 +85,22 @@ def test_the_health_benchmark_assesses_every_pair_of_a_small_program(tmp_path):
     result = load("bench_health").one_program(tmp_path, Sizes)
     assert result["pairs"] > 0 and result["answers"] > 0
     assert 0 <= result["flagged"] <= result["pairs"]
+
+
+def test_the_startup_benchmark_puts_each_command_beside_python_c_pass():
+    bench = load("bench_startup")
+    found = [
+        bench.Command("python -c pass", ["-c", "pass"]),
+        bench.mentor_sync("help", None, "--help"),
+    ]
+    bench.measure(found, repeat=2)
+    rows = [line.split(" | ") for line in bench.table(found)[2:]]
+    assert [len(c.seconds) for c in found] == [2, 2]
+    assert [row[0].lstrip("| ") for row in rows] == ["python -c pass", "help"]
+    assert rows[0][-1] == "1.0 (1.0) |"
+
+
+def test_the_startup_benchmark_names_the_packages_a_command_imports():
+    bench = load("bench_startup")
+    imports = dict(bench.slowest_imports(bench.Command("email", ["-c", "import email.message"])))
+    assert "email" in imports and "jobs" not in imports

@@ -30,7 +30,9 @@ def start_run(settings_path):
 def test_two_run_processes_started_together_one_works_the_other_sends_nothing(smtp_program, server):
     inbox, _ = server
     settings_path, workbook, settings = smtp_program
-    add_settings(settings_path, "[operations]\nlock_wait = 1\n")
+    # Long enough for the run that takes the lock to load the matching engine, match and
+    # reach its first email before the other gives up.
+    add_settings(settings_path, "[operations]\nlock_wait = 5\n")
     # The server holds the first email it gets until the other process has given up, so the
     # two runs overlap for certain, whichever of them takes the lock.
     inbox.gate = gate = threading.Event()
@@ -49,7 +51,7 @@ def test_two_run_processes_started_together_one_works_the_other_sends_nothing(sm
     assert out == ""
     assert err == (
         "mentor-sync: another run of mentor-sync is in progress (it holds"
-        f" {settings_path.parent / 'mentor-sync.lock'}); this run waited 1 s, then stopped"
+        f" {settings_path.parent / 'mentor-sync.lock'}); this run waited 5 s, then stopped"
         " without doing anything. It runs again at its next time.\n"
     )
     assert winner.returncode == 0, won_err
