@@ -1,7 +1,8 @@
-"""Speed, memory and quality of the matching engine on generated programs.
+"""Speed, memory and quality of the matching engine on generated and adversarial programs.
 
-    python benchmarks/bench_engine.py              # speed and memory, then quality
+    python benchmarks/bench_engine.py              # speed and memory, quality, adversarial
     python benchmarks/bench_engine.py --quality-only
+    python benchmarks/bench_engine.py --adversarial-only [--dense-all]
 
 Speed: scoring (every rule over every pair) and assignment (the optimal slate)
 for 1,000 mentees x 500 mentors and 10,000 x 5,000, every mentor taking 2
@@ -11,6 +12,18 @@ Quality: on the same kind of program, the total score as a share of the
 optimum and the share of mentees matched, for the engine, a greedy pass (best
 remaining pair first) and the stable hospital-resident matching of the
 `matching` package (pip install 'mentor-sync[benchmark]'), mentee-optimal.
+
+Adversarial: the assignment alone (the score table made first) on three kinds of
+program at 1,000 x 500 and 10,000 x 5,000, every mentor taking 2 mentees:
+"generated" (the scored generated program), "alike" (everyone prefers the same
+mentors: score = 100 (1 - exp(-(a_i + q_j))), submodular, 5% of pairs refused)
+and "identical" (one profile for all: every mentee has the first generated
+mentee's scores). Each is run by the engine, by the greedy pass (best remaining
+pair first) and by dense linear_sum_assignment over mentor places where it fits
+(at 10,000 x 5,000 only for "generated" unless --dense-all: on "alike" it ran
+for more than 10 minutes). Checks that the engine matched the most possible
+(no augmenting path over the full table, and the dense count where known) and
+scored at least the greedy total, and prints times as ratios.
 """
 
 from __future__ import annotations
@@ -155,11 +168,79 @@ def quality(mentees: int, mentors: int) -> list[tuple[str, float, float]]:
     return results
 
 
+def adversarial_program(kind: str, mentees: int, mentors: int):
+    """The score table, allowed pairs and capacities of one adversarial program."""
+    if kind == "alike":
+        rng = np.random.default_rng(5)
+        lift, merit = rng.random(mentees) * 1.5, rng.random(mentors) * 1.5
+        score = np.rint(100 * (1 - np.exp(-np.add.outer(lift, merit)))).astype(np.int16)
+        return score, rng.random((mentees, mentors)) > 0.05, np.full(mentors, 2)
+    settings, responses = applicants(mentees, mentors)
+    board = RuleMatcher(settings.matching, responses.mentees, responses.mentors).board
+    capacity = np.array([m.capacity for m in board.mentors])
+    if kind == "identical":
+        return np.tile(board.score[0], (mentees, 1)), np.ones_like(board.allowed), capacity
+    return board.score, board.allowed, capacity
+
+
+def _value(score, chosen) -> tuple[int, int]:
+    rows = np.flatnonzero(chosen >= 0)
+    return len(rows), int(score[rows, chosen[rows]].astype(np.int64).sum())
+
+
+def adversarial(dense_all: bool) -> None:
+    from mentoring.assignment import best_slate, most_matched
+    from mentoring.assignment import greedy as fast_greedy
+
+    print(
+        "\n| program | engine s | slate | matched (max) | engine total / greedy"
+        " | greedy s | dense LSA s | engine / dense time | engine / generated time |"
+    )
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    generated_seconds = {}
+    for mentees, mentors in SIZES:
+        for kind in ("generated", "alike", "identical"):
+            score, allowed, capacity = adversarial_program(kind, mentees, mentors)
+            start = time.perf_counter()
+            slate = best_slate(score, allowed, capacity)
+            engine = time.perf_counter() - start
+            start = time.perf_counter()
+            plain = fast_greedy(score, allowed, capacity)
+            greedy_seconds = time.perf_counter() - start
+            ours, theirs = _value(score, slate.mentor_of), _value(score, plain)
+            most = int((most_matched(allowed, capacity, slate.mentor_of) >= 0).sum())
+            dense = "not run"
+            dense_ratio = ""
+            if mentees < 10_000 or kind == "generated" or dense_all:
+                start = time.perf_counter()
+                count, _ = _dense_optimum(score, allowed, capacity)
+                seconds = time.perf_counter() - start
+                most = max(most, count)
+                dense, dense_ratio = f"{seconds:.2f}", f"{engine / seconds:.2f}"
+            if ours[0] != most or ours[1] < theirs[1]:
+                raise SystemExit(f"{kind} {mentees}: matched {ours} of {most}, greedy {theirs}")
+            if kind == "generated":
+                generated_seconds[mentees] = engine
+            proof = "optimal" if slate.exact else f"within {slate.gap:.0f} points"
+            print(
+                f"| {kind} {mentees:,} x {mentors:,} | {engine:.2f} |"
+                f" {proof} ({slate.rounds} rounds) | {ours[0]:,} ({most:,}) |"
+                f" {ours[1] / theirs[1]:.3f} | {greedy_seconds:.2f} | {dense} | {dense_ratio} |"
+                f" {engine / generated_seconds[mentees]:.2f} |",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--quality-only", action="store_true")
+    parser.add_argument("--adversarial-only", action="store_true")
+    parser.add_argument("--dense-all", action="store_true", help="dense LSA at 10,000 x 5,000 too")
     args = parser.parse_args()
+    if args.adversarial_only:
+        adversarial(args.dense_all)
+        return
     if args.one:
         print(json.dumps(one_size(*args.one)))
         return
@@ -186,6 +267,8 @@ def main() -> None:
     for mentees, mentors in QUALITY_SIZES:
         for name, ratio, share in quality(mentees, mentors):
             print(f"| {mentees:,} x {mentors:,} | {name} | {ratio:.3f} | {share:.1%} |")
+    if not args.quality_only:
+        adversarial(args.dense_all)
 
 
 if __name__ == "__main__":

@@ -115,10 +115,11 @@ def run_match(
     slate = matcher.slate
     if slate is None or slate.exact:
         proof = "optimal"
-    elif slate.more_mentees:
-        proof = f"not proven optimal: up to {slate.more_mentees} more mentees might be matched"
-    else:
-        proof = f"not proven optimal: within {slate.gap:.0f} points of the best total score"
+    else:  # the matched count is always the most possible
+        proof = (
+            f"the most mentees matched; the total score is within {slate.gap:.0f} points"
+            " of the best possible (not proven optimal)"
+        )
     lines = slate_summary(
         committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof
     )

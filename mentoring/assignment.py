@@ -3,12 +3,26 @@
 Small programs are solved exactly with a dense assignment over mentor places
 (scipy's linear_sum_assignment). Large ones are solved on a sparse set of
 candidate pairs (scipy's min_weight_full_bipartite_matching) grown by column
-generation: after each solve, dual prices for the mentors are derived from the
-slate, and every pair of the full score table is priced against them. When no
-pair can improve the slate, it is optimal for the full problem (LP duality; the
-bipartite b-matching polytope is integral). If the round limit is reached
-first, the slate comes with a proven upper bound on how much better the
-optimum could be.
+generation:
+
+- The first candidates are each mentee's best mentors, each mentor's best
+  mentees, and a spread of pairs across the whole list, so that everyone has a
+  way in even when everyone prefers the same mentors. The slate on them is then
+  made a maximum matching over every allowed pair (augmenting paths), so the
+  matched count is the most possible from the first round on.
+- After each exact solve on the candidates, mentor prices are taken halfway
+  between the least and the greatest prices under which the slate is optimal
+  on the candidates, and every pair of the full table is priced against them:
+  each mentee's best few improving mentors and each mentor's best few
+  improving mentees are added, and pairs far from paying their way are dropped.
+- Any prices give an upper bound on the optimum (LP duality; the bipartite
+  b-matching polytope is integral). When the slate is less than a point below
+  the best bound, it is optimal.
+
+Past the round limit, programs small enough are solved densely; otherwise the
+slate comes with its proven distance from the optimum, and it is never worse
+than a greedy pass (best remaining pair first), whose pairs are added if they
+would do better.
 """
 
 from __future__ import annotations
@@ -23,8 +37,11 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 DENSE_LIMIT = 3_000_000  # mentees x places up to which the dense method is used
 CANDIDATES = 6  # pairs per mentee (and per mentor place) in the first sparse round
-ADDED_PER_ROUND = 12  # improving pairs added per mentee and round
-MAX_ROUNDS = 12
+SPREAD = 3  # pairs per mentee and per mentor spread across the list in the first round
+ADDED_PER_MENTEE = 6  # improving pairs added per mentee and round
+ADDED_PER_MENTOR = 4  # improving pairs added per mentor, round and block of mentees
+KEEP = 1  # candidate pairs further than this many points from paying their way are dropped
+MAX_ROUNDS = 40
 # Past the round limit, programs up to this many mentees x places are solved densely.
 DENSE_FALLBACK = 60_000_000
 TOP_SCORE = 100
@@ -35,19 +52,17 @@ _BLOCK = 1000  # rows priced at a time
 class Slate:
     """`mentor_of[i]` is mentee i's mentor index, or -1.
 
-    When the slate is not proven optimal, `more_mentees` bounds how many more
-    mentees could be matched and, when that is 0, `gap` how many points higher
-    the optimal total score could be.
+    The matched count is always the most possible. When the slate is not proven
+    optimal, `gap` bounds how many points higher the optimal total score could be.
     """
 
     mentor_of: np.ndarray
     gap: float = 0.0
     rounds: int = 1
-    more_mentees: int = 0  # how many more mentees an optimal slate might match (0: proven none)
 
     @property
     def exact(self) -> bool:
-        return self.gap == 0.0 and self.more_mentees == 0
+        return self.gap == 0.0
 
 
 def best_slate(
@@ -64,9 +79,9 @@ def best_slate(
     return _column_generation(score, allowed, capacity)
 
 
-def _bonus(n: int, places: int) -> float:
+def _bonus(n: int, places: int) -> int:
     # Each matched mentee is worth more than any total of scores can make up.
-    return float((TOP_SCORE + 1) * min(n, places) + 1)
+    return (TOP_SCORE + 1) * min(n, places) + 1
 
 
 def _dense(score, allowed, capacity) -> Slate:
@@ -84,24 +99,138 @@ def _column_generation(score, allowed, capacity) -> Slate:
     n, m = score.shape
     bonus = _bonus(n, int(capacity.sum()))
     rows, cols = _first_candidates(score, allowed, capacity)
-    for round_number in range(1, MAX_ROUNDS + 1):
+    mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
+    most = most_matched(allowed, capacity, mentor_of)
+    if (most >= 0).sum() > (mentor_of >= 0).sum():
+        rows, cols = _merge(rows, cols, *_pairs(most), m)
         mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
-        prices = _mentor_prices(score, mentor_of, capacity, rows, cols, bonus)
-        new_rows, new_cols, bound = _price(score, allowed, capacity, mentor_of, prices, bonus)
-        gap = max(0.0, bound - _total(score, mentor_of, bonus))
-        if gap < 1.0:  # totals are whole numbers, so less than 1 short means optimal
+    bound = np.inf
+    dropped = sticky = np.zeros(0, dtype=np.int64)  # pairs (as mentee * m + mentor) once dropped
+    for round_number in range(1, MAX_ROUNDS + 1):
+        if round_number > 1:
+            mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
+        prices = (
+            _least_prices(score, mentor_of, capacity, rows, cols, bonus)
+            + _greatest_prices(score, mentor_of, capacity, rows, cols, bonus)
+        ) // 2
+        new_rows, new_cols, round_bound = _price(score, allowed, capacity, mentor_of, prices, bonus)
+        bound = min(bound, round_bound)
+        # Totals are whole numbers: less than 1 short of the bound is optimal.
+        if bound - _total(score, mentor_of, bonus) < 1:
             return Slate(mentor_of, 0.0, round_number)
         if not len(new_rows):
             break
-        pairs = np.unique(np.concatenate([rows * m + cols, new_rows * m + new_cols]))
-        rows, cols = pairs // m, pairs % m
+        # A pair dropped and then wanted again stays, so that no two rounds go round in a circle.
+        sticky = np.union1d(sticky, np.intersect1d(new_rows * m + new_cols, dropped))
+        close = _close(score, mentor_of, prices, rows, cols, bonus)
+        close |= np.isin(rows * m + cols, sticky)
+        dropped = np.union1d(dropped, rows[~close] * m + cols[~close])
+        rows, cols = _merge(rows[close], cols[close], new_rows, new_cols, m)
     if n * int(capacity.sum()) <= DENSE_FALLBACK:
         return Slate(_dense(score, allowed, capacity).mentor_of, 0.0, round_number)
-    # Each matched mentee is worth at least `bonus`, so the bound caps the count too.
-    matched = int((mentor_of >= 0).sum())
-    more = max(0, int(bound // bonus) - matched)
-    points = gap if more == 0 else float("inf")
-    return Slate(mentor_of, points, round_number, more)
+    plain = greedy(score, allowed, capacity)
+    if _total(score, plain, bonus) > _total(score, mentor_of, bonus):
+        rows, cols = _merge(rows, cols, *_pairs(plain), m)
+        mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
+    gap = bound - _total(score, mentor_of, bonus)
+    return Slate(mentor_of, 0.0 if gap < 1 else gap, round_number)
+
+
+def _pairs(mentor_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mentees = np.flatnonzero(mentor_of >= 0)
+    return mentees, mentor_of[mentees]
+
+
+def _merge(rows, cols, new_rows, new_cols, m: int):
+    return _unique(np.concatenate([rows, new_rows]), np.concatenate([cols, new_cols]), m)
+
+
+def _unique(rows, cols, m: int):
+    """The pairs once each, by mentee then mentor."""
+    pairs = np.unique(rows * m + cols)
+    return pairs // m, pairs % m
+
+
+def most_matched(allowed: np.ndarray, capacity: np.ndarray, mentor_of: np.ndarray) -> np.ndarray:
+    """`mentor_of` grown into a maximum matching of the allowed pairs.
+
+    Each pass searches the whole table breadth first from every unmatched
+    mentee, along allowed pairs to mentors and back along the slate to their
+    mentees, until it reaches mentors with a free place; the shortest paths
+    that share no mentee are then flipped. When no path is left, no slate
+    matches more (Berge's theorem).
+    """
+    mentor_of = mentor_of.copy()
+    n, m = allowed.shape
+    while True:
+        load = np.bincount(mentor_of[mentor_of >= 0], minlength=m)
+        frontier = np.flatnonzero((mentor_of < 0) & allowed.any(axis=1))
+        seen_mentee = np.zeros(n, dtype=bool)
+        seen_mentee[frontier] = True
+        seen_mentor = np.zeros(m, dtype=bool)
+        reached_from = np.full(m, -1)
+        ends = np.zeros(0, dtype=np.int64)
+        while len(frontier) and not len(ends):
+            reach = allowed[frontier]
+            new = np.flatnonzero(reach.any(axis=0) & ~seen_mentor)
+            if not len(new):
+                break
+            reached_from[new] = frontier[reach[:, new].argmax(axis=0)]
+            seen_mentor[new] = True
+            ends = new[load[new] < capacity[new]]
+            frontier = np.flatnonzero(np.isin(mentor_of, new) & ~seen_mentee)
+            seen_mentee[frontier] = True
+        if not len(ends):
+            return mentor_of
+        used = np.zeros(n, dtype=bool)
+        for end in ends:
+            path, mentor = [], int(end)
+            while True:
+                mentee = int(reached_from[mentor])
+                if used[mentee]:
+                    path = []
+                    break
+                path.append((mentee, mentor))
+                if mentor_of[mentee] < 0:
+                    break
+                mentor = int(mentor_of[mentee])
+            for mentee, mentor in path:
+                used[mentee] = True
+                mentor_of[mentee] = mentor
+
+
+def greedy(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """The best remaining pair first (ties to the lower mentee, then the lower mentor).
+
+    Pairs ranked this way on both sides have exactly one stable matching, and it
+    is this greedy one, so it is found by deferred acceptance: every free mentee
+    proposes to their next mentor, and each mentor keeps the best proposals for
+    their places.
+    """
+    n = score.shape[0]
+    ranked = np.argsort(np.where(allowed, TOP_SCORE - score, TOP_SCORE + 1), axis=1, kind="stable")
+    usable = allowed.sum(axis=1)
+    next_choice = np.zeros(n, dtype=np.int64)
+    mentor_of = np.full(n, -1)
+    holders = np.zeros(0, dtype=np.int64)  # mentees held by a mentor
+    free = np.flatnonzero(usable > 0)
+    while len(free):
+        mentors = ranked[free, next_choice[free]]
+        next_choice[free] += 1
+        touched = np.unique(mentors)
+        kept = holders[np.isin(mentor_of[holders], touched)]
+        mentees = np.concatenate([kept, free])
+        at = np.concatenate([mentor_of[kept], mentors])
+        # Best first: mentor, then score (high), then mentee (low).
+        order = np.lexsort((mentees, -score[mentees, at], at))
+        mentees, at = mentees[order], at[order]
+        rank = np.arange(len(at)) - np.searchsorted(at, at)
+        accepted = rank < capacity[at]
+        mentor_of[mentees] = np.where(accepted, at, -1)
+        holders = np.flatnonzero(mentor_of >= 0)
+        rejected = mentees[~accepted]
+        free = rejected[next_choice[rejected] < usable[rejected]]
+    return mentor_of
 
 
 def top_columns(values: np.ndarray, k: int, floor: int) -> np.ndarray:
@@ -122,7 +251,9 @@ def top_columns(values: np.ndarray, k: int, floor: int) -> np.ndarray:
 
 
 def _first_candidates(score, allowed, capacity):
-    """Each mentee's best mentors, and each mentor's best mentees for every place they offer."""
+    """Each mentee's best mentors, each mentor's best mentees for every place they
+    offer, and a spread: each mentee the mentors at its own share of the list, and
+    each mentor the mentees at theirs."""
     n, m = score.shape
     masked = np.where(allowed, score, np.int16(-1)).astype(np.int16)
     per_mentor = min(n, CANDIDATES * int(capacity.max()))
@@ -130,11 +261,28 @@ def _first_candidates(score, allowed, capacity):
         mentee_side = pool.submit(top_columns, masked, CANDIDATES, -1)
         mentor_side = pool.submit(top_columns, masked.T, per_mentor, -1)
         by_mentee, by_mentor = mentee_side.result(), mentor_side.result()
-    rows = np.concatenate([np.repeat(np.arange(n), by_mentee.shape[1]), by_mentor.ravel()])
-    cols = np.concatenate([by_mentee.ravel(), np.repeat(np.arange(m), by_mentor.shape[1])])
+    step = np.arange(SPREAD)
+    spread_cols = (((np.arange(n) * m) // n)[:, None] + step).ravel() % m
+    spread_rows = (((np.arange(m) * n) // m)[:, None] + step).ravel() % n
+    rows = np.concatenate(
+        [
+            np.repeat(np.arange(n), by_mentee.shape[1]),
+            by_mentor.ravel(),
+            np.repeat(np.arange(n), SPREAD),
+            spread_rows,
+        ]
+    )
+    cols = np.concatenate(
+        [
+            by_mentee.ravel(),
+            np.repeat(np.arange(m), by_mentor.shape[1]),
+            spread_cols,
+            np.repeat(np.arange(m), SPREAD),
+        ]
+    )
     keep = (rows >= 0) & (cols >= 0)
-    pairs = np.unique(rows[keep] * m + cols[keep])
-    return pairs // m, pairs % m
+    keep[keep] = allowed[rows[keep], cols[keep]]
+    return _unique(rows[keep], cols[keep], m)
 
 
 def _solve_sparse(score, capacity, rows, cols, bonus) -> np.ndarray:
@@ -166,69 +314,124 @@ def _solve_sparse(score, capacity, rows, cols, bonus) -> np.ndarray:
     return mentor_of
 
 
-def _mentor_prices(score, mentor_of, capacity, rows, cols, bonus) -> np.ndarray:
+def _least_prices(score, mentor_of, capacity, rows, cols, bonus) -> np.ndarray:
     """The least mentor prices v >= 0 under which the slate is optimal on the candidate pairs.
 
     With weight w = bonus + score, a matched mentee i at mentor j keeps u_i = w_ij - v_j,
     an unmatched one u_i = 0, and every candidate pair needs u_i + v_k >= w_ik: a
     longest-path problem over mentors, solved by Bellman-Ford.
     """
-    m = len(capacity)
-    weight = bonus + score[rows, cols].astype(np.float64)
-    prices = np.zeros(m)
+    weight = bonus + score[rows, cols].astype(np.int64)
+    prices = np.zeros(len(capacity), dtype=np.int64)
     unmatched = mentor_of[rows] < 0
     np.maximum.at(prices, cols[unmatched], weight[unmatched])
-    matched = ~unmatched
-    source = mentor_of[rows[matched]]
-    target = cols[matched]
-    step = score[rows[matched], target].astype(np.float64) - score[rows[matched], source].astype(
-        np.float64
-    )
-    for _ in range(m + 1):
+    source, target, step = _moves(score, mentor_of, rows[~unmatched], cols[~unmatched])
+    return _relax(prices, source, target, step, np.maximum)
+
+
+def _greatest_prices(score, mentor_of, capacity, rows, cols, bonus) -> np.ndarray:
+    """The greatest such prices: a mentor with a free place is free (v = 0), no mentee pays
+    more than their pair is worth (u_i >= 0), and u_i + v_k >= w_ik on every candidate
+    pair bounds v_j from above through i's mentor j."""
+    matched = np.flatnonzero(mentor_of >= 0)
+    at = mentor_of[matched]
+    prices = np.full(len(capacity), bonus + TOP_SCORE, dtype=np.int64)
+    np.minimum.at(prices, at, bonus + score[matched, at].astype(np.int64))
+    prices[np.bincount(at, minlength=len(capacity)) < capacity] = 0
+    held = mentor_of[rows] >= 0
+    source, target, step = _moves(score, mentor_of, rows[held], cols[held])
+    return np.maximum(_relax(prices, target, source, -step, np.minimum), 0)
+
+
+def _moves(score, mentor_of, rows, cols):
+    """For candidate pairs of matched mentees: from their mentor, to the candidate, and
+    what the move gains (the candidate's score less their mentor's)."""
+    source = mentor_of[rows]
+    step = score[rows, cols].astype(np.int64) - score[rows, source].astype(np.int64)
+    return source, cols, step
+
+
+def _relax(prices, source, target, step, better):
+    """Bellman-Ford: prices[target] = better(prices[target], prices[source] + step), to a
+    fixpoint."""
+    for _ in range(len(prices) + 1):
         updated = prices.copy()
-        np.maximum.at(updated, target, prices[source] + step)
+        better.at(updated, target, prices[source] + step)
         if np.array_equal(updated, prices):
             break
         prices = updated
     return prices
 
 
-def _utilities(score, mentor_of, prices, bonus) -> np.ndarray:
-    matched = mentor_of >= 0
-    utility = np.zeros(len(mentor_of))
-    utility[matched] = bonus + score[matched, mentor_of[matched]] - prices[mentor_of[matched]]
-    return utility
+def _slack(score, mentor_of, prices, bonus) -> np.ndarray:
+    """u_i - bonus: what mentee i gains at their mentor now, above the bonus (-bonus: unmatched)."""
+    floor = np.full(len(mentor_of), -bonus, dtype=np.int64)
+    matched = np.flatnonzero(mentor_of >= 0)
+    at = mentor_of[matched]
+    floor[matched] = score[matched, at] - prices[at]
+    return floor
+
+
+def _close(score, mentor_of, prices, rows, cols, bonus) -> np.ndarray:
+    """Which candidate pairs are the slate's or within KEEP points of paying their way."""
+    short = _slack(score, mentor_of, prices, bonus)[rows] - (score[rows, cols] - prices[cols])
+    return (short <= KEEP) | (mentor_of[rows] == cols)
 
 
 def _price(score, allowed, capacity, mentor_of, prices, bonus):
     """Price every pair at the mentor prices, in one pass over the score table.
 
-    Returns the pairs that would improve the slate (the best few per mentee), and
-    the upper bound of weak LP duality: any prices v >= 0 give
+    A pair improves the slate when score_ij - v_j exceeds what mentee i gains now.
+    Returns the best few improving pairs per mentee (ties spread: mentee i prefers
+    the mentors from its own share of the list on) and per mentor, and the upper
+    bound of weak LP duality: any prices v >= 0 give
     sum_i max(0, max_k w_ik - v_k) + sum_k cap_k v_k >= the optimum.
     Blocks of rows are priced on two threads (numpy releases the GIL).
     """
-    utility = _utilities(score, mentor_of, prices, bonus)
-    offset = bonus - prices
+    n, m = score.shape
+    prices = np.minimum(prices, bonus + TOP_SCORE)  # no dearer than any pair is worth
+    floor = _slack(score, mentor_of, prices, bonus)
+    lowest = np.iinfo(np.int64).min
+    charge = (-prices).astype(np.int32)
+    columns = np.arange(m)
 
     def price_block(start: int):
         block = slice(start, start + _BLOCK)
-        value = np.where(allowed[block], score[block] + offset[None, :], -np.inf)
-        best = float(np.maximum(value.max(axis=1, initial=-np.inf), 0.0).sum())
-        value -= utility[block, None]
-        r, c = np.nonzero(value > 1e-9)
-        # The best few per mentee: sort by mentee, then by gain, and keep the first of each.
-        order = np.lexsort((-value[r, c], r))
-        r, c = r[order], c[order]
-        keep = np.arange(len(r)) - np.searchsorted(r, r) < ADDED_PER_ROUND
-        return r[keep] + start, c[keep], best
+        value = np.where(allowed[block], score[block] + charge, np.iinfo(np.int32).min)
+        best = value.max(axis=1).astype(np.int64)
+        bound = float((bonus + np.maximum(best, -bonus)).sum())
+        hot = np.flatnonzero(best > floor[block])
+        if not len(hot):
+            return [], [], bound
+        gain = value[hot] - floor[block][hot, None]  # int64: > 0 improves
+        found_rows, found_cols = [], []
+        # Per mentee: gain first, then the mentors from the mentee's own share of the list.
+        rotation = (columns - ((hot + start) * m // n)[:, None]) % m
+        work = np.where(gain > 0, gain * m + (m - 1 - rotation), lowest)
+        every = np.arange(len(hot))
+        for _ in range(min(ADDED_PER_MENTEE, m)):
+            choice = work.argmax(axis=1)
+            good = work[every, choice] > lowest
+            found_rows.append(hot[good] + start)
+            found_cols.append(choice[good])
+            work[every, choice] = lowest
+        for _ in range(min(ADDED_PER_MENTOR, len(hot))):
+            choice = gain.argmax(axis=0)
+            good = gain[choice, columns] > 0
+            found_rows.append(hot[choice[good]] + start)
+            found_cols.append(columns[good])
+            gain[choice, columns] = lowest
+        return found_rows, found_cols, bound
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = list(pool.map(price_block, range(0, score.shape[0], _BLOCK)))
-    bound = float(capacity @ prices) + sum(part[2] for part in parts)
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), bound)
+        parts = list(pool.map(price_block, range(0, n, _BLOCK)))
+    bound = float(capacity @ prices) + sum(p[2] for p in parts)
+    empty = [np.zeros(0, dtype=np.int64)]
+    new_rows = np.concatenate([r for p in parts for r in p[0]] + empty)
+    new_cols = np.concatenate([c for p in parts for c in p[1]] + empty)
+    return (*_unique(new_rows, new_cols, m), bound)
 
 
 def _total(score, mentor_of, bonus) -> float:
     matched = mentor_of >= 0
-    return float((bonus + score[matched, mentor_of[matched]]).sum())
+    return float((bonus + score[matched, mentor_of[matched]].astype(np.int64)).sum())

@@ -4,6 +4,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -29,6 +30,17 @@ def test_the_quality_comparison_puts_the_engine_at_the_optimum():
     rows = {name: (ratio, share) for name, ratio, share in load("bench_engine").quality(30, 15)}
     assert rows["engine"] == (1.0, 1.0)
     assert rows["greedy"][0] <= 1.0
+
+
+@pytest.mark.parametrize("kind", ["generated", "alike", "identical"])
+def test_the_adversarial_programs_are_what_they_say(kind):
+    score, allowed, capacity = load("bench_engine").adversarial_program(kind, 40, 20)
+    assert score.shape == allowed.shape == (40, 20) and capacity.shape == (20,)
+    if kind == "identical":
+        assert (score == score[0]).all()
+    if kind == "alike":  # everyone ranks the mentors in the same order
+        order = np.argsort(-score.sum(axis=0), kind="stable")
+        assert (np.diff(score[:, order].astype(int), axis=1) <= 0).all()
 
 
 @pytest.mark.filterwarnings("ignore")

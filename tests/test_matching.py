@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter
+from contextlib import contextmanager
 from itertools import product
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring.assignment import best_slate
+from mentoring.assignment import best_slate, greedy
 from mentoring.errors import ConfigError
 from mentoring.intake import Applicant
 from mentoring.matching import RuleMatcher
@@ -387,23 +388,99 @@ def test_past_the_round_limit_the_dense_method_finishes_the_job(monkeypatch):
     assert slate.exact and value(score, slate.mentor_of) == value(score, dense.mentor_of)
 
 
-def test_without_the_dense_fallback_the_shortfall_is_bounded_honestly(monkeypatch):
+def test_without_the_dense_fallback_the_count_is_the_most_and_the_shortfall_is_bounded(
+    monkeypatch,
+):
     import mentoring.assignment as assignment
 
-    monkeypatch.setattr(assignment, "MAX_ROUNDS", 1)
-    monkeypatch.setattr(assignment, "DENSE_FALLBACK", 0)
+    # One round from one candidate pair per mentee, so that most slates are not proven.
+    for name, limit in [("MAX_ROUNDS", 1), ("DENSE_FALLBACK", 0), ("CANDIDATES", 1), ("SPREAD", 1)]:
+        monkeypatch.setattr(assignment, name, limit)
+    unproven = 0
     for seed in range(20):
         score, allowed, capacity = adversarial(seed)
         slate = best_slate(score, allowed, capacity, dense_limit=0)
+        unproven += not slate.exact
         ours, best = (
             value(score, slate.mentor_of),
             value(score, best_slate(score, allowed, capacity, dense_limit=10**9).mentor_of),
         )
-        assert best[0] - ours[0] <= slate.more_mentees
-        if slate.more_mentees == 0 and best[0] == ours[0]:
-            assert best[1] - ours[1] <= slate.gap
+        assert ours[0] == best[0]
+        assert best[1] - ours[1] <= slate.gap
+        assert ours >= value(score, greedy(score, allowed, capacity))
         if slate.exact:
             assert ours == best
+    assert unproven >= 10
+
+
+def python_greedy(score, allowed, capacity):
+    """The plain greedy pass, one pair at a time: best remaining pair first."""
+    order = np.argsort(-np.where(allowed, score, -1), axis=None, kind="stable")
+    left, chosen = np.array(capacity).copy(), np.full(score.shape[0], -1)
+    for flat in order:
+        i, j = divmod(int(flat), score.shape[1])
+        if allowed[i, j] and chosen[i] < 0 and left[j] > 0:
+            chosen[i], left[j] = j, left[j] - 1
+    return chosen
+
+
+@st.composite
+def alike_programs(draw, max_mentees=7, max_mentors=4):
+    """Small programs where everyone ranks the mentors alike, or has one profile."""
+    n = draw(st.integers(1, max_mentees))
+    m = draw(st.integers(1, max_mentors))
+    merit = draw(st.lists(st.integers(0, 60), min_size=m, max_size=m))
+    if draw(st.booleans()):  # identical: one profile for all
+        score = np.tile(np.array(merit, dtype=np.int16), (n, 1))
+    else:  # alike: submodular in the mentee's and the mentor's merit
+        lift = draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
+        score = np.minimum(100, np.add.outer(lift, merit)).astype(np.int16)
+    allowed = np.array(
+        draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m), min_size=n, max_size=n))
+    ) | draw(st.booleans())
+    capacity = np.array(draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
+    return score, allowed, capacity
+
+
+@contextmanager
+def round_limit(rounds):
+    """The sparse engine with a round limit, one first candidate per mentee and no dense
+    fallback, so that small programs can end unproven too."""
+    import mentoring.assignment as assignment
+
+    names = ("MAX_ROUNDS", "DENSE_FALLBACK", "CANDIDATES", "SPREAD")
+    saved = [getattr(assignment, name) for name in names]
+    for name, limit in zip(names, (rounds, 0, 1, 1), strict=True):
+        setattr(assignment, name, limit)
+    try:
+        yield
+    finally:
+        for name, value in zip(names, saved, strict=True):
+            setattr(assignment, name, value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(programs(max_mentees=6), alike_programs()), st.integers(1, 3))
+def test_the_engine_matches_the_most_and_is_exact_when_it_says_so(program, rounds):
+    score, allowed, capacity = program
+    with round_limit(rounds):
+        slate = best_slate(score, allowed, capacity, dense_limit=0)
+    ours = value(score, slate.mentor_of)
+    most, best_total = brute_force(score, allowed, capacity)
+    assert ours[0] == most
+    assert best_total - ours[1] <= slate.gap
+    if slate.exact:
+        assert ours[1] == best_total
+    assert ours >= value(score, python_greedy(score, allowed, capacity))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(programs(), alike_programs()))
+def test_the_fast_greedy_is_the_plain_greedy_pass(program):
+    score, allowed, capacity = program
+    assert greedy(score, allowed, capacity).tolist() == (
+        python_greedy(score, allowed, capacity).tolist()
+    )
 
 
 def matching_data(*rules):
