@@ -40,12 +40,13 @@ CANDIDATES = 6  # pairs per mentee (and per mentor place) in the first sparse ro
 SPREAD = 3  # pairs per mentee and per mentor spread across the list in the first round
 ADDED_PER_MENTEE = 6  # improving pairs added per mentee and round
 ADDED_PER_MENTOR = 4  # improving pairs added per mentor, round and block of mentees
-KEEP = 1  # candidate pairs further than this many points from paying their way are dropped
+KEEP = 0  # candidate pairs further than this many points from paying their way are dropped
 MAX_ROUNDS = 40
 # Past the round limit, programs up to this many mentees x places are solved densely.
 DENSE_FALLBACK = 60_000_000
 TOP_SCORE = 100
 _BLOCK = 1000  # rows priced at a time
+_REFUSED = np.int32(-(2**30))  # a refused pair's value in pricing: below any, with room to subtract
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def _column_generation(score, allowed, capacity) -> Slate:
         rows, cols = _merge(rows, cols, *_pairs(most), m)
         mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
     bound = np.inf
-    dropped = sticky = np.zeros(0, dtype=np.int64)  # pairs (as mentee * m + mentor) once dropped
+    dropped = np.zeros((n, m), dtype=bool)  # candidate pairs dropped once
+    sticky = np.zeros((n, m), dtype=bool)  # dropped, then wanted again: kept from then on
     for round_number in range(1, MAX_ROUNDS + 1):
         if round_number > 1:
             mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
@@ -121,10 +123,9 @@ def _column_generation(score, allowed, capacity) -> Slate:
         if not len(new_rows):
             break
         # A pair dropped and then wanted again stays, so that no two rounds go round in a circle.
-        sticky = np.union1d(sticky, np.intersect1d(new_rows * m + new_cols, dropped))
-        close = _close(score, mentor_of, prices, rows, cols, bonus)
-        close |= np.isin(rows * m + cols, sticky)
-        dropped = np.union1d(dropped, rows[~close] * m + cols[~close])
+        sticky[new_rows, new_cols] |= dropped[new_rows, new_cols]
+        close = _close(score, mentor_of, prices, rows, cols, bonus) | sticky[rows, cols]
+        dropped[rows[~close], cols[~close]] = True
         rows, cols = _merge(rows[close], cols[close], new_rows, new_cols, m)
     if n * int(capacity.sum()) <= DENSE_FALLBACK:
         return Slate(_dense(score, allowed, capacity).mentor_of, 0.0, round_number)
@@ -391,36 +392,44 @@ def _price(score, allowed, capacity, mentor_of, prices, bonus):
     n, m = score.shape
     prices = np.minimum(prices, bonus + TOP_SCORE)  # no dearer than any pair is worth
     floor = _slack(score, mentor_of, prices, bonus)
-    lowest = np.iinfo(np.int64).min
     charge = (-prices).astype(np.int32)
     columns = np.arange(m)
 
     def price_block(start: int):
         block = slice(start, start + _BLOCK)
-        value = np.where(allowed[block], score[block] + charge, np.iinfo(np.int32).min)
+        value = np.where(allowed[block], score[block] + charge, _REFUSED)
         best = value.max(axis=1).astype(np.int64)
         bound = float((bonus + np.maximum(best, -bonus)).sum())
         hot = np.flatnonzero(best > floor[block])
         if not len(hot):
             return [], [], bound
-        gain = value[hot] - floor[block][hot, None]  # int64: > 0 improves
+        gain = value if len(hot) == len(value) else value[hot]
+        gain -= floor[block][hot, None].astype(np.int32)
+        np.maximum(gain, 0, out=gain)  # > 0 improves
         found_rows, found_cols = [], []
-        # Per mentee: gain first, then the mentors from the mentee's own share of the list.
-        rotation = (columns - ((hot + start) * m // n)[:, None]) % m
-        work = np.where(gain > 0, gain * m + (m - 1 - rotation), lowest)
+        # Per mentee: gain first, then the mentors from the mentee's own share of the list
+        # (32 bits hold both unless prices run near the bonus).
+        kind = np.int32 if (int(gain.max()) + 1) * m < 2**31 else np.int64
+        tie = (((hot + start) * m // n).astype(kind)[:, None] - columns.astype(kind)) - 1
+        np.add(tie, m, out=tie, where=tie < 0)
+        work = gain.astype(kind) * m
+        work += tie
+        work[gain == 0] = -1
         every = np.arange(len(hot))
         for _ in range(min(ADDED_PER_MENTEE, m)):
             choice = work.argmax(axis=1)
-            good = work[every, choice] > lowest
+            good = work[every, choice] >= 0
             found_rows.append(hot[good] + start)
             found_cols.append(choice[good])
-            work[every, choice] = lowest
+            work[every, choice] = -1
+        # Per mentor, on the transposed block: argmax along rows is the fast direction.
+        work = np.ascontiguousarray(gain.T)
         for _ in range(min(ADDED_PER_MENTOR, len(hot))):
-            choice = gain.argmax(axis=0)
-            good = gain[choice, columns] > 0
+            choice = work.argmax(axis=1)
+            good = work[columns, choice] > 0
             found_rows.append(hot[choice[good]] + start)
             found_cols.append(columns[good])
-            gain[choice, columns] = lowest
+            work[columns, choice] = 0
         return found_rows, found_cols, bound
 
     with ThreadPoolExecutor(max_workers=2) as pool:
