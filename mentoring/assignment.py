@@ -102,15 +102,18 @@ def _column_generation(score, allowed, capacity) -> Slate:
     rows, cols = _first_candidates(score, allowed, capacity)
     mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
     most = most_matched(allowed, capacity, mentor_of)
+    # Everyone can be matched: the candidates always hold the slate, a perfect matching, so
+    # the solver needs no "unmatched" columns (it is faster without them).
+    everyone = bool((most >= 0).all())
     if (most >= 0).sum() > (mentor_of >= 0).sum():
         rows, cols = _merge(rows, cols, *_pairs(most), m)
-        mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
+        mentor_of = _solve_sparse(score, capacity, rows, cols, bonus, everyone)
     bound = np.inf
     dropped = np.zeros((n, m), dtype=bool)  # candidate pairs dropped once
     sticky = np.zeros((n, m), dtype=bool)  # dropped, then wanted again: kept from then on
     for round_number in range(1, MAX_ROUNDS + 1):
         if round_number > 1:
-            mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
+            mentor_of = _solve_sparse(score, capacity, rows, cols, bonus, everyone)
         prices = (
             _least_prices(score, mentor_of, capacity, rows, cols, bonus)
             + _greatest_prices(score, mentor_of, capacity, rows, cols, bonus)
@@ -132,7 +135,7 @@ def _column_generation(score, allowed, capacity) -> Slate:
     plain = greedy(score, allowed, capacity)
     if _total(score, plain, bonus) > _total(score, mentor_of, bonus):
         rows, cols = _merge(rows, cols, *_pairs(plain), m)
-        mentor_of = _solve_sparse(score, capacity, rows, cols, bonus)
+        mentor_of = _solve_sparse(score, capacity, rows, cols, bonus, everyone)
     gap = bound - _total(score, mentor_of, bonus)
     return Slate(mentor_of, 0.0 if gap < 1 else gap, round_number)
 
@@ -286,8 +289,9 @@ def _first_candidates(score, allowed, capacity):
     return _unique(rows[keep], cols[keep], m)
 
 
-def _solve_sparse(score, capacity, rows, cols, bonus) -> np.ndarray:
-    """Exact on the candidate pairs: mentees x (places + one 'unmatched' column each)."""
+def _solve_sparse(score, capacity, rows, cols, bonus, everyone=False) -> np.ndarray:
+    """Exact on the candidate pairs: mentees x (places + one 'unmatched' column each), or
+    mentees x places when the candidates hold a slate matching `everyone`."""
     n = score.shape[0]
     first_place = np.concatenate([[0], np.cumsum(capacity)[:-1]])
     repeat = capacity[cols]
@@ -297,15 +301,16 @@ def _solve_sparse(score, capacity, rows, cols, bonus) -> np.ndarray:
     # Costs are positive: a place costs (TOP_SCORE + 1 - score), staying unmatched costs more.
     edge_cost = np.repeat(TOP_SCORE + 1.0 - score[rows, cols], repeat)
     places = int(capacity.sum())
+    unmatched = 0 if everyone else n
     graph = sp.csr_matrix(
         (
-            np.concatenate([edge_cost, np.full(n, bonus + TOP_SCORE + 1.0)]),
+            np.concatenate([edge_cost, np.full(unmatched, bonus + TOP_SCORE + 1.0)]),
             (
-                np.concatenate([edge_rows, np.arange(n)]),
-                np.concatenate([edge_places, places + np.arange(n)]),
+                np.concatenate([edge_rows, np.arange(unmatched)]),
+                np.concatenate([edge_places, places + np.arange(unmatched)]),
             ),
         ),
-        shape=(n, places + n),
+        shape=(n, places + unmatched),
     )
     matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
     mentor_of_place = np.repeat(np.arange(len(capacity)), capacity)
