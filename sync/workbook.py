@@ -12,19 +12,23 @@ import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from mentoring.errors import ConfigError
 from mentoring.sheet import Cell, Row, TabEdits, Table, Unknown, is_blank
@@ -64,6 +68,10 @@ class WorkbookSpreadsheet:
         # Formula values as read before this run's own saves (which keep the formulas but
         # not their values): the same formula in the same cell reads the same for the run.
         self._values: dict[tuple[str, int, int, str], Cell] = {}
+        # The XML of each tab as this job last saved it, and the tabs touched since (edited,
+        # or read: openpyxl's reading adds empty cells), whose XML is made anew.
+        self._xml: SheetsXml = {}
+        self._touched: set[str] = set()
 
     def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
         if fresh and self._book is not None and self._stamp != _stamp(self.path):
@@ -79,6 +87,7 @@ class WorkbookSpreadsheet:
             if title is None:
                 continue
             if title not in self._tables:
+                self._touched.add(title)
                 table = _table(book[title])
                 formulas = _formula_cells(book[title], table)
                 if formulas:
@@ -102,6 +111,7 @@ class WorkbookSpreadsheet:
         book = self._load()
         self._check_not_saved_meanwhile()
         edits = [replace(e, tab=self._title(book, e.tab) or e.tab) for e in edits]
+        self._touched.update(e.tab for e in edits)
         for tab_edits in edits:
             _check_not_merged(book, tab_edits)
         try:
@@ -121,11 +131,18 @@ class WorkbookSpreadsheet:
         if not self._pending or self._book is None:
             return
         self._check_not_saved_meanwhile()
+        book = self._book
+        kept = {
+            title: xml
+            for title, xml in self._xml.items()
+            if title not in self._touched and title in book and xml[0] is book[title]
+        }
         try:
-            save_atomically(self._book, self.path)
+            self._xml = save_atomically(book, self.path, kept)
         except BaseException:
             self._drop()
             raise
+        self._touched = set()
         # The loaded workbook is the file now: the job goes on with it, without loading.
         self._stamp, self._saved, self._pending = _stamp(self.path), True, False
 
@@ -139,6 +156,7 @@ class WorkbookSpreadsheet:
 
     def _drop(self) -> None:
         self._book, self._tables, self._saved, self._pending = None, {}, False, False
+        self._xml, self._touched = {}, set()
 
     def _load(self) -> Workbook:
         if self._book is None:
@@ -230,22 +248,67 @@ def set_cell(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
         target.number_format = DAY_FORMAT
 
 
-def save_atomically(book: Workbook, path: Path) -> None:
+# A tab's XML as a save wrote it, by the tab's title: the tab it was made of, and the XML.
+SheetsXml = dict[str, tuple[Worksheet, bytes]]
+
+
+def save_atomically(book: Workbook, path: Path, kept: SheetsXml | None = None) -> SheetsXml:
     """Save beside `path`, synced to disk, then swap the new file in: a crash never leaves
     half a file, and a disk that fills up fails the save cleanly (the workbook is built in
     memory first, so no half-written zip is left to complain when it is collected).
 
     The file keeps its permissions, and a link is followed so the file it points to is replaced.
+    A tab in `kept` (unchanged since the save that wrote its XML) is saved with that XML; the
+    XML of every plain tab of this save is returned, to keep for the next.
     """
     target = path.resolve()
     buffer = io.BytesIO()
     try:
-        book.save(buffer)  # openpyxl writes each tab to a temporary file first: it can fail
+        written = _save(book, buffer, kept or {})
         replace_file(target, buffer.getvalue(), _mode_for(target))
     except OSError as exc:
         _let_go(exc)
         hint = " if it is open in Excel, close it and" if isinstance(exc, PermissionError) else ""
         raise SpreadsheetError(f"cannot save {path} ({exc});{hint} run again") from exc
+    return written
+
+
+def _save(book: Workbook, file: io.BytesIO, kept: SheetsXml) -> SheetsXml:
+    """What openpyxl's Workbook.save does, with _Writer: the XML of each plain tab."""
+    archive = zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    book.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
+    writer = _Writer(book, archive, kept)
+    writer.save()
+    return writer.written
+
+
+class _Writer(ExcelWriter):
+    """openpyxl's writer of a workbook, but for its tabs: one in `kept` is written with the
+    XML kept (a save of this job wrote it, and the tab has not changed since), and the others
+    are written in memory, their XML kept in `written` when the tab is plain: no links,
+    comments, drawings, tables or pivot tables, which have parts of their own beside it."""
+
+    def __init__(self, book: Workbook, archive: zipfile.ZipFile, kept: SheetsXml):
+        super().__init__(book, archive)
+        self.kept = kept
+        self.written: SheetsXml = {}
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        kept = self.kept.get(ws.title)
+        if kept is not None and kept[0] is ws:
+            xml, rels = kept[1], RelationshipList()
+        else:
+            writer = WorksheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            xml, rels = writer.read(), writer._rels
+        ws._rels = rels
+        self._archive.writestr(ws.path[1:], xml)
+        self.manifest.append(ws)
+        if not rels and not ws._comments and not ws._pivots and not ws._drawing:
+            self.written[ws.title] = (ws, xml)
 
 
 def _let_go(exc: OSError) -> None:
