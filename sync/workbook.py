@@ -12,28 +12,25 @@ import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
-from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from mentoring.errors import ConfigError
 from mentoring.sheet import Cell, Row, TabEdits, Table, Unknown, is_blank
 from sync.base import SpreadsheetError, tab_title
 from sync.files import replace_file
+from sync.xlsx import SheetsXml, save_workbook
 
 # Text starting with one of these is a formula to a spreadsheet program that
 # re-reads the cell; it is stored as text and marked so that it stays text.
@@ -248,10 +245,6 @@ def set_cell(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
         target.number_format = DAY_FORMAT
 
 
-# A tab's XML as a save wrote it, by the tab's title: the tab it was made of, and the XML.
-SheetsXml = dict[str, tuple[Worksheet, bytes]]
-
-
 def save_atomically(book: Workbook, path: Path, kept: SheetsXml | None = None) -> SheetsXml:
     """Save beside `path`, synced to disk, then swap the new file in: a crash never leaves
     half a file, and a disk that fills up fails the save cleanly (the workbook is built in
@@ -264,51 +257,13 @@ def save_atomically(book: Workbook, path: Path, kept: SheetsXml | None = None) -
     target = path.resolve()
     buffer = io.BytesIO()
     try:
-        written = _save(book, buffer, kept or {})
+        written = save_workbook(book, buffer, kept or {})
         replace_file(target, buffer.getvalue(), _mode_for(target))
     except OSError as exc:
         _let_go(exc)
         hint = " if it is open in Excel, close it and" if isinstance(exc, PermissionError) else ""
         raise SpreadsheetError(f"cannot save {path} ({exc});{hint} run again") from exc
     return written
-
-
-def _save(book: Workbook, file: io.BytesIO, kept: SheetsXml) -> SheetsXml:
-    """What openpyxl's Workbook.save does, with _Writer: the XML of each plain tab."""
-    archive = zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    book.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
-    writer = _Writer(book, archive, kept)
-    writer.save()
-    return writer.written
-
-
-class _Writer(ExcelWriter):
-    """openpyxl's writer of a workbook, but for its tabs: one in `kept` is written with the
-    XML kept (a save of this job wrote it, and the tab has not changed since), and the others
-    are written in memory, their XML kept in `written` when the tab is plain: no links,
-    comments, drawings, tables or pivot tables, which have parts of their own beside it."""
-
-    def __init__(self, book: Workbook, archive: zipfile.ZipFile, kept: SheetsXml):
-        super().__init__(book, archive)
-        self.kept = kept
-        self.written: SheetsXml = {}
-
-    def write_worksheet(self, ws: Worksheet) -> None:
-        ws._drawing = SpreadsheetDrawing()
-        ws._drawing.charts = ws._charts
-        ws._drawing.images = ws._images
-        kept = self.kept.get(ws.title)
-        if kept is not None and kept[0] is ws:
-            xml, rels = kept[1], RelationshipList()
-        else:
-            writer = WorksheetWriter(ws, out=io.BytesIO())
-            writer.write()
-            xml, rels = writer.read(), writer._rels
-        ws._rels = rels
-        self._archive.writestr(ws.path[1:], xml)
-        self.manifest.append(ws)
-        if not rels and not ws._comments and not ws._pivots and not ws._drawing:
-            self.written[ws.title] = (ws, xml)
 
 
 def _let_go(exc: OSError) -> None:
