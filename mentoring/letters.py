@@ -44,7 +44,9 @@ class _Headers(HeaderRegistry):
     headers for each of its emails. Headers are immutable, so one parsed header serves
     every message that has it; what a message carries is unchanged."""
 
-    _LIMIT = 4096  # headers remembered, at most (most are the same few, over and over)
+    # Headers remembered, at most: the last used. The few that repeat stay; a message's own
+    # (To, Subject, Message-ID) soon go, so that a job does not keep their parse trees.
+    _LIMIT = 64
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,13 +62,14 @@ class _Headers(HeaderRegistry):
     def __call__(self, name: str, value: Any) -> Any:
         key = (name, _header_key(value))
         try:
-            header = self._made.get(key)
+            header = self._made.pop(key, None)
         except TypeError:  # made of something that cannot be remembered: made anew
             return super().__call__(name, value)
         if header is None:
+            header = super().__call__(name, value)
             if len(self._made) >= self._LIMIT:
-                self._made.clear()
-            header = self._made[key] = super().__call__(name, value)
+                del self._made[next(iter(self._made))]  # the least recently used
+        self._made[key] = header  # the most recently used now
         return header
 
 
