@@ -96,6 +96,9 @@ class Session:
         return self._sheet
 
     def close(self) -> None:
+        close_sheet = getattr(self._sheet, "close", None)  # the workbook adapter's
+        if close_sheet is not None:
+            close_sheet()
         if self._journal is not None:
             self._journal.close()
             self._journal, self._opened = None, False

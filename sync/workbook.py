@@ -143,6 +143,16 @@ class WorkbookSpreadsheet:
         # The loaded workbook is the file now: the job goes on with it, without loading.
         self._stamp, self._saved, self._pending = _stamp(self.path), True, False
 
+    def close(self) -> None:
+        """Let go of the loaded workbook, at the end of a job (edits not saved are dropped).
+        Its cells and its tabs refer to each other, so that only a full run of the cycle
+        collector would free them (the one at the exit of the command line, over everything
+        else too); the cells are let go of here, and freed at once."""
+        book = self._book
+        self._drop()
+        for sheet in book.worksheets if book is not None else ():
+            sheet._cells.clear()
+
     def _check_not_saved_meanwhile(self) -> None:
         if self._stamp != _stamp(self.path):
             self._drop()
