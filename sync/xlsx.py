@@ -113,8 +113,14 @@ def _rows(ws: Worksheet) -> str | None:
                 continue
             if cell.data_type == "f" or isinstance(cell._value, CellRichText):
                 return None
-            value, attributes = _set_attributes(cell, styled)
-            start = f"<c{_attributes(attributes)}"
+            if cell.data_type == "d":  # a date, written as a number (or an ISO text)
+                value, attributes = _set_attributes(cell, styled)
+                start = f"<c{_attributes(attributes)}"
+            else:  # as _set_attributes makes them, for a cell with no formula and no link
+                value = cell._value
+                style = f' s="{cell.style_id}"' if styled else ""
+                kind = "inlineStr" if cell.data_type == "s" else _escape_attrib(cell.data_type)
+                start = f'<c r="{cell.coordinate}"{style} t="{kind}"'
             if value is None or value == "":
                 parts.append(f"{start} />")
             elif cell.data_type == "s":
