@@ -172,6 +172,8 @@ class Templates:
 
 def clean_header(text: str) -> str:
     """`text` on one line: control characters (line breaks among them) become spaces."""
+    if text.isprintable():  # no control character, no white space but the space
+        return _SPACES.sub(" ", text).strip()
     kept = "".join(
         " " if unicodedata.category(char)[0] in "CZ" and char != " " else char for char in text
     )
