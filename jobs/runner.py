@@ -8,9 +8,11 @@ issues, new weak matches.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -94,6 +96,9 @@ class Session:
         return self._sheet
 
     def close(self) -> None:
+        close_sheet = getattr(self._sheet, "close", None)  # the workbook adapter's
+        if close_sheet is not None:
+            close_sheet()
         if self._journal is not None:
             self._journal.close()
             self._journal, self._opened = None, False
@@ -170,10 +175,27 @@ def run_job(job: str, work: Work, call: Call) -> int:
         return EXIT_FAILED
     try:
         session.remove_leftovers()
-        return _run_locked(job, work, call, session)
+        with _collector_paused():
+            return _run_locked(job, work, call, session)
     finally:
         session.close()
         lock.release()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for the job. A loaded workbook is some hundred
+    thousand objects that live as long as the job, and every full collection went through
+    them all again: half a second of a check-in run of 1,000 mentees. A job makes little
+    cyclic garbage (its peak memory is the same without the collector); what it made is
+    collected once the collector runs again, after the job (the scheduler's next jobs)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:

@@ -79,8 +79,12 @@ def identify(
     problems: list[RowProblem] = []
     dated: list[tuple[Pair, date]] = []
     held: list[str] = []
+    by_mentor: dict[str, list[Pair]] = {}
     for pair in pairs:
-        twin = _twin(pair, pairs, by_label, introduced)
+        by_mentor.setdefault(pair.mentor.email, []).append(pair)
+    had = [k for k in earlier if k.identity in introduced or k.introduced_on]
+    for pair in pairs:
+        twin = _twin(pair, by_mentor[pair.mentor.email], by_label, introduced)
         if twin is not None:
             held.append(pair.mentee.email)
             problems.append(_twins(pair, twin, tab))
@@ -92,7 +96,6 @@ def identify(
             found.append(pair)
             continue
         if pair.introduced_on is None:
-            had = [k for k in earlier if k.identity in introduced or k.introduced_on]
             same = _same_people(pair, had)
             if same is None:
                 found.append(pair)
@@ -178,18 +181,18 @@ def _before(pair: Pair, earlier: Sequence[KnownPair]) -> tuple[KnownPair | None,
 
 def _twin(
     pair: Pair,
-    pairs: Sequence[Pair],
+    same_mentor: Sequence[Pair],
     known: Mapping[str, KnownPair],
     introduced: Mapping[str, date | None],
 ) -> Pair | None:
     """Another Approved row's pair of the same two people (the mentee at another address),
-    when `pair` is the newcomer of the two: no email of its own yet, while the other has."""
+    when `pair` is the newcomer of the two: no email of its own yet, while the other has.
+    `same_mentor` are the pairs with `pair`'s mentor, in the order of the rows."""
     if pair.label in known or pair.label in introduced or pair.introduced_on is not None:
         return None
-    for other in pairs:
+    for other in same_mentor:
         if (
             other is not pair
-            and other.mentor.email == pair.mentor.email
             and other.mentee.email != pair.mentee.email
             and _same_name(other.mentee.name, pair.mentee.name)
         ):

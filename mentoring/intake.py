@@ -10,6 +10,7 @@ never stops an email later.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -75,6 +76,11 @@ def split_choices(text: str, options: Sequence[str]) -> tuple[str, ...]:
     Whatever is left is what the person typed after "Other:" and comes last.
     Microsoft Forms joins with ";" instead; the reading that finds more options wins.
     """
+    return _split_choices(text, tuple(options))
+
+
+@functools.lru_cache(maxsize=8192)  # answers repeat, and `run` reads every response twice
+def _split_choices(text: str, options: tuple[str, ...]) -> tuple[str, ...]:
     google = _split(text.split(", "), ", ", options)
     if ";" not in text:
         return google
@@ -82,9 +88,8 @@ def split_choices(text: str, options: Sequence[str]) -> tuple[str, ...]:
     return microsoft if _options_in(microsoft, options) > _options_in(google, options) else google
 
 
-def _split(parts: list[str], joiner: str, options: Sequence[str]) -> tuple[str, ...]:
-    by_folded = {header_key(option): option for option in options}
-    widest = max((option.count(", ") + 1 for option in options), default=1)
+def _split(parts: list[str], joiner: str, options: tuple[str, ...]) -> tuple[str, ...]:
+    by_folded, widest = _folded(options)
     chosen: list[str] = []
     other: list[str] = []
     start = 0
@@ -101,6 +106,13 @@ def _split(parts: list[str], joiner: str, options: Sequence[str]) -> tuple[str, 
             start += 1
     free_text = joiner.join(part.strip() for part in other if part.strip())
     return (*chosen, free_text) if free_text else tuple(chosen)
+
+
+@functools.lru_cache(maxsize=64)
+def _folded(options: tuple[str, ...]) -> tuple[dict[str, str], int]:
+    """The options by their folded text, and how many ", " parts the widest one has."""
+    by_folded = {header_key(option): option for option in options}
+    return by_folded, max((option.count(", ") + 1 for option in options), default=1)
 
 
 def _options_in(items: tuple[str, ...], options: Sequence[str]) -> int:

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from email import policy
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import cached_property
@@ -37,13 +37,59 @@ from mentoring.settings import Settings
 if TYPE_CHECKING:
     import jinja2
 
+
+class _Headers(HeaderRegistry):
+    """The email package's header factory, remembering what it made: the registry makes a
+    new class for every header it parses, and a job parses the same From, Cc and MIME
+    headers for each of its emails. Headers are immutable, so one parsed header serves
+    every message that has it; what a message carries is unchanged."""
+
+    # Headers remembered, at most: the last used. The few that repeat stay; a message's own
+    # (To, Subject, Message-ID) soon go, so that a job does not keep their parse trees.
+    _LIMIT = 64
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+        self._made: dict[tuple[str, object], Any] = {}
+
+    def __getitem__(self, name: str) -> type:
+        made = self._classes.get(name.lower())
+        if made is None:
+            made = self._classes[name.lower()] = super().__getitem__(name)
+        return made
+
+    def __call__(self, name: str, value: Any) -> Any:
+        key = (name, _header_key(value))
+        try:
+            header = self._made.pop(key, None)
+        except TypeError:  # made of something that cannot be remembered: made anew
+            return super().__call__(name, value)
+        if header is None:
+            header = super().__call__(name, value)
+            if len(self._made) >= self._LIMIT:
+                del self._made[next(iter(self._made))]  # the least recently used
+        self._made[key] = header  # the most recently used now
+        return header
+
+
+def _header_key(value: Any) -> object:
+    """What a header is made from, to remember it by: its text, or its addresses."""
+    if isinstance(value, Address):
+        return (Address, value.display_name, value.username, value.domain)
+    if isinstance(value, list | tuple):
+        return tuple(map(_header_key, value))
+    return value
+
+
+_HEADERS = _Headers()
 # SMTP's line endings; headers are folded only past SMTP's hard limit of 998
 # characters, since the standard folding at 78 puts a subject that contains a
 # colon on a line of its own, which some readers show with a leading space.
-MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998, header_factory=_HEADERS)
 # Bodies are encoded with MIME's own limit: quoted-printable lines of at most 76 characters
 # (RFC 2045).
-_BODY_POLICY = policy.SMTP.clone(max_line_length=76)
+_BODY_POLICY = policy.SMTP.clone(max_line_length=76, header_factory=_HEADERS)
 SMTP_LINE_LIMIT = 998  # characters of a line, without its CRLF (RFC 5321 and 5322)
 # Longer display names and subjects are cut, with an ellipsis: an unbroken word that long
 # could not be folded, and no mail program shows that much of one anyway.
@@ -126,6 +172,8 @@ class Templates:
 
 def clean_header(text: str) -> str:
     """`text` on one line: control characters (line breaks among them) become spaces."""
+    if text.isprintable():  # no control character, no white space but the space
+        return _SPACES.sub(" ", text).strip()
     kept = "".join(
         " " if unicodedata.category(char)[0] in "CZ" and char != " " else char for char in text
     )

@@ -37,7 +37,15 @@ _SPACES = re.compile(r"\s+")
 
 def header_key(text: object) -> str:
     """Fold a header for comparison: trimmed, inner white space collapsed, case-folded."""
-    return _SPACES.sub(" ", str(text or "")).strip().casefold()
+    return _collapsed(str(text or "")).casefold()
+
+
+def _collapsed(text: str) -> str:
+    """`text` trimmed, each run of white space one space. Most texts are that already: a
+    printable text has no white space but the space, so it is checked without the regex."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return _SPACES.sub(" ", text).strip()
 
 
 def is_blank(value: Cell) -> bool:
@@ -131,7 +139,7 @@ def cell(row: Row, index: int | None) -> Cell:
 def cell_text(row: Row, index: int | None) -> str:
     """A cell as one line of text, white space collapsed ("" for a blank or missing cell)."""
     value = cell(row, index)
-    return "" if is_blank(value) else _SPACES.sub(" ", str(value)).strip()
+    return "" if is_blank(value) else _collapsed(str(value))
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from mentoring.errors import ConfigError
 from mentoring.sheet import Cell, Row, TabEdits, Table, Unknown, is_blank
 from sync.base import SpreadsheetError, tab_title
 from sync.files import replace_file
+from sync.xlsx import SheetsXml, save_workbook
 
 # Text starting with one of these is a formula to a spreadsheet program that
 # re-reads the cell; it is stored as text and marked so that it stays text.
@@ -64,6 +65,10 @@ class WorkbookSpreadsheet:
         # Formula values as read before this run's own saves (which keep the formulas but
         # not their values): the same formula in the same cell reads the same for the run.
         self._values: dict[tuple[str, int, int, str], Cell] = {}
+        # The XML of each tab as this job last saved it, and the tabs touched since (edited,
+        # or read: openpyxl's reading adds empty cells), whose XML is made anew.
+        self._xml: SheetsXml = {}
+        self._touched: set[str] = set()
 
     def read(self, tabs: Sequence[str], fresh: bool = False) -> dict[str, Table]:
         if fresh and self._book is not None and self._stamp != _stamp(self.path):
@@ -79,6 +84,7 @@ class WorkbookSpreadsheet:
             if title is None:
                 continue
             if title not in self._tables:
+                self._touched.add(title)
                 table = _table(book[title])
                 formulas = _formula_cells(book[title], table)
                 if formulas:
@@ -102,6 +108,7 @@ class WorkbookSpreadsheet:
         book = self._load()
         self._check_not_saved_meanwhile()
         edits = [replace(e, tab=self._title(book, e.tab) or e.tab) for e in edits]
+        self._touched.update(e.tab for e in edits)
         for tab_edits in edits:
             _check_not_merged(book, tab_edits)
         try:
@@ -121,13 +128,30 @@ class WorkbookSpreadsheet:
         if not self._pending or self._book is None:
             return
         self._check_not_saved_meanwhile()
+        book = self._book
+        kept = {
+            title: xml
+            for title, xml in self._xml.items()
+            if title not in self._touched and title in book and xml[0] is book[title]
+        }
         try:
-            save_atomically(self._book, self.path)
+            self._xml = save_atomically(book, self.path, kept)
         except BaseException:
             self._drop()
             raise
+        self._touched = set()
         # The loaded workbook is the file now: the job goes on with it, without loading.
         self._stamp, self._saved, self._pending = _stamp(self.path), True, False
+
+    def close(self) -> None:
+        """Let go of the loaded workbook, at the end of a job (edits not saved are dropped).
+        Its cells and its tabs refer to each other, so that only a full run of the cycle
+        collector would free them (the one at the exit of the command line, over everything
+        else too); the cells are let go of here, and freed at once."""
+        book = self._book
+        self._drop()
+        for sheet in book.worksheets if book is not None else ():
+            sheet._cells.clear()
 
     def _check_not_saved_meanwhile(self) -> None:
         if self._stamp != _stamp(self.path):
@@ -139,6 +163,7 @@ class WorkbookSpreadsheet:
 
     def _drop(self) -> None:
         self._book, self._tables, self._saved, self._pending = None, {}, False, False
+        self._xml, self._touched = {}, set()
 
     def _load(self) -> Workbook:
         if self._book is None:
@@ -230,22 +255,25 @@ def set_cell(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
         target.number_format = DAY_FORMAT
 
 
-def save_atomically(book: Workbook, path: Path) -> None:
+def save_atomically(book: Workbook, path: Path, kept: SheetsXml | None = None) -> SheetsXml:
     """Save beside `path`, synced to disk, then swap the new file in: a crash never leaves
     half a file, and a disk that fills up fails the save cleanly (the workbook is built in
     memory first, so no half-written zip is left to complain when it is collected).
 
     The file keeps its permissions, and a link is followed so the file it points to is replaced.
+    A tab in `kept` (unchanged since the save that wrote its XML) is saved with that XML; the
+    XML of every plain tab of this save is returned, to keep for the next.
     """
     target = path.resolve()
     buffer = io.BytesIO()
     try:
-        book.save(buffer)  # openpyxl writes each tab to a temporary file first: it can fail
+        written = save_workbook(book, buffer, kept or {})
         replace_file(target, buffer.getvalue(), _mode_for(target))
     except OSError as exc:
         _let_go(exc)
         hint = " if it is open in Excel, close it and" if isinstance(exc, PermissionError) else ""
         raise SpreadsheetError(f"cannot save {path} ({exc});{hint} run again") from exc
+    return written
 
 
 def _let_go(exc: OSError) -> None:

@@ -3,6 +3,7 @@ with the scheduler, the log file, --quiet, and `mentor-sync status`."""
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import subprocess
@@ -554,3 +555,20 @@ def test_an_unreadable_state_file_is_set_aside_by_a_job_and_left_alone_by_status
     [aside] = tmp_path.glob("mentor-sync-state.json.unreadable-*")
     assert aside.read_text() == "{not json"
     assert '"match"' in state.read_text()
+
+
+def test_the_cycle_collector_is_paused_for_a_job_and_runs_again_after_it(program, tmp_path):
+    seen = []
+
+    def work(session):
+        seen.append(gc.isenabled())
+        raise RuntimeError("a bug")  # the collector runs again after a failed job too
+
+    logs.configure(verbose=False, quiet=True)
+    try:
+        assert gc.isenabled()
+        run_job("match", work, Call(tmp_path / "settings.toml"))
+        assert gc.isenabled()
+    finally:
+        logs.close()
+    assert seen == [False]

@@ -172,3 +172,13 @@ def test_a_save_between_two_writes_of_one_run_is_not_overwritten(tmp_path):
     create_workbook(path, {"Tab": [["A"], ["someone else"]]})  # a committee member saves
     with pytest.raises(SpreadsheetError, match="changed while mentor-sync was running"):
         sheet.write([TabEdits("Tab", {(2, 1): "three"})])
+
+
+def test_closing_lets_go_of_the_workbook_and_a_read_after_loads_it_again(book):
+    sheet = WorkbookSpreadsheet(book)
+    (table,) = sheet.read(["Data"]).values()
+    loaded = sheet._book
+    sheet.close()
+    assert sheet._book is None and not loaded["Data"]._cells  # freed without the collector
+    (again,) = sheet.read(["Data"]).values()
+    assert again == table
