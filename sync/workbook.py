@@ -30,7 +30,17 @@ from mentoring.errors import ConfigError
 from mentoring.sheet import Cell, Row, TabEdits, Table, Unknown, is_blank
 from sync.base import SpreadsheetError, tab_title
 from sync.files import replace_file
-from sync.xlsx import SheetsXml, save_workbook
+
+try:  # the fast save uses openpyxl's internals; another openpyxl may not have them
+    from sync.xlsx import SheetsXml, save_workbook
+except ImportError:  # pragma: no cover - only with an openpyxl this code was not made for
+    SheetsXml = dict  # type: ignore[assignment,misc]
+
+    def save_workbook(book, file, kept):  # type: ignore[no-redef]
+        """openpyxl's own save: every tab written anew, none kept."""
+        book.save(file)
+        return {}
+
 
 # Text starting with one of these is a formula to a spreadsheet program that
 # re-reads the cell; it is stored as text and marked so that it stays text.

@@ -108,3 +108,26 @@ def test_a_second_save_writes_an_untouched_tab_with_the_xml_of_the_first(tmp_pat
     for name in ours.namelist():
         if name != "docProps/core.xml":  # the time of the save
             assert usual(ours.read(name)) == usual(theirs.read(name)), name
+
+
+def test_without_the_fast_writer_the_workbook_is_saved_by_openpyxl(tmp_path):
+    # An openpyxl without the internals sync/xlsx.py uses: the import fails, the save stays.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['sync.xlsx'] = None\n"
+        "from pathlib import Path\n"
+        "from mentoring.sheet import TabEdits\n"
+        "from sync.workbook import WorkbookSpreadsheet, create_workbook\n"
+        f"path = Path({str(tmp_path / 'w.xlsx')!r})\n"
+        "create_workbook(path, {'Tab': [['Header'], ['a']]})\n"
+        "sheet = WorkbookSpreadsheet(path)\n"
+        "sheet.write([TabEdits('Tab', {(3, 1): '=1+1'})])\n"
+        "print(WorkbookSpreadsheet(path).read(['Tab'])['Tab'].rows[-1].cells)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "('=1+1',)"  # a form answer stays text, never a formula
+    book = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    assert book["Tab"]["A3"].data_type == "s"
