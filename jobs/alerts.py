@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from jobs.program import email_log, sender_person
+from jobs.program import email_log, sender_person, spreadsheet_link
 from mentoring import alerts
 from mentoring.alerts import ALERT, FAILING, Problem, alert_context
 from mentoring.digest import DIGEST, build_digest, digest_context
@@ -212,10 +212,3 @@ def _email_log(
     except MentorSyncError as exc:  # the workbook gone, the tab's columns renamed, ...
         log.warning("mentor-sync: cannot read the %s for alerts (%s)", tab, exc)
         return None
-
-
-def spreadsheet_link(settings: Settings) -> str:
-    """Where the committee opens the spreadsheet: its Google address, or the workbook's path."""
-    if settings.spreadsheet.backend == "google":
-        return f"https://docs.google.com/spreadsheets/d/{settings.spreadsheet.id}/edit"
-    return settings.spreadsheet.path

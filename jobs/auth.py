@@ -16,8 +16,7 @@ import requests
 from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from jobs.backends import gmail_scopes
-from jobs.doctor import SIGNED_IN
+from jobs.backends import SIGNED_IN, gmail_scopes
 from mentoring.errors import ConfigError
 from mentoring.settings import Settings
 from sync.files import replace_file

@@ -18,6 +18,8 @@ from sync.mail import Sender
 from sync.outbox import OutboxSender
 from sync.smtp import SmtpSender
 
+SIGNED_IN = "mentor_sync_signed_in"  # when `mentor-sync auth` wrote the token (ISO time)
+
 if TYPE_CHECKING:
     from sync.google import Credentials
 

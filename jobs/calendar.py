@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from jobs.alerts import spreadsheet_link
-from jobs.mail import SAMPLE_PAIR, render_message, sample_planned
-from jobs.program import read_pairs, sender_person
+from jobs.compose import SAMPLE_PAIR, render_message, sample_planned
+from jobs.program import read_pairs, sender_person, spreadsheet_link
 from mentoring.addresses import address_problem
 from mentoring.alerts import ALERT, Problem, alert_context, intake_issues
 from mentoring.digest import DIGEST, Digest, digest_context, waiting_line

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from jobs.backends import gmail_credentials, open_journal, open_spreadsheet
+from jobs.backends import SIGNED_IN, gmail_credentials, open_journal, open_spreadsheet
 from jobs.config import load_settings
 from mentoring.errors import ConfigError, MentorSyncError, did_you_mean
 from mentoring.settings import Form, Settings
@@ -27,7 +27,6 @@ from sync.state import load_history
 OK, FIX, NOTE = "ok", "fix", "note"
 # Google stops refreshing the tokens of an OAuth app left in "Testing" 7 days after sign-in.
 TESTING_DAYS = 7
-SIGNED_IN = "mentor_sync_signed_in"  # when `mentor-sync auth` wrote the token (ISO time)
 
 
 @dataclass(frozen=True)

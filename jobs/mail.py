@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from jobs.compose import SAMPLE_PAIR, checkin_planned, render, sample_planned
 from jobs.delivery import (
     MailReport,
     Outcome,
@@ -35,10 +36,9 @@ from jobs.program import (
     email_log,
     past_tables,
     read_pairs,
-    sender_person,
 )
 from mentoring.answers import Answers
-from mentoring.errors import AddressError, ConfigError, MentorSyncError
+from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.health import PairHealth, assess_pairs, health_tab
 from mentoring.history import past_pairs
 from mentoring.identity import remembered
@@ -50,11 +50,11 @@ from mentoring.ledger import (
     Ledger,
     LogEntry,
 )
-from mentoring.letters import Templates, build_message, context, message_id
-from mentoring.outgoing import INTRODUCTION, REMINDER, Planned, Superseded
-from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, PairsRead, Person
+from mentoring.letters import Templates
+from mentoring.outgoing import INTRODUCTION, REMINDER, Superseded
+from mentoring.pairs import Pair, PairsRead
 from mentoring.sending import introduced_on, plan_emails, relocated, with_dates
-from mentoring.settings import Checkin, Settings
+from mentoring.settings import Settings
 from mentoring.sheet import TabEdits, Table
 from mentoring.summary import count
 from sync.base import Spreadsheet, SpreadsheetError
@@ -62,14 +62,6 @@ from sync.journal import Journal
 from sync.mail import Sender
 
 INTRODUCE, CHECKIN = "introduce", "checkin"
-# A made-up pair, to render every template before a run sends anything.
-SAMPLE_PAIR = Pair(
-    Person("mentee@example.org", "Sam Sample", MENTEE_ROLE, "they/them", "Example University"),
-    Person("mentor@example.org", "Alex Example", MENTOR_ROLE, "", "Example Institute"),
-    row=0,
-    introduced_on=None,
-    shared=("Research data management", "Chemistry"),
-)
 
 
 @dataclass(frozen=True)
@@ -125,7 +117,7 @@ def run_mail(
     report.problems = (*map(str, read.pairs.problems), *plan.problems)
     report.deferred = plan.deferred
     # Rendered before anything is sent, so a template error stops the run early.
-    batch = [_render(p, settings, templates, now) for p in plan.batch]
+    batch = [render(p, settings, templates, now) for p in plan.batch]
     skipped = [_skipped(s, stamp) for s in plan.superseded]
     report.skipped = len(skipped)
     if dry_run:
@@ -294,60 +286,13 @@ def check_templates(settings: Settings, templates: Templates, now: datetime) -> 
     stops today's run, with the template named, not the run of day 365."""
     day = now.date()
     samples = [sample_planned(INTRODUCTION, SAMPLE_PAIR, settings, day)]
-    samples += [_checkin(c, n, SAMPLE_PAIR, day) for n, c in enumerate(settings.checkins, 1)]
+    samples += [checkin_planned(c, n, SAMPLE_PAIR, day) for n, c in enumerate(settings.checkins, 1)]
     if settings.health.reminders:
         samples.append(sample_planned(REMINDER, SAMPLE_PAIR, settings, day))
     for planned in samples:
-        outgoing = _render(planned, settings, templates, now)
+        outgoing = render(planned, settings, templates, now)
         if outgoing.problem:
             raise ConfigError(outgoing.problem)
-
-
-def sample_planned(template: str, pair: Pair, settings: Settings, day: date) -> Planned:
-    """An email of `template` for `pair` on `day`, as the calendar would plan it (a check-in
-    template as the first check-in that uses it), to render as a sample."""
-    if template == INTRODUCTION:
-        return Planned(INTRODUCTION, template, pair, (pair.mentee, pair.mentor), day)
-    if template == REMINDER:
-        first = settings.checkins[0].name if settings.checkins else "check-in"
-        asked = day - timedelta(days=settings.health.answer_within_days)
-        return Planned(
-            REMINDER, REMINDER, pair, (pair.mentee,), day, reminder_of=first, asked_on=asked
-        )
-    for number, checkin in enumerate(settings.checkins, start=1):
-        if checkin.template == template:
-            return _checkin(checkin, number, pair, day)
-    return Planned(f"test {template}", template, pair, (pair.mentee,), day, 1, 30)
-
-
-def _checkin(checkin: Checkin, number: int, pair: Pair, day: date) -> Planned:
-    return Planned(checkin.name, checkin.template, pair, (pair.mentee,), day, number, checkin.days)
-
-
-def render_message(planned: Planned, settings: Settings, templates: Templates, now: datetime):
-    """The finished message for `planned`, with its deterministic Message-ID; raises
-    ConfigError when it cannot be built."""
-    outgoing = _render(planned, settings, templates, now)
-    if outgoing.problem:
-        raise ConfigError(outgoing.problem)
-    return outgoing.message
-
-
-def _render(planned: Planned, settings: Settings, templates: Templates, now: datetime) -> Outgoing:
-    letter = templates.render(planned.template, context(planned, settings, now.date()))
-    sender = sender_person(settings)
-    domain = sender.email.rpartition("@")[2]
-    msgid = message_id(planned.key, settings.program.name, domain, planned.resend)
-    cc = ()
-    if planned.kind == INTRODUCTION and settings.email.cc_committee:
-        cc = tuple(e for e in [settings.program.committee_email] if e)
-    try:
-        message = build_message(letter, sender=sender, to=planned.to, cc=cc, msgid=msgid, when=now)
-    except AddressError as exc:  # an address no message can carry: this email fails alone
-        where = f"{settings.tabs.committee} row {planned.pair.row}, " if planned.pair.row else ""
-        problem = f"{where}'{planned.key}' cannot be sent: {exc}; correct the address"
-        return Outgoing(planned, msgid, letter.subject, None, problem)
-    return Outgoing(planned, msgid, letter.subject, message)
 
 
 def _unusable(outgoing: Outgoing, report: MailReport) -> LogEntry:

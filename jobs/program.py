@@ -219,3 +219,10 @@ def sender_person(settings: Settings) -> Person:
     """Who the emails are from: the sending address, or the committee's."""
     email = settings.email.from_address or settings.program.committee_email
     return Person(email=email, name=settings.email.from_name, role="")
+
+
+def spreadsheet_link(settings: Settings) -> str:
+    """Where the committee opens the spreadsheet: its Google address, or the workbook's path."""
+    if settings.spreadsheet.backend == "google":
+        return f"https://docs.google.com/spreadsheets/d/{settings.spreadsheet.id}/edit"
+    return settings.spreadsheet.path

@@ -72,3 +72,51 @@ def test_the_core_has_modules_to_check():
         "committee.py",
         "letters.py",
     }
+
+
+ROOT = CORE.parent
+# What every job may use: the glue they share. Every other module of jobs/ is a job (one
+# command, or a few of one kind), and no job imports another; the runner and the command
+# line are the two that call the jobs.
+SHARED_GLUE = {
+    "__init__",
+    "backends",
+    "clock",
+    "compose",
+    "config",
+    "delivery",
+    "demo_data",
+    "logs",
+    "program",
+}
+CALLERS = {"__main__", "cli", "runner"}
+
+
+def imported(path):
+    """Every module `path` imports, at the top or inside a function."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def job_modules():
+    return sorted(p for p in (ROOT / "jobs").glob("*.py") if p.stem not in CALLERS)
+
+
+@pytest.mark.parametrize("path", job_modules(), ids=lambda p: p.name)
+def test_no_job_imports_another_and_the_shared_glue_imports_no_job(path):
+    for name in imported(path):
+        if name.startswith("jobs."):
+            assert name.split(".")[1] in SHARED_GLUE, f"jobs/{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "sync").glob("*.py")), ids=lambda p: p.name)
+def test_the_adapters_import_no_job(path):
+    for name in imported(path):
+        assert name != "jobs" and not name.startswith("jobs."), f"sync/{path.name} imports {name}"
+
+
+def test_the_layout_check_sees_the_jobs():
+    assert {p.stem for p in job_modules()} >= {"match", "mail", "calendar", "status", "program"}
