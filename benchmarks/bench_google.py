@@ -32,8 +32,8 @@ from sync.gsheets import GoogleSpreadsheet
 
 # The loopback fake of Google lives with the tests, beside this folder.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.google_fake import FakeGoogle, loopback_session
-from tests.google_program import ROBOT, SHEET_ID, google_settings
+from tests.fakes.google_fake import FakeGoogle, loopback_session
+from tests.fakes.google_program import ROBOT, SHEET_ID, google_settings
 
 DAY0 = date(2026, 1, 12)
 COMMITTEE = "chair@example.org"

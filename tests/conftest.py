@@ -17,7 +17,7 @@ from jobs.match import run_match
 from mentoring.settings import Settings
 from mentoring.sheet import Cell
 from sync.workbook import WorkbookSpreadsheet, create_workbook
-from tests.smtp_server import Inbox, free_port
+from tests.fakes.smtp_server import Inbox, free_port
 
 TODAY = datetime(2026, 11, 28).date()
 START = datetime(2026, 9, 1, 9, 0)
@@ -185,3 +185,20 @@ def smtp_program_at(tmp_path: Path, port: int, approve: Sequence[str], people=PE
     match(workbook, settings)
     set_committee_cells(workbook, settings, {email: {"Status": "Approved"} for email in approve})
     return path, workbook, settings
+
+
+@pytest.fixture
+def year(program, settings_file):
+    """Both pairs of the matched program approved and introduced on DAY0: (settings file,
+    workbook). Digests are off unless a test turns them on."""
+    from tests.fakes.checkin_year import DAY0, link_the_checkin_form  # it uses this module
+
+    path, settings = program
+    set_committee_cells(
+        path,
+        settings,
+        {e: {"Status": "Approved", "Introduced On": DAY0} for e in ("ana@m.org", "bo@m.org")},
+    )
+    add_settings(settings_file, '\n[health]\ndigest = "off"\n')
+    link_the_checkin_form(path)
+    return settings_file, path

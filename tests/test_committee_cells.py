@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import tab_rows
-from tests.edits import formula_as_excel_saves_it, invoke, rows_of, set_cells
+from tests.fakes.edits import formula_as_excel_saves_it, invoke, rows_of, set_cells
 
 DAY0 = date(2026, 1, 12)
 STATUS_FORMULA = '=IF(1=1,"Approved","Hold")'

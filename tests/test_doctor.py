@@ -14,8 +14,9 @@ from jobs.cli import cli
 from jobs.config import load_settings
 from sync.google import GMAIL_READONLY
 from tests.conftest import PEOPLE, add_settings
-from tests.google_fake import FakeGoogle
-from tests.google_program import (
+from tests.fakes.commands import invoke
+from tests.fakes.google_fake import FakeGoogle
+from tests.fakes.google_program import (
     REFRESH,
     ROBOT,
     SHEET_ID,
@@ -221,3 +222,21 @@ def test_a_server_without_a_login_is_said_so(program, tmp_path):
     assert (
         'ok: emails go through the SMTP server localhost:587 without logging in (username_env = "")'
     ) in result.stdout.splitlines()
+
+
+def test_doctor_names_the_times_and_a_job_that_keeps_failing(program, tmp_path):
+    workbook, _ = program
+    settings_path = tmp_path / "settings.toml"
+    good = workbook.read_bytes()
+    workbook.write_text("broken")
+    invoke(settings_path, "match")
+    invoke(settings_path, "match")
+    workbook.write_bytes(good)
+    lines = invoke(settings_path, "doctor").stdout.splitlines()
+    assert (
+        f"ok: the jobs log to {tmp_path / 'mentor-sync.log'}; times (this machine's time zone):"
+        " match daily at 07:00, introduce hourly, checkin daily at 09:00"
+    ) in lines
+    [note] = [line for line in lines if line.startswith("note: match")]
+    assert note.startswith("note: match failed its last 2 runs: cannot read ")
+    assert lines[-1] == "doctor: nothing to fix"

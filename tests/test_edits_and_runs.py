@@ -62,8 +62,8 @@ from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.outgoing import pair_label
 from mentoring.sheet import Cell, is_blank
 from tests.conftest import mentee, mentor, program_workbook
-from tests.crashes import CrashingSender, CrashingSheet, Killed
-from tests.edits import deliveries, invoke, rename_as_excel_does
+from tests.fakes.crashes import CrashingSender, CrashingSheet, Killed
+from tests.fakes.edits import deliveries, invoke, rename_as_excel_does
 
 DAY0 = date(2026, 1, 12)
 COMMITTEE, HEALTH, LOG = "Committee Matches", "Pair Health", "Email Log"

@@ -28,8 +28,8 @@ from sync.gmail import GmailSender
 from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, Retry, load_credentials
 from sync.mail import SendError
 from tests.conftest import as_a_stopped_run_left_it
-from tests.google_fake import FakeGoogle, loopback_session
-from tests.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, google_settings, user_token
+from tests.fakes.google_fake import FakeGoogle, loopback_session
+from tests.fakes.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, google_settings, user_token
 from tests.test_google_backend import COMMITTEE, approve, committee_edits, new_program
 
 DAY0 = date(2026, 1, 12)

@@ -18,8 +18,8 @@ from jobs.backends import open_journal
 from jobs.config import load_settings
 from sync.google import SHEETS_SCOPE
 from tests.conftest import mentee, mentor
-from tests.google_fake import FakeGoogle, loopback_session, to_serial
-from tests.google_program import SHEET_ID, cli_run
+from tests.fakes.google_fake import FakeGoogle, loopback_session, to_serial
+from tests.fakes.google_program import SHEET_ID, cli_run
 from tests.test_google_backend import COMMITTEE, approve, new_program
 
 DAY0 = date(2026, 1, 12)

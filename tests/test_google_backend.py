@@ -19,8 +19,8 @@ from jobs.config import load_settings
 from mentoring.sheet import Cell, TabEdits
 from sync.google import SHEETS_SCOPE
 from tests.conftest import PEOPLE, mentee, mentor, program_workbook, set_committee_cells
-from tests.google_fake import FakeGoogle, loopback_session
-from tests.google_program import (
+from tests.fakes.google_fake import FakeGoogle, loopback_session
+from tests.fakes.google_program import (
     PROGRAM_GMAIL,
     ROBOT,
     SHEET_ID,

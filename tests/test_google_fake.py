@@ -1,4 +1,4 @@
-"""The loopback fake of Google (tests/google_fake.py), driven by the real clients: gspread for
+"""The loopback fake of Google (tests/fakes/google_fake.py), driven by the real clients: gspread for
 Sheets, googleapiclient for Gmail, google-auth for the token endpoint."""
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from tests.google_fake import FakeGoogle, Loopback, loopback_session
-from tests.google_program import private_key
+from tests.fakes.google_fake import FakeGoogle, Loopback, loopback_session
+from tests.fakes.google_program import private_key
 
 SHEETS = "https://www.googleapis.com/auth/spreadsheets"
 GMAIL = "https://www.googleapis.com/auth/gmail."

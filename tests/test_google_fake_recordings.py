@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import requests
 
-from tests.google_fake import FakeGoogle
+from tests.fakes.google_fake import FakeGoogle
 
 RECORDINGS = (
     Path(__file__).resolve().parents[2] / "shared" / "google-api-recordings" / "gspread-cassettes"

@@ -17,7 +17,7 @@ from jobs.mail import CHECKIN, INTRODUCE
 from mentoring.tool_tabs import tool_tabs
 from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import set_committee_cells
-from tests.test_pair_health import DAY0, answer, link_the_checkin_form, on
+from tests.fakes.checkin_year import DAY0, answer, link_the_checkin_form, on
 
 
 class CountingWorkbook(WorkbookSpreadsheet):

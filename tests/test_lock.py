@@ -13,6 +13,7 @@ from filelock import FileLock
 from jobs.cli import cli
 from jobs.config import load_settings
 from tests.conftest import add_settings, tab_rows
+from tests.fakes.commands import invoke
 
 LOCKED_EXIT = 75
 
@@ -81,3 +82,15 @@ def test_a_run_finding_the_lock_taken_exits_75_and_is_remembered_as_skipped(prog
     assert "skipped: another run was in progress" in line
     # Free again: the next run works.
     assert CliRunner().invoke(cli, ["--config", str(settings_path), "match"]).exit_code == 0
+
+
+def test_a_lock_file_that_cannot_be_made_is_one_clear_line(program, tmp_path):
+    settings_path = tmp_path / "settings.toml"
+    add_settings(settings_path, '[operations]\nlock_file = "settings.toml/x.lock"\n')
+    result = invoke(settings_path, "match")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"mentor-sync: cannot take the lock {tmp_path / 'settings.toml' / 'x.lock'} ("
+    )
+    assert result.stderr.endswith("fix operations.lock_file in the settings\n")
+    assert "Traceback" not in result.stderr

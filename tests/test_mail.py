@@ -27,7 +27,7 @@ from tests.conftest import (
     set_committee_cells,
     tab_rows,
 )
-from tests.edits import invoke
+from tests.fakes.edits import invoke
 
 DAY0 = date(2026, 1, 12)
 
@@ -128,7 +128,7 @@ def test_a_pair_goes_through_the_year_each_email_exactly_once(program, tmp_path)
         if day not in skipped_week and (offset % 7 == 0 or offset in _EDGES):
             send(CHECKIN, path, settings, at(day), outbox)
     # Two introductions and 4 emails to 4 people. No check-in form is linked to this
-    # spreadsheet, so answers cannot be known and nobody is reminded (tests/test_pair_health).
+    # spreadsheet, so answers cannot be known and nobody is reminded (tests/test_reminders.py).
     assert len(outbox.delivered) == 2 + 2 * 2 * 4
     assert set(outbox.delivered.values()) == {1}
     sent = {key: row["Sent At"].date() for key, row in log(path, settings).items()}

@@ -12,7 +12,7 @@ from jobs.mail import INTRODUCE, run_mail
 from sync.journal import Journal
 from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import committee_by_email
-from tests.crashes import CrashingSender, CrashingSheet, Killed
+from tests.fakes.crashes import CrashingSender, CrashingSheet, Killed
 from tests.test_mail import DAY0, Memory, Outbox, approve, at, log
 
 MENTEES = ("ana@m.org", "bo@m.org")

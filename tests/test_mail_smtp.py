@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from jobs.cli import cli
 from tests.conftest import PEOPLE, mentee, mentor, smtp_program_at, tab_rows
-from tests.smtp_server import free_port
+from tests.fakes.smtp_server import free_port
 
 
 def run(settings_path, day: date, *args):

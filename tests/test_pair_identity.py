@@ -13,7 +13,7 @@ import pytest
 
 from jobs.config import load_settings
 from tests.conftest import match, mentee, mentor, program_workbook
-from tests.edits import apply_again, deliveries, invoke, rows_of, set_cells
+from tests.fakes.edits import apply_again, deliveries, invoke, rows_of, set_cells
 
 DAY0 = date(2026, 1, 12)
 PEOPLE = (

@@ -17,7 +17,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from tests.edits import deliveries, invoke, rows_of, set_cells
+from tests.fakes.edits import deliveries, invoke, rows_of, set_cells
 
 DAY0 = date(2026, 1, 12)
 ANA_INTRO = "introduction | ana@m.org | tom@t.org"

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from jobs.config import load_settings
-from tests.edits import (
+from tests.fakes.edits import (
     clear_row_1,
     deliveries,
     insert_row_above,
@@ -163,8 +163,8 @@ def test_on_google_a_renamed_email_log_is_found_by_its_sheet_id(tmp_path):
     import gspread
 
     from sync.google import SHEETS_SCOPE
-    from tests.google_fake import FakeGoogle, loopback_session
-    from tests.google_program import SHEET_ID, cli_run
+    from tests.fakes.google_fake import FakeGoogle, loopback_session
+    from tests.fakes.google_program import SHEET_ID, cli_run
     from tests.test_google_backend import COMMITTEE, approve, new_program
 
     with FakeGoogle(seed=5) as fake:

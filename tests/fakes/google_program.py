@@ -22,7 +22,7 @@ from mentoring.settings import Settings
 from mentoring.sheet import Cell
 from sync.google import GMAIL_READONLY, GMAIL_SEND
 from tests.conftest import response_rows
-from tests.google_fake import FakeGoogle
+from tests.fakes.google_fake import FakeGoogle
 
 SHEET_ID = "1mentorSyncTestSpreadsheet0000000000000000"
 ROBOT = "mentor-sync@sts-program.iam.gserviceaccount.com"

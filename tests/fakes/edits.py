@@ -16,7 +16,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from jobs.cli import cli
 from mentoring.sheet import Cell
-from tests.smtp_server import Inbox
+from tests.fakes.smtp_server import Inbox
 
 
 def invoke(settings_path: Path, day: date, *args: str):
