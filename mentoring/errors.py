@@ -1,4 +1,24 @@
-"""The errors the core raises; each says what is wrong and how to fix it."""
+"""The errors mentor-sync raises; each says what is wrong and how to fix it.
+
+Every error a person sees shares one root, so a job catches MentorSyncError and
+reports it in one line (an error outside this tree is a bug: the traceback goes to
+the log). The whole tree, with where each error lives:
+
+    MentorSyncError                 every error reported to a person
+    ├── ConfigError                 the settings, a tab or a header do not fit what the
+    │   │                           tool needs; the command line exits with code 2
+    │   ├── AddressError            an address of one email cannot be used: that email
+    │   │                           fails alone (letters.build_message)
+    │   ├── TabShapeError           a tab the tool writes has lost its header row, so the
+    │   │                           job refuses and writes nothing (mentoring/sheet.py)
+    │   └── JournalError            the send journal cannot be opened, read or written
+    │                               (sync/journal.py)
+    ├── SpreadsheetError            the spreadsheet cannot be read or written (sync/base.py)
+    ├── SendError                   a message did not go out; `maybe_sent` when it may have
+    │                               reached the server anyway (sync/mail.py)
+    └── GoogleError                 a Google API call failed for good (sync/google.py)
+        └── NoAnswerError           the last try got no answer: it may have been done
+"""
 
 from __future__ import annotations
 

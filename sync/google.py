@@ -59,7 +59,7 @@ class GoogleError(MentorSyncError):
         self.status, self.reason, self.detail = status, reason, detail
 
 
-class Unsure(GoogleError):
+class NoAnswerError(GoogleError):
     """The last try got no answer (a timeout or a lost connection): it may have been done."""
 
 
@@ -183,7 +183,7 @@ def _final(what: str, problem: Problem, tries: int) -> GoogleError:
         parts.append(_ADVICE[problem.status])
     if problem.transient:
         parts.append("run again later")
-    kind = Unsure if problem.status == 0 else GoogleError
+    kind = NoAnswerError if problem.status == 0 else GoogleError
     return kind("; ".join(parts), problem.status, problem.reason, problem.message)
 
 

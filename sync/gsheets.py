@@ -34,7 +34,7 @@ from gspread.utils import rowcol_to_a1
 from mentoring.settings import Google
 from mentoring.sheet import Cell, TabEdits, Table, apply_edits, table_from_cells
 from sync.base import SpreadsheetError, tab_title
-from sync.google import Credentials, GoogleError, Retry, Unsure, identity
+from sync.google import Credentials, GoogleError, NoAnswerError, Retry, identity
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
 # Read values as stored: numbers as numbers, dates as serial day numbers.
@@ -247,7 +247,7 @@ class GoogleSpreadsheet:
                 lambda: self.http.fetch_sheet_metadata(self.id, params={"fields": METADATA_FIELDS}),
             )
         except GoogleError as exc:
-            raise Unsure(f"{exc}, after a try of writing got no answer") from exc
+            raise NoAnswerError(f"{exc}, after a try of writing got no answer") from exc
         meta = {s["properties"]["title"]: s["properties"] for s in answer.get("sheets", [])}
         self._meta = meta
         for title, (rows, columns) in plan.grids.items():
@@ -286,7 +286,9 @@ class GoogleSpreadsheet:
             )
         if not what.startswith("writing"):
             return SpreadsheetError(f"{exc} (nothing was written)")
-        if maybe_written and (isinstance(exc, Unsure) or exc.status >= 500 or exc.status == 0):
+        if maybe_written and (
+            isinstance(exc, NoAnswerError) or exc.status >= 500 or exc.status == 0
+        ):
             outcome = "it may or may not have been written; run again, which writes the same"
         else:
             outcome = "nothing was written"

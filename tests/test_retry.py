@@ -11,7 +11,7 @@ import requests
 from googleapiclient.errors import HttpError
 from httplib2 import Response as Httplib2Response
 
-from sync.google import GoogleError, Retry, Unsure, describe
+from sync.google import GoogleError, NoAnswerError, Retry, describe
 
 
 def api_error(status: int, body: str, kind: str = "gspread") -> Exception:
@@ -104,7 +104,7 @@ def test_after_the_last_try_the_message_says_what_failed_and_what_to_do():
 
 def test_no_answer_at_the_last_try_is_unsure():
     call, _ = failing([requests.ReadTimeout("slow")] * 2)
-    with pytest.raises(Unsure):
+    with pytest.raises(NoAnswerError):
         Retry(tries=2, sleep=lambda s: None).call("writing", call)
 
 
