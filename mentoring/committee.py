@@ -107,6 +107,24 @@ class _Entry:
     values: dict[str, Cell] = field(default_factory=dict)
 
 
+def row_status(row: Row, columns: Mapping[str, int]) -> str:
+    """A committee row's Status, as typed (trimmed)."""
+    return str(cell(row, columns[STATUS]) or "").strip()
+
+
+def is_approved(row: Row, columns: Mapping[str, int]) -> bool:
+    """Whether the committee approved the row (Approved in any case)."""
+    return row_status(row, columns).casefold() == APPROVED.casefold()
+
+
+def row_mentor(row: Row, columns: Mapping[str, int]) -> str:
+    """The mentor a committee row names: the committee's own choice (Committee Mentor
+    Email) over the suggestion, normalised ("" for none)."""
+    return normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
+        cell(row, columns[MENTOR_EMAIL])
+    )
+
+
 def update_committee_tab(
     existing: Table | None,
     tab: str,

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mentoring.committee import (
-    APPROVED,
     COLUMNS,
     HOLD,
     INTRODUCED,
@@ -22,6 +21,9 @@ from mentoring.committee import (
     OVERRIDE,
     STATUS,
     STATUSES,
+    is_approved,
+    row_mentor,
+    row_status,
 )
 from mentoring.intake import Applicant, Responses, normalise_email
 from mentoring.sheet import Row, Table, Unknown, cell, is_blank, is_new_tab
@@ -149,9 +151,7 @@ def approved_pairs(
     seen: dict[str, int] = {}
     for row in committee.rows:
         email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
-        mentor_email = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
-            cell(row, columns[MENTOR_EMAIL])
-        )
+        mentor_email = row_mentor(row, columns)
 
         def said(text: str, number: int = row.number, email: str = email) -> None:
             problems.append(RowProblem(committee.name, number, email, text))
@@ -165,8 +165,8 @@ def approved_pairs(
             hold()
             said(unknown)
             continue
-        status = str(cell(row, columns[STATUS]) or "").strip()
-        if status.casefold() != APPROVED.casefold():
+        status = row_status(row, columns)
+        if not is_approved(row, columns):
             paused = _paused(status, cell(row, columns[INTRODUCED]))
             if paused:
                 hold()
@@ -238,12 +238,10 @@ def _torn(committee: Table, columns: Mapping[str, int]) -> dict[str, list[int]]:
     mentors: dict[str, set[str]] = {}
     rows: dict[str, list[int]] = {}
     for row in committee.rows:
-        if str(cell(row, columns[STATUS]) or "").strip().casefold() != APPROVED.casefold():
+        if not is_approved(row, columns):
             continue
         email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
-        mentor = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
-            cell(row, columns[MENTOR_EMAIL])
-        )
+        mentor = row_mentor(row, columns)
         mentors.setdefault(email, set()).add(mentor)
         rows.setdefault(email, []).append(row.number)
     return {email: rows[email] for email, named in mentors.items() if email and len(named) > 1}

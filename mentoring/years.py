@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mentoring import health as ph
+from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
 from mentoring.committee import (
-    APPROVED,
     INTRODUCED,
     MENTEE,
     MENTEE_EMAIL,
@@ -25,8 +25,9 @@ from mentoring.committee import (
     NOTES,
     OVERRIDE,
     STATUS,
+    is_approved,
+    row_mentor,
 )
-from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
 from mentoring.health import check_texts_have_a_place, join_texts, pair_rows
 from mentoring.history import PAST_MENTEE, PAST_MENTOR, past_pairs
 from mentoring.intake import normalise_email
@@ -87,12 +88,10 @@ def close_year(
     closing: dict[tuple[str, str], dict[str, Cell]] = {}
     committee_rows: set[int] = set()
     for row in committee.rows:
-        approved = str(cell(row, columns[STATUS]) or "").strip().casefold() == APPROVED.casefold()
+        approved = is_approved(row, columns)
         introduced = cell(row, columns[INTRODUCED])
         mentee = normalise_email(cell(row, columns[MENTEE_EMAIL]))
-        mentor = normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
-            cell(row, columns[MENTOR_EMAIL])
-        )
+        mentor = row_mentor(row, columns)
         if not (approved and mentee and mentor and not is_blank(introduced)):
             continue
         on = parse_timestamp(introduced, order)
