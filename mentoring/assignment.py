@@ -188,7 +188,8 @@ def most_matched(allowed: np.ndarray, capacity: np.ndarray, mentor_of: np.ndarra
             return mentor_of
         used = np.zeros(n, dtype=bool)
         for end in ends:
-            path, mentor = [], int(end)
+            path: list[tuple[int, int]] = []
+            mentor = int(end)
             while True:
                 mentee = int(reached_from[mentor])
                 if used[mentee]:

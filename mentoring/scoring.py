@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -70,9 +70,9 @@ class ScoreBoard:
                 self.allowed[i, j] = False
         self.past_pairs = set(past_pairs)
         for mentee_email, mentor_email in self.past_pairs:
-            i, j = self.row.get(mentee_email), self.column.get(mentor_email)
-            if i is not None and j is not None:
-                self.allowed[i, j] = False
+            row, column = self.row.get(mentee_email), self.column.get(mentor_email)
+            if row is not None and column is not None:
+                self.allowed[row, column] = False
 
     def why(self, i: int, j: int) -> str:
         """What made the pair, rule by rule, for the rules that scored."""
@@ -218,6 +218,7 @@ class _Text(_Evaluator):
         }
 
     def describe(self, i, j):
+        assert self.vectorizer is not None  # without one, no pair scores: none is described
         shared = self._shared(i, j)
         words = self.vectorizer.get_feature_names_out()
         top = sorted(shared, key=lambda t: (-shared[t], t))[:3]
@@ -311,7 +312,7 @@ class _Distance(_Evaluator):
         return f"{self.rule.name}: {gap:g}{unit} apart"
 
 
-_KINDS = {
+_KINDS: dict[str, Callable[[Rule, Sequence[Applicant], Sequence[Applicant]], _Evaluator]] = {
     "overlap": _Overlap,
     "text": _Text,
     "same": _Same,
