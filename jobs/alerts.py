@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 
 from jobs.program import email_log, sender_person, spreadsheet_link
 from mentoring import alerts
@@ -75,7 +76,9 @@ def send_alert(
     program = settings.program.name
     letter = templates.render("alert", alert_context(new, program, spreadsheet_link(settings), now))
     email = _committee_email(new, ALERT, letter, settings, now)
-    if ledger is None:  # the spreadsheet is out of reach: the state file keeps the alert
+    # The spreadsheet is out of reach: the state file keeps the alert. (A ledger is read from
+    # the sheet, so with a ledger there is a sheet.)
+    if ledger is None or sheet is None:
         told = _deliver(email, sender, None)
     else:
         if journal is None:  # without a journal, the Email Log's mark comes before the send
@@ -132,7 +135,7 @@ class _Email:
     kind: str
     key: str  # the first item's: the email's file, Message-ID and look-up go by it
     message_id: str
-    message: object
+    message: EmailMessage
     subject: str
     to: str
     at: datetime

@@ -106,8 +106,9 @@ class _Patient(requests.adapters.HTTPAdapter):
         super().__init__()
         self.timeout = timeout
 
-    def send(self, request, *args, timeout=None, **kwargs):
-        return super().send(request, *args, timeout=timeout or self.timeout, **kwargs)
+    def send(self, request, *args, **kwargs):
+        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
+        return super().send(request, *args, **kwargs)
 
 
 def _is_service_account(path: Path) -> bool:

@@ -59,7 +59,7 @@ def render(planned: Planned, settings: Settings, templates: Templates, now: date
     sender = sender_person(settings)
     domain = sender.email.rpartition("@")[2]
     msgid = message_id(planned.key, settings.program.name, domain, planned.resend)
-    cc = ()
+    cc: tuple[str, ...] = ()
     if planned.kind == INTRODUCTION and settings.email.cc_committee:
         cc = tuple(e for e in [settings.program.committee_email] if e)
     try:

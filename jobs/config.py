@@ -60,7 +60,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         templates=str(path.parent / settings.email.templates) if settings.email.templates else "",
     )
     environ = os.environ if environ is None else environ
-    files = {
+    files: dict[str, Any] = {  # str values, for str fields: replace() cannot tell by the keys
         key: environ.get(variable) or str(path.parent / getattr(settings.google, key))
         for key, variable in GOOGLE_FILE_VARIABLES.items()
     }

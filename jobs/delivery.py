@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from email.message import EmailMessage
 
 from mentoring.errors import ConfigError
 from mentoring.health import PairHealth
@@ -86,7 +87,7 @@ class Outgoing:
     planned: Planned
     message_id: str
     subject: str
-    message: object
+    message: EmailMessage | None  # None when it could not be built (`problem`)
     problem: str = ""  # why no message could be built: the email fails alone
 
 
@@ -165,6 +166,7 @@ def _hand_over(
     """Hand one email to the sender: its Email Log entry, and the error when the sender
     can send nothing more in this run."""
     planned = outgoing.planned
+    assert outgoing.message is not None  # emails that could not be built are not handed over
     try:
         note = sender.send(outgoing.message, planned.send_key)
     except SendError as exc:

@@ -10,7 +10,7 @@ from jobs.demo_data import program_tabs
 from mentoring.committee import INTRODUCED, MENTEE_EMAIL, MENTOR_EMAIL, STATUS, WHY
 from mentoring.reports import rewrite_tab
 from mentoring.settings import Settings
-from mentoring.sheet import TabEdits, cell, is_blank
+from mentoring.sheet import Cell, TabEdits, cell, is_blank
 from sync.workbook import WorkbookSpreadsheet, create_workbook
 
 # How many suggested pairs the demo approves, and how long ago (in days) it says
@@ -85,7 +85,7 @@ def approve_as_a_committee_would(
         if not is_blank(cell(row, mentor)) and "weak" not in str(cell(row, why) or "")
     ][:DEMO_APPROVALS]
     mentee = table.require(MENTEE_EMAIL, what="a committee column", fix="")
-    cells = {}
+    cells: dict[tuple[int, int], Cell] = {}
     dated = []
     for index, row in enumerate(good):
         cells[row.number, status + 1] = "Approved"

@@ -112,7 +112,7 @@ def program_tabs(
     if capacity is not None:
         for row in mentor_rows:
             row["capacity"] = str(capacity)
-    tables = {
+    tables: dict[str, list[list[Cell]]] = {
         form.tab: [
             list(form.questions.values()),
             *([row.get(field, "") for field in form.questions] for row in rows),

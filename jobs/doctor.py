@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from jobs.backends import SIGNED_IN, gmail_credentials, open_journal, open_spreadsheet
 from jobs.config import load_settings
@@ -23,6 +24,9 @@ from mentoring.sheet import Table
 from mentoring.summary import count
 from mentoring.tool_tabs import check_tool_tabs
 from sync.state import load_history
+
+if TYPE_CHECKING:
+    from sync.gsheets import GoogleSpreadsheet
 
 OK, FIX, NOTE = "ok", "fix", "note"
 # Google stops refreshing the tokens of an OAuth app left in "Testing" 7 days after sign-in.
@@ -113,7 +117,12 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
     except MentorSyncError as exc:
         yield Finding(FIX, str(exc))
         return
-    where = f"the Google spreadsheet '{sheet.title}'" if google else settings.spreadsheet.path
+    # The google backend's spreadsheet is a GoogleSpreadsheet, which has a title.
+    where = (
+        f"the Google spreadsheet '{cast('GoogleSpreadsheet', sheet).title}'"
+        if google
+        else settings.spreadsheet.path
+    )
     yield Finding(OK, f"opened {where}, which has {len(tabs)} tabs")
     t = settings.tabs
     forms = [

@@ -154,7 +154,8 @@ def read_pairs(
         for p in again
     ]
     kept = [p for p in read.pairs if p not in again]
-    held, dated = set(read.held), ()
+    held = set(read.held)
+    dated: tuple[tuple[Pair, date], ...] = ()
     if ledger is not None:
         # A pair of an earlier year was closed: someone of the same name now is someone new.
         known = [k for k in known if k.emails not in past]

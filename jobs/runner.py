@@ -368,6 +368,7 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
         journal = session.journal
 
         def tell(healths, ended, ledger):
+            assert journal is not None  # told only when `checking`, which needs the journal
             return tell_the_committee(
                 healths, ended, ledger, settings, templates, sender, session.now, journal
             )
@@ -388,7 +389,7 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
         # So does a Pair Health tab that could not be written, and a digest that did not go.
         failed = bool(report.failed or report.unconfirmed or report.health_problem)
         failed = failed or report.told_failed
-        told = [([], line) for line in report.told]
+        told: list[tuple[list[str], str]] = [([], line) for line in report.told]
         result = JobResult([(report.details(), report.summary()), *told], failed)
         if not dry_run:
             session.sheet.flush()

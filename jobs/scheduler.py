@@ -69,7 +69,7 @@ def _job(job: str, run: Callable[[str], object]) -> None:
 
 def serve(
     scheduler: schedule.Scheduler,
-    sleep: Callable[[float], None],
+    sleep: Callable[[float], object],
     stop: threading.Event,
     max_nap: float = MAX_NAP,
 ) -> None:
@@ -81,7 +81,7 @@ def serve(
         for slot in sorted(j for j in scheduler.jobs if j.should_run):
             if stop.is_set():
                 break
-            (job,) = slot.tags
+            job = _name(slot)
             if job not in ran:
                 slot.run()  # as run_pending would, but it would not look at `stop` between jobs
                 ran.add(job)
@@ -90,6 +90,13 @@ def serve(
             break
         idle = scheduler.idle_seconds
         sleep(min(max(idle if idle is not None else max_nap, 0.0), max_nap))
+
+
+def _name(slot: schedule.Job) -> str:
+    """The name of the job `slot` runs: its one tag (`build` tags it so)."""
+    (name,) = slot.tags
+    assert isinstance(name, str)  # `build` tags each slot with its job's name
+    return name
 
 
 def _keep_to_the_clock(slot: schedule.Job) -> None:
@@ -119,7 +126,7 @@ def next_runs(scheduler: schedule.Scheduler) -> dict[str, datetime]:
     """When each job runs next (aware; `schedule` keeps naive times in the machine's zone)."""
     runs: dict[str, datetime] = {}
     for job in scheduler.jobs:
-        (name,) = job.tags
+        name = _name(job)
         if job.next_run is not None and (name not in runs or job.next_run < runs[name]):
             runs[name] = job.next_run
     return {name: when.astimezone() for name, when in runs.items()}

@@ -29,8 +29,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
@@ -48,6 +50,10 @@ TOP_SCORE = 100
 _BLOCK = 1000  # rows priced at a time
 _REFUSED = np.int32(-(2**30))  # a refused pair's value in pricing: below any, with room to subtract
 
+# Whole numbers (scores, places, indices, prices) and yes/no, by pair or by person.
+Ints = npt.NDArray[np.integer[Any]]
+Bools = npt.NDArray[np.bool_]
+
 
 @dataclass(frozen=True)
 class Slate:
@@ -57,7 +63,7 @@ class Slate:
     optimal, `gap` bounds how many points higher the optimal total score could be.
     """
 
-    mentor_of: np.ndarray
+    mentor_of: Ints
     gap: float = 0.0
     rounds: int = 1
 
@@ -67,7 +73,7 @@ class Slate:
 
 
 def best_slate(
-    score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, dense_limit: int = DENSE_LIMIT
+    score: Ints, allowed: Bools, capacity: Ints, dense_limit: int = DENSE_LIMIT
 ) -> Slate:
     """Choose the slate; `score` is mentees x mentors (0-100), `capacity` free places per mentor."""
     n = score.shape[0]
@@ -85,7 +91,7 @@ def _bonus(n: int, places: int) -> int:
     return (TOP_SCORE + 1) * min(n, places) + 1
 
 
-def _dense(score, allowed, capacity) -> Slate:
+def _dense(score: Ints, allowed: Bools, capacity: Ints) -> Slate:
     n = score.shape[0]
     mentor_of_place = np.repeat(np.arange(len(capacity)), capacity)
     weight = np.where(allowed, score + 1.0 + _bonus(n, len(mentor_of_place)), 0.0)
@@ -96,7 +102,7 @@ def _dense(score, allowed, capacity) -> Slate:
     return Slate(mentor_of)
 
 
-def _column_generation(score, allowed, capacity) -> Slate:
+def _column_generation(score: Ints, allowed: Bools, capacity: Ints) -> Slate:
     n, m = score.shape
     bonus = _bonus(n, int(capacity.sum()))
     rows, cols = _first_candidates(score, allowed, capacity)
@@ -140,22 +146,22 @@ def _column_generation(score, allowed, capacity) -> Slate:
     return Slate(mentor_of, 0.0 if gap < 1 else gap, round_number)
 
 
-def _pairs(mentor_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pairs(mentor_of: Ints) -> tuple[Ints, Ints]:
     mentees = np.flatnonzero(mentor_of >= 0)
     return mentees, mentor_of[mentees]
 
 
-def _merge(rows, cols, new_rows, new_cols, m: int):
+def _merge(rows: Ints, cols: Ints, new_rows: Ints, new_cols: Ints, m: int) -> tuple[Ints, Ints]:
     return _unique(np.concatenate([rows, new_rows]), np.concatenate([cols, new_cols]), m)
 
 
-def _unique(rows, cols, m: int):
+def _unique(rows: Ints, cols: Ints, m: int) -> tuple[Ints, Ints]:
     """The pairs once each, by mentee then mentor."""
     pairs = np.unique(rows * m + cols)
     return pairs // m, pairs % m
 
 
-def most_matched(allowed: np.ndarray, capacity: np.ndarray, mentor_of: np.ndarray) -> np.ndarray:
+def most_matched(allowed: Bools, capacity: Ints, mentor_of: Ints) -> Ints:
     """`mentor_of` grown into a maximum matching of the allowed pairs.
 
     Each pass searches the whole table breadth first from every unmatched
@@ -188,7 +194,8 @@ def most_matched(allowed: np.ndarray, capacity: np.ndarray, mentor_of: np.ndarra
             return mentor_of
         used = np.zeros(n, dtype=bool)
         for end in ends:
-            path, mentor = [], int(end)
+            path: list[tuple[int, int]] = []
+            mentor = int(end)
             while True:
                 mentee = int(reached_from[mentor])
                 if used[mentee]:
@@ -203,7 +210,7 @@ def most_matched(allowed: np.ndarray, capacity: np.ndarray, mentor_of: np.ndarra
                 mentor_of[mentee] = mentor
 
 
-def greedy(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+def greedy(score: Ints, allowed: Bools, capacity: Ints) -> Ints:
     """The best remaining pair first (ties to the lower mentee, then the lower mentor).
 
     Pairs ranked this way on both sides have exactly one stable matching, and it
@@ -237,7 +244,7 @@ def greedy(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray) -> np.n
     return mentor_of
 
 
-def top_columns(values: np.ndarray, k: int, floor: int) -> np.ndarray:
+def top_columns(values: Ints, k: int, floor: int) -> Ints:
     """Per row, the columns of the `k` largest whole values above `floor`, largest first (-1: none).
 
     Ties go to the lower column. Repeated argmax: on small integer scores with
@@ -254,7 +261,7 @@ def top_columns(values: np.ndarray, k: int, floor: int) -> np.ndarray:
     return found
 
 
-def _first_candidates(score, allowed, capacity):
+def _first_candidates(score: Ints, allowed: Bools, capacity: Ints) -> tuple[Ints, Ints]:
     """Each mentee's best mentors, each mentor's best mentees for every place they
     offer, and a spread: each mentee the mentors at its own share of the list, and
     each mentor the mentees at theirs."""
@@ -289,7 +296,9 @@ def _first_candidates(score, allowed, capacity):
     return _unique(rows[keep], cols[keep], m)
 
 
-def _solve_sparse(score, capacity, rows, cols, bonus, everyone=False) -> np.ndarray:
+def _solve_sparse(
+    score: Ints, capacity: Ints, rows: Ints, cols: Ints, bonus: int, everyone: bool = False
+) -> Ints:
     """Exact on the candidate pairs: mentees x (places + one 'unmatched' column each), or
     mentees x places when the candidates hold a slate matching `everyone`."""
     n = score.shape[0]
@@ -320,7 +329,9 @@ def _solve_sparse(score, capacity, rows, cols, bonus, everyone=False) -> np.ndar
     return mentor_of
 
 
-def _least_prices(score, mentor_of, capacity, rows, cols, bonus) -> np.ndarray:
+def _least_prices(
+    score: Ints, mentor_of: Ints, capacity: Ints, rows: Ints, cols: Ints, bonus: int
+) -> Ints:
     """The least mentor prices v >= 0 under which the slate is optimal on the candidate pairs.
 
     With weight w = bonus + score, a matched mentee i at mentor j keeps u_i = w_ij - v_j,
@@ -335,7 +346,9 @@ def _least_prices(score, mentor_of, capacity, rows, cols, bonus) -> np.ndarray:
     return _relax(prices, source, target, step, np.maximum)
 
 
-def _greatest_prices(score, mentor_of, capacity, rows, cols, bonus) -> np.ndarray:
+def _greatest_prices(
+    score: Ints, mentor_of: Ints, capacity: Ints, rows: Ints, cols: Ints, bonus: int
+) -> Ints:
     """The greatest such prices: a mentor with a free place is free (v = 0), no mentee pays
     more than their pair is worth (u_i >= 0), and u_i + v_k >= w_ik on every candidate
     pair bounds v_j from above through i's mentor j."""
@@ -349,7 +362,7 @@ def _greatest_prices(score, mentor_of, capacity, rows, cols, bonus) -> np.ndarra
     return np.maximum(_relax(prices, target, source, -step, np.minimum), 0)
 
 
-def _moves(score, mentor_of, rows, cols):
+def _moves(score: Ints, mentor_of: Ints, rows: Ints, cols: Ints) -> tuple[Ints, Ints, Ints]:
     """For candidate pairs of matched mentees: from their mentor, to the candidate, and
     what the move gains (the candidate's score less their mentor's)."""
     source = mentor_of[rows]
@@ -357,7 +370,7 @@ def _moves(score, mentor_of, rows, cols):
     return source, cols, step
 
 
-def _relax(prices, source, target, step, better):
+def _relax(prices: Ints, source: Ints, target: Ints, step: Ints, better: np.ufunc) -> Ints:
     """Bellman-Ford: prices[target] = better(prices[target], prices[source] + step), to a
     fixpoint."""
     for _ in range(len(prices) + 1):
@@ -369,7 +382,7 @@ def _relax(prices, source, target, step, better):
     return prices
 
 
-def _slack(score, mentor_of, prices, bonus) -> np.ndarray:
+def _slack(score: Ints, mentor_of: Ints, prices: Ints, bonus: int) -> Ints:
     """u_i - bonus: what mentee i gains at their mentor now, above the bonus (-bonus: unmatched)."""
     floor = np.full(len(mentor_of), -bonus, dtype=np.int64)
     matched = np.flatnonzero(mentor_of >= 0)
@@ -378,13 +391,16 @@ def _slack(score, mentor_of, prices, bonus) -> np.ndarray:
     return floor
 
 
-def _close(score, mentor_of, prices, rows, cols, bonus) -> np.ndarray:
+def _close(score: Ints, mentor_of: Ints, prices: Ints, rows: Ints, cols: Ints, bonus: int) -> Bools:
     """Which candidate pairs are the slate's or within KEEP points of paying their way."""
     short = _slack(score, mentor_of, prices, bonus)[rows] - (score[rows, cols] - prices[cols])
-    return (short <= KEEP) | (mentor_of[rows] == cols)
+    on_slate: Bools = mentor_of[rows] == cols  # numpy's stubs type `==` of arrays as Any
+    return (short <= KEEP) | on_slate
 
 
-def _price(score, allowed, capacity, mentor_of, prices, bonus):
+def _price(
+    score: Ints, allowed: Bools, capacity: Ints, mentor_of: Ints, prices: Ints, bonus: int
+) -> tuple[Ints, Ints, float]:
     """Price every pair at the mentor prices, in one pass over the score table.
 
     A pair improves the slate when score_ij - v_j exceeds what mentee i gains now.
@@ -400,7 +416,7 @@ def _price(score, allowed, capacity, mentor_of, prices, bonus):
     charge = (-prices).astype(np.int32)
     columns = np.arange(m)
 
-    def price_block(start: int):
+    def price_block(start: int) -> tuple[list[Ints], list[Ints], float]:
         block = slice(start, start + _BLOCK)
         value = np.where(allowed[block], score[block] + charge, _REFUSED)
         best = value.max(axis=1).astype(np.int64)
@@ -446,6 +462,6 @@ def _price(score, allowed, capacity, mentor_of, prices, bonus):
     return (*_unique(new_rows, new_cols, m), bound)
 
 
-def _total(score, mentor_of, bonus) -> float:
+def _total(score: Ints, mentor_of: Ints, bonus: int) -> float:
     matched = mentor_of >= 0
     return float((bonus + score[matched, mentor_of[matched]].astype(np.int64)).sum())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from mentoring.intake import Applicant, Responses, normalise_email
 from mentoring.matching import Fit, Matcher, Pick
@@ -139,7 +140,7 @@ def update_committee_tab(
     by email, the past pairs of people who took part before, which Why names.
     """
     is_new = is_new_tab(existing, COLUMNS, "the committee's matches")
-    table = existing if not is_new else Table(tab, COLUMNS, ())
+    table = existing if existing is not None and not is_new else Table(tab, COLUMNS, ())
     inserted = _add_alternatives_column(table)
     if inserted:
         table = inserted
@@ -155,9 +156,9 @@ def update_committee_tab(
     entries = _existing_entries(table, columns)
     known = {entry.email for entry in entries}
     next_row = table.last_row + 1
-    for mentee in sorted(mentees.values(), key=_application_order):
-        if mentee.email not in known:
-            entries.append(_Entry(next_row, None, mentee.email, write_status=True))
+    for newcomer in sorted(mentees.values(), key=_application_order):
+        if newcomer.email not in known:
+            entries.append(_Entry(next_row, None, newcomer.email, write_status=True))
             next_row += 1
 
     load: dict[str, int] = {}
@@ -196,7 +197,7 @@ def update_committee_tab(
             entry.values[STATUS] = SUGGESTED
 
     cells = _changed_cells(entries, columns, is_new)
-    insert = ()
+    insert: tuple[int, ...] = ()
     if inserted:
         insert = (columns[ALTERNATIVES] + 1,)
         cells[1, columns[ALTERNATIVES] + 1] = ALTERNATIVES
@@ -208,13 +209,14 @@ def update_committee_tab(
 
 def _add_alternatives_column(table: Table) -> Table | None:
     """A tab from before the Alternatives column gets one, right after Why, as the tool's own."""
-    if table.column(ALTERNATIVES) is not None or table.column(WHY) is None:
+    why = table.column(WHY)
+    if table.column(ALTERNATIVES) is not None or why is None:
         return None
     if any(table.column(name) is None for name in COLUMNS if name != ALTERNATIVES):
         return None  # another column is missing: that is reported, not patched
-    at = table.column(WHY) + 1
+    at = why + 1
 
-    def widen(cells):
+    def widen(cells: Sequence[Cell]) -> tuple[Cell, ...]:
         cells = tuple(cells)
         return (*cells[:at], None, *cells[at:]) if len(cells) > at else cells
 
@@ -223,7 +225,7 @@ def _add_alternatives_column(table: Table) -> Table | None:
     return Table(table.name, header, rows, table.last_row)
 
 
-def _outcomes(entries, mentees: Mapping[str, Applicant]) -> tuple[Outcome, ...]:
+def _outcomes(entries: Sequence[_Entry], mentees: Mapping[str, Applicant]) -> tuple[Outcome, ...]:
     outcomes = []
     for entry in entries:
         mentee = mentees.get(entry.email)
@@ -231,12 +233,11 @@ def _outcomes(entries, mentees: Mapping[str, Applicant]) -> tuple[Outcome, ...]:
             continue
         mentor = normalise_email(entry.values.get(MENTOR_EMAIL, entry.locked_mentor))
         score = entry.values.get(SCORE)
-        has_score = isinstance(score, int | float)
         outcomes.append(
             Outcome(
                 mentee,
                 mentor or None,
-                int(score) if has_score else None,
+                int(score) if isinstance(score, int | float) else None,
                 entry.weak,
                 reviewed=entry.locked,
             )
@@ -444,5 +445,5 @@ def _email_list(value: Cell) -> list[str]:
     return found
 
 
-def _application_order(mentee: Applicant) -> tuple:
+def _application_order(mentee: Applicant) -> tuple[bool, datetime | int, str]:
     return (mentee.submitted is None, mentee.submitted or 0, mentee.email)

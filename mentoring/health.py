@@ -182,19 +182,27 @@ def _flags(health: PairHealth, settings: Health) -> list[Flag]:
         said = "the last check-in" if n == 1 else f"the last {n} check-ins"
         evidence = " | ".join(f"{s.person.email} {s.last_overdue}" for s in quiet)
         flags.append(Flag(f"no answer to {said} ({_roles(quiet)})", f"{QUIET} | {evidence}"))
-    low = [s for s in health.sides if s.rating and s.rating.rating <= settings.low_rating]
+    low = [
+        (s, rated, rating)
+        for s in health.sides
+        if (rated := s.rating) is not None
+        and (rating := rated.rating) is not None
+        and rating <= settings.low_rating
+    ]
     if low:
-        scores = ", ".join(f"{s.person.role.lower()}: {s.rating.rating}" for s in low)
-        evidence = " | ".join(f"{s.person.email} {_stamp(s.rating)}" for s in low)
+        scores = ", ".join(f"{s.person.role.lower()}: {rating}" for s, _, rating in low)
+        evidence = " | ".join(f"{s.person.email} {_stamp(rated)}" for s, rated, _ in low)
         text = f"rating {settings.low_rating} or lower ({scores})"
         flags.append(Flag(text, f"{LOW} | {evidence}"))
     met = health.met
     if met is not None and met.met == NO:
         flags.append(Flag("have not met", f"{NOT_MET} | {met.email} {_stamp(met)}"))
-    asking = [s for s in health.sides if s.latest is not None and s.latest.contact]
+    asking = [
+        (s, latest) for s in health.sides if (latest := s.latest) is not None and latest.contact
+    ]
     if asking:
-        when = ", ".join(f"{s.person.role.lower()}, {s.latest.submitted:%Y-%m-%d}" for s in asking)
-        evidence = " | ".join(f"{s.person.email} {_stamp(s.latest)}" for s in asking)
+        when = ", ".join(f"{s.person.role.lower()}, {a.submitted:%Y-%m-%d}" for s, a in asking)
+        evidence = " | ".join(f"{s.person.email} {_stamp(a)}" for s, a in asking)
         text = f"asked the committee to get in touch ({when})"
         flags.append(Flag(text, f"{CONTACT} | {evidence}"))
     return flags
@@ -315,7 +323,7 @@ def health_tab(
     theirs: list[str] = [NOTES]
     old: dict[tuple[str, str], dict[str, Cell]] = {}
     loose: list[dict[str, Cell]] = []
-    if not is_new_tab(existing, COLUMNS, "Pair Health"):
+    if existing is not None and not is_new_tab(existing, COLUMNS, "Pair Health"):
         _check(existing)
         theirs += [h for h in existing.header if h and header_key(h) not in _KNOWN]
         for _, pair, values in pair_rows(existing):
@@ -414,7 +422,7 @@ def _canonical(header: str) -> str:
     return next((h for h in COLUMNS if header_key(h) == header_key(header)), header)
 
 
-def _order(values: dict[str, Cell]) -> tuple:
+def _order(values: dict[str, Cell]) -> tuple[int, date, str]:
     introduced = values.get(INTRODUCED_ON)
     day = introduced.date() if isinstance(introduced, datetime) else introduced
     return (

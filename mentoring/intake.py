@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from mentoring.addresses import address_problem, normalise_email
+from mentoring.addresses import address_problem
+from mentoring.addresses import normalise_email as normalise_email  # for the modules that use it
 from mentoring.settings import Form, Settings
 from mentoring.sheet import Row, Table, cell, cell_text, header_key
 from mentoring.timestamps import guess_date_order, parse_timestamp

@@ -130,7 +130,10 @@ class Ledger:
                 continue
             entry = LogEntry(
                 key,
-                *(_text(value) for value in values[1:5]),
+                _text(values[1]),
+                _text(values[2]),
+                _text(values[3]),
+                _text(values[4]),
                 sent_at=_moment(values[5]),
                 message_id=_text(values[6]),
                 error=_text(values[7]),
@@ -150,7 +153,8 @@ class Ledger:
             self.not_again.append(key)  # the committee's emails are told once
             return row
         if known is None:
-            return row  # type: ignore[return-value]  (one of the two is there)
+            assert row is not None  # the key is on the sheet or in the journal
+            return row
         if known.state in (QUEUED, FAILED):
             # The journal knows it was not handed over (never reached, or refused): a row
             # `sending` with its Message-ID was only the mark of the batch it was in.

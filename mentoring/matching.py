@@ -18,7 +18,7 @@ from mentoring.rules import MatchingSettings
 # numpy, scipy and scikit-learn load with the engine, when a program is scored, not with
 # every command that reads the committee tab (the imports are in RuleMatcher's methods).
 if TYPE_CHECKING:
-    from mentoring.assignment import Slate
+    from mentoring.assignment import Bools, Ints, Slate
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,9 @@ class RuleMatcher:
         return picks
 
 
-def _alternatives(score, allowed, chosen, left, count: int) -> list[list[int]]:
+def _alternatives(
+    score: Ints, allowed: Bools, chosen: Ints, left: Ints, count: int
+) -> list[list[int]]:
     """For each mentee, the `count` best other mentors with a place `left`, best first."""
     import numpy as np
 

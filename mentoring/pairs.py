@@ -26,7 +26,7 @@ from mentoring.committee import (
     row_status,
 )
 from mentoring.intake import Applicant, Responses, normalise_email
-from mentoring.sheet import Row, Table, Unknown, cell, is_blank, is_new_tab
+from mentoring.sheet import Cell, Row, Table, Unknown, cell, is_blank, is_new_tab
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
 MENTEE_ROLE, MENTOR_ROLE = "Mentee", "Mentor"
@@ -132,7 +132,7 @@ def approved_pairs(
     """Every usable Approved row; `interests` pairs a mentee question with the mentor question
     whose shared answers the emails name. An Introduced On more than a year after `today`
     is a problem of its row. Raises ConfigError when a committee column is missing."""
-    if is_new_tab(committee, COLUMNS, "the committee's matches"):
+    if committee is None or is_new_tab(committee, COLUMNS, "the committee's matches"):
         return PairsRead((), ())
     fix = "Rename the column back; the match job made it."
     columns = {
@@ -247,7 +247,7 @@ def _torn(committee: Table, columns: Mapping[str, int]) -> dict[str, list[int]]:
     return {email: rows[email] for email, named in mentors.items() if email and len(named) > 1}
 
 
-def _paused(status: str, introduced: object) -> str:
+def _paused(status: str, introduced: Cell) -> str:
     """For an introduced row that is not Approved: HOLD when the committee paused it, or
     what to say of a Status the tool does not know; "" when the pair ended (Rejected,
     Suggested, blank) or was never introduced. A paused pair keeps its Pair Health row."""

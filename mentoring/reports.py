@@ -14,7 +14,7 @@ def rewrite_tab(
     existing: Table | None, tab: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]
 ) -> TabEdits:
     """The edits that make `tab` hold exactly `header` and `rows`, touching only what differs."""
-    wanted = [list(header), *(list(row) for row in rows)]
+    wanted: list[list[Cell]] = [list(header), *(list(row) for row in rows)]
     old: dict[tuple[int, int], Cell] = {}
     if existing is not None:
         old.update({(1, c + 1): v for c, v in enumerate(existing.header)})

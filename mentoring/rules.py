@@ -95,7 +95,9 @@ def parse_matching(
     return settings
 
 
-def _rule(number: int, data: Any, mentee_fields, mentor_fields) -> Rule:
+def _rule(
+    number: int, data: Any, mentee_fields: Sequence[str], mentor_fields: Sequence[str]
+) -> Rule:
     label = f"matching rule {number}"
     if not isinstance(data, Mapping):
         raise ConfigError(f"{label} must be a table with name, kind, mentee, mentor, weight")
@@ -153,7 +155,7 @@ def _rule(number: int, data: Any, mentee_fields, mentor_fields) -> Rule:
     )
 
 
-def _rule_number(label: str, data: Mapping, key: str, required: bool = False) -> float:
+def _rule_number(label: str, data: Mapping[str, Any], key: str, required: bool = False) -> float:
     if key not in data:
         if required:
             what = "a number above 0" if key == "scale" else "a number, 0 or more"
@@ -167,14 +169,14 @@ def _rule_number(label: str, data: Mapping, key: str, required: bool = False) ->
     return float(value)
 
 
-def _number(data: Mapping, key: str, kind: type, low: int, high: int) -> int:
+def _number(data: Mapping[str, Any], key: str, kind: type[int], low: int, high: int) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
         raise ConfigError(f"setting 'matching.{key}' must be a whole number from {low} to {high}")
     return value
 
 
-def _text(data: Mapping, key: str) -> str:
+def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str):
         raise ConfigError(f"setting 'matching.{key}' must be text (\"\" for none)")

@@ -105,7 +105,7 @@ def asked_again(
             problems.append(_not_again(key))
         elif (email.kind == INTRODUCTION and introduce) or (email.kind != INTRODUCTION and checkin):
             first = ledger.get(key)
-            found[key] = replace(email, resend=number, first_sent=first and first.sent_at)
+            found[key] = replace(email, resend=number, first_sent=first.sent_at if first else None)
     return found, problems
 
 

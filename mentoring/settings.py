@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.rules import MatchingSettings, parse_matching
 from mentoring.timetable import When, parse_when
 
+_T = TypeVar("_T")
 BACKENDS = ("workbook", "google")
 SENDERS = ("outbox", "smtp", "gmail")
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -235,7 +236,7 @@ class _Section:
                 )
         self.data, self.path = data, path
 
-    def get(self, key: str, kind: type) -> Any:
+    def get(self, key: str, kind: type[_T]) -> _T:
         if key not in self.data:
             raise ConfigError(f"missing setting '{self.path}.{key}' ({_TYPE_NAMES[kind]})")
         value = self.data[key]
@@ -247,7 +248,7 @@ class _Section:
             raise ConfigError(
                 f"setting '{where}' must be {_TYPE_NAMES[kind]}{_not_value(where, value)}"
             )
-        return value
+        return cast(_T, value)  # an instance of `kind`, checked above
 
     def text_list(self, key: str) -> tuple[str, ...]:
         items = self.get(key, list)

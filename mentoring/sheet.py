@@ -178,8 +178,8 @@ def apply_edits(table: Table | None, edits: TabEdits) -> Table:
     rows from `clear_from` emptied, then the cells set. `table` None is a new tab."""
     grid: dict[tuple[int, int], Cell] = {}
     if table is not None:
-        for column, value in enumerate(table.header, start=1):
-            grid[1, column] = value
+        for column, title in enumerate(table.header, start=1):
+            grid[1, column] = title
         for row in table.rows:
             for column, value in enumerate(row.cells, start=1):
                 grid[row.number, column] = value

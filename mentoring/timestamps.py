@@ -97,8 +97,8 @@ def _from_numeric(text: str, date_order: str) -> datetime | None:
     return _build(year, month, day, hour, minute, sec)
 
 
-def _build(*parts: int) -> datetime | None:
+def _build(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime | None:
     try:
-        return datetime(*parts)
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None

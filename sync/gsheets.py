@@ -21,7 +21,7 @@ Google Sheets is found again by it, never made anew.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -29,16 +29,17 @@ from typing import Any, Protocol
 import gspread
 import requests
 from google.auth.transport.requests import AuthorizedSession
+from gspread.http_client import ParamsType
 from gspread.utils import rowcol_to_a1
 
 from mentoring.settings import Google
-from mentoring.sheet import Cell, TabEdits, Table, apply_edits, table_from_cells
+from mentoring.sheet import Cell, TabEdits, Table, Unknown, apply_edits, table_from_cells
 from sync.base import SpreadsheetError, tab_title
 from sync.google import Credentials, GoogleError, NoAnswerError, Retry, identity
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
 # Read values as stored: numbers as numbers, dates as serial day numbers.
-READ_PARAMS = {
+READ_PARAMS: ParamsType = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
     "majorDimension": "ROWS",
@@ -93,7 +94,8 @@ class GoogleSpreadsheet:
         self.tool_tabs = dict(tool_tabs or {})  # tab name: its role, for `memory`
         self.memory = memory
         self._told: set[str] = set()
-        self.http = gspread.Client(auth=None, session=session).http_client
+        # The authorised session carries the credentials; gspread's stubs want them anyway.
+        self.http = gspread.Client(auth=None, session=session).http_client  # type: ignore[arg-type]
         self.http.set_timeout(timeout)
         self.retry = retry
         self.account = account
@@ -402,12 +404,16 @@ class _Plan:
         ]
 
 
-def _runs(cells: Mapping[tuple[int, int], Cell], encode):
+def _runs(
+    cells: Mapping[tuple[int, int], Cell], encode: Callable[[Cell], object]
+) -> Iterator[tuple[int, int, list[Any]]]:
     """(row, first column, encoded values) for each run of adjacent cells along a row."""
     run: list[Any] = []
-    start = previous = None
+    start: tuple[int, int] | None = None
+    previous: tuple[int, int] | None = None
     for row, column in sorted(cells):
         if previous is not None and (row, column) != (previous[0], previous[1] + 1):
+            assert start is not None  # set with `previous`
             yield start[0], start[1], run
             run, start = [], None
         if start is None:
@@ -415,10 +421,11 @@ def _runs(cells: Mapping[tuple[int, int], Cell], encode):
         run.append(encode(cells[row, column]))
         previous = (row, column)
     if run:
+        assert start is not None  # set with the first of `run`
         yield start[0], start[1], run
 
 
-def _raw(value: Cell) -> str | int | float | bool:
+def _raw(value: Cell) -> str | int | float | bool | Unknown:
     """A cell for values:batchUpdate with RAW input: "" clears it, dates become text."""
     if value is None:
         return ""

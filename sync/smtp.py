@@ -54,7 +54,7 @@ class SmtpSender:
                 f"the environment variable {s.password_env} is not set; it must hold the SMTP"
                 f" password of {user} (named by {s.username_env})"
             )
-        smtp = None
+        smtp: smtplib.SMTP | None = None
         try:
             if s.security == "ssl":
                 smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self.ssl_context)

@@ -42,10 +42,11 @@ def load_history(path: Path, now: datetime, set_aside: bool = False) -> History:
             )
             return History()
         aside = path.with_name(f"{path.name}.unreadable-{now:%Y%m%d-%H%M%S}")
+        kept_as: Path | str = aside
         try:
             path.replace(aside)
         except OSError as moved:
-            aside = f"it where it is ({moved})"
+            kept_as = f"it where it is ({moved})"
         else:
             # Kept, but for the owner's eyes only, like the state file; a file of another
             # user's, which this one cannot change, is kept as it is.
@@ -56,7 +57,7 @@ def load_history(path: Path, now: datetime, set_aside: bool = False) -> History:
             " runs start afresh",
             path,
             exc,
-            aside,
+            kept_as,
         )
         return History()
 

@@ -34,9 +34,9 @@ from sync.files import replace_file
 try:  # the fast save uses openpyxl's internals; another openpyxl may not have them
     from sync.xlsx import SheetsXml, save_workbook
 except ImportError:  # pragma: no cover - only with an openpyxl this code was not made for
-    SheetsXml = dict  # type: ignore[assignment,misc]
+    SheetsXml = dict  # type: ignore[misc]  # the alias's fallback: a plain dict
 
-    def save_workbook(book, file, kept):  # type: ignore[no-redef]
+    def save_workbook(book: Workbook, file: io.BytesIO, kept: SheetsXml) -> SheetsXml:
         """openpyxl's own save: every tab written anew, none kept."""
         book.save(file)
         return {}

@@ -8,7 +8,9 @@ import io
 import zipfile
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # as openpyxl's writer
+
+# As openpyxl's writer; private helpers, which typeshed does not declare.
+from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # type: ignore[attr-defined]
 
 from openpyxl.cell._writer import _set_attributes
 from openpyxl.cell.rich_text import CellRichText
@@ -150,6 +152,7 @@ def _rows_as_openpyxl() -> bool:
     if not _SAME:
         book = Workbook()
         sheet = book.active
+        values: list[str | int | float | bool | datetime | date | None]
         values = ["text", " spaced ", "a & <b> > c", "", "  ", "=1+1 as text", "é\u2003x\n"]
         values += [0, -12, 3.25, 1e-20, 10**17, True, False]
         values += [datetime(2026, 11, 29, 8, 30), date(2026, 1, 2), None]
