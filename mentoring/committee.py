@@ -154,17 +154,8 @@ def update_committee_tab(
     mentors = {m.email: m for m in responses.mentors}
 
     entries = _existing_entries(table, columns)
-    known = {entry.email for entry in entries}
-    next_row = table.last_row + 1
-    for newcomer in sorted(mentees.values(), key=_application_order):
-        if newcomer.email not in known:
-            entries.append(_Entry(next_row, None, newcomer.email, write_status=True))
-            next_row += 1
-
-    load: dict[str, int] = {}
-    for entry in entries:
-        if entry.locked_mentor in mentors:
-            load[entry.locked_mentor] = load.get(entry.locked_mentor, 0) + 1
+    entries += _newcomers(entries, mentees, table.last_row + 1)
+    load = _load(entries, mentors)
     free = {email: max(0, m.capacity - load.get(email, 0)) for email, m in mentors.items()}
     open_entries = [e for e in entries if not (e.locked or e.duplicate) and e.email in mentees]
     picks = matcher.assign(
@@ -205,6 +196,27 @@ def update_committee_tab(
     stats = SlateStats(mentees=len(mentees), cells_changed=len(cells), **counts)
     edits = TabEdits(tab, cells, choices, insert_columns=insert)
     return CommitteeUpdate(edits, stats, _outcomes(entries, mentees))
+
+
+def _newcomers(
+    entries: Sequence[_Entry], mentees: Mapping[str, Applicant], first_row: int
+) -> list[_Entry]:
+    """Rows for the mentees the tab does not have yet, from `first_row` down, in the order
+    they applied."""
+    known = {entry.email for entry in entries}
+    new = [m for m in sorted(mentees.values(), key=_application_order) if m.email not in known]
+    return [
+        _Entry(first_row + n, None, mentee.email, write_status=True) for n, mentee in enumerate(new)
+    ]
+
+
+def _load(entries: Sequence[_Entry], mentors: Mapping[str, Applicant]) -> dict[str, int]:
+    """How many mentees each mentor has on rows the committee has approved or held."""
+    load: dict[str, int] = {}
+    for entry in entries:
+        if entry.locked_mentor in mentors:
+            load[entry.locked_mentor] = load.get(entry.locked_mentor, 0) + 1
+    return load
 
 
 def _add_alternatives_column(table: Table) -> Table | None:

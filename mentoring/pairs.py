@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from mentoring.committee import (
     COLUMNS,
@@ -175,40 +175,9 @@ def approved_pairs(
             continue
         introduced = cell(row, columns[INTRODUCED])
         on = None if is_blank(introduced) else parse_timestamp(introduced, order)
-        problem = None
-        if not email:
-            problem = "Approved, but it has no Mentee Email"
-        elif mentor_email == email:
-            problem = (
-                f"the mentor is the mentee themself ({email}); name another mentor in"
-                f" {OVERRIDE} (no emails for this pair)"
-            )
-        elif email in torn:
-            problem = (
-                f"rows {' and '.join(map(str, torn[email]))} are both Approved for {email},"
-                " with different mentors; delete or reject one of them (no emails for this"
-                " mentee until then)"
-            )
-        elif email in seen:
-            problem = f"the same mentee as row {seen[email]}; only that row gets emails"
-        elif not mentor_email:
-            problem = "Approved, but no mentor is named; set Committee Mentor Email"
-        elif email not in mentees:
-            problem = f"the mentee {email} is not in the mentee responses; no emails for this pair"
-        elif mentor_email not in mentors:
-            problem = (
-                f"the mentor {mentor_email} is not in the mentor responses; no emails for this pair"
-            )
-        elif not is_blank(introduced) and on is None:
-            problem = (
-                f"Introduced On '{introduced}' is not a date; write it as YYYY-MM-DD"
-                " (no emails for this pair until then)"
-            )
-        elif on is not None and not _possible(on.date(), today):
-            problem = (
-                f"Introduced On {on:%Y-%m-%d} cannot be the day this pair was introduced;"
-                " write that day as YYYY-MM-DD (no emails for this pair until then)"
-            )
+        problem = _unusable(
+            email, mentor_email, introduced, on, today, torn, seen, (mentees, mentors)
+        )
         if email:
             seen.setdefault(email, row.number)
         if problem:
@@ -230,6 +199,52 @@ def approved_pairs(
     return PairsRead(
         tuple(pairs), tuple(problems), frozenset(held - {""}), held_people=frozenset(people - {""})
     )
+
+
+def _unusable(
+    email: str,
+    mentor_email: str,
+    introduced: Cell,
+    on: datetime | None,
+    today: date | None,
+    torn: Mapping[str, list[int]],
+    seen: Mapping[str, int],
+    people: tuple[Mapping[str, Applicant], Mapping[str, Applicant]],
+) -> str | None:
+    """Why an Approved row cannot be used for emails (None: it can), the first reason found."""
+    mentees, mentors = people
+    if not email:
+        return "Approved, but it has no Mentee Email"
+    if mentor_email == email:
+        return (
+            f"the mentor is the mentee themself ({email}); name another mentor in"
+            f" {OVERRIDE} (no emails for this pair)"
+        )
+    if email in torn:
+        return (
+            f"rows {' and '.join(map(str, torn[email]))} are both Approved for {email},"
+            " with different mentors; delete or reject one of them (no emails for this"
+            " mentee until then)"
+        )
+    if email in seen:
+        return f"the same mentee as row {seen[email]}; only that row gets emails"
+    if not mentor_email:
+        return "Approved, but no mentor is named; set Committee Mentor Email"
+    if email not in mentees:
+        return f"the mentee {email} is not in the mentee responses; no emails for this pair"
+    if mentor_email not in mentors:
+        return f"the mentor {mentor_email} is not in the mentor responses; no emails for this pair"
+    if not is_blank(introduced) and on is None:
+        return (
+            f"Introduced On '{introduced}' is not a date; write it as YYYY-MM-DD"
+            " (no emails for this pair until then)"
+        )
+    if on is not None and not _possible(on.date(), today):
+        return (
+            f"Introduced On {on:%Y-%m-%d} cannot be the day this pair was introduced;"
+            " write that day as YYYY-MM-DD (no emails for this pair until then)"
+        )
+    return None
 
 
 def _torn(committee: Table, columns: Mapping[str, int]) -> dict[str, list[int]]:

@@ -103,42 +103,19 @@ def _rule(
         raise ConfigError(f"{label} must be a table with name, kind, mentee, mentor, weight")
     if isinstance(data.get("name"), str):
         label += f" ('{data['name']}')"
-    for key in data:
-        if key not in RULE_KEYS:
-            raise ConfigError(f"{label}: unknown key '{key}'{did_you_mean(key, RULE_KEYS)}")
-    for key in ("name", "kind", "mentee", "mentor"):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            raise ConfigError(f"{label}: '{key}' must be given as text")
+    _check_keys_and_texts(label, data)
     kind = data["kind"]
-    if kind not in KINDS:
-        raise ConfigError(
-            f"{label}: unknown kind '{kind}'{did_you_mean(kind, KINDS)}; kinds are: "
-            + "; ".join(f"{k} ({meaning})" for k, meaning in KINDS.items())
-        )
     for side, fields in (("mentee", mentee_fields), ("mentor", mentor_fields)):
         if data[side] not in fields:
             raise ConfigError(
                 f"{label}: '{data[side]}' is not a question of the {side} form"
                 f"{did_you_mean(data[side], fields)} (questions: {', '.join(fields)})"
             )
-    weight = _rule_number(label, data, "weight", required=True)
-    if weight > MAX_WEIGHT or 0 < weight < 1 / MAX_WEIGHT:
-        raise ConfigError(
-            f"{label}: 'weight' must be 0 or between {1 / MAX_WEIGHT:g} and {MAX_WEIGHT:g}"
-        )
-    if kind != "distance":
-        extra = [key for key in ("scale", "wrap", "unit") if key in data]
-        if extra:
-            raise ConfigError(f"{label}: {', '.join(extra)} only apply to distance rules")
+    weight = _weight(label, data, kind)
     hard = data.get("hard", False)
     if not isinstance(hard, bool):
         raise ConfigError(f"{label}: 'hard' must be true or false")
-    scale = _rule_number(label, data, "scale", required=kind == "distance")
-    if kind == "distance" and scale == 0:
-        raise ConfigError(f"{label}: a distance rule needs a 'scale' above 0")
-    wrap = _rule_number(label, data, "wrap")
-    if wrap and wrap < scale:
-        raise ConfigError(f"{label}: 'wrap' ({wrap:g}) cannot be smaller than 'scale' ({scale:g})")
+    scale, wrap = _scale_and_wrap(label, data, kind)
     unit = data.get("unit", "")
     if not isinstance(unit, str):
         raise ConfigError(f"{label}: 'unit' must be text")
@@ -153,6 +130,48 @@ def _rule(
         wrap=wrap,
         unit=unit,
     )
+
+
+def _check_keys_and_texts(label: str, data: Mapping[str, Any]) -> None:
+    """A rule names only known keys, gives its name, kind and questions as text, and its
+    kind is one there is."""
+    for key in data:
+        if key not in RULE_KEYS:
+            raise ConfigError(f"{label}: unknown key '{key}'{did_you_mean(key, RULE_KEYS)}")
+    for key in ("name", "kind", "mentee", "mentor"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ConfigError(f"{label}: '{key}' must be given as text")
+    kind = data["kind"]
+    if kind not in KINDS:
+        raise ConfigError(
+            f"{label}: unknown kind '{kind}'{did_you_mean(kind, KINDS)}; kinds are: "
+            + "; ".join(f"{k} ({meaning})" for k, meaning in KINDS.items())
+        )
+
+
+def _weight(label: str, data: Mapping[str, Any], kind: str) -> float:
+    """A rule's weight, 0 or within bounds; and no distance options on another kind."""
+    weight = _rule_number(label, data, "weight", required=True)
+    if weight > MAX_WEIGHT or 0 < weight < 1 / MAX_WEIGHT:
+        raise ConfigError(
+            f"{label}: 'weight' must be 0 or between {1 / MAX_WEIGHT:g} and {MAX_WEIGHT:g}"
+        )
+    if kind != "distance":
+        extra = [key for key in ("scale", "wrap", "unit") if key in data]
+        if extra:
+            raise ConfigError(f"{label}: {', '.join(extra)} only apply to distance rules")
+    return weight
+
+
+def _scale_and_wrap(label: str, data: Mapping[str, Any], kind: str) -> tuple[float, float]:
+    """A distance rule's scale (above 0) and wrap (at least the scale, or 0 for none)."""
+    scale = _rule_number(label, data, "scale", required=kind == "distance")
+    if kind == "distance" and scale == 0:
+        raise ConfigError(f"{label}: a distance rule needs a 'scale' above 0")
+    wrap = _rule_number(label, data, "wrap")
+    if wrap and wrap < scale:
+        raise ConfigError(f"{label}: 'wrap' ({wrap:g}) cannot be smaller than 'scale' ({scale:g})")
+    return scale, wrap
 
 
 def _rule_number(label: str, data: Mapping[str, Any], key: str, required: bool = False) -> float:
