@@ -40,8 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-from jobs.config import load_settings
 from jobs.demo_data import program_tabs
+from jobs.settings_file import load_settings
 from mentoring.intake import read_responses
 from mentoring.matching import RuleMatcher
 from mentoring.sheet import Row, Table

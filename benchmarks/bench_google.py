@@ -23,8 +23,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from jobs.config import load_settings
 from jobs.demo_data import program_tabs
+from jobs.settings_file import load_settings
 from mentoring.committee import MENTOR_EMAIL, STATUS
 from mentoring.sheet import TabEdits, cell, is_blank
 from sync.google import SHEETS_SCOPE, Retry

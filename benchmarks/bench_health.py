@@ -23,9 +23,9 @@ from pathlib import Path
 
 from programs import approve_every_suggestion, matched_program, sizes
 
-from jobs.config import load_templates
 from jobs.mail import CHECKIN, run_mail
 from jobs.program import checkin_answers, read_pairs
+from jobs.settings_file import load_templates
 from mentoring.committee import INTRODUCED
 from mentoring.health import assess_pairs, health_tab
 from mentoring.ledger import LOG_COLUMNS, SENT, Ledger

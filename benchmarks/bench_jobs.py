@@ -37,8 +37,8 @@ from programs import approve_every_suggestion, matched_program, parser
 
 import sync.workbook
 from jobs.cli import cli
-from jobs.config import load_settings
 from jobs.demo_data import program_tabs
+from jobs.settings_file import load_settings
 from mentoring.committee import INTRODUCED
 from sync.workbook import create_workbook
 

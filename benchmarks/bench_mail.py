@@ -31,8 +31,8 @@ from pathlib import Path
 from programs import approve_every_suggestion, matched_program, parser
 
 from jobs.backends import spreadsheet_name
-from jobs.config import load_templates
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
+from jobs.settings_file import load_templates
 from mentoring.settings import Settings
 from sync.journal import Journal
 from sync.outbox import OutboxSender

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from programs import sizes
 
-from jobs.config import load_settings
 from jobs.demo_data import program_tabs
+from jobs.settings_file import load_settings
 from mentoring.committee import update_committee_tab
 from mentoring.intake import read_responses
 from mentoring.matching import RuleMatcher

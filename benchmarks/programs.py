@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from jobs.config import load_settings
 from jobs.demo_data import program_tabs
 from jobs.match import run_match
+from jobs.settings_file import load_settings
 from mentoring.committee import MENTOR_EMAIL, STATUS
 from mentoring.settings import Settings
 from mentoring.sheet import Cell, TabEdits, cell, is_blank

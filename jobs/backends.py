@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from mentoring.settings import Settings
 from mentoring.tool_tabs import tool_tabs
-from sync.base import Spreadsheet
 from sync.journal import Journal
-from sync.mail import Sender
 from sync.outbox import OutboxSender
+from sync.sender import Sender
 from sync.smtp import SmtpSender
+from sync.spreadsheet import Spreadsheet
 
 SIGNED_IN = "mentor_sync_signed_in"  # when `mentor-sync auth` wrote the token (ISO time)
 

@@ -16,9 +16,9 @@ from mentoring.letters import Templates, build_message, mail_address, message_id
 from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
 from mentoring.pairs import Pair, Person
 from mentoring.settings import Settings
-from sync.base import Spreadsheet
 from sync.journal import Journal
-from sync.mail import Sender
+from sync.sender import Sender
+from sync.spreadsheet import Spreadsheet
 
 
 def calendar_lines(

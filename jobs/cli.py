@@ -28,15 +28,15 @@ from jobs import logs, runner, scheduler
 from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.calendar import calendar_lines, send_test_email
 from jobs.clock import program_now, program_zone
-from jobs.config import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.doctor import FIX, doctor, summary
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
+from jobs.settings_file import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
-from sync.base import Spreadsheet
+from sync.spreadsheet import Spreadsheet
 
 # --as-of outside these days is a usage error: the calendar's dates must stay computable.
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)

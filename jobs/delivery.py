@@ -14,9 +14,9 @@ from mentoring.health import PairHealth
 from mentoring.ledger import FAILED, SENDING, SENT, UNCONFIRMED, Ledger, LogEntry
 from mentoring.outgoing import Planned
 from mentoring.summary import count
-from sync.base import Spreadsheet
 from sync.journal import Journal
-from sync.mail import Sender, SendError
+from sync.sender import Sender, SendError
+from sync.spreadsheet import Spreadsheet
 
 
 @dataclass

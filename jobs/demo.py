@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from jobs.config import load_settings
 from jobs.demo_data import program_tabs
+from jobs.settings_file import load_settings
 from mentoring.committee import INTRODUCED, MENTEE_EMAIL, MENTOR_EMAIL, STATUS, WHY
 from mentoring.reports import rewrite_tab
 from mentoring.settings import Settings

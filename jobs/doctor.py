@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from jobs.backends import SIGNED_IN, gmail_credentials, open_journal, open_spreadsheet
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from mentoring.errors import ConfigError, MentorSyncError, did_you_mean
 from mentoring.settings import Form, Settings
 from mentoring.sheet import Table

@@ -40,7 +40,6 @@ from jobs.program import (
 from mentoring.answers import Answers
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.health import PairHealth, assess_pairs, health_tab
-from mentoring.history import past_pairs
 from mentoring.identity import remembered
 from mentoring.ledger import (
     FAILED,
@@ -53,13 +52,14 @@ from mentoring.ledger import (
 from mentoring.letters import Templates
 from mentoring.outgoing import INTRODUCTION, REMINDER, Superseded
 from mentoring.pairs import Pair, PairsRead
+from mentoring.past_pairs import past_pairs
 from mentoring.sending import introduced_on, plan_emails, relocated, with_dates
 from mentoring.settings import Settings
 from mentoring.sheet import TabEdits, Table
 from mentoring.summary import count
-from sync.base import Spreadsheet, SpreadsheetError
 from sync.journal import Journal
-from sync.mail import Sender
+from sync.sender import Sender
+from sync.spreadsheet import Spreadsheet, SpreadsheetError
 
 INTRODUCE, CHECKIN = "introduce", "checkin"
 
@@ -144,7 +144,7 @@ def run_mail(
 
 
 # Sends the committee's emails of a check-in run; their Email Log rows, lines, and whether
-# one did not go (jobs/alerts.py tell_the_committee).
+# one did not go (jobs/committee_mail.py tell_the_committee).
 Told = tuple[list[LogEntry], list[str], bool]
 Tell = Callable[[Sequence[PairHealth], Sequence[str], Ledger], Told]
 

@@ -15,14 +15,14 @@ from jobs.program import (
     response_tab,
 )
 from mentoring.committee import Outcome, SlateStats, update_committee_tab
-from mentoring.history import past_pairs, returning
 from mentoring.intake import IntakeIssue, read_responses
 from mentoring.matching import RuleMatcher
+from mentoring.past_pairs import past_pairs, returning
 from mentoring.reports import intake_issues_tab
 from mentoring.settings import Settings
 from mentoring.summary import slate_summary
-from sync.base import Spreadsheet
 from sync.journal import Journal
+from sync.spreadsheet import Spreadsheet
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,18 @@ from pathlib import Path
 
 from mentoring.answers import Answers, assign, read_answers
 from mentoring.errors import ConfigError, did_you_mean
-from mentoring.history import past_pairs
 from mentoring.identity import KnownPair, dated_as_sent, identify
 from mentoring.intake import IntakeIssue, Responses, read_responses
 from mentoring.ledger import SENT, Ledger
 from mentoring.outgoing import INTRODUCTION, pair_label
 from mentoring.pairs import Pair, PairsRead, Person, RowProblem, approved_pairs
+from mentoring.past_pairs import past_pairs
 from mentoring.settings import Settings
 from mentoring.sheet import Table, header_key
 from mentoring.tool_tabs import check_tool_tabs, renamed_tool_tab, tool_tabs
-from sync.base import Spreadsheet
 from sync.files import read_csv_table
 from sync.journal import Journal
+from sync.spreadsheet import Spreadsheet
 
 
 def past_tables(settings: Settings, found: dict[str, Table]) -> list[Table]:

@@ -10,8 +10,8 @@ from mentoring.errors import ConfigError, did_you_mean
 from mentoring.ledger import FAILED, RESEND, SENT, SKIPPED, UNCONFIRMED
 from mentoring.outgoing import INTRODUCTION, pair_label
 from mentoring.settings import Settings
-from sync.base import Spreadsheet
 from sync.journal import Journal
+from sync.spreadsheet import Spreadsheet
 
 INTRODUCE, CHECKIN = "introduce", "checkin"
 

@@ -19,15 +19,15 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from jobs.alerts import send_alert, tell_the_committee
 from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.clock import program_now
-from jobs.config import load_settings, load_templates
+from jobs.close_year import run_close_year
+from jobs.committee_mail import send_alert, tell_the_committee
 from jobs.logs import attach_file
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from jobs.match import run_match
 from jobs.resend import mark_resend
-from jobs.years import run_close_year
+from jobs.settings_file import load_settings, load_templates
 from mentoring import alerts
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.ledger import FAILED
@@ -35,9 +35,9 @@ from mentoring.runs import FAILED as RUN_FAILED
 from mentoring.runs import LOCKED, OK, History, Run
 from mentoring.settings import Settings
 from mentoring.summary import count
-from sync.base import Spreadsheet
 from sync.files import remove_leftovers
 from sync.journal import Journal
+from sync.spreadsheet import Spreadsheet
 from sync.state import load_history, save_history
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -10,13 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 from jobs.program import read_pairs, response_tab
-from mentoring import status
+from mentoring import glance
 from mentoring.errors import MentorSyncError
 from mentoring.intake import read_responses
 from mentoring.ledger import Ledger
 from mentoring.settings import Settings
-from sync.base import Spreadsheet
 from sync.journal import Journal
+from sync.spreadsheet import Spreadsheet
 from sync.state import load_history
 
 
@@ -35,7 +35,7 @@ def status_lines(
     except MentorSyncError as exc:
         lines.append(f"spreadsheet: cannot read it: {exc}")
     history = load_history(Path(settings.operations.state_file), now)
-    lines += status.runs_lines(history, settings.schedule.jobs(), now)
+    lines += glance.runs_lines(history, settings.schedule.jobs(), now)
     if not history.jobs:
         lines.append(f"  (no runs recorded in {settings.operations.state_file} yet)")
     return lines
@@ -56,11 +56,11 @@ def _program(
     known = journal.pairs() if journal is not None else ()
     pairs = read_pairs(sheet, settings, found, now.date(), ledger, known, responses)
     lines = [
-        status.applicants_line(responses, found.get(tabs.intake_issues)),
-        status.pairs_line(found.get(tabs.committee), pairs),
-        status.health_line(found.get(tabs.pair_health)),
-        *status.email_lines(ledger, pairs, settings.checkins, now.date()),
-        status.records_line(ledger, settings.operations.journal_file),
+        glance.applicants_line(responses, found.get(tabs.intake_issues)),
+        glance.pairs_line(found.get(tabs.committee), pairs),
+        glance.health_line(found.get(tabs.pair_health)),
+        *glance.email_lines(ledger, pairs, settings.checkins, now.date()),
+        glance.records_line(ledger, settings.operations.journal_file),
     ]
     lines += [f"  check: {problem}" for problem in pairs.problems]
     return lines

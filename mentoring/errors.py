@@ -13,9 +13,9 @@ the log). The whole tree, with where each error lives:
     │   │                           job refuses and writes nothing (mentoring/sheet.py)
     │   └── JournalError            the send journal cannot be opened, read or written
     │                               (sync/journal.py)
-    ├── SpreadsheetError            the spreadsheet cannot be read or written (sync/base.py)
+    ├── SpreadsheetError            the spreadsheet cannot be read or written (sync/spreadsheet.py)
     ├── SendError                   a message did not go out; `maybe_sent` when it may have
-    │                               reached the server anyway (sync/mail.py)
+    │                               reached the server anyway (sync/sender.py)
     └── GoogleError                 a Google API call failed for good (sync/google.py)
         └── NoAnswerError           the last try got no answer: it may have been done
 """

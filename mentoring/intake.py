@@ -22,7 +22,8 @@ from mentoring.settings import Form, Settings
 from mentoring.sheet import Row, Table, cell, cell_text, header_key
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
-Answer = str | tuple[str, ...]
+# One answer on a form: a text, or the options ticked on a checkbox question.
+FormAnswer = str | tuple[str, ...]
 
 _LEADING_NUMBER = re.compile(r"^\s*(\d+)(?:\.0+)?\b")
 
@@ -37,7 +38,7 @@ class Applicant:
     submitted: datetime | None
     tab: str
     row: int
-    answers: Mapping[str, Answer]
+    answers: Mapping[str, FormAnswer]
     capacity: int = 0
 
     def items(self, field: str) -> tuple[str, ...]:
@@ -264,7 +265,7 @@ def _read_row(
             f"the Timestamp '{raw_timestamp or ''}' cannot be read as a date; the row is used,"
             " but if this person answered twice the other response may win"
         )
-    answers: dict[str, Answer] = {}
+    answers: dict[str, FormAnswer] = {}
     for field in form.questions:
         if field in ("timestamp", "email", "name"):
             continue

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
 from mentoring.health import COLUMNS as HEALTH_COLUMNS
-from mentoring.history import PAST_MENTEE, PAST_MENTOR
 from mentoring.ledger import LOG_COLUMNS
+from mentoring.past_pairs import PAST_MENTEE, PAST_MENTOR
 from mentoring.reports import INTAKE_COLUMNS
 from mentoring.settings import Settings
 from mentoring.sheet import Table, is_new_tab, looks_like_header

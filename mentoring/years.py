@@ -29,8 +29,8 @@ from mentoring.committee import (
     row_mentor,
 )
 from mentoring.health import check_texts_have_a_place, join_texts, pair_rows
-from mentoring.history import PAST_MENTEE, PAST_MENTOR, past_pairs
 from mentoring.intake import normalise_email
+from mentoring.past_pairs import PAST_MENTEE, PAST_MENTOR, past_pairs
 from mentoring.reports import rewrite_tab
 from mentoring.sheet import Cell, TabEdits, Table, cell, header_key, is_blank, is_new_tab
 from mentoring.timestamps import guess_date_order, parse_timestamp

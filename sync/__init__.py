@@ -1,1 +1,1 @@
-"""Adapters to the outside: each implements one small interface from `sync.base`."""
+"""Adapters to the outside: each implements one small interface from `sync.spreadsheet`."""

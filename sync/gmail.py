@@ -28,16 +28,16 @@ from googleapiclient.discovery import build
 from mentoring.settings import Google
 from sync.google import (
     READING_SCOPES,
+    CallProblem,
     Credentials,
     GoogleError,
-    Problem,
     Retry,
     TimedRequest,
     describe,
     granted_scopes,
     identity,
 )
-from sync.mail import SendError
+from sync.sender import SendError
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class GmailSender:
             return None
         return bool(found.get("messages"))
 
-    def _maybe_sent(self, key: str, problem: Problem, message: EmailMessage) -> SendError:
+    def _maybe_sent(self, key: str, problem: CallProblem, message: EmailMessage) -> SendError:
         if problem.status == 0:
             what = f"Gmail did not answer while sending {key} ({problem.message})"
         else:
@@ -191,7 +191,7 @@ class GmailSender:
             fatal=problem.status != 0 or self.can_search,
         )
 
-    def _refused(self, key: str, problem: Problem, tries: int) -> SendError:
+    def _refused(self, key: str, problem: CallProblem, tries: int) -> SendError:
         after = f" after {tries} tries" if tries > 1 else ""
         detail = _detail(problem)
         if problem.status in (401, 403):
@@ -208,11 +208,11 @@ class GmailSender:
         return SendError(f"Gmail refused {key} ({detail})")
 
 
-def _detail(problem: Problem) -> str:
+def _detail(problem: CallProblem) -> str:
     return f"{problem.status} {problem.reason}: {problem.message}".replace(" :", ":").strip()
 
 
-def _found(problem: Problem) -> str:
+def _found(problem: CallProblem) -> str:
     """The Email Log's note for a send Gmail answered badly but made all the same."""
     if problem.status == 0:
         return "Gmail did not answer the send, but has it in the sent mail"

@@ -6,7 +6,7 @@ jittered exponential wait, a bounded number of times; 400, 401, 403 and 404
 never are, since asking again cannot change the answer. A 5xx, like no answer,
 does not prove that Google did not do what was asked (Gmail has answered 500 to a
 send it had made): a call that must not be done twice checks before trying again
-(`Problem.maybe_done`).
+(`CallProblem.maybe_done`).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class Retry:
         self,
         what: str,
         call: Callable[[], T],
-        on_retry: Callable[[Problem], None] | None = None,
+        on_retry: Callable[[CallProblem], None] | None = None,
     ) -> T:
         """`call()`, tried again on a transient failure; raises GoogleError after the last try.
 
@@ -110,7 +110,7 @@ class Retry:
 
 
 @dataclass(frozen=True)
-class Problem:
+class CallProblem:
     """What went wrong with one call, in the terms the retry policy needs."""
 
     status: int  # 0 when there was no answer
@@ -126,23 +126,25 @@ class Problem:
         return self.status == 0 or self.status >= 500
 
 
-def describe(exc: BaseException) -> Problem | None:
-    """The Problem behind an exception from gspread, googleapiclient or the network; None
+def describe(exc: BaseException) -> CallProblem | None:
+    """The CallProblem behind an exception from gspread, googleapiclient or the network; None
     for anything else (a bug, which is not retried)."""
     if isinstance(exc, gspread.exceptions.APIError):
         return _answered(exc.response.status_code, exc.response.text)
     if isinstance(exc, HttpError):
         return _answered(int(exc.resp.status), exc.content)
     if isinstance(exc, requests.Timeout | TimeoutError):
-        return Problem(0, "TIMEOUT", "no answer in time", transient=True)
+        return CallProblem(0, "TIMEOUT", "no answer in time", transient=True)
     if isinstance(exc, requests.ConnectionError | ConnectionError | httplib2.HttpLib2Error):
-        return Problem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
+        return CallProblem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
     if isinstance(exc, google.auth.exceptions.RefreshError):
-        return Problem(401, "REFRESH", _refresh_message(exc), transient=False)
+        return CallProblem(401, "REFRESH", _refresh_message(exc), transient=False)
     if isinstance(exc, google.auth.exceptions.TransportError):
-        return Problem(0, "CONNECTION", f"cannot reach Google's sign-in ({exc})", transient=True)
+        return CallProblem(
+            0, "CONNECTION", f"cannot reach Google's sign-in ({exc})", transient=True
+        )
     if isinstance(exc, OSError):  # httplib2 lets socket errors through
-        return Problem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
+        return CallProblem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
     return None
 
 
@@ -150,7 +152,7 @@ def describe(exc: BaseException) -> Problem | None:
 RATE_LIMITS = {"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 
 
-def _answered(status: int, body: bytes | str) -> Problem:
+def _answered(status: int, body: bytes | str) -> CallProblem:
     reason, message, reasons = "", "", set()
     try:
         error = json.loads(body)["error"]
@@ -162,7 +164,7 @@ def _answered(status: int, body: bytes | str) -> Problem:
     if reasons & {"SERVICE_DISABLED", "accessNotConfigured"}:
         reason = "SERVICE_DISABLED"
     transient = status == 429 or status >= 500 or (status == 403 and bool(reasons & RATE_LIMITS))
-    return Problem(status, reason, message, transient)
+    return CallProblem(status, reason, message, transient)
 
 
 def _refresh_message(exc: google.auth.exceptions.RefreshError) -> str:
@@ -175,7 +177,7 @@ def _refresh_message(exc: google.auth.exceptions.RefreshError) -> str:
     return f"Google refused the sign-in ({text})"
 
 
-def _final(what: str, problem: Problem, tries: int) -> GoogleError:
+def _final(what: str, problem: CallProblem, tries: int) -> GoogleError:
     after = f" after {tries} tries" if tries > 1 else ""
     detail = f"{problem.status} {problem.reason}: " if problem.status else ""
     parts = [f"{what} failed{after} ({detail}{problem.message})"]

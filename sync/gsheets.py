@@ -34,8 +34,8 @@ from gspread.utils import rowcol_to_a1
 
 from mentoring.settings import Google
 from mentoring.sheet import Cell, TabEdits, Table, Unknown, apply_edits, table_from_cells
-from sync.base import SpreadsheetError, tab_title
 from sync.google import Credentials, GoogleError, NoAnswerError, Retry, identity
+from sync.spreadsheet import SpreadsheetError, tab_title
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
 # Read values as stored: numbers as numbers, dates as serial day numbers.

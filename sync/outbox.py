@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from sync.files import replace_file
-from sync.mail import SendError
+from sync.sender import SendError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
 

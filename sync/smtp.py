@@ -20,7 +20,7 @@ from email.utils import getaddresses
 from mentoring.addresses import ascii_email
 from mentoring.errors import ConfigError
 from mentoring.settings import Smtp
-from sync.mail import SendError
+from sync.sender import SendError
 
 log = logging.getLogger(__name__)
 

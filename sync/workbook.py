@@ -28,8 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from mentoring.errors import ConfigError
 from mentoring.sheet import Cell, Row, TabEdits, Table, Unknown, is_blank
-from sync.base import SpreadsheetError, tab_title
 from sync.files import replace_file
+from sync.spreadsheet import SpreadsheetError, tab_title
 
 try:  # the fast save uses openpyxl's internals; another openpyxl may not have them
     from sync.xlsx import SheetsXml, save_workbook

@@ -12,8 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from jobs.backends import open_journal
-from jobs.config import load_settings
 from jobs.match import run_match
+from jobs.settings_file import load_settings
 from mentoring.settings import Settings
 from mentoring.sheet import Cell
 from sync.workbook import WorkbookSpreadsheet, create_workbook

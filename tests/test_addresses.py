@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from jobs.config import load_settings
 from jobs.mail import INTRODUCE
+from jobs.settings_file import load_settings
 from mentoring.addresses import address_problem, ascii_email, is_email, normalise_email
 from mentoring.answers import read_answers
 from mentoring.errors import AddressError, ConfigError

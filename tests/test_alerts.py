@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from tests.conftest import (
     add_settings,
     as_a_stopped_run_left_it,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from tests.conftest import committee_by_email, set_committee_cells, tab_rows
 from tests.fakes.checkin_year import (
     DAY0,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from jobs.config import default_settings_text, load_settings
+from jobs.settings_file import default_settings_text, load_settings
 from mentoring.errors import ConfigError
 
 

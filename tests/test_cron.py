@@ -15,7 +15,7 @@ import pytest
 import pytz
 import time_machine
 
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from mentoring.errors import ConfigError
 from mentoring.settings import Schedule
 from mentoring.timetable import parse_when

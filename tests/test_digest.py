@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from mentoring.digest import period
 from tests.conftest import set_committee_cells, tab_rows
 from tests.fakes.checkin_year import (

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from sync.google import GMAIL_READONLY
 from tests.conftest import PEOPLE, add_settings
 from tests.fakes.commands import invoke

@@ -56,8 +56,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.clock import program_now
-from jobs.config import load_settings, load_templates
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
+from jobs.settings_file import load_settings, load_templates
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.outgoing import pair_label
 from mentoring.sheet import Cell, is_blank

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from jobs.config import default_settings_text
+from jobs.settings_file import default_settings_text
 from mentoring.committee import COLUMNS, update_committee_tab
 from mentoring.errors import ConfigError
 from mentoring.intake import Applicant, Responses
@@ -129,7 +129,7 @@ def test_previous_partners_from_the_past_pairs_tab_are_never_suggested(tmp_path,
 def test_previous_partners_from_a_csv_file(tmp_path, settings_file):
     add_settings(settings_file, '[matching]\npast_pairs_file = "past.csv"\n')
     (tmp_path / "past.csv").write_text("Mentee Email,Mentor Email\nana@m.org,tom@t.org\n")
-    from jobs.config import load_settings
+    from jobs.settings_file import load_settings
 
     settings = load_settings(settings_file)
     path = program_workbook(tmp_path / "program.xlsx", settings, MENTEES[:1], MENTORS[:2])

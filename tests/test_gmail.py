@@ -21,12 +21,12 @@ import requests
 
 from jobs.auth import sign_in
 from jobs.backends import gmail_credentials, make_sender, open_spreadsheet
-from jobs.config import load_settings, load_templates
 from jobs.mail import INTRODUCE, run_mail
+from jobs.settings_file import load_settings, load_templates
 from mentoring.errors import ConfigError
 from sync.gmail import GmailSender
 from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, Retry, load_credentials
-from sync.mail import SendError
+from sync.sender import SendError
 from tests.conftest import as_a_stopped_run_left_it
 from tests.fakes.google_fake import FakeGoogle, loopback_session
 from tests.fakes.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, google_settings, user_token

@@ -15,7 +15,7 @@ import gspread
 import pytest
 
 from jobs.backends import open_journal
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from sync.google import SHEETS_SCOPE
 from tests.conftest import mentee, mentor
 from tests.fakes.google_fake import FakeGoogle, loopback_session, to_serial

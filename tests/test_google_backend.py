@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from jobs.backends import open_spreadsheet
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from mentoring.sheet import Cell, TabEdits
 from sync.google import SHEETS_SCOPE
 from tests.conftest import PEOPLE, mentee, mentor, program_workbook, set_committee_cells

@@ -12,8 +12,8 @@ import pytest
 
 from jobs import runner
 from jobs.backends import open_journal
-from jobs.config import load_settings
 from jobs.mail import CHECKIN, INTRODUCE
+from jobs.settings_file import load_settings
 from mentoring.tool_tabs import tool_tabs
 from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import set_committee_cells

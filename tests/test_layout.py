@@ -83,7 +83,7 @@ SHARED_GLUE = {
     "backends",
     "clock",
     "compose",
-    "config",
+    "settings_file",
     "delivery",
     "demo_data",
     "logs",

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 from jobs.cli import cli
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from tests.conftest import add_settings, tab_rows
 from tests.fakes.commands import invoke
 

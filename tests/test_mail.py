@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from jobs.config import load_settings, load_templates
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
+from jobs.settings_file import load_settings, load_templates
 from mentoring.errors import ConfigError
-from sync.mail import SendError
 from sync.outbox import OutboxSender
+from sync.sender import SendError
 from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import (
     PEOPLE,

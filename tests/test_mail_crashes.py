@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from jobs.config import load_templates
 from jobs.mail import INTRODUCE, run_mail
+from jobs.settings_file import load_templates
 from sync.journal import Journal
 from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import committee_by_email

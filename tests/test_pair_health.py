@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from mentoring.answers import read_answers
 from mentoring.health import COLUMNS, health_tab
 from mentoring.sheet import Row, Table, apply_edits

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from tests.conftest import match, mentee, mentor, program_workbook
 from tests.fakes.edits import apply_again, deliveries, invoke, rows_of, set_cells
 

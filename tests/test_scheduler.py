@@ -22,9 +22,9 @@ import pytest
 import time_machine
 
 from jobs import logs, runner, scheduler
-from jobs.config import load_settings
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.runner import Call, run_job
+from jobs.settings_file import load_settings
 from mentoring.errors import ConfigError
 from mentoring.settings import Schedule
 from mentoring.timetable import parse_when

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from jobs import logs, runner
 from jobs.cli import cli
-from jobs.config import load_settings
 from jobs.runner import Call, run_job
+from jobs.settings_file import load_settings
 from tests.conftest import add_settings
 
 SECRET = "Hunter2-Pa55w0rd!"

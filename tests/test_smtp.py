@@ -23,7 +23,7 @@ from mentoring.errors import ConfigError
 from mentoring.letters import SMTP_LINE_LIMIT, Letter, build_message
 from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Person
 from mentoring.settings import Smtp
-from sync.mail import SendError
+from sync.sender import SendError
 from sync.smtp import SmtpSender
 
 USER_ENV, PASSWORD_ENV = "MENTOR_SYNC_SMTP_USER", "MENTOR_SYNC_SMTP_PASSWORD"

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
-from jobs.config import load_settings
+from jobs.settings_file import load_settings
 from tests.fakes.edits import (
     clear_row_1,
     deliveries,

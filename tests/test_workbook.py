@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from mentoring.sheet import TabEdits
-from sync.base import SpreadsheetError
+from sync.spreadsheet import SpreadsheetError
 from sync.workbook import WorkbookSpreadsheet, create_workbook
 
 
@@ -68,7 +68,7 @@ FULL_DISK = """
 import resource, signal, sys
 from pathlib import Path
 from mentoring.sheet import TabEdits
-from sync.base import SpreadsheetError
+from sync.spreadsheet import SpreadsheetError
 from sync.workbook import WorkbookSpreadsheet
 
 sheet = WorkbookSpreadsheet(Path(sys.argv[1]))

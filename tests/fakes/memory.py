@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from mentoring.sheet import Cell, TabEdits, Table, apply_edits, table_from_cells
-from sync.base import tab_title
+from sync.spreadsheet import tab_title
 
 
 class MemorySpreadsheet:
-    """The Spreadsheet protocol (sync/base.py) over a dict of tables; counts reads and writes."""
+    """The Spreadsheet protocol (sync/spreadsheet.py) over a dict of tables; counts reads and writes."""
 
     def __init__(self, tabs: Mapping[str, Sequence[Sequence[Cell]]] | None = None):
         self.tables: dict[str, Table] = {

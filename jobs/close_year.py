@@ -12,7 +12,7 @@ from mentoring.intake import Applicant, read_responses
 from mentoring.settings import Settings
 from mentoring.summary import count
 from mentoring.years import close_year
-from sync.base import Spreadsheet
+from sync.spreadsheet import Spreadsheet
 
 
 @dataclass(frozen=True)

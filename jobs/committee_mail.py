@@ -29,9 +29,9 @@ from mentoring.letters import Letter, Templates, build_message, message_id
 from mentoring.pairs import Person
 from mentoring.settings import Settings
 from mentoring.summary import count
-from sync.base import Spreadsheet
 from sync.journal import Journal
-from sync.mail import Sender, SendError
+from sync.sender import Sender, SendError
+from sync.spreadsheet import Spreadsheet
 
 log = logging.getLogger("mentor_sync")
 

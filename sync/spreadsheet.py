@@ -1,4 +1,6 @@
-"""The interfaces every adapter implements, so that every job runs on any backend."""
+"""The spreadsheet as every job sees it, whatever the backend: the Spreadsheet protocol the
+workbook and Google adapters implement, its error, and how a tab is found by its name.
+(The senders' protocol is in sync/sender.py.)"""
 
 from __future__ import annotations
 
