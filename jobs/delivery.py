@@ -100,7 +100,7 @@ def hand_over_batch(
     stamp: datetime,
     report: MailReport,
     journal: Journal | None,
-) -> list[Outcome]:
+) -> list[SendOutcome]:
     """Mark the batch, then hand each email over; the outcome of each."""
     with sender:
         marks = [log_entry(o, SENDING, stamp) for o in batch]
@@ -119,7 +119,7 @@ def hand_over_batch(
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SendOutcome:
     outgoing: Outgoing
     entry: LogEntry
 
@@ -134,10 +134,10 @@ def _send_all(
     stamp: datetime,
     report: MailReport,
     journal: Journal | None,
-) -> list[Outcome]:
+) -> list[SendOutcome]:
     """Hand each email over, the journal marking it just before and recording it just
     after; once the sender (or the journal) cannot go on, the rest are not tried."""
-    outcomes: list[Outcome] = []
+    outcomes: list[SendOutcome] = []
     stopped: Exception | None = None
     for outgoing in batch:
         described = describe(outgoing)
@@ -156,7 +156,7 @@ def _send_all(
                     journal.record([entry])
             except ConfigError as exc:  # the Email Log still gets it; send nothing more
                 stopped = stopped or exc
-        outcomes.append(Outcome(outgoing, entry))
+        outcomes.append(SendOutcome(outgoing, entry))
     return outcomes
 
 

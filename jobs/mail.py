@@ -23,8 +23,8 @@ from datetime import date, datetime
 from jobs.compose import SAMPLE_PAIR, checkin_planned, render, sample_planned
 from jobs.delivery import (
     MailReport,
-    Outcome,
     Outgoing,
+    SendOutcome,
     describe,
     hand_over_batch,
     log_entry,
@@ -145,8 +145,8 @@ def run_mail(
 
 # Sends the committee's emails of a check-in run; their Email Log rows, lines, and whether
 # one did not go (jobs/committee_mail.py tell_the_committee).
-Told = tuple[list[LogEntry], list[str], bool]
-Tell = Callable[[Sequence[PairHealth], Sequence[str], Ledger], Told]
+ToldCommittee = tuple[list[LogEntry], list[str], bool]
+Tell = Callable[[Sequence[PairHealth], Sequence[str], Ledger], ToldCommittee]
 
 
 def _tell(tell: Tell | None, report: MailReport, ledger: Ledger) -> list[LogEntry]:
@@ -203,7 +203,7 @@ def _healths(read: _Read, settings: Settings, today: date) -> list[PairHealth]:
 
 
 def _record(
-    outcomes: Sequence[Outcome],
+    outcomes: Sequence[SendOutcome],
     redated: Sequence[tuple[Pair, date]],
     read: _Read,
     sheet: Spreadsheet,
@@ -240,7 +240,7 @@ def _record(
     _remember(journal, now_pairs)
 
 
-def _not_recorded(outcomes: Sequence[Outcome], exc: Exception, journal: bool) -> str:
+def _not_recorded(outcomes: Sequence[SendOutcome], exc: Exception, journal: bool) -> str:
     went = sum(1 for o in outcomes if o.entry.status in (SENT, UNCONFIRMED))
     emails = count(went, "email")
     if journal:
@@ -311,7 +311,7 @@ def _skipped(superseded: Superseded, stamp: datetime) -> LogEntry:
     )
 
 
-def _is_sent_intro(outcome: Outcome) -> bool:
+def _is_sent_intro(outcome: SendOutcome) -> bool:
     """An introduction this run sent for the first time (one sent again dates nothing)."""
     planned = outcome.planned
     return planned.kind == INTRODUCTION and not planned.resend and outcome.entry.status == SENT
