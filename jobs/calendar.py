@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from jobs.compose import SAMPLE_PAIR, render_message, sample_planned
+from jobs.compose import render_message
 from jobs.program import read_pairs, sender_person, spreadsheet_link
 from mentoring.addresses import address_problem
 from mentoring.alerts import ALERT, Problem, alert_context, intake_issues
@@ -13,7 +13,7 @@ from mentoring.errors import ConfigError
 from mentoring.intake import IntakeIssue
 from mentoring.ledger import Ledger
 from mentoring.letters import Templates, build_message, mail_address, message_id
-from mentoring.outgoing import INTRODUCTION, Planned, year_calendar
+from mentoring.outgoing import INTRODUCTION, SAMPLE_PAIR, Planned, sample_planned, year_calendar
 from mentoring.pairs import Pair, Person
 from mentoring.settings import Settings
 from sync.journal import Journal

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from jobs.compose import SAMPLE_PAIR, checkin_planned, render, sample_planned
+from jobs.compose import render
 from jobs.delivery import (
     MailReport,
     Outgoing,
@@ -50,7 +50,14 @@ from mentoring.ledger import (
     LogEntry,
 )
 from mentoring.letters import Templates
-from mentoring.outgoing import INTRODUCTION, REMINDER, Superseded
+from mentoring.outgoing import (
+    INTRODUCTION,
+    REMINDER,
+    SAMPLE_PAIR,
+    Superseded,
+    checkin_planned,
+    sample_planned,
+)
 from mentoring.pairs import Pair, PairsRead
 from mentoring.past_pairs import past_pairs
 from mentoring.sending import introduced_on, plan_emails, relocated, with_dates

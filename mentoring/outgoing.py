@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from mentoring.pairs import Pair, Person
-from mentoring.settings import Checkin
+from mentoring.pairs import MENTEE_ROLE, MENTOR_ROLE, Pair, Person
+from mentoring.settings import Checkin, Settings
 
 INTRODUCTION = "introduction"
 REMINDER = "reminder"
@@ -147,3 +147,35 @@ def _checkins(
         )
         for number, checkin in enumerate(calendar, start=1)
     ]
+
+
+# A made-up pair, to render every template before a run sends anything.
+SAMPLE_PAIR = Pair(
+    Person("mentee@example.org", "Sam Sample", MENTEE_ROLE, "they/them", "Example University"),
+    Person("mentor@example.org", "Alex Example", MENTOR_ROLE, "", "Example Institute"),
+    row=0,
+    introduced_on=None,
+    shared=("Research data management", "Chemistry"),
+)
+
+
+def sample_planned(template: str, pair: Pair, settings: Settings, day: date) -> Planned:
+    """An email of `template` for `pair` on `day`, as the calendar would plan it (a check-in
+    template as the first check-in that uses it), to render as a sample."""
+    if template == INTRODUCTION:
+        return Planned(INTRODUCTION, template, pair, (pair.mentee, pair.mentor), day)
+    if template == REMINDER:
+        first = settings.checkins[0].name if settings.checkins else "check-in"
+        asked = day - timedelta(days=settings.health.answer_within_days)
+        return Planned(
+            REMINDER, REMINDER, pair, (pair.mentee,), day, reminder_of=first, asked_on=asked
+        )
+    for number, checkin in enumerate(settings.checkins, start=1):
+        if checkin.template == template:
+            return checkin_planned(checkin, number, pair, day)
+    return Planned(f"test {template}", template, pair, (pair.mentee,), day, 1, 30)
+
+
+def checkin_planned(checkin: Checkin, number: int, pair: Pair, day: date) -> Planned:
+    """Check-in `checkin`, the `number`-th of the calendar, to `pair`'s mentee on `day`."""
+    return Planned(checkin.name, checkin.template, pair, (pair.mentee,), day, number, checkin.days)
