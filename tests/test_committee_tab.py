@@ -1,22 +1,21 @@
-"""Every rule of the committee tab, run as the match job on real .xlsx workbooks."""
+"""Every rule of the committee tab, run as the match job: on a spreadsheet in memory, and
+on real .xlsx workbooks for the tests about the file itself (marked `workbook`)."""
 
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 
+from jobs.match import run_match
 from mentoring.committee import COLUMNS
 from mentoring.errors import ConfigError
-from tests.conftest import (
-    committee_by_email,
-    match,
-    mentee,
-    mentor,
-    program_workbook,
-    response_rows,
-    set_committee_cells,
-    tab_rows,
-)
+from mentoring.sheet import Cell, TabEdits, table_from_cells
+from tests import conftest
+from tests.conftest import TODAY, mentee, mentor, program_workbook, response_rows
+from tests.fakes.memory import MemorySpreadsheet
+
+Program = Path | MemorySpreadsheet
 
 MENTEES = [
     mentee("ana@m.org", name="Ana Silva", subjects="Chemistry", skills="Grant writing"),
@@ -31,21 +30,65 @@ MENTORS = [
 
 
 @pytest.fixture
-def program(tmp_path, settings):
-    path = program_workbook(tmp_path / "program.xlsx", settings, MENTEES, MENTORS)
-    match(path, settings)
-    return path
+def program(request, tmp_path, settings) -> Program:
+    """The matched program of MENTEES and MENTORS: in memory, or as a workbook for a test
+    marked `workbook`."""
+    if request.node.get_closest_marker("workbook"):
+        path = program_workbook(tmp_path / "program.xlsx", settings, MENTEES, MENTORS)
+        match(path, settings)
+        return path
+    sheet = MemorySpreadsheet()
+    for form, people in ((settings.mentee_form, MENTEES), (settings.mentor_form, MENTORS)):
+        replace_responses(sheet, settings, form, people)
+    match(sheet, settings)
+    return sheet
 
 
-def replace_responses(path, settings, form, people):
-    book = openpyxl.load_workbook(path)
+def match(program: Program, settings):
+    if isinstance(program, MemorySpreadsheet):
+        return run_match(program, settings, TODAY)
+    return conftest.match(program, settings)
+
+
+def tab_rows(program: Program, tab: str) -> list[dict[str, Cell]]:
+    if isinstance(program, MemorySpreadsheet):
+        return [row for row in program.rows(tab) if any(v is not None for v in row.values())]
+    return conftest.tab_rows(program, tab)
+
+
+def committee_by_email(program: Program, settings) -> dict[str, dict[str, Cell]]:
+    return {row["Mentee Email"]: row for row in tab_rows(program, settings.tabs.committee)}
+
+
+def set_committee_cells(program: Program, settings, edits) -> None:
+    """Edit the committee tab as a committee member would: by mentee email and header."""
+    if not isinstance(program, MemorySpreadsheet):
+        return conftest.set_committee_cells(program, settings, edits)
+    table = program.tables[settings.tabs.committee]
+    cells = {
+        (row.number, table.header.index(column) + 1): value
+        for row in table.rows
+        for column, value in edits.get(row.cells[table.header.index("Mentee Email")], {}).items()
+    }
+    program.write([TabEdits(table.name, cells)])
+    return None
+
+
+def replace_responses(program: Program, settings, form, people):
+    rows = response_rows(list(form.questions.values()), list(form.questions), people)
+    if isinstance(program, MemorySpreadsheet):
+        grid = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1)}
+        program.tables[form.tab] = table_from_cells(form.tab, grid)
+        return
+    book = openpyxl.load_workbook(program)
     del book[form.tab]
     sheet = book.create_sheet(form.tab, 0)
-    for row in response_rows(list(form.questions.values()), list(form.questions), people):
+    for row in rows:
         sheet.append(row)
-    book.save(path)
+    book.save(program)
 
 
+@pytest.mark.workbook
 def test_first_run_writes_one_suggestion_per_mentee(program, settings):
     sheet = openpyxl.load_workbook(program)[settings.tabs.committee]
     assert tuple(c.value for c in sheet[1]) == COLUMNS
@@ -62,6 +105,7 @@ def test_first_run_writes_one_suggestion_per_mentee(program, settings):
     assert rows["ana@m.org"]["Suggested Mentor"] == "Tom Wong"
 
 
+@pytest.mark.workbook
 def test_running_twice_changes_nothing(program, settings):
     before = program.read_bytes()
     report = match(program, settings)
@@ -69,6 +113,7 @@ def test_running_twice_changes_nothing(program, settings):
     assert program.read_bytes() == before
 
 
+@pytest.mark.workbook
 def test_a_sorted_tab_with_committee_columns_is_matched_by_email(program, settings):
     book = openpyxl.load_workbook(program)
     sheet = book[settings.tabs.committee]
@@ -256,6 +301,7 @@ def test_formula_looking_answers_stay_text(tmp_path, settings):
     assert "<f>" not in xml and "<f " not in xml
 
 
+@pytest.mark.workbook
 def test_a_missing_committee_column_is_a_clear_error(program, settings):
     book = openpyxl.load_workbook(program)
     book[settings.tabs.committee]["H1"].value = "State"
@@ -320,6 +366,7 @@ def test_rejecting_the_committees_own_override_is_not_undone(program, settings):
     assert match(program, settings).stats.cells_changed == 0
 
 
+@pytest.mark.workbook
 def test_a_duplicate_row_keeps_its_approved_mentors_place(program, settings):
     book = openpyxl.load_workbook(program)
     sheet = book[settings.tabs.committee]
@@ -342,6 +389,7 @@ def test_a_duplicate_row_keeps_its_approved_mentors_place(program, settings):
     assert "val@v.org" not in [r["Suggested Mentor Email"] for r in rows[:-1]]
 
 
+@pytest.mark.workbook
 def test_a_renamed_committee_tab_is_not_replaced_by_a_new_one(program, settings):
     set_committee_cells(program, settings, {"ana@m.org": {"Status": "Approved"}})
     book = openpyxl.load_workbook(program)
