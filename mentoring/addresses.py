@@ -26,12 +26,20 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
+from mentoring.sheet import Row, cell
+
 
 @dataclass(frozen=True)
 class _Checked:
     normalized: str  # "" when the validator refused the address
     ascii: str  # "" when there is no ASCII form
     problem: str  # "" when the address is usable
+
+
+def email_at(row: Row, column: int | None) -> str:
+    """The address in a row's cell (0-based `column`), in the one form addresses are
+    compared in ("" for an empty cell or a column the tab lacks)."""
+    return normalise_email(cell(row, column))
 
 
 def normalise_email(value: object) -> str:

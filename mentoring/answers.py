@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mentoring.addresses import address_problem, normalise_email
+from mentoring.addresses import address_problem, email_at, normalise_email
 from mentoring.intake import IntakeIssue
 from mentoring.pairs import Pair
 from mentoring.settings import Form
@@ -82,7 +82,7 @@ def read_answers(table: Table | None, form: Form, date_order: str = "auto") -> A
     for row in table.rows:
         answer, problem = _read_row(row, columns, form, order)
         if answer is None:
-            person = normalise_email(cell(row, columns["email"])) or "(no email)"
+            person = email_at(row, columns["email"]) or "(no email)"
             issues.append(IntakeIssue(table.name, row.number, person, problem))
         else:
             answers.append(answer)  # its note, if any, is told when it is assigned

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mentoring.addresses import email_at
 from mentoring.intake import Applicant, Responses, normalise_email
 from mentoring.matching import Fit, Matcher, Pick
 from mentoring.sheet import (
@@ -121,9 +122,7 @@ def is_approved(row: Row, columns: Mapping[str, int]) -> bool:
 def row_mentor(row: Row, columns: Mapping[str, int]) -> str:
     """The mentor a committee row names: the committee's own choice (Committee Mentor
     Email) over the suggestion, normalised ("" for none)."""
-    return normalise_email(cell(row, columns[OVERRIDE])) or normalise_email(
-        cell(row, columns[MENTOR_EMAIL])
-    )
+    return email_at(row, columns[OVERRIDE]) or email_at(row, columns[MENTOR_EMAIL])
 
 
 def update_committee_tab(
@@ -261,7 +260,7 @@ def _existing_entries(table: Table, columns: Mapping[str, int]) -> list[_Entry]:
     entries: list[_Entry] = []
     first_row: dict[str, int] = {}
     for row in table.rows:
-        email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        email = email_at(row, columns[MENTEE_EMAIL])
         if not email:
             continue  # a row of the committee's own: leave it alone
         entry = _Entry(row.number, row, email, duplicate=email in first_row)
@@ -283,7 +282,7 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
     unknown = [name for name in (STATUS, OVERRIDE) if isinstance(cell(row, columns[name]), Unknown)]
     if unknown:
         # A formula saved without its value: the row is kept exactly as it is.
-        entry.locked, entry.locked_mentor = True, normalise_email(cell(row, columns[MENTOR_EMAIL]))
+        entry.locked, entry.locked_mentor = True, email_at(row, columns[MENTOR_EMAIL])
         entry.notes.append(
             f"{unknown[0]} is a formula whose value is not saved in the workbook, so the row is"
             " kept as it is; type the value instead (mentor-sync saves the workbook without"
@@ -294,9 +293,9 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
     raw_status = str(cell(row, columns[STATUS]) or "").strip()
     canonical = {s.casefold(): s for s in STATUSES}.get(raw_status.casefold())
     entry.status = canonical or (raw_status if raw_status else SUGGESTED)
-    entry.override = normalise_email(cell(row, columns[OVERRIDE]))
+    entry.override = email_at(row, columns[OVERRIDE])
     entry.rejected = _email_list(cell(row, columns[REJECTED]))
-    current = normalise_email(cell(row, columns[MENTOR_EMAIL]))
+    current = email_at(row, columns[MENTOR_EMAIL])
     if entry.status == REJECTED_STATUS:
         if current and current not in entry.rejected:
             entry.rejected.append(current)
@@ -432,7 +431,7 @@ def _changed_cells(
         values = dict(entry.values)
         if entry.row is None:
             values[MENTEE_EMAIL] = entry.email
-        elif normalise_email(cell(entry.row, columns[MENTEE_EMAIL])) == entry.email:
+        elif email_at(entry.row, columns[MENTEE_EMAIL]) == entry.email:
             values.pop(MENTEE_EMAIL, None)
         if (
             entry.row is not None

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from mentoring.addresses import email_at
 from mentoring.committee import (
     COLUMNS,
     HOLD,
@@ -25,7 +26,7 @@ from mentoring.committee import (
     row_mentor,
     row_status,
 )
-from mentoring.intake import Applicant, Responses, normalise_email
+from mentoring.intake import Applicant, Responses
 from mentoring.sheet import Cell, Row, Table, Unknown, cell, is_blank, is_new_tab
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
@@ -150,7 +151,7 @@ def approved_pairs(
     people: set[str] = set()
     seen: dict[str, int] = {}
     for row in committee.rows:
-        email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        email = email_at(row, columns[MENTEE_EMAIL])
         mentor_email = row_mentor(row, columns)
 
         def said(text: str, number: int = row.number, email: str = email) -> None:
@@ -255,7 +256,7 @@ def _torn(committee: Table, columns: Mapping[str, int]) -> dict[str, list[int]]:
     for row in committee.rows:
         if not is_approved(row, columns):
             continue
-        email = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        email = email_at(row, columns[MENTEE_EMAIL])
         mentor = row_mentor(row, columns)
         mentors.setdefault(email, set()).add(mentor)
         rows.setdefault(email, []).append(row.number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mentoring.intake import normalise_email
+from mentoring.addresses import email_at
 from mentoring.sheet import Table, cell, is_new_tab
 
 PAST_MENTEE, PAST_MENTOR, PAST_COHORT = "Mentee Email", "Mentor Email", "Cohort"
@@ -20,7 +20,7 @@ def past_pairs(tables: Iterable[Table]) -> set[tuple[str, str]]:
         mentee = table.require(PAST_MENTEE, what="a previous pair's mentee", fix=fix)
         mentor = table.require(PAST_MENTOR, what="a previous pair's mentor", fix=fix)
         for row in table.rows:
-            pair = (normalise_email(cell(row, mentee)), normalise_email(cell(row, mentor)))
+            pair = (email_at(row, mentee), email_at(row, mentor))
             if all(pair):
                 pairs.add(pair)
     return pairs
@@ -34,7 +34,7 @@ def returning(tables: Iterable[Table]) -> dict[str, str]:
         mentee, mentor = table.column(PAST_MENTEE), table.column(PAST_MENTOR)
         cohort = table.column(PAST_COHORT)
         for row in table.rows:
-            people = normalise_email(cell(row, mentee)), normalise_email(cell(row, mentor))
+            people = email_at(row, mentee), email_at(row, mentor)
             if not all(people):
                 continue
             year = str(cell(row, cohort) or "").strip()

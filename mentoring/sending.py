@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from mentoring.addresses import email_at
 from mentoring.committee import INTRODUCED, MENTEE_EMAIL
 from mentoring.health import PairHealth, reminders_due
-from mentoring.intake import normalise_email
 from mentoring.ledger import SENDING, SENT, SKIPPED, Ledger
 from mentoring.outgoing import (
     INTRODUCTION,
@@ -26,7 +26,7 @@ from mentoring.outgoing import (
 )
 from mentoring.pairs import Pair
 from mentoring.settings import Settings
-from mentoring.sheet import TabEdits, Table, cell
+from mentoring.sheet import TabEdits, Table
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def relocated(
     if committee is None:
         return []
     column = committee.column(MENTEE_EMAIL)
-    rows = {normalise_email(cell(row, column)): row.number for row in committee.rows}
+    rows = {email_at(row, column): row.number for row in committee.rows}
     return [
         (replace(pair, row=rows[pair.mentee.email]), day)
         for pair, day in dated

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mentoring import health as ph
+from mentoring.addresses import email_at
 from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
 from mentoring.committee import (
     INTRODUCED,
@@ -29,7 +30,6 @@ from mentoring.committee import (
     row_mentor,
 )
 from mentoring.health import check_texts_have_a_place, join_texts, pair_rows
-from mentoring.intake import normalise_email
 from mentoring.past_pairs import PAST_MENTEE, PAST_MENTOR, past_pairs
 from mentoring.reports import rewrite_tab
 from mentoring.sheet import Cell, TabEdits, Table, cell, header_key, is_blank, is_new_tab
@@ -90,7 +90,7 @@ def close_year(
     for row in committee.rows:
         approved = is_approved(row, columns)
         introduced = cell(row, columns[INTRODUCED])
-        mentee = normalise_email(cell(row, columns[MENTEE_EMAIL]))
+        mentee = email_at(row, columns[MENTEE_EMAIL])
         mentor = row_mentor(row, columns)
         if not (approved and mentee and mentor and not is_blank(introduced)):
             continue
