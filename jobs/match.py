@@ -116,9 +116,11 @@ def run_match(
     if slate is None or slate.exact:
         proof = "optimal"
     else:  # the matched count is always the most possible
+        matched = max(1, int((slate.mentor_of >= 0).sum()))
         proof = (
-            f"the most mentees matched; the total score is within {slate.gap:.0f} points"
-            " of the best possible (not proven optimal)"
+            f"the most mentees matched, but not proven optimal: the total score could be up"
+            f" to {slate.gap:.0f} points higher ({slate.gap / matched:.1g} a matched mentee);"
+            " nothing needs doing, the suggestions can be approved as they are"
         )
     lines = slate_summary(
         committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof

@@ -124,6 +124,7 @@ def _column_generation(score: Ints, allowed: Bools, capacity: Ints) -> Slate:
             _least_prices(score, mentor_of, capacity, rows, cols, bonus)
             + _greatest_prices(score, mentor_of, capacity, rows, cols, bonus)
         ) // 2
+        prices = np.minimum(prices, bonus + TOP_SCORE)  # no dearer than any pair is worth
         new_rows, new_cols, round_bound = _price(score, allowed, capacity, mentor_of, prices, bonus)
         bound = min(bound, round_bound)
         # Totals are whole numbers: less than 1 short of the bound is optimal.
@@ -411,7 +412,6 @@ def _price(
     Blocks of rows are priced on two threads (numpy releases the GIL).
     """
     n, m = score.shape
-    prices = np.minimum(prices, bonus + TOP_SCORE)  # no dearer than any pair is worth
     floor = _slack(score, mentor_of, prices, bonus)
     charge = (-prices).astype(np.int32)
     columns = np.arange(m)

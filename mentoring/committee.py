@@ -114,6 +114,12 @@ def row_status(row: Row, columns: Mapping[str, int]) -> str:
     return str(cell(row, columns[STATUS]) or "").strip()
 
 
+def known_status(text: str) -> str | None:
+    """A Status as the tool spells it (Suggested, Approved, Rejected, Hold), whatever its case
+    or spacing; None for any other text."""
+    return {s.casefold(): s for s in STATUSES}.get(text.strip().casefold())
+
+
 def is_approved(row: Row, columns: Mapping[str, int]) -> bool:
     """Whether the committee approved the row (Approved in any case)."""
     return row_status(row, columns).casefold() == APPROVED.casefold()
@@ -290,9 +296,8 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
         )
         entry.unknown = True
         return
-    raw_status = str(cell(row, columns[STATUS]) or "").strip()
-    canonical = {s.casefold(): s for s in STATUSES}.get(raw_status.casefold())
-    entry.status = canonical or (raw_status if raw_status else SUGGESTED)
+    raw_status = row_status(row, columns)
+    entry.status = known_status(raw_status) or raw_status or SUGGESTED
     entry.override = email_at(row, columns[OVERRIDE])
     entry.rejected = _email_list(cell(row, columns[REJECTED]))
     current = email_at(row, columns[MENTOR_EMAIL])

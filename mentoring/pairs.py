@@ -23,6 +23,7 @@ from mentoring.committee import (
     STATUS,
     STATUSES,
     is_approved,
+    known_status,
     row_mentor,
     row_status,
 )
@@ -269,7 +270,7 @@ def _paused(status: str, introduced: Cell) -> str:
     Suggested, blank) or was never introduced. A paused pair keeps its Pair Health row."""
     if is_blank(introduced):
         return ""
-    known = {s.casefold(): s for s in STATUSES}.get(status.casefold())
+    known = known_status(status)
     if known == HOLD:
         return HOLD
     if known is not None or not status:

@@ -512,3 +512,30 @@ def test_rule_options_that_would_mislead(extra, message):
 def test_two_rules_with_one_name_are_refused():
     with pytest.raises(ConfigError, match="matching rules need different names"):
         parse_matching(matching_data(SKILLS_RULE, SKILLS_RULE), FORM, FORM)
+
+
+@settings(max_examples=200, deadline=None)
+@given(programs(max_mentees=8, max_mentors=5), st.randoms(use_true_random=False))
+def test_augmenting_paths_reach_the_largest_matching_from_any_partial_one(program, rng):
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    from mentoring.assignment import most_matched
+
+    _, allowed, capacity = program
+    start = np.full(len(allowed), -1)
+    left = capacity.copy()
+    for i in rng.sample(range(len(allowed)), len(allowed)):  # a partial matching, any order
+        options = [j for j in range(len(capacity)) if allowed[i, j] and left[j] > 0]
+        if options and rng.random() < 0.5:
+            start[i] = rng.choice(options)
+            left[start[i]] -= 1
+    grown = most_matched(allowed, capacity, start)
+    places = np.repeat(np.arange(len(capacity)), capacity)
+    largest = int(
+        (maximum_bipartite_matching(csr_matrix(allowed[:, places].astype(int))) >= 0).sum()
+    )
+    assert int((grown >= 0).sum()) == largest
+    assert all(allowed[i, j] for i, j in enumerate(grown) if j >= 0)
+    assert all((grown == j).sum() <= capacity[j] for j in range(len(capacity)))
+    assert all(grown[i] >= 0 for i in np.flatnonzero(start >= 0))  # nobody loses their match

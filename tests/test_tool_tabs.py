@@ -123,17 +123,37 @@ def test_a_committee_tab_renamed_in_excel_keeps_its_texts(introduced):
     assert rows["ana@m.org"]["Status"] == "Approved"
 
 
-def test_a_tool_tab_renamed_without_its_marker_to_a_close_name_is_refused(introduced):
+@pytest.mark.parametrize(
+    ("tab", "renamed", "command", "message"),
+    [
+        (  # a close name
+            "Email Log",
+            "Email Logs",
+            "checkin",
+            "no tab 'Email Log' (the Email Log), but tab 'Email Logs' has its columns; if it is"
+            " that tab renamed, rename it back, or set tabs.email_log in the settings to 'Email"
+            " Logs'. Nothing was written or sent",
+        ),
+        (  # where its marker cannot follow
+            "Committee Matches",
+            "2026 program",
+            "run",
+            "no tab 'Committee Matches' (the committee's matches), but tab '2026 program' has its"
+            " columns; if it is that tab renamed, rename it back, or set tabs.committee in the"
+            " settings to '2026 program'. Nothing was written or sent",
+        ),
+    ],
+    ids=["close name", "marker cannot follow"],
+)
+def test_a_tool_tab_renamed_without_its_marker_is_refused(
+    introduced, tab, renamed, command, message
+):
     settings_path, workbook, inbox = introduced
-    rename_leaving_markers(workbook, "Email Log", "Email Logs")
+    rename_leaving_markers(workbook, tab, renamed)
     before = workbook.read_bytes()
-    result = invoke(settings_path, DAY0 + timedelta(30), "checkin")
+    result = invoke(settings_path, DAY0 + timedelta(30), command)
     assert result.exit_code == 2
-    assert (
-        "no tab 'Email Log' (the Email Log), but tab 'Email Logs' has its columns; if it is"
-        " that tab renamed, rename it back, or set tabs.email_log in the settings to 'Email"
-        " Logs'. Nothing was written or sent"
-    ) in result.output
+    assert message in result.output
     assert workbook.read_bytes() == before and len(inbox.received) == 2
 
 
@@ -185,17 +205,3 @@ def test_on_google_a_renamed_email_log_is_found_by_its_sheet_id(tmp_path):
         assert len(fake.sent) == 6
         keys = [row[0] for row in fake.values(SHEET_ID, "Sent mail")[1:]]
         assert len(keys) == len(set(keys)) == 6
-
-
-def test_a_committee_tab_renamed_where_its_marker_cannot_follow_is_refused(introduced):
-    settings_path, workbook, inbox = introduced
-    rename_leaving_markers(workbook, "Committee Matches", "2026 program")
-    before = workbook.read_bytes()
-    result = invoke(settings_path, DAY0 + timedelta(30), "run")
-    assert result.exit_code == 2
-    assert (
-        "no tab 'Committee Matches' (the committee's matches), but tab '2026 program' has its"
-        " columns; if it is that tab renamed, rename it back, or set tabs.committee in the"
-        " settings to '2026 program'. Nothing was written or sent"
-    ) in result.output
-    assert workbook.read_bytes() == before and len(inbox.received) == 2
