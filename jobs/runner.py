@@ -2,8 +2,8 @@
 
 One run at a time (a file lock), one line logged for what it did or why it
 failed, the run remembered in the state file, and the committee alerted about
-problems it has not been told of: a job failing again and again, new intake
-issues, new weak matches.
+problems it has not been told of: a job failing again and again (here, after the run),
+new intake issues and new weak matches (by the match job, before its own write).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from jobs.resend import mark_resend
 from jobs.settings_file import load_settings, load_templates
 from mentoring import alerts
 from mentoring.errors import ConfigError, MentorSyncError
-from mentoring.ledger import FAILED
+from mentoring.ledger import FAILED, SENT
 from mentoring.runs import FAILED as RUN_FAILED
 from mentoring.runs import LOCKED, OK, History, Run
 from mentoring.settings import Settings
@@ -50,11 +50,10 @@ log = logging.getLogger("mentor_sync")
 class JobResult:
     """What a job did, in parts (`run` has two: match, then the emails): each part's details
     for a person watching and its summary line; whether some emails failed or may not have
-    gone out; and problems to alert the committee about."""
+    gone out. (New intake issues and weak matches are told by the job itself, `_alert`.)"""
 
     parts: list[tuple[list[str], str]]
     failed: bool = False
-    problems: list[alerts.Problem] = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:
@@ -228,7 +227,7 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
         )
     if call.record:
         run = Run(job, session.now, time.monotonic() - started, outcome, said)
-        _remember(session.settings, run, session, result.problems)
+        _remember(session.settings, run, session)
     return code
 
 
@@ -243,10 +242,10 @@ def _remember(
     settings: Settings,
     run: Run,
     session: Session,
-    problems: Sequence[alerts.Problem] = (),
     alert: bool = True,
 ) -> None:
-    """Record `run` in the state file, then alert the committee about what it must know."""
+    """Record `run` in the state file, then alert the committee about a job that keeps
+    failing."""
     path = Path(settings.operations.state_file)
     history = load_history(path, session.now, set_aside=True).record(run)
     _save(path, history)
@@ -254,7 +253,7 @@ def _remember(
         return
     failing = alerts.failing_jobs(history.failing(settings.alerts.failures))
     told = {problem.key for job, problem in failing.items() if history.jobs[job].told}
-    wanted = [*problems, *failing.values()]
+    wanted = list(failing.values())
     if not [p for p in wanted if p.key not in told]:
         return
     try:
@@ -355,9 +354,13 @@ def _alert(session: Session, problems: Sequence[alerts.Problem], result: JobResu
             session.journal,
         )
     except MentorSyncError as exc:
-        result.parts.append(([], f"alert: could not tell {settings.alert_to}: {exc}"))
+        result.failed = True
+        result.parts.append(
+            ([], f"alert: could not tell {settings.alert_to}: {exc}; the next run tries again")
+        )
         return
     if told is not None:
+        result.failed = result.failed or told.status != SENT
         result.parts.append(([], told.line))
 
 
@@ -404,8 +407,15 @@ def run_all(dry_run: bool = False) -> Work:
 
     def work(session: Session) -> JobResult:
         matched = match(dry_run, save=False)(session)
-        mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
-        return JobResult([*matched.parts, *mailed.parts], mailed.failed)
+        try:
+            mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
+        except MentorSyncError:
+            # The emails could not start (a template, the sender, the sheet): the committee
+            # still gets the suggestions, saved as the match alone would have saved them.
+            with suppress(MentorSyncError):
+                session.sheet.flush()
+            raise
+        return JobResult([*matched.parts, *mailed.parts], matched.failed or mailed.failed)
 
     return work
 

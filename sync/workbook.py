@@ -71,6 +71,9 @@ class WorkbookSpreadsheet:
         self._tables: dict[str, Table] = {}  # tabs read since the book was loaded or written
         self._saved = False  # this job saved the file: formula values are only in memory
         self._pending = False  # edits applied to the loaded workbook, not saved yet
+        # Tabs edited since the book was loaded: the file's formula values no longer sit at
+        # their cells there (a column inserted moves them), so they are not read from it.
+        self._edited: set[str] = set()
         self._told: set[str] = set()
         # Formula values as read before this run's own saves (which keep the formulas but
         # not their values): the same formula in the same cell reads the same for the run.
@@ -100,9 +103,10 @@ class WorkbookSpreadsheet:
                 if formulas:
                     # A formula's answer is its last computed value, which Excel and Google
                     # save beside it (and openpyxl, which this job saves with, does not).
-                    if not self._saved:
+                    values = None
+                    if not self._saved and title not in self._edited:
                         cached = cached or open_workbook(self.path, values_only=True)
-                    values = cached[title] if cached is not None else None
+                        values = cached[title]
                     table = _with_values(table, formulas, values, self._values)
                 self._tables[title] = table
             tables[name] = self._tables[title]
@@ -119,6 +123,7 @@ class WorkbookSpreadsheet:
         self._check_not_saved_meanwhile()
         edits = [replace(e, tab=self._title(book, e.tab) or e.tab) for e in edits]
         self._touched.update(e.tab for e in edits)
+        self._edited.update(e.tab for e in edits)
         for tab_edits in edits:
             _check_not_merged(book, tab_edits)
         try:
@@ -173,6 +178,7 @@ class WorkbookSpreadsheet:
 
     def _drop(self) -> None:
         self._book, self._tables, self._saved, self._pending = None, {}, False, False
+        self._edited = set()
         self._xml, self._touched = {}, set()
 
     def _load(self) -> Workbook:
@@ -224,9 +230,12 @@ def open_workbook(path: Path, values_only: bool = False) -> Workbook:
         )
     try:
         with warnings.catch_warnings():
-            # openpyxl warns of cells it cannot read (a date past its range, typed by
-            # hand): the jobs say in their own words what in a row they cannot use.
-            warnings.simplefilter("ignore", UserWarning)
+            # openpyxl warns of a date past its range, typed by hand: the jobs say in their
+            # own words what in a row they cannot use. Its other warnings (parts of the file
+            # it cannot keep) are left to be seen.
+            warnings.filterwarnings(
+                "ignore", message=r"Cell .* is marked as a date", category=UserWarning
+            )
             return openpyxl.load_workbook(path, data_only=values_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise SpreadsheetError(

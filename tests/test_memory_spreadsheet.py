@@ -30,13 +30,15 @@ def test_the_same_edits_read_back_the_same_as_from_a_workbook(tmp_path):
     assert memory.tab_names() == WorkbookSpreadsheet(path).tab_names()
 
 
-def test_edits_kept_for_later_are_read_and_saved_with_the_next_write():
+def test_edits_kept_for_later_are_read_and_saved_with_the_flush():
     sheet = MemorySpreadsheet(TABS)
     sheet.write([TabEdits("Responses", {(2, 2): "Ana Silva"})], later=True)
     assert sheet.writes == 0 and sheet.read(["Responses"])["Responses"].rows[0].cells[1] == (
         "Ana Silva"
     )
-    sheet.write([])
+    sheet.write([])  # nothing to write saves nothing, as in the workbook adapter
+    assert sheet.writes == 0
+    sheet.flush()
     assert sheet.writes == 1 and sheet.rows("Responses")[0]["Name"] == "Ana Silva"
 
 

@@ -42,17 +42,22 @@ class MemorySpreadsheet:
         return list(self._with(self.kept))
 
     def write(self, edits: Sequence[TabEdits], later: bool = False) -> None:
+        if not any(edits):
+            return  # as the adapters do: nothing to write saves nothing (flush does)
         if later:
             self._with([*self.kept, *edits])  # fails now, as the adapters do, if it would fail
             self.kept.extend(edits)
             return
-        self.tables = self._with([*self.kept, *edits])  # all or nothing
-        self.kept = []
-        self.writes += 1
+        self._save(edits)
 
     def flush(self) -> None:
         if self.kept:
-            self.write([])
+            self._save([])
+
+    def _save(self, edits: Sequence[TabEdits]) -> None:
+        self.tables = self._with([*self.kept, *edits])  # all or nothing
+        self.kept = []
+        self.writes += 1
 
     def rows(self, tab: str) -> list[dict[str, Cell]]:
         """A tab's rows as dictionaries by header."""
