@@ -15,8 +15,10 @@ from jobs.backends import open_journal
 from jobs.match import run_match
 from jobs.settings_file import load_settings
 from mentoring.settings import Settings
-from mentoring.sheet import Cell
+from mentoring.sheet import Cell, TabEdits
+from sync.spreadsheet import Spreadsheet
 from sync.workbook import WorkbookSpreadsheet, create_workbook
+from tests.fakes.memory import MemorySpreadsheet
 from tests.fakes.smtp_server import Inbox, free_port
 
 TODAY = datetime(2026, 11, 28).date()
@@ -75,13 +77,23 @@ def program_workbook(
     extra_tabs: Mapping[str, Sequence[Sequence[Cell]]] | None = None,
 ) -> Path:
     """Write a workbook with both response tabs holding these people, in the form's columns."""
-    tabs = {}
+    create_workbook(path, program_tabs(settings, mentees, mentors, extra_tabs))
+    return path
+
+
+def program_tabs(
+    settings: Settings,
+    mentees: Sequence[Mapping[str, Cell]],
+    mentors: Sequence[Mapping[str, Cell]],
+    extra_tabs: Mapping[str, Sequence[Sequence[Cell]]] | None = None,
+) -> dict[str, Sequence[Sequence[Cell]]]:
+    """Both response tabs holding these people, in the form's columns, as rows by tab."""
+    tabs: dict[str, Sequence[Sequence[Cell]]] = {}
     for form, people in ((settings.mentee_form, mentees), (settings.mentor_form, mentors)):
         fields = list(form.questions)
         tabs[form.tab] = response_rows(list(form.questions.values()), fields, people)
     tabs.update(extra_tabs or {})
-    create_workbook(path, tabs)
-    return path
+    return tabs
 
 
 def as_a_stopped_run_left_it(settings_path: Path, *keys: str) -> None:
@@ -96,32 +108,63 @@ def as_a_stopped_run_left_it(settings_path: Path, *keys: str) -> None:
             journal.handing_over(known[key])
 
 
-def match(path: Path, settings: Settings):
-    return run_match(WorkbookSpreadsheet(path), settings, TODAY)
+Program = Path | MemorySpreadsheet  # a workbook's path, or a spreadsheet in memory
 
 
-def tab_rows(path: Path, tab: str) -> list[dict[str, Cell]]:
-    """A tab's rows as dictionaries by header, read back with openpyxl."""
-    sheet = openpyxl.load_workbook(path)[tab]
+def program_memory(
+    settings: Settings,
+    mentees: Sequence[Mapping[str, Cell]],
+    mentors: Sequence[Mapping[str, Cell]],
+    extra_tabs: Mapping[str, Sequence[Sequence[Cell]]] | None = None,
+) -> MemorySpreadsheet:
+    """A spreadsheet in memory with both response tabs holding these people."""
+    return MemorySpreadsheet(program_tabs(settings, mentees, mentors, extra_tabs))
+
+
+def spreadsheet(program: Program) -> Spreadsheet:
+    return program if isinstance(program, MemorySpreadsheet) else WorkbookSpreadsheet(program)
+
+
+def match(program: Program, settings: Settings):
+    return run_match(spreadsheet(program), settings, TODAY)
+
+
+def tab_rows(program: Program, tab: str) -> list[dict[str, Cell]]:
+    """A tab's rows as dictionaries by header: read back with openpyxl from a workbook."""
+    if isinstance(program, MemorySpreadsheet):
+        return [row for row in program.rows(tab) if any(v is not None for v in row.values())]
+    sheet = openpyxl.load_workbook(program)[tab]
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
     return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(row)]
 
 
-def committee_by_email(path: Path, settings: Settings) -> dict[str, dict[str, Cell]]:
-    return {row["Mentee Email"]: row for row in tab_rows(path, settings.tabs.committee)}
+def committee_by_email(program: Program, settings: Settings) -> dict[str, dict[str, Cell]]:
+    return {row["Mentee Email"]: row for row in tab_rows(program, settings.tabs.committee)}
 
 
-def set_committee_cells(path: Path, settings: Settings, edits: Mapping[str, Mapping[str, Cell]]):
+def set_committee_cells(
+    program: Program, settings: Settings, edits: Mapping[str, Mapping[str, Cell]]
+) -> None:
     """Edit the committee tab as a committee member would: by mentee email and header."""
-    book = openpyxl.load_workbook(path)
+    if isinstance(program, MemorySpreadsheet):
+        table = program.tables[settings.tabs.committee]
+        email = table.header.index("Mentee Email")
+        cells = {
+            (row.number, table.header.index(column) + 1): value
+            for row in table.rows
+            for column, value in edits.get(str(row.cells[email]), {}).items()
+        }
+        program.write([TabEdits(table.name, cells)])
+        return
+    book = openpyxl.load_workbook(program)
     sheet = book[settings.tabs.committee]
     header = [c.value for c in sheet[1]]
     for row in sheet.iter_rows(min_row=2):
         email = row[header.index("Mentee Email")].value
         for column, value in edits.get(email, {}).items():
             row[header.index(column)].value = value
-    book.save(path)
+    book.save(program)
 
 
 MENTEES_AND_MENTORS = (

@@ -2,20 +2,26 @@
 on real .xlsx workbooks for the tests about the file itself (marked `workbook`)."""
 
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from jobs.match import run_match
 from mentoring.committee import COLUMNS
 from mentoring.errors import ConfigError
-from mentoring.sheet import Cell, TabEdits, table_from_cells
-from tests import conftest
-from tests.conftest import TODAY, mentee, mentor, program_workbook, response_rows
+from mentoring.sheet import table_from_cells
+from tests.conftest import (
+    Program,
+    committee_by_email,
+    match,
+    mentee,
+    mentor,
+    program_memory,
+    program_workbook,
+    response_rows,
+    set_committee_cells,
+    tab_rows,
+)
 from tests.fakes.memory import MemorySpreadsheet
-
-Program = Path | MemorySpreadsheet
 
 MENTEES = [
     mentee("ana@m.org", name="Ana Silva", subjects="Chemistry", skills="Grant writing"),
@@ -37,41 +43,9 @@ def program(request, tmp_path, settings) -> Program:
         path = program_workbook(tmp_path / "program.xlsx", settings, MENTEES, MENTORS)
         match(path, settings)
         return path
-    sheet = MemorySpreadsheet()
-    for form, people in ((settings.mentee_form, MENTEES), (settings.mentor_form, MENTORS)):
-        replace_responses(sheet, settings, form, people)
+    sheet = program_memory(settings, MENTEES, MENTORS)
     match(sheet, settings)
     return sheet
-
-
-def match(program: Program, settings):
-    if isinstance(program, MemorySpreadsheet):
-        return run_match(program, settings, TODAY)
-    return conftest.match(program, settings)
-
-
-def tab_rows(program: Program, tab: str) -> list[dict[str, Cell]]:
-    if isinstance(program, MemorySpreadsheet):
-        return [row for row in program.rows(tab) if any(v is not None for v in row.values())]
-    return conftest.tab_rows(program, tab)
-
-
-def committee_by_email(program: Program, settings) -> dict[str, dict[str, Cell]]:
-    return {row["Mentee Email"]: row for row in tab_rows(program, settings.tabs.committee)}
-
-
-def set_committee_cells(program: Program, settings, edits) -> None:
-    """Edit the committee tab as a committee member would: by mentee email and header."""
-    if not isinstance(program, MemorySpreadsheet):
-        return conftest.set_committee_cells(program, settings, edits)
-    table = program.tables[settings.tabs.committee]
-    cells = {
-        (row.number, table.header.index(column) + 1): value
-        for row in table.rows
-        for column, value in edits.get(row.cells[table.header.index("Mentee Email")], {}).items()
-    }
-    program.write([TabEdits(table.name, cells)])
-    return None
 
 
 def replace_responses(program: Program, settings, form, people):

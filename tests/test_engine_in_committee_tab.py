@@ -23,7 +23,9 @@ from tests.conftest import (
     match,
     mentee,
     mentor,
+    program_memory,
     program_workbook,
+    set_committee_cells,
 )
 from tests.test_matching import brute_force
 
@@ -47,6 +49,7 @@ MENTORS = [
 ]
 
 
+@pytest.mark.workbook
 def test_a_tab_from_before_alternatives_gets_the_column_after_why(tmp_path, settings):
     old_columns = [c for c in COLUMNS if c != "Alternatives"]
     row = dict.fromkeys(old_columns)
@@ -93,11 +96,11 @@ def test_a_tab_from_before_alternatives_gets_the_column_after_why(tmp_path, sett
     assert match(path, settings).stats.cells_changed == 0
 
 
-def test_weak_pairs_are_flagged_not_hidden(tmp_path, settings):
+def test_weak_pairs_are_flagged_not_hidden(settings):
     people = [mentee("cy@m.org", skills="Leadership & management", subjects="Physics & astronomy")]
-    path = program_workbook(tmp_path / "p.xlsx", settings, people, MENTORS)
-    report = match(path, settings)
-    cy = committee_by_email(path, settings)["cy@m.org"]
+    sheet = program_memory(settings, people, MENTORS)
+    report = match(sheet, settings)
+    cy = committee_by_email(sheet, settings)["cy@m.org"]
     assert cy["Suggested Mentor Email"] is not None
     assert cy["Score"] < 35
     assert cy["Why"].startswith("weak match (score below 35)")
@@ -107,22 +110,20 @@ def test_weak_pairs_are_flagged_not_hidden(tmp_path, settings):
     )
 
 
-def test_alternatives_name_the_next_best_mentors_with_a_free_place(tmp_path, settings):
-    path = program_workbook(tmp_path / "p.xlsx", settings, MENTEES[:1], MENTORS)
-    match(path, settings)
-    ana = committee_by_email(path, settings)["ana@m.org"]
+def test_alternatives_name_the_next_best_mentors_with_a_free_place(settings):
+    sheet = program_memory(settings, MENTEES[:1], MENTORS)
+    match(sheet, settings)
+    ana = committee_by_email(sheet, settings)["ana@m.org"]
     # Skills weigh 3 and subjects 2 of 10: Tom shares both, Val skills, Uma the subject.
     assert (ana["Suggested Mentor Email"], ana["Score"]) == ("tom@t.org", 50)
     assert ana["Alternatives"] == "Val Kaur <val@v.org> 30; Uma Patel <uma@u.org> 20"
 
 
-def test_previous_partners_from_the_past_pairs_tab_are_never_suggested(tmp_path, settings):
+def test_previous_partners_from_the_past_pairs_tab_are_never_suggested(settings):
     past = [["Cohort", "Mentee Email", "Mentor Email"], ["2025", "ANA@m.org", "tom@t.org"]]
-    path = program_workbook(
-        tmp_path / "p.xlsx", settings, MENTEES[:1], MENTORS[:2], extra_tabs={"Past Pairs": past}
-    )
-    match(path, settings)
-    ana = committee_by_email(path, settings)["ana@m.org"]
+    sheet = program_memory(settings, MENTEES[:1], MENTORS[:2], extra_tabs={"Past Pairs": past})
+    match(sheet, settings)
+    ana = committee_by_email(sheet, settings)["ana@m.org"]
     assert ana["Suggested Mentor Email"] == "uma@u.org"
 
 
@@ -132,14 +133,13 @@ def test_previous_partners_from_a_csv_file(tmp_path, settings_file):
     from jobs.settings_file import load_settings
 
     settings = load_settings(settings_file)
-    path = program_workbook(tmp_path / "program.xlsx", settings, MENTEES[:1], MENTORS[:2])
-    match(path, settings)
-    assert committee_by_email(path, settings)["ana@m.org"]["Suggested Mentor Email"] == "uma@u.org"
+    sheet = program_memory(settings, MENTEES[:1], MENTORS[:2])
+    match(sheet, settings)
+    assert committee_by_email(sheet, settings)["ana@m.org"]["Suggested Mentor Email"] == "uma@u.org"
 
 
-def test_a_past_pairs_tab_without_its_columns_is_a_clear_error(tmp_path, settings):
-    path = program_workbook(
-        tmp_path / "p.xlsx",
+def test_a_past_pairs_tab_without_its_columns_is_a_clear_error(settings):
+    sheet = program_memory(
         settings,
         MENTEES,
         MENTORS,
@@ -149,12 +149,12 @@ def test_a_past_pairs_tab_without_its_columns_is_a_clear_error(tmp_path, setting
         ConfigError,
         match="no column 'Mentee Email' \\(a previous pair's mentee\\) in tab 'Past Pairs'",
     ):
-        match(path, settings)
+        match(sheet, settings)
 
 
-def test_the_slate_summary_shows_load_and_scores_by_career_stage(tmp_path, settings):
-    path = program_workbook(tmp_path / "p.xlsx", settings, MENTEES, MENTORS)
-    report = match(path, settings)
+def test_the_slate_summary_shows_load_and_scores_by_career_stage(settings):
+    sheet = program_memory(settings, MENTEES, MENTORS)
+    report = match(sheet, settings)
     assert report.slate[1] == "mentor load (mentees per mentor): 1 with 0, 2 with 1"
     assert report.slate[2].startswith("mean score by career stage: Library school student ")
     assert "Mid-career librarian" in report.slate[2]
@@ -239,11 +239,9 @@ def test_locked_pairs_are_kept_and_no_capacity_or_hard_rule_is_broken(
     )
 
 
-def test_a_past_pairs_tab_under_a_slightly_different_name_is_not_skipped(tmp_path, settings):
+def test_a_past_pairs_tab_under_a_slightly_different_name_is_not_skipped(settings):
     past = [["Mentee Email", "Mentor Email"], ["ana@m.org", "tom@t.org"]]
-    path = program_workbook(
-        tmp_path / "p.xlsx", settings, MENTEES, MENTORS, extra_tabs={"Past Pair": past}
-    )
+    sheet = program_memory(settings, MENTEES, MENTORS, extra_tabs={"Past Pair": past})
     with pytest.raises(
         ConfigError,
         match=re.escape(
@@ -252,34 +250,24 @@ def test_a_past_pairs_tab_under_a_slightly_different_name_is_not_skipped(tmp_pat
             " the tab back"
         ),
     ):
-        match(path, settings)
+        match(sheet, settings)
 
 
-def test_a_past_pairs_tab_in_other_case_is_the_past_pairs_tab(tmp_path, settings):
+def test_a_past_pairs_tab_in_other_case_is_the_past_pairs_tab(settings):
     past = [["Mentee Email", "Mentor Email"], ["ana@m.org", "tom@t.org"]]
-    path = program_workbook(
-        tmp_path / "p.xlsx", settings, MENTEES, MENTORS, extra_tabs={"past  pairs": past}
-    )
-    match(path, settings)
-    assert committee_by_email(path, settings)["ana@m.org"]["Suggested Mentor Email"] != "tom@t.org"
-    assert "Past Pairs" not in openpyxl.load_workbook(path).sheetnames
+    sheet = program_memory(settings, MENTEES, MENTORS, extra_tabs={"past  pairs": past})
+    match(sheet, settings)
+    assert committee_by_email(sheet, settings)["ana@m.org"]["Suggested Mentor Email"] != "tom@t.org"
+    assert "Past Pairs" not in sheet.tab_names()
 
 
-def test_a_committee_choice_against_the_rules_says_so(tmp_path, settings):
+def test_a_committee_choice_against_the_rules_says_so(settings):
     past = [["Mentee Email", "Mentor Email"], ["ana@m.org", "tom@t.org"]]
-    path = program_workbook(
-        tmp_path / "p.xlsx", settings, MENTEES, MENTORS, extra_tabs={"Past Pairs": past}
-    )
-    match(path, settings)
-    book = openpyxl.load_workbook(path)
-    sheet = book[settings.tabs.committee]
-    header = [c.value for c in sheet[1]]
-    for row in sheet.iter_rows(min_row=2):
-        if row[header.index("Mentee Email")].value == "ana@m.org":
-            row[header.index("Committee Mentor Email")].value = "tom@t.org"
-    book.save(path)
-    match(path, settings)
-    ana = committee_by_email(path, settings)["ana@m.org"]
+    sheet = program_memory(settings, MENTEES, MENTORS, extra_tabs={"Past Pairs": past})
+    match(sheet, settings)
+    set_committee_cells(sheet, settings, {"ana@m.org": {"Committee Mentor Email": "tom@t.org"}})
+    match(sheet, settings)
+    ana = committee_by_email(sheet, settings)["ana@m.org"]
     assert ana["Suggested Mentor Email"] == "tom@t.org"
     assert ana["Why"].startswith(
         "committee's choice; note: against the rules: a previous pair (Past Pairs)"

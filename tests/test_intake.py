@@ -1,4 +1,5 @@
-"""Intake of the forms, with every quirk of real response tabs, through real .xlsx files."""
+"""Intake of the forms, with every quirk of real response tabs: on a spreadsheet in memory,
+and the quirks once more through a real .xlsx file."""
 
 from datetime import datetime
 
@@ -6,8 +7,10 @@ import pytest
 
 from mentoring.errors import ConfigError
 from mentoring.intake import Responses, read_responses, split_choices
+from sync.spreadsheet import Spreadsheet
 from sync.workbook import WorkbookSpreadsheet, create_workbook
-from tests.conftest import mentee, mentor, program_workbook, response_rows
+from tests.conftest import mentee, mentor, program_tabs, response_rows
+from tests.fakes.memory import MemorySpreadsheet
 
 SKILLS = (
     "Grant writing",
@@ -17,23 +20,29 @@ SKILLS = (
 )
 
 
-def read_back(path, settings) -> Responses:
-    tabs = WorkbookSpreadsheet(path).read([settings.tabs.mentees, settings.tabs.mentors])
+def read_back(sheet: Spreadsheet, settings) -> Responses:
+    tabs = sheet.read([settings.tabs.mentees, settings.tabs.mentors])
     return read_responses(tabs[settings.tabs.mentees], tabs[settings.tabs.mentors], settings)
 
 
-def write_mentee_tab(path, settings, header, rows, mentors=()):
-    """A mentee tab with exactly these header and rows, and a normal mentor tab."""
+def program(settings, mentees, mentors) -> MemorySpreadsheet:
+    return MemorySpreadsheet(program_tabs(settings, mentees, mentors))
+
+
+def mentee_tab(settings, header, rows, mentors=(), workbook=None) -> Spreadsheet:
+    """A mentee tab with exactly these header and rows, and a normal mentor tab: in memory, or
+    in a real .xlsx file at `workbook`."""
     form = settings.mentor_form
-    create_workbook(
-        path,
-        {
-            settings.tabs.mentees: [header, *rows],
-            settings.tabs.mentors: response_rows(
-                list(form.questions.values()), list(form.questions), mentors
-            ),
-        },
-    )
+    tabs = {
+        settings.tabs.mentees: [header, *rows],
+        settings.tabs.mentors: response_rows(
+            list(form.questions.values()), list(form.questions), mentors
+        ),
+    }
+    if workbook is None:
+        return MemorySpreadsheet(tabs)
+    create_workbook(workbook, tabs)
+    return WorkbookSpreadsheet(workbook)
 
 
 @pytest.mark.parametrize(
@@ -59,17 +68,16 @@ def test_checkbox_answers_split_against_known_options(text, expected):
     assert split_choices(text, SKILLS) == expected
 
 
-def test_reads_by_header_whatever_the_column_order(tmp_path, settings):
+def test_reads_by_header_whatever_the_column_order(settings):
     questions = settings.mentee_form.questions
     fields = list(reversed(questions))  # every column in the opposite order
     person = mentee("ana@m.org", timestamp=datetime(2026, 9, 1), name="Ana Silva")
-    write_mentee_tab(
-        tmp_path / "p.xlsx",
+    sheet = mentee_tab(
         settings,
         [questions[f] for f in fields],
         [[person.get(f, "") for f in fields]],
     )
-    (ana,) = read_back(tmp_path / "p.xlsx", settings).mentees
+    (ana,) = read_back(sheet, settings).mentees
     assert (ana.name, ana.institution, ana.items("skills")) == (
         "Ana Silva",
         "m.org University",
@@ -77,7 +85,8 @@ def test_reads_by_header_whatever_the_column_order(tmp_path, settings):
     )
 
 
-def test_quirks_of_real_tabs(tmp_path, settings):
+@pytest.mark.parametrize("in_a_file", [False, True], ids=["memory", "xlsx"])
+def test_quirks_of_real_tabs(tmp_path, settings, in_a_file):
     """Blank rows, committee columns, unused questions, text and serial timestamps, Other:."""
     questions = settings.mentee_form.questions
     fields = list(questions)
@@ -97,8 +106,8 @@ def test_quirks_of_real_tabs(tmp_path, settings):
         ),
         row(mentee("c@m.org", timestamp=datetime(2026, 9, 3)), "Only after 4 pm", "Call her first"),
     ]
-    write_mentee_tab(tmp_path / "p.xlsx", settings, header, rows)
-    result = read_back(tmp_path / "p.xlsx", settings)
+    sheet = mentee_tab(settings, header, rows, workbook=tmp_path / "p.xlsx" if in_a_file else None)
+    result = read_back(sheet, settings)
     by_email = {m.email: m for m in result.mentees}
     assert sorted(by_email) == ["a@m.org", "b@m.org", "c@m.org"]
     assert result.issues == ()
@@ -108,17 +117,17 @@ def test_quirks_of_real_tabs(tmp_path, settings):
     assert by_email["c@m.org"].row == 6
 
 
-def test_day_first_text_timestamps_are_detected(tmp_path, settings):
+def test_day_first_text_timestamps_are_detected(settings):
     people = [
         mentee("a@m.org", timestamp="03/10/2026 10:00:00"),  # 3 October, as the next row shows
         mentee("b@m.org", timestamp="25/09/2026 10:00:00"),
     ]
-    program_workbook(tmp_path / "p.xlsx", settings, people, [])
-    by_email = {m.email: m for m in read_back(tmp_path / "p.xlsx", settings).mentees}
+    sheet = program(settings, people, [])
+    by_email = {m.email: m for m in read_back(sheet, settings).mentees}
     assert by_email["a@m.org"].submitted == datetime(2026, 10, 3, 10, 0)
 
 
-def test_emails_are_normalised_and_the_latest_response_wins(tmp_path, settings):
+def test_emails_are_normalised_and_the_latest_response_wins(settings):
     people = [
         # An edited response: newer Timestamp, higher up the tab.
         mentee("  Ana@M.org ", timestamp=datetime(2026, 11, 2), skills="Grant writing"),
@@ -127,8 +136,8 @@ def test_emails_are_normalised_and_the_latest_response_wins(tmp_path, settings):
         # A second submission, lower down and later.
         mentee("BO@m.org", timestamp=datetime(2026, 10, 1), skills="Research data management"),
     ]
-    program_workbook(tmp_path / "p.xlsx", settings, people, [])
-    result = read_back(tmp_path / "p.xlsx", settings)
+    sheet = program(settings, people, [])
+    result = read_back(sheet, settings)
     by_email = {m.email: m for m in result.mentees}
     assert sorted(by_email) == ["ana@m.org", "bo@m.org"]
     assert by_email["ana@m.org"].items("skills") == ("Grant writing",)
@@ -159,10 +168,10 @@ def test_emails_are_normalised_and_the_latest_response_wins(tmp_path, settings):
         ),
     ],
 )
-def test_rows_that_cannot_be_used_become_intake_issues(tmp_path, settings, answers, problem):
+def test_rows_that_cannot_be_used_become_intake_issues(settings, answers, problem):
     people = [mentee("ok@m.org"), {**mentee("ana@m.org", name="Ana"), **answers}]
-    program_workbook(tmp_path / "p.xlsx", settings, people, [])
-    result = read_back(tmp_path / "p.xlsx", settings)
+    sheet = program(settings, people, [])
+    result = read_back(sheet, settings)
     (issue,) = result.issues
     assert (issue.tab, issue.row, issue.problem) == ("Form Responses 1", 3, problem)
     assert issue.person.startswith("Ana")
@@ -170,9 +179,9 @@ def test_rows_that_cannot_be_used_become_intake_issues(tmp_path, settings, answe
     assert used == ({"ok@m.org", "ana@m.org"} if "timestamp" in answers else {"ok@m.org"})
 
 
-def test_someone_in_both_forms_is_kept_as_both_and_flagged(tmp_path, settings):
-    program_workbook(tmp_path / "p.xlsx", settings, [mentee("sam@m.org")], [mentor("sam@m.org")])
-    result = read_back(tmp_path / "p.xlsx", settings)
+def test_someone_in_both_forms_is_kept_as_both_and_flagged(settings):
+    sheet = program(settings, [mentee("sam@m.org")], [mentor("sam@m.org")])
+    result = read_back(sheet, settings)
     assert [m.email for m in result.mentees] == [m.email for m in result.mentors] == ["sam@m.org"]
     (issue,) = result.issues
     assert "also applied as a mentor (Form Responses 2 row 2)" in issue.problem
@@ -189,19 +198,19 @@ def test_someone_in_both_forms_is_kept_as_both_and_flagged(tmp_path, settings):
         ("40", 1, True),
     ],
 )
-def test_mentor_capacity(tmp_path, settings, answer, capacity, flagged):
-    program_workbook(tmp_path / "p.xlsx", settings, [], [mentor("t@t.org", capacity=answer)])
-    result = read_back(tmp_path / "p.xlsx", settings)
+def test_mentor_capacity(settings, answer, capacity, flagged):
+    sheet = program(settings, [], [mentor("t@t.org", capacity=answer)])
+    result = read_back(sheet, settings)
     assert result.mentors[0].capacity == capacity
     assert bool(result.issues) is flagged
 
 
-def test_a_renamed_question_names_the_closest_header(tmp_path, settings):
+def test_a_renamed_question_names_the_closest_header(settings):
     questions = dict(settings.mentee_form.questions)
     header = [("Timezone" if h == "Time zone" else h) for h in questions.values()]
-    write_mentee_tab(tmp_path / "p.xlsx", settings, header, [])
+    sheet = mentee_tab(settings, header, [])
     with pytest.raises(ConfigError) as caught:
-        read_back(tmp_path / "p.xlsx", settings)
+        read_back(sheet, settings)
     assert str(caught.value) == (
         "no column 'Time zone' (mentee form, field 'time_zone') in tab 'Form Responses 1';"
         " did you mean 'Timezone'? If the question was reworded, put its new text in the settings"
@@ -209,15 +218,15 @@ def test_a_renamed_question_names_the_closest_header(tmp_path, settings):
     )
 
 
-def test_an_unusable_latest_response_falls_back_to_the_earlier_one_and_says_so(tmp_path, settings):
+def test_an_unusable_latest_response_falls_back_to_the_earlier_one_and_says_so(settings):
     people = [
         mentee("ana@m.org", name="Ana", timestamp=datetime(2026, 9, 1), skills="Grant writing"),
         mentee("ana@m.org", name="Ana", timestamp=datetime(2026, 10, 1), institution=""),
         mentee("bo@m.org", name="Bo", timestamp=datetime(2026, 9, 1), institution=""),
         mentee("bo@m.org", name="Bo", timestamp=datetime(2026, 10, 1), institution=""),
     ]
-    program_workbook(tmp_path / "p.xlsx", settings, people, [])
-    result = read_back(tmp_path / "p.xlsx", settings)
+    sheet = program(settings, people, [])
+    result = read_back(sheet, settings)
     assert [(m.email, m.row) for m in result.mentees] == [("ana@m.org", 2)]
     assert sorted((i.row, i.problem) for i in result.issues) == [
         (

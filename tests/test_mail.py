@@ -16,15 +16,16 @@ from jobs.settings_file import load_settings, load_templates
 from mentoring.errors import ConfigError
 from sync.outbox import OutboxSender
 from sync.sender import SendError
-from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import (
     PEOPLE,
     committee_by_email,
     match,
     mentee,
     mentor,
+    program_memory,
     program_workbook,
     set_committee_cells,
+    spreadsheet,
     tab_rows,
 )
 from tests.fakes.edits import invoke
@@ -75,18 +76,30 @@ class Memory:
         return None
 
 
-def approve(path, settings, *emails, **cells):
-    set_committee_cells(path, settings, {e: {"Status": "Approved", **cells} for e in emails})
+def approve(program, settings, *emails, **cells):
+    set_committee_cells(program, settings, {e: {"Status": "Approved", **cells} for e in emails})
 
 
-def send(job, path, settings, now, sender, dry_run=False):
+def send(job, program, settings, now, sender, dry_run=False):
     return run_mail(
-        job, WorkbookSpreadsheet(path), settings, load_templates(settings), sender, now, dry_run
+        job, spreadsheet(program), settings, load_templates(settings), sender, now, dry_run
     )
 
 
-def log(path, settings):
-    return {row["Key"]: row for row in tab_rows(path, settings.tabs.email_log)}
+def log(program, settings):
+    return {row["Key"]: row for row in tab_rows(program, settings.tabs.email_log)}
+
+
+@pytest.fixture
+def program(request, tmp_path, settings):
+    """A matched program of PEOPLE: (in memory, settings), or (workbook path, settings) for a
+    test marked `workbook`."""
+    if request.node.get_closest_marker("workbook"):
+        sheet = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    else:
+        sheet = program_memory(settings, *PEOPLE)
+    match(sheet, settings)
+    return sheet, settings
 
 
 def read(path: Path):
@@ -94,11 +107,11 @@ def read(path: Path):
 
 
 def test_only_approved_rows_are_introduced_in_one_email_to_both(program, tmp_path):
-    path, settings = program
-    approve(path, settings, "ana@m.org")
-    set_committee_cells(path, settings, {"bo@m.org": {"Status": "Hold"}})
+    sheet, settings = program
+    approve(sheet, settings, "ana@m.org")
+    set_committee_cells(sheet, settings, {"bo@m.org": {"Status": "Hold"}})
     outbox = Outbox(tmp_path / "outbox")
-    report = send(INTRODUCE, path, settings, at(DAY0), outbox)
+    report = send(INTRODUCE, sheet, settings, at(DAY0), outbox)
     assert report.summary() == "introduce: 1 sent"
     [file] = outbox.folder.glob("*.eml")
     message = read(file)
@@ -106,36 +119,36 @@ def test_only_approved_rows_are_introduced_in_one_email_to_both(program, tmp_pat
     assert message["Cc"] == settings.program.committee_email
     assert "Dear Ana and Tom," in message.get_body(("plain",)).get_content()
     assert message.get_body(("html",)) is not None
-    rows = committee_by_email(path, settings)
+    rows = committee_by_email(sheet, settings)
     assert rows["ana@m.org"]["Introduced On"].date() == DAY0
     assert rows["bo@m.org"]["Introduced On"] is None
-    [entry] = log(path, settings).values()
+    [entry] = log(sheet, settings).values()
     assert entry["Key"] == "introduction | ana@m.org | tom@t.org"
     assert (entry["Status"], entry["Message Id"]) == ("sent", message["Message-ID"])
-    again = send(INTRODUCE, path, settings, at(DAY0 + timedelta(days=1)), outbox)
+    again = send(INTRODUCE, sheet, settings, at(DAY0 + timedelta(days=1)), outbox)
     assert again.summary() == "introduce: 0 sent"
     assert outbox.delivered == Counter({entry["Key"]: 1})
 
 
 def test_a_pair_goes_through_the_year_each_email_exactly_once(program, tmp_path):
-    path, settings = program
-    approve(path, settings, "ana@m.org", "bo@m.org")
+    sheet, settings = program
+    approve(sheet, settings, "ana@m.org", "bo@m.org")
     outbox = Outbox(tmp_path / "outbox")
-    send(INTRODUCE, path, settings, at(DAY0), outbox)
+    send(INTRODUCE, sheet, settings, at(DAY0), outbox)
     skipped_week = {DAY0 + timedelta(days=d) for d in range(27, 35)}  # check-in 1 is day 30
     for offset in range(0, 400, 1):
         day = DAY0 + timedelta(days=offset)
         if day not in skipped_week and (offset % 7 == 0 or offset in _EDGES):
-            send(CHECKIN, path, settings, at(day), outbox)
+            send(CHECKIN, sheet, settings, at(day), outbox)
     # Two introductions and 4 emails to 4 people. No check-in form is linked to this
     # spreadsheet, so answers cannot be known and nobody is reminded (tests/test_reminders.py).
     assert len(outbox.delivered) == 2 + 2 * 2 * 4
     assert set(outbox.delivered.values()) == {1}
-    sent = {key: row["Sent At"].date() for key, row in log(path, settings).items()}
+    sent = {key: row["Sent At"].date() for key, row in log(sheet, settings).items()}
     assert sent["check-in 1 | ana@m.org | tom@t.org | to tom@t.org"] == DAY0 + timedelta(35)
     assert sent["check-in 2 | ana@m.org | tom@t.org | to ana@m.org"] == DAY0 + timedelta(120)
     assert sent["closing | bo@m.org | uma@u.org | to uma@u.org"] == DAY0 + timedelta(365)
-    assert {row["Status"] for row in log(path, settings).values()} == {"sent"}
+    assert {row["Status"] for row in log(sheet, settings).values()} == {"sent"}
 
 
 # Runs on the days each email falls due, besides the weekly ones.
@@ -143,17 +156,17 @@ _EDGES = {29, 30, 119, 120, 121, 240, 364, 365, 366}
 
 
 def test_a_program_started_mid_year_sends_only_the_latest_check_in(program, tmp_path):
-    path, settings = program
-    approve(path, settings, "ana@m.org", **{"Introduced On": DAY0})
+    sheet, settings = program
+    approve(sheet, settings, "ana@m.org", **{"Introduced On": DAY0})
     outbox = Outbox(tmp_path / "outbox")
-    report = send(CHECKIN, path, settings, at(DAY0 + timedelta(days=130)), outbox)
+    report = send(CHECKIN, sheet, settings, at(DAY0 + timedelta(days=130)), outbox)
     assert report.summary() == (
         "checkin: 2 sent, 2 skipped as a later check-in was due; Pair Health: 1 pair, 0 flagged"
     )
-    entries = log(path, settings)
+    entries = log(sheet, settings)
     assert entries["check-in 1 | ana@m.org | tom@t.org | to ana@m.org"]["Status"] == "skipped"
     assert entries["check-in 2 | ana@m.org | tom@t.org | to ana@m.org"]["Status"] == "sent"
-    assert not send(INTRODUCE, path, settings, at(DAY0 + timedelta(131)), outbox).sent
+    assert not send(INTRODUCE, sheet, settings, at(DAY0 + timedelta(131)), outbox).sent
 
 
 def test_check_ins_go_to_each_person_with_their_own_prefilled_link(tmp_path):
@@ -165,11 +178,11 @@ def test_check_ins_go_to_each_person_with_their_own_prefilled_link(tmp_path):
         encoding="utf-8",
     )
     settings = load_settings(settings_file)
-    path = program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
-    match(path, settings)
-    approve(path, settings, "ana@m.org", **{"Introduced On": DAY0})
+    sheet = program_memory(settings, *PEOPLE)
+    match(sheet, settings)
+    approve(sheet, settings, "ana@m.org", **{"Introduced On": DAY0})
     outbox = Outbox(tmp_path / "outbox")
-    send(CHECKIN, path, settings, at(DAY0 + timedelta(days=30)), outbox)
+    send(CHECKIN, sheet, settings, at(DAY0 + timedelta(days=30)), outbox)
     bodies = {
         read(f)["To"]: read(f).get_body(("plain",)).get_content()
         for f in outbox.folder.glob("*.eml")
@@ -187,49 +200,49 @@ def test_the_daily_cap_defers_the_rest_to_the_next_run(tmp_path):
     )
     settings = load_settings(settings_file)
     people = ([mentee(f"e{i}@m.org") for i in range(3)], [mentor(f"r{i}@t.org") for i in range(3)])
-    path = program_workbook(tmp_path / "program.xlsx", settings, *people)
-    match(path, settings)
-    approve(path, settings, *(f"e{i}@m.org" for i in range(3)))
+    sheet = program_memory(settings, *people)
+    match(sheet, settings)
+    approve(sheet, settings, *(f"e{i}@m.org" for i in range(3)))
     outbox = Outbox(tmp_path / "outbox")
-    first = send(INTRODUCE, path, settings, at(DAY0), outbox)
+    first = send(INTRODUCE, sheet, settings, at(DAY0), outbox)
     assert first.summary() == "introduce: 2 sent, 1 wait for the next run (daily cap of 2 reached)"
-    later = send(INTRODUCE, path, settings, at(DAY0, hour=15), outbox)
+    later = send(INTRODUCE, sheet, settings, at(DAY0, hour=15), outbox)
     assert later.summary() == "introduce: 0 sent, 1 wait for the next run (daily cap of 2 reached)"
-    assert send(INTRODUCE, path, settings, at(DAY0 + timedelta(1)), outbox).summary() == (
+    assert send(INTRODUCE, sheet, settings, at(DAY0 + timedelta(1)), outbox).summary() == (
         "introduce: 1 sent"
     )
     assert sum(outbox.delivered.values()) == len(outbox.delivered) == 3
-    introduced = {r["Introduced On"].date() for r in committee_by_email(path, settings).values()}
+    introduced = {r["Introduced On"].date() for r in committee_by_email(sheet, settings).values()}
     assert introduced == {DAY0, DAY0 + timedelta(1)}
 
 
 def test_a_failed_send_is_logged_and_tried_again_next_run(program, tmp_path):
-    path, settings = program
-    approve(path, settings, "ana@m.org", "bo@m.org")
+    sheet, settings = program
+    approve(sheet, settings, "ana@m.org", "bo@m.org")
     refused = SendError("the server refused ana@m.org: 550 no such user")
     sender = Memory(fail={"ana@m.org": refused})
-    report = send(INTRODUCE, path, settings, at(DAY0), sender)
+    report = send(INTRODUCE, sheet, settings, at(DAY0), sender)
     assert report.summary() == "introduce: 1 sent, 1 failed, to try again next run"
-    row = log(path, settings)["introduction | ana@m.org | tom@t.org"]
+    row = log(sheet, settings)["introduction | ana@m.org | tom@t.org"]
     assert (row["Status"], row["Error"]) == ("failed", str(refused))
-    assert committee_by_email(path, settings)["ana@m.org"]["Introduced On"] is None
+    assert committee_by_email(sheet, settings)["ana@m.org"]["Introduced On"] is None
     sender.fail = {}
-    assert send(INTRODUCE, path, settings, at(DAY0 + timedelta(1)), sender).sent
-    assert log(path, settings)["introduction | ana@m.org | tom@t.org"]["Error"] is None
+    assert send(INTRODUCE, sheet, settings, at(DAY0 + timedelta(1)), sender).sent
+    assert log(sheet, settings)["introduction | ana@m.org | tom@t.org"]["Error"] is None
     assert set(sender.delivered.values()) == {1}
 
 
 def test_a_lost_connection_leaves_the_email_unconfirmed_and_the_rest_for_later(program, tmp_path):
-    path, settings = program
-    approve(path, settings, "ana@m.org", "bo@m.org")
+    sheet, settings = program
+    approve(sheet, settings, "ana@m.org", "bo@m.org")
     dropped = SendError("connection lost", maybe_sent=True, fatal=True)
     sender = Memory(fail={"ana@m.org": dropped})
-    report = send(INTRODUCE, path, settings, at(DAY0), sender)
+    report = send(INTRODUCE, sheet, settings, at(DAY0), sender)
     assert len(report.unconfirmed) == len(report.failed) == 1
-    statuses = {key.split(" | ")[1]: row["Status"] for key, row in log(path, settings).items()}
+    statuses = {key.split(" | ")[1]: row["Status"] for key, row in log(sheet, settings).items()}
     assert statuses == {"ana@m.org": "unconfirmed", "bo@m.org": "failed"}
     sender.fail = {}
-    again = send(INTRODUCE, path, settings, at(DAY0 + timedelta(1)), sender)
+    again = send(INTRODUCE, sheet, settings, at(DAY0 + timedelta(1)), sender)
     assert [line.split(":")[0] for line in again.sent] == [
         "sent introduction to bo@m.org, uma@u.org"
     ]
@@ -237,7 +250,7 @@ def test_a_lost_connection_leaves_the_email_unconfirmed_and_the_rest_for_later(p
 
 
 def test_a_template_error_stops_the_run_before_anything_is_sent(program, tmp_path):
-    path, settings = program
+    sheet, settings = program
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "introduction.txt").write_text(
@@ -247,14 +260,15 @@ def test_a_template_error_stops_the_run_before_anything_is_sent(program, tmp_pat
         '[spreadsheet]\npath = "program.xlsx"\n[email]\ntemplates = "mine"\n', encoding="utf-8"
     )
     settings = load_settings(tmp_path / "settings.toml")
-    approve(path, settings, "ana@m.org", "bo@m.org")
+    approve(sheet, settings, "ana@m.org", "bo@m.org")
     sender = Memory()
     with pytest.raises(ConfigError, match=r"introduction\.txt: .*'nickname'"):
-        send(INTRODUCE, path, settings, at(DAY0), sender)
+        send(INTRODUCE, sheet, settings, at(DAY0), sender)
     assert not sender.delivered
-    assert settings.tabs.email_log not in WorkbookSpreadsheet(path).tab_names()
+    assert settings.tabs.email_log not in sheet.tab_names()
 
 
+@pytest.mark.workbook
 def test_a_dry_run_lists_what_would_go_out_and_changes_nothing(program, tmp_path):
     path, settings = program
     approve(path, settings, "ana@m.org")
@@ -270,11 +284,11 @@ def test_a_dry_run_lists_what_would_go_out_and_changes_nothing(program, tmp_path
 
 
 def test_an_unreadable_introduction_date_sends_nothing_and_says_so(program, tmp_path):
-    path, settings = program
-    approve(path, settings, "ana@m.org", **{"Introduced On": "last spring"})
+    sheet, settings = program
+    approve(sheet, settings, "ana@m.org", **{"Introduced On": "last spring"})
     sender = Memory()
     for job in (INTRODUCE, CHECKIN):
-        report = send(job, path, settings, at(DAY0 + timedelta(400)), sender)
+        report = send(job, sheet, settings, at(DAY0 + timedelta(400)), sender)
         assert report.problems == (
             f"{settings.tabs.committee} row 2: Introduced On 'last spring' is not a date;"
             " write it as YYYY-MM-DD (no emails for this pair until then)",
@@ -283,24 +297,14 @@ def test_an_unreadable_introduction_date_sends_nothing_and_says_so(program, tmp_
 
 
 def test_introduced_on_cleared_by_mistake_is_restored_from_the_log(program, tmp_path):
-    path, settings = program
-    approve(path, settings, "ana@m.org")
+    sheet, settings = program
+    approve(sheet, settings, "ana@m.org")
     sender = Memory()
-    send(INTRODUCE, path, settings, at(DAY0), sender)
-    set_committee_cells(path, settings, {"ana@m.org": {"Introduced On": None}})
-    send(INTRODUCE, path, settings, at(DAY0 + timedelta(3)), sender)
-    assert committee_by_email(path, settings)["ana@m.org"]["Introduced On"].date() == DAY0
+    send(INTRODUCE, sheet, settings, at(DAY0), sender)
+    set_committee_cells(sheet, settings, {"ana@m.org": {"Introduced On": None}})
+    send(INTRODUCE, sheet, settings, at(DAY0 + timedelta(3)), sender)
+    assert committee_by_email(sheet, settings)["ana@m.org"]["Introduced On"].date() == DAY0
     assert set(sender.delivered.values()) == {1}
-
-
-class CountingSheet(WorkbookSpreadsheet):
-    def __init__(self, path):
-        super().__init__(path)
-        self.writes = 0
-
-    def write(self, edits, later=False):
-        self.writes += not later
-        super().write(edits, later)
 
 
 def test_the_log_is_written_in_two_batches_whatever_the_number_of_emails(tmp_path, settings):
@@ -308,17 +312,17 @@ def test_the_log_is_written_in_two_batches_whatever_the_number_of_emails(tmp_pat
         [mentee(f"e{i}@m.org") for i in range(12)],
         [mentor(f"r{i}@t.org") for i in range(12)],
     )
-    path = program_workbook(tmp_path / "program.xlsx", settings, *people)
-    match(path, settings)
-    approve(path, settings, *(f"e{i}@m.org" for i in range(12)))
+    sheet = program_memory(settings, *people)
+    match(sheet, settings)
+    approve(sheet, settings, *(f"e{i}@m.org" for i in range(12)))
     for job, day in ((INTRODUCE, DAY0), (CHECKIN, DAY0 + timedelta(30))):
-        sheet = CountingSheet(path)
+        before = sheet.writes
         report = run_mail(job, sheet, settings, load_templates(settings), Memory(), at(day))
-        assert (len(report.sent), sheet.writes) == (12 if job == INTRODUCE else 24, 2)
+        assert (len(report.sent), sheet.writes - before) == (12 if job == INTRODUCE else 24, 2)
 
 
 def test_a_broken_template_of_later_in_the_year_stops_todays_run(program, tmp_path):
-    path, settings = program
+    sheet, settings = program
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "closing.txt").write_text("Subject: Thank you, {{ mentee.nmae }}\n\nBye\n")
@@ -328,7 +332,7 @@ def test_a_broken_template_of_later_in_the_year_stops_todays_run(program, tmp_pa
     with pytest.raises(ConfigError, match="closing"):
         run_mail(
             INTRODUCE,
-            WorkbookSpreadsheet(path),
+            sheet,
             settings,
             load_templates(settings),
             OutboxSender(tmp_path / "outbox"),
@@ -337,6 +341,7 @@ def test_a_broken_template_of_later_in_the_year_stops_todays_run(program, tmp_pa
     assert not (tmp_path / "outbox").exists()
 
 
+@pytest.mark.workbook
 @pytest.mark.parametrize("own_html", [False, True], ids=["txt-only", "txt-and-html"])
 def test_an_own_introduction_txt_without_an_html_is_sent_as_text_only(program, tmp_path, own_html):
     path, settings = program

@@ -5,6 +5,8 @@ workbook or Google: tabs as tables, changed by the same edits every adapter appl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
 
 from mentoring.sheet import Cell, TabEdits, Table, apply_edits, table_from_cells
 from sync.spreadsheet import tab_title
@@ -44,6 +46,7 @@ class MemorySpreadsheet:
     def write(self, edits: Sequence[TabEdits], later: bool = False) -> None:
         if not any(edits):
             return  # as the adapters do: nothing to write saves nothing (flush does)
+        edits = [replace(e, cells={k: _as_stored(v) for k, v in e.cells.items()}) for e in edits]
         if later:
             self._with([*self.kept, *edits])  # fails now, as the adapters do, if it would fail
             self.kept.extend(edits)
@@ -71,3 +74,11 @@ class MemorySpreadsheet:
             name = title or tab_edits.tab
             tables[name] = apply_edits(tables.get(name), tab_edits)
         return tables
+
+
+def _as_stored(value: Cell) -> Cell:
+    """A value as a spreadsheet keeps it: a cell has no date-only type, so a date is read
+    back as midnight of that day, as from .xlsx."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
