@@ -255,6 +255,28 @@ def close_year(options: Options, cohort: str, dry_run: bool) -> None:
 
 
 @cli.command()
+@click.argument("cohort", required=False)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The HTML file to write; default report-COHORT.html beside the settings file.",
+)
+@click.pass_obj
+def report(options: Options, cohort: str | None, out: Path | None) -> None:
+    """The year's report of COHORT (default: the current one, such as 2026): one HTML file
+    of charts that opens offline and prints, and the same figures in the Program Report
+    tab. Applications, who applied, the slate and its fairness, the committee's decisions,
+    each pair's year, and earlier years."""
+    if cohort is not None and not cohort.split():
+        raise click.BadParameter(
+            "the cohort is empty; give its name, such as 2026, or leave it out for the current one",
+            param_hint="'COHORT'",
+        )
+    work = runner.report(" ".join(cohort.split()) if cohort else None, out, options.config.parent)
+    _guard(options, lambda: run_job("report", work, options.call()))
+
+
+@cli.command()
 @click.pass_obj
 def schedule(options: Options) -> None:
     """Run the jobs at the times of [schedule] until stopped (SIGTERM or Ctrl-C finish the
@@ -266,6 +288,7 @@ def schedule(options: Options) -> None:
         logs.attach_file(settings.operations)
         works = {"match": runner.match(), "introduce": runner.mail(INTRODUCE)}
         works["checkin"] = runner.mail(CHECKIN)
+        works["report"] = runner.report(folder=options.config.parent)
         call = dataclasses.replace(options.call(), known=settings)
         timetable = scheduler.build(
             settings.schedule,

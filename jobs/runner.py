@@ -13,19 +13,20 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from jobs.backends import make_sender, open_journal, open_spreadsheet
-from jobs.clock import program_now
+from jobs.clock import program_now, program_zone, wall_moment
 from jobs.close_year import run_close_year
 from jobs.committee_mail import send_alert, tell_the_committee
 from jobs.logs import attach_file
 from jobs.mail import CHECKIN, INTRODUCE, run_mail
 from jobs.match import run_match
+from jobs.report import report_tabs, run_report
 from jobs.resend import mark_resend
 from jobs.settings_file import load_settings, load_templates
 from mentoring import alerts
@@ -50,10 +51,13 @@ log = logging.getLogger("mentor_sync")
 class JobResult:
     """What a job did, in parts (`run` has two: match, then the emails): each part's details
     for a person watching and its summary line; whether some emails failed or may not have
-    gone out. (New intake issues and weak matches are told by the job itself, `_alert`.)"""
+    gone out. (New intake issues and weak matches are told by the job itself, `_alert`.)
+    `also` are runs of other jobs it made on the way, to remember under their own names
+    (`run` refreshing the report: job, whether it failed, its line)."""
 
     parts: list[tuple[list[str], str]]
     failed: bool = False
+    also: list[tuple[str, bool, str]] = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:
@@ -228,6 +232,9 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
     if call.record:
         run = Run(job, session.now, time.monotonic() - started, outcome, said)
         _remember(session.settings, run, session)
+        for other, failed, line in result.also:
+            done = Run(other, session.now, 0.0, RUN_FAILED if failed else OK, line)
+            _remember(session.settings, done, session)
     return code
 
 
@@ -403,9 +410,13 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
 
 def run_all(dry_run: bool = False) -> Work:
     """Match, then the introductions and check-ins in one pass on the same spreadsheet, read
-    once: the match's changes are saved with the emails' first write."""
+    once: the match's changes are saved with the emails' first write. Then, when the
+    report's time in [schedule] has come since it was last made, the Program Report tab."""
 
     def work(session: Session) -> JobResult:
+        due = not dry_run and report_due(session)
+        if due:  # every tab the report reads, in the one read match makes
+            session.sheet.read(report_tabs(session.settings))
         matched = match(dry_run, save=False)(session)
         try:
             mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
@@ -415,7 +426,53 @@ def run_all(dry_run: bool = False) -> Work:
             with suppress(MentorSyncError):
                 session.sheet.flush()
             raise
-        return JobResult([*matched.parts, *mailed.parts], matched.failed or mailed.failed)
+        result = JobResult([*matched.parts, *mailed.parts], matched.failed or mailed.failed)
+        if due:
+            _refresh_report(session, result)
+        return result
+
+    return work
+
+
+def report_due(session: Session) -> bool:
+    """Whether the report's time in [schedule] has come since it was last made."""
+    settings = session.settings
+    zone = program_zone(settings.program.time_zone)
+    reading = session.now.astimezone(zone).replace(tzinfo=None)
+    latest = settings.schedule.report.latest(reading)
+    if latest is None:
+        return False
+    known = load_history(Path(settings.operations.state_file), session.now).jobs.get(REPORT)
+    made = known.last_ok if known is not None else None
+    return made is None or made < wall_moment(zone, latest)
+
+
+def _refresh_report(session: Session, result: JobResult) -> None:
+    """The Program Report tab, as `run` refreshes it (no HTML file); a failure is said and
+    remembered under the report's name, and never undoes what the run did."""
+    try:
+        made = run_report(session.sheet, session.settings, session.now)
+        session.sheet.flush()
+    except MentorSyncError as exc:
+        line = f"report: the Program Report tab is not refreshed: {exc}; the next run tries again"
+        result.parts.append(([], line))
+        result.also.append((REPORT, True, line))
+        result.failed = True
+        return
+    result.parts.append(([], made.summary()))
+    result.also.append((REPORT, False, made.summary()))
+
+
+REPORT = "report"
+
+
+def report(cohort: str | None = None, out: Path | None = None, folder: Path | None = None) -> Work:
+    """The year's report: the HTML file (`out`, or report-COHORT.html in `folder`) and the
+    Program Report tab."""
+
+    def work(session: Session) -> JobResult:
+        made = run_report(session.sheet, session.settings, session.now, cohort, out, folder)
+        return JobResult([(made.details(), made.summary())])
 
     return work
 

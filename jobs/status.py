@@ -38,6 +38,7 @@ def status_lines(
     lines += glance.runs_lines(history, settings.schedule.jobs(), now)
     if not history.jobs:
         lines.append(f"  (no runs recorded in {settings.operations.state_file} yet)")
+    lines.append(glance.report_line(history, now, settings.schedule.report))
     return lines
 
 

@@ -163,6 +163,20 @@ def runs_lines(history: History, timetable: Mapping[str, When], now: datetime) -
     return lines
 
 
+def report_line(history: History, now: datetime, when: When) -> str:
+    """Where the year's report stands: when it was last made, and how to make one."""
+    known = history.jobs.get("report")
+    made = known.last_ok if known is not None else None
+    scheduled = "" if when.off else f", and at its time in [schedule] ({when.text})"
+    what = "the HTML file of charts and the Program Report tab"
+    if made is None:
+        return f"report: none made yet; `mentor-sync report` makes {what}{scheduled}"
+    return (
+        f"report: last made {made:%Y-%m-%d %H:%M} ({_ago(now - made)});"
+        f" `mentor-sync report` makes {what} again{scheduled}"
+    )
+
+
 def _ago(delta: timedelta) -> str:
     seconds = max(0, int(delta.total_seconds()))
     if seconds < 120:

@@ -208,6 +208,23 @@ def _flags(health: PairHealth, settings: Health) -> list[Flag]:
     return flags
 
 
+# How each kind of flag begins in the Flag column (as _flags words it).
+FLAG_OPENINGS = {
+    QUIET: "no answer to ",
+    LOW: "rating ",
+    NOT_MET: "have not met",
+    CONTACT: "asked the committee",
+}
+
+
+def flag_kinds(text: Cell) -> set[str]:
+    """The kinds of flag (QUIET, LOW, NOT_MET, CONTACT) a Flag cell shows."""
+    parts = [part.strip() for part in str(text or "").split("; ")]
+    return {
+        kind for kind, opening in FLAG_OPENINGS.items() if any(p.startswith(opening) for p in parts)
+    }
+
+
 def _stamp(answer: Answer) -> str:
     return f"{answer.submitted:%Y-%m-%d %H:%M:%S}"
 

@@ -67,6 +67,7 @@ class Tabs:
     email_log: str
     checkins: str  # the check-in form's responses, read
     pair_health: str  # written
+    program_report: str  # written by `mentor-sync report`
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,9 @@ class Checkin:
     template: str
 
 
+NEVER = When("off")
+
+
 @dataclass(frozen=True)
 class Schedule:
     """When `mentor-sync schedule` runs each job (and what `mentor-sync cron` prints)."""
@@ -132,9 +136,13 @@ class Schedule:
     match: When
     introduce: When
     checkin: When
+    report: When = NEVER  # the year's report, off unless the committee asks for it
 
     def jobs(self) -> dict[str, When]:
-        return {"match": self.match, "introduce": self.introduce, "checkin": self.checkin}
+        """Each job's times; the report only when it is on (it is not one of the daily jobs,
+        and most programs make it by hand)."""
+        jobs = {"match": self.match, "introduce": self.introduce, "checkin": self.checkin}
+        return jobs | ({} if self.report.off else {"report": self.report})
 
 
 @dataclass(frozen=True)
@@ -176,6 +184,15 @@ DIGESTS = ("monthly", "weekly", "off")
 
 
 @dataclass(frozen=True)
+class Report:
+    """What `mentor-sync report` groups the applicants by."""
+
+    # Mentee questions, one answer each; () for matching.summary_group and the questions of
+    # the "same" and "distance" rules (report_groups says which).
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Settings:
     program: Program
     spreadsheet: SpreadsheetSettings
@@ -194,10 +211,22 @@ class Settings:
     operations: Operations
     alerts: Alerts
     health: Health
+    report: Report
 
     @property
     def alert_to(self) -> str:
         return self.alerts.to or self.program.committee_email
+
+    @property
+    def report_groups(self) -> tuple[str, ...]:
+        """The mentee questions the report groups people by: report.groups, or by default
+        matching.summary_group and the mentee questions of the rules that compare one
+        answer ("same" and "distance")."""
+        if self.report.groups:
+            return self.report.groups
+        single = [r.mentee for r in self.matching.rules if r.kind in ("same", "distance")]
+        summary = [self.matching.summary_group] if self.matching.summary_group else []
+        return tuple(dict.fromkeys([*summary, *single]))
 
 
 _TYPE_NAMES = {
@@ -288,6 +317,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             "operations",
             "alerts",
             "health",
+            "report",
         ),
     )
     program = _Section(data.get("program", {}), "program", ("name", "committee_email", "time_zone"))
@@ -300,6 +330,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         "email_log",
         "checkins",
         "pair_health",
+        "program_report",
     )
     tabs_section = _Section(data.get("tabs", {}), "tabs", tab_keys)
     tabs = Tabs(*(tabs_section.get(key, str) for key in tab_keys))
@@ -348,7 +379,25 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         operations=_operations(data.get("operations", {})),
         alerts=_alerts(data.get("alerts", {})),
         health=_health(data.get("health", {})),
+        report=_report(data.get("report", {}), mentee_form, checkboxes),
     )
+
+
+def _report(data: Any, mentee_form: Form, checkboxes: Mapping[str, tuple[str, ...]]) -> Report:
+    section = _Section(data, "report", ("groups",))
+    groups = tuple(dict.fromkeys(section.text_list("groups")))
+    for key in groups:
+        if key not in mentee_form.questions:
+            raise ConfigError(
+                f"'report.groups' names '{key}', which is not a question of the mentee form"
+                f"{did_you_mean(key, mentee_form.questions)}"
+            )
+        if key in checkboxes:
+            raise ConfigError(
+                f"'report.groups' names '{key}', a checkbox question (one person, several"
+                " answers); name questions with one answer each, such as career_stage"
+            )
+    return Report(groups)
 
 
 def _health(data: Any) -> Health:
@@ -373,7 +422,7 @@ def _health(data: Any) -> Health:
 
 
 def _schedule(data: Any) -> Schedule:
-    keys = ("match", "introduce", "checkin")
+    keys = ("match", "introduce", "checkin", "report")
     section = _Section(data, "schedule", keys)
     return Schedule(*(parse_when(section.get(key, str), f"schedule.{key}") for key in keys))
 

@@ -97,6 +97,19 @@ class When:
             return False
         return (reading.hour, reading.minute) == (self.hour, self.minute)
 
+    def latest(self, reading: datetime) -> datetime | None:
+        """The last of these times at or before the wall-clock reading `reading` (naive):
+        the run a job that missed it still owes (`run` refreshing the report). None when
+        off. Every time comes back within a week, so a week back is as far as it looks."""
+        if self.off:
+            return None
+        start = reading.replace(second=0, microsecond=0)
+        week = timedelta(weeks=1) // MINUTE
+        return next(
+            (start - n * MINUTE for n in range(week + 1) if self.fires_at(start - n * MINUTE)),
+            None,
+        )
+
     def moved_by(self, gap: Gap) -> list[datetime]:
         """The runs `gap` moves (naive wall-clock readings): each of these times that the
         clocks skip, as long after the jump as it was after the start of the gap; a moved

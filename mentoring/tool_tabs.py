@@ -16,6 +16,7 @@ from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
 from mentoring.health import COLUMNS as HEALTH_COLUMNS
 from mentoring.ledger import LOG_COLUMNS
 from mentoring.past_pairs import PAST_MENTEE, PAST_MENTOR
+from mentoring.program_report import REPORT_COLUMNS
 from mentoring.reports import INTAKE_COLUMNS
 from mentoring.settings import Settings
 from mentoring.sheet import Table, is_new_tab, looks_like_header
@@ -44,6 +45,7 @@ def tool_tabs(settings: Settings) -> dict[str, ToolTab]:
         tabs.email_log: ToolTab("email_log", "the Email Log", LOG_COLUMNS),
         tabs.pair_health: ToolTab("pair_health", "Pair Health", HEALTH_COLUMNS),
         tabs.intake_issues: ToolTab("intake_issues", "Intake Issues", INTAKE_COLUMNS),
+        tabs.program_report: ToolTab("program_report", "the Program Report", REPORT_COLUMNS),
     }
     if settings.matching.past_pairs_tab:
         past = ToolTab("past_pairs", "previous pairs", (PAST_MENTEE, PAST_MENTOR))

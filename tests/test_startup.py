@@ -18,7 +18,8 @@ ENGINE = ("sklearn", "scipy", "numpy")  # scoring and assignment
 TEMPLATES = ("jinja2",)  # rendering emails
 GOOGLE = ("googleapiclient", "gspread", "google.auth", "google_auth_oauthlib", "httplib2")
 WORKBOOK = ("openpyxl",)  # the local workbook (openpyxl imports numpy when it can)
-HEAVY = (*ENGINE, *TEMPLATES, *GOOGLE, "requests", *WORKBOOK)
+REPORT = ("pandas", "matplotlib")  # counting and drawing the year's report
+HEAVY = (*ENGINE, *TEMPLATES, *GOOGLE, "requests", *WORKBOOK, *REPORT)
 
 # Put before the code to run: at exit, writes sys.modules into the file named first on the
 # command line, which it takes off the command line the code sees.
@@ -95,3 +96,12 @@ def test_a_broken_template_stops_the_email_jobs_but_not_status(tmp_path, matched
     assert introduce.output.startswith(
         "mentor-sync: configuration error: template introduction.txt, line 3:"
     )
+
+
+def test_the_report_loads_pandas_and_matplotlib_and_match_no_matplotlib(tmp_path, matched):
+    # (scikit-learn imports pandas itself when it is installed, so match loads pandas too.)
+    command = "from jobs.cli import main\nmain()"
+    _, heavy = run_and_list_modules(tmp_path, command, "--config", str(matched), "match")
+    assert "matplotlib" not in heavy
+    _, heavy = run_and_list_modules(tmp_path, command, "--config", str(matched), "report")
+    assert set(REPORT) <= set(heavy)

@@ -1,0 +1,547 @@
+"""`mentor-sync report [COHORT] [--out FILE]`: the year in figures and charts.
+
+One read of every tab it needs, the figures counted with pandas, the Program Report tab
+written in one write, and the charts drawn into one self-contained HTML file
+(sync/charts.py). A tab that is not there yet leaves its charts as a sentence that says
+so. `run` refreshes the tab alone (no file) when the report's time in [schedule] is due.
+pandas loads here, and matplotlib in sync/charts.py, only when a report is made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jobs.program import check_tabs, past_tables, response_tab
+from mentoring import program_report as pr
+from mentoring.addresses import email_at
+from mentoring.answers import read_answers
+from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, REJECTED, SCORE, STATUS
+from mentoring.errors import ConfigError
+from mentoring.health import ACTIVE as HEALTH_ACTIVE
+from mentoring.health import ENDED, FLAG, STATE, YEAR_OVER, flag_kinds, pair_rows
+from mentoring.ledger import SENT, Ledger
+from mentoring.outgoing import pair_label
+from mentoring.past_pairs import PAST_COHORT, past_pairs
+from mentoring.settings import Form, Settings
+from mentoring.sheet import Table, cell, cell_text
+from mentoring.summary import count
+from mentoring.timestamps import guess_date_order, parse_timestamp
+from mentoring.years import CLOSED_ON
+from sync.spreadsheet import Spreadsheet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NO_ANSWER = "(no answer)"
+_LEADING_NUMBER = re.compile(r"^\s*(\d+)(?:\.0+)?\b")
+_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def report_tabs(settings: Settings) -> list[str]:
+    """Every tab a report reads, in its one read."""
+    tabs = settings.tabs
+    wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log, tabs.checkins]
+    wanted += [tabs.pair_health, tabs.program_report]
+    return wanted + ([settings.matching.past_pairs_tab] if settings.matching.past_pairs_tab else [])
+
+
+@dataclass(frozen=True)
+class ReportMade:
+    """What a report did: the cohort, the tab's figures and cells changed, the file."""
+
+    cohort: str
+    figures: int
+    cells: int
+    path: Path | None
+    charts: int
+    notes: tuple[str, ...]
+
+    def summary(self) -> str:
+        changed = f"{count(self.cells, 'cell')} changed" if self.cells else "no changes"
+        tab = f"the Program Report tab ({count(self.figures, 'figure')}, {changed})"
+        if self.path is None:
+            return f"report {self.cohort}: {tab}"
+        return f"report {self.cohort}: {self.path} ({count(self.charts, 'chart')}) and {tab}"
+
+    def details(self) -> list[str]:
+        return [f"  {note}" for note in self.notes]
+
+
+def report_file(folder: Path, cohort: str) -> Path:
+    """Where a report goes without --out: report-COHORT.html in `folder` (the settings')."""
+    return folder / f"report-{_FILE_NAME.sub('-', cohort).strip('-') or 'cohort'}.html"
+
+
+def run_report(
+    sheet: Spreadsheet,
+    settings: Settings,
+    now: datetime,
+    cohort: str | None = None,
+    out: Path | None = None,
+    folder: Path | None = None,
+) -> ReportMade:
+    """Count the year of `cohort` (None: the current one), write the HTML file (`out`, or
+    report-COHORT.html in `folder`; neither: no file) and then the Program Report tab.
+
+    Raises ConfigError for a tab or column the tool needs and cannot find, or a file that
+    cannot be written (then nothing is written at all)."""
+    if out is not None and out.is_dir():
+        raise ConfigError(f"--out {out} is a folder; name a file, such as {out / 'report.html'}")
+    tab = settings.tabs.program_report
+    found = sheet.read(report_tabs(settings))
+    check_tabs(sheet, found, settings, [tab])
+    year = count_year(sheet, found, settings, cohort, now.date())
+    edits = pr.report_tab(found.get(tab), tab, year.cohort, year.figures)
+    path = out or (report_file(folder, year.cohort) if folder is not None else None)
+    charts = 0
+    if path is not None:
+        from sync.charts import report_page, save_page  # matplotlib loads for a report only
+
+        page = report_page(settings.program.name, year, now)
+        save_page(path, page.html)
+        charts = page.charts
+    sheet.write([edits])
+    notes = tuple(
+        dict.fromkeys(c.note for part in pr.sections(year) for c in part.charts if c.note)
+    )
+    return ReportMade(year.cohort, len(year.figures), len(edits.cells), path, charts, notes)
+
+
+def count_year(
+    sheet: Spreadsheet,
+    found: Mapping[str, Table],
+    settings: Settings,
+    cohort: str | None,
+    today: date,
+) -> pr.Year:
+    """The year's figures, counted from the tabs as read (pandas does the counting)."""
+    tabs = settings.tabs
+    mentees = _answers(
+        response_tab(sheet, dict(found), tabs.mentees, "mentee responses", "tabs.mentees"),
+        settings.mentee_form,
+        settings.intake.date_order,
+    )
+    mentors = _answers(
+        response_tab(sheet, dict(found), tabs.mentors, "mentor responses", "tabs.mentors"),
+        settings.mentor_form,
+        settings.intake.date_order,
+    )
+    history = past_tables(settings, dict(found))
+    closed = _closed(history)
+    if cohort is None:
+        cohort = pr.default_cohort(mentees["submitted"].dropna(), closed, today)
+    past = {f"{mentee} | {mentor}" for mentee, mentor in past_pairs(history)}
+    groups = tuple(g for g in settings.report_groups if g in settings.mentee_form.questions)
+    notes: dict[str, str] = {}
+    latest = _latest(mentees)
+    figures = [
+        *_applications(mentees, mentors),
+        *_who_applied(latest, groups),
+        *_slate(found.get(tabs.committee), latest, mentors, groups, settings, notes),
+        *_checkins(found, settings, past, notes),
+        *_pairs(found, settings, past, notes),
+        *_past_years(history),
+    ]
+    earlier = pr.earlier_reports(found.get(tabs.program_report), cohort)
+    rounds = tuple(c.name for c in settings.checkins)
+    return pr.Year(cohort, tuple(figures), notes, earlier, groups, rounds)
+
+
+# Reading the tabs into frames.
+
+
+def _frame(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame.from_records(list(records), columns=list(columns))
+
+
+def _answers(table: Table, form: Form, date_order: str) -> pd.DataFrame:
+    """A form's responses: row, submitted, email and each question's answer as text."""
+    at = {field: table.column(header) for field, header in form.questions.items()}
+    answers = {field: index for field, index in at.items() if field not in ("timestamp", "email")}
+    stamps = [cell(row, at.get("timestamp")) for row in table.rows]
+    order = guess_date_order(stamps) if date_order == "auto" else date_order
+    records = [
+        {
+            "row": row.number,
+            "submitted": parse_timestamp(stamp, order),
+            "email": email_at(row, at.get("email")),
+            **{field: cell_text(row, index) for field, index in answers.items()},
+        }
+        for row, stamp in zip(table.rows, stamps, strict=True)
+    ]
+    frame = _frame(records, ["row", "submitted", "email", *answers])
+    import pandas as pd
+
+    frame["submitted"] = pd.to_datetime(frame["submitted"])
+    return frame
+
+
+def _latest(responses: pd.DataFrame) -> pd.DataFrame:
+    """Each applicant (an address) once, with the answers of their latest response."""
+    people = responses[responses["email"] != ""]
+    ordered = people.sort_values(["submitted", "row"], na_position="first", kind="stable")
+    return ordered.drop_duplicates("email", keep="last").set_index("email")
+
+
+def _closed(history: Sequence[Table]) -> dict[str, date | None]:
+    """Each cohort of Past Pairs, with the last day one of its pairs was closed."""
+    closed: dict[str, date | None] = {}
+    for table in history:
+        at, on = table.column(PAST_COHORT), table.column(CLOSED_ON)
+        for row in table.rows:
+            name = cell_text(row, at)
+            if not name:
+                continue
+            moment = parse_timestamp(cell(row, on), "month-first")
+            days = [d for d in (closed.get(name), moment.date() if moment else None) if d]
+            closed[name] = max(days, default=None)
+    return closed
+
+
+# The figures, section by section.
+
+
+def _applications(mentees: pd.DataFrame, mentors: pd.DataFrame) -> list[pr.Figure]:
+    figures = []
+    forms = (
+        (mentees, pr.MENTEE_APPLICATIONS, pr.MENTEE_APPLICANTS, pr.MENTEE_WEEKS),
+        (mentors, pr.MENTOR_APPLICATIONS, pr.MENTOR_APPLICANTS, pr.MENTOR_WEEKS),
+    )
+    for frame, applications, applicants, weeks in forms:
+        import pandas as pd
+
+        sent = frame["submitted"].dropna()
+        figures.append(pr.Figure(pr.APPLICATIONS, applications, "", len(sent)))
+        people = frame.loc[frame["email"] != "", "email"].nunique()
+        figures.append(pr.Figure(pr.APPLICATIONS, applicants, "", int(people)))
+        monday = sent.dt.normalize() - pd.to_timedelta(sent.dt.day_of_week, unit="D")
+        by_week = monday.dt.strftime("%Y-%m-%d").value_counts().sort_index()
+        figures += [pr.Figure(pr.APPLICATIONS, weeks, w, int(n)) for w, n in by_week.items()]
+    return figures
+
+
+def _who_applied(latest: pd.DataFrame, groups: Sequence[str]) -> list[pr.Figure]:
+    figures = []
+    for group in groups:
+        answers = latest[group].replace("", NO_ANSWER).value_counts().sort_index()
+        name = f"by {pr.group_label(group)}"
+        figures += [pr.Figure(pr.APPLIED, name, str(a), int(n)) for a, n in answers.items()]
+    return figures
+
+
+def _slate(
+    table: Table | None,
+    latest: pd.DataFrame,
+    mentors: pd.DataFrame,
+    groups: Sequence[str],
+    settings: Settings,
+    notes: dict[str, str],
+) -> list[pr.Figure]:
+    """The committee tab: matched and not, scores, scores and the unmatched by group (the
+    fairness figures), mentor load against capacity, and the committee's decisions."""
+    if table is None or not any(table.header):
+        said = f"no '{settings.tabs.committee}' tab yet (the match job makes it)"
+        keys = ["slate", "scores", "load", "decisions", *(f"fairness:{g}" for g in groups)]
+        notes.update(dict.fromkeys(keys, said))
+        return []
+    rows = _committee(table)
+    matched = rows[rows["matched"]]
+    scores = matched["score"].dropna()
+    figures = [
+        pr.Figure(pr.SLATE, pr.IN_SLATE, "", len(rows)),
+        pr.Figure(pr.SLATE, pr.MATCHED, "", len(matched)),
+        pr.Figure(pr.SLATE, pr.UNMATCHED, "", len(rows) - len(matched)),
+        pr.Figure(pr.SLATE, pr.SHARE_MATCHED, "", pr.share(len(matched), len(rows))),
+        pr.Figure(pr.SLATE, pr.MEAN_SCORE, "", _round(scores.mean())),
+        pr.Figure(pr.SLATE, pr.MEDIAN_SCORE, "", _round(scores.median())),
+    ]
+    bins = scores.map(pr.score_bin).value_counts()
+    figures += [pr.Figure(pr.SLATE, pr.SCORES, b, int(bins.get(b, 0))) for b in pr.SCORE_BINS]
+    figures += _fairness(rows, latest, groups)
+    figures += _load(rows, mentors, settings)
+    figures += _decisions(rows)
+    return figures
+
+
+def _committee(table: Table) -> pd.DataFrame:
+    """One row per mentee of the committee tab: their mentor, score, status and whether
+    they are matched (a mentor, and not Rejected), with the mentors rejected for them."""
+    import pandas as pd
+
+    at = {name: table.column(name) for name in (MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, SCORE)}
+    at |= {STATUS: table.column(STATUS), REJECTED: table.column(REJECTED)}
+    records = []
+    for row in table.rows:
+        status = cell_text(row, at[STATUS]).casefold()
+        suggested, override = email_at(row, at[MENTOR_EMAIL]), email_at(row, at[OVERRIDE])
+        rejected = {e for e in re.split(r"[,;\s]+", cell_text(row, at[REJECTED]).lower()) if e}
+        if status == "rejected" and suggested:
+            rejected.add(suggested)
+        records.append(
+            {
+                "email": email_at(row, at[MENTEE_EMAIL]),
+                "mentor": override or suggested,
+                "override": bool(override),
+                "status": status,
+                "score": cell(row, at[SCORE]),
+                "rejected": len(rejected),
+            }
+        )
+    columns = ["email", "mentor", "override", "status", "score", "rejected"]
+    rows = _frame(records, columns)
+    rows = rows[rows["email"] != ""].drop_duplicates("email")
+    rows["score"] = pd.to_numeric(rows["score"], errors="coerce")
+    rows["matched"] = (rows["mentor"] != "") & (rows["status"] != "rejected")
+    return rows
+
+
+def _fairness(rows: pd.DataFrame, latest: pd.DataFrame, groups: Sequence[str]) -> list[pr.Figure]:
+    """By each answer of each group question: mentees matched and unmatched, and the mean
+    score of the matched."""
+    figures = []
+    for group in groups:
+        label = pr.group_label(group)
+        answer = rows["email"].map(latest[group]).fillna("").replace("", NO_ANSWER)
+        applied = latest[group].replace("", NO_ANSWER)
+        every = sorted({*applied, *answer})
+        by = rows.assign(answer=answer).groupby("answer")
+        matched = by["matched"].sum()
+        unmatched = by["matched"].count() - matched
+        means = rows[rows["matched"]].assign(answer=answer).groupby("answer")["score"].mean()
+        for name, values in (("matched", matched), ("unmatched", unmatched)):
+            figures += [
+                pr.Figure(pr.FAIRNESS, f"{name} by {label}", a, int(values.get(a, 0)))
+                for a in every
+            ]
+        figures += [
+            pr.Figure(pr.FAIRNESS, f"mean score by {label}", a, _round(means.get(a))) for a in every
+        ]
+    return figures
+
+
+def _load(rows: pd.DataFrame, mentors: pd.DataFrame, settings: Settings) -> list[pr.Figure]:
+    """Each mentor of the form (latest response): mentees on matched rows against the
+    places they offered (the capacity answer; intake.default_capacity when blank or not
+    a number up to intake.max_capacity)."""
+    people = _latest(mentors)
+    intake = settings.intake
+
+    def places(answer: str) -> int:
+        found = _LEADING_NUMBER.match(answer)
+        number = int(found.group(1)) if found else None
+        if not answer or number is None or number > intake.max_capacity:
+            return intake.default_capacity
+        return number
+
+    capacity = people["capacity"].map(places) if "capacity" in people else intake.default_capacity
+    load = rows[rows["matched"]]["mentor"].value_counts().reindex(people.index, fill_value=0)
+    mentors_of = people.assign(load=load, capacity=capacity)
+    most = int(max(mentors_of["load"].max(), mentors_of["capacity"].max(), 0)) if len(people) else 0
+    having = mentors_of["load"].value_counts()
+    offering = mentors_of["capacity"].value_counts()
+    figures = [
+        pr.Figure(pr.LOAD, pr.MENTORS, "", len(people)),
+        pr.Figure(pr.LOAD, pr.PLACES, "", int(mentors_of["capacity"].sum())),
+        pr.Figure(pr.LOAD, pr.FILLED, "", int(mentors_of[["load", "capacity"]].min(axis=1).sum())),
+        pr.Figure(pr.LOAD, pr.OVER, "", int((mentors_of["load"] > mentors_of["capacity"]).sum())),
+    ]
+    for name, counts in ((pr.WITH_MENTEES, having), (pr.OFFERING, offering)):
+        figures += [
+            pr.Figure(pr.LOAD, name, str(n), int(counts.get(n, 0))) for n in range(most + 1)
+        ]
+    return figures
+
+
+def _decisions(rows: pd.DataFrame) -> list[pr.Figure]:
+    undecided = rows["status"].isin(["", "suggested"]) & (rows["mentor"] != "") & ~rows["override"]
+    counts = {
+        pr.APPROVED: int((rows["status"] == "approved").sum()),
+        pr.HELD: int((rows["status"] == "hold").sum()),
+        pr.REJECTED: int(rows["rejected"].sum()),
+        pr.OVERRIDDEN: int(rows["override"].sum()),
+        pr.WAITING: int(undecided.sum()),
+    }
+    return [pr.Figure(pr.DECISIONS, pr.DECIDED, kind, n) for kind, n in counts.items()]
+
+
+def _round(value: Any) -> float | None:
+    import pandas as pd
+
+    return None if value is None or pd.isna(value) else round(float(value), 1)
+
+
+def _checkins(
+    found: Mapping[str, Table], settings: Settings, past: set[str], notes: dict[str, str]
+) -> list[pr.Figure]:
+    """Per check-in of the calendar: emails sent (the Email Log), answered (an answer on the
+    check-in form counts for the latest check-in sent to that person of that pair before
+    it), the ratings and "have you met" of those answers."""
+    import pandas as pd
+
+    tabs, rounds = settings.tabs, [c.name for c in settings.checkins]
+    log = found.get(tabs.email_log)
+    sends = _frame(
+        [
+            {
+                "label": label,
+                "person": entry.key.rpartition(" | to ")[2],
+                "round": entry.kind,
+                "sent_at": entry.sent_at,
+            }
+            for entry in (Ledger(log, tabs.email_log).entries() if log is not None else ())
+            if entry.kind in rounds
+            and entry.state == SENT
+            and entry.sent_at is not None
+            and (label := pair_label(entry.key))
+            and label not in past
+        ],
+        ["label", "person", "round", "sent_at"],
+    )
+    sends["sent_at"] = pd.to_datetime(sends["sent_at"])
+    answers = _checkin_answers(found.get(tabs.checkins), settings, set(sends["label"]), notes)
+    if sends.empty:
+        return []
+    sent = sends["round"].value_counts()
+    figures = [pr.Figure(pr.CHECKINS, pr.SENT, r, int(sent.get(r, 0))) for r in rounds]
+    if answers is None:
+        return figures
+    counted = pd.merge_asof(
+        answers.sort_values("submitted"),
+        sends.sort_values("sent_at"),
+        left_on="submitted",
+        right_on="sent_at",
+        by=["label", "person"],
+        direction="backward",
+    ).dropna(subset=["round"])
+    answered = counted.drop_duplicates(["label", "person", "round"])["round"].value_counts()
+    ratings = counted.dropna(subset=["rating"])
+    mean = ratings.groupby("round")["rating"].mean()
+    rated = pd.crosstab(ratings["round"], ratings["rating"].astype(int))
+    met = counted["met"].str.casefold()
+    figures += [pr.Figure(pr.CHECKINS, pr.ANSWERED, r, int(answered.get(r, 0))) for r in rounds]
+    total = pr.share(int(answered.sum()), len(sends))
+    figures.append(pr.Figure(pr.CHECKINS, pr.ANSWERED_SHARE, "", total))
+    figures += [pr.Figure(pr.CHECKINS, pr.MEAN_RATING, r, _round(mean.get(r))) for r in rounds]
+    figures.append(pr.Figure(pr.CHECKINS, pr.MEAN_RATING_ALL, "", _round(ratings["rating"].mean())))
+    for n, name in enumerate(pr.RATINGS, start=1):
+        column = rated[n] if n in rated else pd.Series(dtype=int)
+        figures += [pr.Figure(pr.CHECKINS, name, r, int(column.get(r, 0))) for r in rounds]
+    for said, name in (("yes", pr.MET_YES), ("no", pr.MET_NO)):
+        times = counted[met == said]["round"].value_counts()
+        figures += [pr.Figure(pr.CHECKINS, name, r, int(times.get(r, 0))) for r in rounds]
+    return figures
+
+
+def _checkin_answers(
+    table: Table | None, settings: Settings, labels: set[str], notes: dict[str, str]
+) -> pd.DataFrame | None:
+    """The check-in form's usable answers about the pairs `labels`, each with its pair and
+    its person; None, with a note, when there are none to count."""
+    tab = settings.tabs.checkins
+    try:
+        rows = read_answers(table, settings.checkin_form, settings.intake.date_order)
+    except ConfigError as exc:
+        notes.update(
+            dict.fromkeys(("ratings", "met"), f"the check-in answers cannot be read: {exc}")
+        )
+        return None
+    if not rows.known:
+        said = (
+            f"no check-in answers yet (no tab '{tab}': link the check-in form to the spreadsheet)"
+        )
+        notes.update(dict.fromkeys(("ratings", "met"), said))
+        return None
+    records = []
+    for a in rows.answers:
+        label = next(
+            (p for p in (f"{a.email} | {a.partner}", f"{a.partner} | {a.email}") if p in labels), ""
+        )
+        if label:
+            records.append(
+                {
+                    "label": label,
+                    "person": a.email,
+                    "submitted": a.submitted,
+                    "rating": a.rating,
+                    "met": a.met,
+                }
+            )
+    if not records:
+        notes.update(dict.fromkeys(("ratings", "met"), "no check-in answers yet"))
+        return None
+    import pandas as pd
+
+    answers = _frame(records, ["label", "person", "submitted", "rating", "met"])
+    answers["submitted"] = pd.to_datetime(answers["submitted"])
+    answers["rating"] = pd.to_numeric(answers["rating"])
+    return answers
+
+
+def _pairs(
+    found: Mapping[str, Table], settings: Settings, past: set[str], notes: dict[str, str]
+) -> list[pr.Figure]:
+    """Pair Health: the pairs by State (ended: ended early), flagged now, and the flags
+    raised this year (told in a digest, or shown now) and cleared since."""
+    table = found.get(settings.tabs.pair_health)
+    if table is None or not any(table.header):
+        said = f"no '{settings.tabs.pair_health}' tab yet (the checkin job makes it)"
+        notes.update(dict.fromkeys(("pairs", "flags"), said))
+        return []
+    records = [
+        {
+            "label": f"{pair[0]} | {pair[1]}",
+            "state": str(values.get(STATE) or "").strip(),
+            "flag": values.get(FLAG),
+        }
+        for _, pair, values in pair_rows(table)
+        if pair is not None and f"{pair[0]} | {pair[1]}" not in past
+    ]
+    rows = _frame(records, ["label", "state", "flag"])
+    states = rows["state"].str.casefold().value_counts()
+    figures = [pr.Figure(pr.PAIRS, pr.INTRODUCED, "", len(rows))]
+    named = ((pr.ACTIVE, HEALTH_ACTIVE), (pr.YEAR_OVER, YEAR_OVER), (pr.ENDED_EARLY, ENDED))
+    figures += [pr.Figure(pr.PAIRS, pr.BY_STATE, name, int(states.get(s, 0))) for name, s in named]
+    now = {(row.label, kind) for row in rows.itertuples() for kind in flag_kinds(row.flag)}
+    figures.append(
+        pr.Figure(pr.PAIRS, pr.FLAGGED, "", int(rows["flag"].map(flag_kinds).map(bool).sum()))
+    )
+    told = _flags_told(found.get(settings.tabs.email_log), settings, past)
+    for name, flags in ((pr.RAISED, told | now), (pr.CLEARED, told - now)):
+        figures += [
+            pr.Figure(pr.PAIRS, name, kind, sum(1 for _, k in flags if k == kind))
+            for kind in pr.FLAG_NAMES
+        ]
+    return figures
+
+
+def _flags_told(log: Table | None, settings: Settings, past: set[str]) -> set[tuple[str, str]]:
+    """(pair, kind) of each flag a digest told the committee of (its Email Log rows)."""
+    told = set()
+    for entry in Ledger(log, settings.tabs.email_log).entries() if log is not None else ():
+        parts = entry.key.split(" | ")
+        if parts[:2] == ["digest", "flag"] and len(parts) >= 5 and entry.state == SENT:
+            label = f"{parts[2]} | {parts[3]}"
+            if label not in past:
+                told.add((label, parts[4]))
+    return told
+
+
+def _past_years(history: Sequence[Table]) -> list[pr.Figure]:
+    """The pairs of each cohort of Past Pairs."""
+    closed: dict[str, int] = {}
+    for table in history:
+        at, mentee, mentor = (
+            table.column(c) for c in (PAST_COHORT, "Mentee Email", "Mentor Email")
+        )
+        for row in table.rows:
+            if email_at(row, mentee) and email_at(row, mentor):
+                name = cell_text(row, at) or "(no cohort)"
+                closed[name] = closed.get(name, 0) + 1
+    return [pr.Figure(pr.PAST, pr.CLOSED, name, n) for name, n in closed.items()]
