@@ -24,9 +24,10 @@ from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, REJECTED, 
 from mentoring.errors import ConfigError
 from mentoring.health import ACTIVE as HEALTH_ACTIVE
 from mentoring.health import ENDED, FLAG, STATE, YEAR_OVER, flag_kinds, pair_rows
-from mentoring.ledger import SENT, Ledger
+from mentoring.ledger import SENT, Ledger, LogEntry
 from mentoring.outgoing import pair_label
-from mentoring.past_pairs import PAST_COHORT, past_pairs
+from mentoring.past_pairs import PAST_COHORT, PAST_MENTEE, PAST_MENTOR, past_pairs
+from mentoring.report_charts import sections
 from mentoring.settings import Form, Settings
 from mentoring.sheet import Table, cell, cell_text
 from mentoring.summary import count
@@ -106,9 +107,7 @@ def run_report(
         save_page(path, page.html)
         charts = page.charts
     sheet.write([edits])
-    notes = tuple(
-        dict.fromkeys(c.note for part in pr.sections(year) for c in part.charts if c.note)
-    )
+    notes = tuple(dict.fromkeys(c.note for part in sections(year) for c in part.charts if c.note))
     return ReportMade(year.cohort, len(year.figures), len(edits.cells), path, charts, notes)
 
 
@@ -125,11 +124,13 @@ def count_year(
         response_tab(sheet, dict(found), tabs.mentees, "mentee responses", "tabs.mentees"),
         settings.mentee_form,
         settings.intake.date_order,
+        "mentee",
     )
     mentors = _answers(
         response_tab(sheet, dict(found), tabs.mentors, "mentor responses", "tabs.mentors"),
         settings.mentor_form,
         settings.intake.date_order,
+        "mentor",
     )
     history = past_tables(settings, dict(found))
     closed = _closed(history)
@@ -139,12 +140,14 @@ def count_year(
     groups = tuple(g for g in settings.report_groups if g in settings.mentee_form.questions)
     notes: dict[str, str] = {}
     latest = _latest(mentees)
+    table = found.get(tabs.email_log)
+    log = Ledger(table, tabs.email_log).entries() if table is not None else []
     figures = [
         *_applications(mentees, mentors),
         *_who_applied(latest, groups),
         *_slate(found.get(tabs.committee), latest, mentors, groups, settings, notes),
-        *_checkins(found, settings, past, notes),
-        *_pairs(found, settings, past, notes),
+        *_checkins(found, log, settings, past, notes),
+        *_pairs(found, log, settings, past, notes),
         *_past_years(history),
     ]
     earlier = pr.earlier_reports(found.get(tabs.program_report), cohort)
@@ -161,9 +164,18 @@ def _frame(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pd.D
     return pd.DataFrame.from_records(list(records), columns=list(columns))
 
 
-def _answers(table: Table, form: Form, date_order: str) -> pd.DataFrame:
-    """A form's responses: row, submitted, email and each question's answer as text."""
-    at = {field: table.column(header) for field, header in form.questions.items()}
+def _answers(table: Table, form: Form, date_order: str, role: str) -> pd.DataFrame:
+    """A form's responses: row, submitted, email and each question's answer as text.
+    Raises ConfigError, as intake does, when a question's column is not in the tab."""
+    at = {
+        field: table.require(
+            header,
+            what=f"{role} form, field '{field}'",
+            fix=f"If the question was reworded, put its new text in the settings"
+            f" ({role}_form.questions.{field}).",
+        )
+        for field, header in form.questions.items()
+    }
     answers = {field: index for field, index in at.items() if field not in ("timestamp", "email")}
     stamps = [cell(row, at.get("timestamp")) for row in table.rows]
     order = guess_date_order(stamps) if date_order == "auto" else date_order
@@ -275,8 +287,11 @@ def _committee(table: Table) -> pd.DataFrame:
     they are matched (a mentor, and not Rejected), with the mentors rejected for them."""
     import pandas as pd
 
-    at = {name: table.column(name) for name in (MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, SCORE)}
-    at |= {STATUS: table.column(STATUS), REJECTED: table.column(REJECTED)}
+    fix = "Rename the column back; the match job made it."
+    at = {
+        name: table.require(name, what="a column of the committee's matches", fix=fix)
+        for name in (MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, SCORE, STATUS, REJECTED)
+    }
     records = []
     for row in table.rows:
         status = cell_text(row, at[STATUS]).casefold()
@@ -378,33 +393,19 @@ def _round(value: Any) -> float | None:
 
 
 def _checkins(
-    found: Mapping[str, Table], settings: Settings, past: set[str], notes: dict[str, str]
+    found: Mapping[str, Table],
+    log: Sequence[LogEntry],
+    settings: Settings,
+    past: set[str],
+    notes: dict[str, str],
 ) -> list[pr.Figure]:
     """Per check-in of the calendar: emails sent (the Email Log), answered (an answer on the
-    check-in form counts for the latest check-in sent to that person of that pair before
-    it), the ratings and "have you met" of those answers."""
+    check-in form counts for the latest check-in sent to that person of that pair at or
+    before it), and the ratings and "have you met" of those answers."""
     import pandas as pd
 
     tabs, rounds = settings.tabs, [c.name for c in settings.checkins]
-    log = found.get(tabs.email_log)
-    sends = _frame(
-        [
-            {
-                "label": label,
-                "person": entry.key.rpartition(" | to ")[2],
-                "round": entry.kind,
-                "sent_at": entry.sent_at,
-            }
-            for entry in (Ledger(log, tabs.email_log).entries() if log is not None else ())
-            if entry.kind in rounds
-            and entry.state == SENT
-            and entry.sent_at is not None
-            and (label := pair_label(entry.key))
-            and label not in past
-        ],
-        ["label", "person", "round", "sent_at"],
-    )
-    sends["sent_at"] = pd.to_datetime(sends["sent_at"])
+    sends = _sends(log, settings, past)
     answers = _checkin_answers(found.get(tabs.checkins), settings, set(sends["label"]), notes)
     if sends.empty:
         return []
@@ -421,18 +422,51 @@ def _checkins(
         direction="backward",
     ).dropna(subset=["round"])
     answered = counted.drop_duplicates(["label", "person", "round"])["round"].value_counts()
-    ratings = counted.dropna(subset=["rating"])
-    mean = ratings.groupby("round")["rating"].mean()
-    rated = pd.crosstab(ratings["round"], ratings["rating"].astype(int))
-    met = counted["met"].str.casefold()
     figures += [pr.Figure(pr.CHECKINS, pr.ANSWERED, r, int(answered.get(r, 0))) for r in rounds]
     total = pr.share(int(answered.sum()), len(sends))
     figures.append(pr.Figure(pr.CHECKINS, pr.ANSWERED_SHARE, "", total))
-    figures += [pr.Figure(pr.CHECKINS, pr.MEAN_RATING, r, _round(mean.get(r))) for r in rounds]
-    figures.append(pr.Figure(pr.CHECKINS, pr.MEAN_RATING_ALL, "", _round(ratings["rating"].mean())))
+    return figures + _said(counted, rounds)
+
+
+def _sends(log: Sequence[LogEntry], settings: Settings, past: set[str]) -> pd.DataFrame:
+    """Each check-in the Email Log has as sent to a person of a pair of this year."""
+    import pandas as pd
+
+    rounds = {c.name for c in settings.checkins}
+    records = [
+        {
+            "label": label,
+            "person": entry.key.rpartition(" | to ")[2],
+            "round": entry.kind,
+            "sent_at": entry.sent_at,
+        }
+        for entry in log
+        if entry.kind in rounds
+        and entry.state == SENT
+        and entry.sent_at is not None
+        and (label := pair_label(entry.key))
+        and label not in past
+    ]
+    sends = _frame(records, ["label", "person", "round", "sent_at"])
+    sends["sent_at"] = pd.to_datetime(sends["sent_at"])
+    return sends
+
+
+def _said(counted: pd.DataFrame, rounds: Sequence[str]) -> list[pr.Figure]:
+    """The ratings (each round's mean, how many of each, the year's mean) and the answers
+    to "have you met" of the answers counted for each round."""
+    import pandas as pd
+
+    ratings = counted.dropna(subset=["rating"])
+    mean = ratings.groupby("round")["rating"].mean()
+    figures = [pr.Figure(pr.CHECKINS, pr.MEAN_RATING, r, _round(mean.get(r))) for r in rounds]
+    everyone = _round(ratings["rating"].mean())
+    figures.append(pr.Figure(pr.CHECKINS, pr.MEAN_RATING_ALL, "", everyone))
+    rated = pd.crosstab(ratings["round"], ratings["rating"].astype(int))
     for n, name in enumerate(pr.RATINGS, start=1):
         column = rated[n] if n in rated else pd.Series(dtype=int)
         figures += [pr.Figure(pr.CHECKINS, name, r, int(column.get(r, 0))) for r in rounds]
+    met = counted["met"].str.casefold()
     for said, name in (("yes", pr.MET_YES), ("no", pr.MET_NO)):
         times = counted[met == said]["round"].value_counts()
         figures += [pr.Figure(pr.CHECKINS, name, r, int(times.get(r, 0))) for r in rounds]
@@ -485,7 +519,11 @@ def _checkin_answers(
 
 
 def _pairs(
-    found: Mapping[str, Table], settings: Settings, past: set[str], notes: dict[str, str]
+    found: Mapping[str, Table],
+    log: Sequence[LogEntry],
+    settings: Settings,
+    past: set[str],
+    notes: dict[str, str],
 ) -> list[pr.Figure]:
     """Pair Health: the pairs by State (ended: ended early), flagged now, and the flags
     raised this year (told in a digest, or shown now) and cleared since."""
@@ -512,7 +550,7 @@ def _pairs(
     figures.append(
         pr.Figure(pr.PAIRS, pr.FLAGGED, "", int(rows["flag"].map(flag_kinds).map(bool).sum()))
     )
-    told = _flags_told(found.get(settings.tabs.email_log), settings, past)
+    told = _flags_told(log, past)
     for name, flags in ((pr.RAISED, told | now), (pr.CLEARED, told - now)):
         figures += [
             pr.Figure(pr.PAIRS, name, kind, sum(1 for _, k in flags if k == kind))
@@ -521,10 +559,10 @@ def _pairs(
     return figures
 
 
-def _flags_told(log: Table | None, settings: Settings, past: set[str]) -> set[tuple[str, str]]:
+def _flags_told(log: Sequence[LogEntry], past: set[str]) -> set[tuple[str, str]]:
     """(pair, kind) of each flag a digest told the committee of (its Email Log rows)."""
     told = set()
-    for entry in Ledger(log, settings.tabs.email_log).entries() if log is not None else ():
+    for entry in log:
         parts = entry.key.split(" | ")
         if parts[:2] == ["digest", "flag"] and len(parts) >= 5 and entry.state == SENT:
             label = f"{parts[2]} | {parts[3]}"
@@ -537,9 +575,7 @@ def _past_years(history: Sequence[Table]) -> list[pr.Figure]:
     """The pairs of each cohort of Past Pairs."""
     closed: dict[str, int] = {}
     for table in history:
-        at, mentee, mentor = (
-            table.column(c) for c in (PAST_COHORT, "Mentee Email", "Mentor Email")
-        )
+        at, mentee, mentor = (table.column(c) for c in (PAST_COHORT, PAST_MENTEE, PAST_MENTOR))
         for row in table.rows:
             if email_at(row, mentee) and email_at(row, mentor):
                 name = cell_text(row, at) or "(no cohort)"

@@ -24,16 +24,8 @@ from matplotlib.figure import Figure as Drawing
 from matplotlib.ticker import MaxNLocator
 
 from mentoring.errors import ConfigError
-from mentoring.program_report import (
-    STACKED,
-    Chart,
-    Figure,
-    Section,
-    Year,
-    cohorts_compared,
-    headlines,
-    sections,
-)
+from mentoring.program_report import Figure, Year
+from mentoring.report_charts import STACKED, Chart, Section, cohorts_compared, headlines, sections
 from sync.files import replace_file
 
 # Paul Tol's "bright" scheme, told apart by people with any kind of colour blindness.

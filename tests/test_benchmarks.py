@@ -100,6 +100,20 @@ def test_the_health_benchmark_assesses_every_pair_of_a_small_program(tmp_path):
     assert 0 <= result["flagged"] <= result["pairs"]
 
 
+def test_the_report_benchmark_makes_a_year_and_times_the_reports_stages(tmp_path):
+    class Sizes:
+        mentees, mentors = 30, 15
+
+    bench = load("bench_report")
+    settings_path, held = bench.a_year(tmp_path, Sizes)
+    assert held["pairs"] > 0 and held["answers"] > 0
+    assert list(bench.stages(settings_path)) == [
+        "read .xlsx",
+        "count (pandas)",
+        "draw (matplotlib)",
+    ]
+
+
 def test_the_startup_benchmark_puts_each_command_beside_python_c_pass():
     bench = load("bench_startup")
     found = [

@@ -16,8 +16,8 @@ from mentoring.program_report import (
     default_cohort,
     earlier_reports,
     report_tab,
-    sections,
 )
+from mentoring.report_charts import sections
 from mentoring.sheet import TabShapeError, apply_edits, table_from_cells
 from mentoring.timetable import parse_when
 
