@@ -24,6 +24,7 @@ from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, REJECTED, 
 from mentoring.errors import ConfigError
 from mentoring.health import ACTIVE as HEALTH_ACTIVE
 from mentoring.health import ENDED, FLAG, STATE, YEAR_OVER, flag_kinds, pair_rows
+from mentoring.intake import form_columns
 from mentoring.ledger import SENT, Ledger, LogEntry
 from mentoring.outgoing import pair_label
 from mentoring.past_pairs import PAST_COHORT, PAST_MENTEE, PAST_MENTOR, past_pairs
@@ -167,15 +168,7 @@ def _frame(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pd.D
 def _answers(table: Table, form: Form, date_order: str, role: str) -> pd.DataFrame:
     """A form's responses: row, submitted, email and each question's answer as text.
     Raises ConfigError, as intake does, when a question's column is not in the tab."""
-    at = {
-        field: table.require(
-            header,
-            what=f"{role} form, field '{field}'",
-            fix=f"If the question was reworded, put its new text in the settings"
-            f" ({role}_form.questions.{field}).",
-        )
-        for field, header in form.questions.items()
-    }
+    at = form_columns(table, form, role)
     answers = {field: index for field, index in at.items() if field not in ("timestamp", "email")}
     stamps = [cell(row, at.get("timestamp")) for row in table.rows]
     order = guess_date_order(stamps) if date_order == "auto" else date_order

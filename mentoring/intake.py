@@ -156,10 +156,10 @@ class _Reading:
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
-def _read_form(
-    table: Table, form: Form, settings: Settings, issues: list[IntakeIssue], role: str
-) -> list[Applicant]:
-    columns = {
+def form_columns(table: Table, form: Form, role: str) -> dict[str, int]:
+    """The 0-based column of each of the form's questions in its response tab; raises
+    ConfigError naming the setting when a question's header is not there."""
+    return {
         field: table.require(
             header,
             what=f"{role} form, field '{field}'",
@@ -168,6 +168,12 @@ def _read_form(
         )
         for field, header in form.questions.items()
     }
+
+
+def _read_form(
+    table: Table, form: Form, settings: Settings, issues: list[IntakeIssue], role: str
+) -> list[Applicant]:
+    columns = form_columns(table, form, role)
     order = settings.intake.date_order
     if order == "auto":
         order = guess_date_order(cell(row, columns["timestamp"]) for row in table.rows)
