@@ -31,6 +31,7 @@ from jobs.clock import program_now, program_zone
 from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.doctor import FIX, doctor, summary
 from jobs.mail import CHECKIN, INTRODUCE
+from jobs.program import committee_email
 from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
 from jobs.settings_file import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.status import status_lines
@@ -359,7 +360,7 @@ def test_email(options: Options, template: str, to: str | None) -> None:
         settings = load_settings(options.config)
         said = send_test_email(
             template,
-            to or settings.program.committee_email,
+            to or committee_email(settings),
             _sheet(options, settings),
             settings,
             load_templates(settings),

@@ -271,7 +271,7 @@ def _remember(
         if sheet is not None:
             sheet.flush()
     except MentorSyncError as exc:
-        log.error("mentor-sync: could not alert %s: %s", settings.alert_to, exc)
+        log.error("mentor-sync: could not alert %s: %s", settings.alert_to or "the committee", exc)
         return
     if result is None:
         return

@@ -32,6 +32,11 @@ def default_settings_text() -> str:
     return resources.files("config").joinpath("settings.toml").read_text(encoding="utf-8")
 
 
+def sample_settings() -> Settings:
+    """The settings the program ships, alone: the demo's names and addresses."""
+    return parse_settings(_parse(default_settings_text(), "the built-in defaults"))
+
+
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Read `path` over the defaults and validate; relative paths become relative to its folder.
 

@@ -12,7 +12,8 @@ never sent again automatically.
 
 Only answers that prove Gmail did not take the message are simply tried again
 after a wait: 429 and the rate-limit 403s. 400 (a message Gmail cannot use) is
-not sent; 401 and other 403s stop the batch (the token cannot send).
+not sent; 401 and other 403s stop the batch (the token cannot send), and so does
+a connection that never started (no network): that message was not sent.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import base64
 import logging
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import google_auth_httplib2
 import httplib2
@@ -28,6 +30,7 @@ from googleapiclient.discovery import build
 from mentoring.settings import Google
 from sync.google import (
     READING_SCOPES,
+    UNREACHABLE,
     CallProblem,
     Credentials,
     GoogleError,
@@ -36,6 +39,7 @@ from sync.google import (
     describe,
     granted_scopes,
     identity,
+    unreachable,
 )
 from sync.sender import SendError
 
@@ -72,7 +76,8 @@ class GmailSender:
                     lambda: self.creds.refresh(TimedRequest(self.google.timeout)),
                 )
         except GoogleError as exc:
-            raise SendError(f"{exc}; run mentor-sync doctor", fatal=True) from exc
+            advice = "" if unreachable(exc) else "; run mentor-sync doctor"
+            raise SendError(f"{exc}{advice}", fatal=True) from exc
         http = google_auth_httplib2.AuthorizedHttp(
             self.creds, http=httplib2.Http(timeout=self.google.timeout)
         )
@@ -105,7 +110,7 @@ class GmailSender:
                 request.execute(num_retries=0)
                 return ""
             except Exception as exc:
-                problem = describe(exc)
+                problem = describe(exc, urlsplit(self.google.gmail_endpoint).netloc)
                 if problem is None:
                     raise
                 last = attempt == self.retry.tries - 1
@@ -192,6 +197,12 @@ class GmailSender:
         )
 
     def _refused(self, key: str, problem: CallProblem, tries: int) -> SendError:
+        if problem.reason == UNREACHABLE:
+            return SendError(
+                f"{key} was not sent: cannot reach {problem.host}: {problem.message}; check"
+                " the connection (the next run sends it)",
+                fatal=True,
+            )
         after = f" after {tries} tries" if tries > 1 else ""
         detail = _detail(problem)
         if problem.status in (401, 403):
