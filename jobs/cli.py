@@ -32,7 +32,7 @@ from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.doctor import FIX, doctor, summary
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.program import committee_email
-from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
+from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, at_a_terminal, run_job
 from jobs.settings_file import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
@@ -62,7 +62,10 @@ class Options:
     def call(self, settings_path: Path | None = None, record: bool = True) -> Call:
         echo = (lambda line: None) if self.quiet else click.echo
         path = settings_path or self.config
-        return Call(path, self.workbook, self.as_of, self.verbose, echo, record)
+        scheduled = not at_a_terminal(sys.stdin, sys.stdout)  # cron and systemd give none
+        return Call(
+            path, self.workbook, self.as_of, self.verbose, echo, record, scheduled=scheduled
+        )
 
 
 class _OneLineErrors(click.Group):
@@ -267,7 +270,7 @@ def schedule(options: Options) -> None:
         logs.attach_file(settings.operations)
         works = {"match": runner.match(), "introduce": runner.mail(INTRODUCE)}
         works["checkin"] = runner.mail(CHECKIN)
-        call = dataclasses.replace(options.call(), known=settings)
+        call = dataclasses.replace(options.call(), known=settings, scheduled=True)
         timetable = scheduler.build(
             settings.schedule,
             settings.program.time_zone,
