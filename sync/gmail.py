@@ -14,6 +14,10 @@ Only answers that prove Gmail did not take the message are simply tried again
 after a wait: 429 and the rate-limit 403s. 400 (a message Gmail cannot use) is
 not sent; 401 and other 403s stop the batch (the token cannot send), and so does
 a connection that never started (no network): that message was not sent.
+
+googleapiclient's requests go through requests (`_OnceHttp`), not httplib2, which
+sends a request again by itself when the connection is lost before the answer: a
+send Gmail had taken would go out twice.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ import logging
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-import google_auth_httplib2
 import httplib2
+import requests
+from google.auth.transport.requests import AuthorizedSession
 from googleapiclient.discovery import build
 
 from mentoring.settings import Google
@@ -78,9 +83,11 @@ class GmailSender:
         except GoogleError as exc:
             advice = "" if unreachable(exc) else "; run mentor-sync doctor"
             raise SendError(f"{exc}{advice}", fatal=True) from exc
-        http = google_auth_httplib2.AuthorizedHttp(
-            self.creds, http=httplib2.Http(timeout=self.google.timeout)
+        timeout = self.google.timeout
+        signed_in = AuthorizedSession(
+            self.creds, refresh_timeout=timeout, auth_request=TimedRequest(timeout)
         )
+        http = _OnceHttp(signed_in, timeout)
         self._service = build(
             "gmail",
             "v1",
@@ -217,6 +224,26 @@ class GmailSender:
                 fatal=True,
             )
         return SendError(f"Gmail refused {key} ({detail})")
+
+
+class _OnceHttp:
+    """What googleapiclient asks of an httplib2.Http, over a requests session: each request
+    is sent once (requests tries none again unless told to), whatever the connection does;
+    the tries are Retry's, which knows a send from a look-up."""
+
+    def __init__(self, session: requests.Session, timeout: float):
+        self.session, self.timeout = session, timeout
+
+    def request(self, uri, method="GET", body=None, headers=None, **_httplib2_options):
+        answer = self.session.request(
+            method, uri, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
+        )
+        response = httplib2.Response({"status": str(answer.status_code), **answer.headers})
+        response.reason = answer.reason or ""
+        return response, answer.content
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def _detail(problem: CallProblem) -> str:

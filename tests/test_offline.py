@@ -4,6 +4,7 @@ not a key says what it is and how to get the right one."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import socket
@@ -111,9 +112,7 @@ def test_gmail_unreachable_for_a_send_says_it_was_not_sent_and_stops_the_batch(t
     port = closed_port()
     with FakeGoogle() as fake:
         settings = load_settings(google_settings(tmp_path, fake, readonly=False))
-        google = settings.google.__class__(
-            **{**vars(settings.google), "gmail_endpoint": f"http://127.0.0.1:{port}"}
-        )
+        google = dataclasses.replace(settings.google, gmail_endpoint=f"http://127.0.0.1:{port}")
         creds = load_credentials(settings.google.gmail_token, [GMAIL_SEND], what="the test")
         with GmailSender(creds, google) as sender, pytest.raises(SendError) as caught:
             sender.send(_message(), "introduction | ana@m.org | tom@t.org")
@@ -165,6 +164,22 @@ def test_a_connection_lost_mid_answer_is_still_tried_again_and_may_have_been_don
         problem = describe(exc)
     assert problem is not None and problem.reason != UNREACHABLE
     assert problem.transient and problem.maybe_done
+
+
+def test_a_gmail_send_whose_connection_is_lost_goes_once_and_may_have_gone(tmp_path, hangs_up):
+    url, seen = hangs_up
+    with FakeGoogle() as fake:
+        settings = load_settings(google_settings(tmp_path, fake, readonly=False))
+        google = dataclasses.replace(settings.google, gmail_endpoint=url)
+        creds = load_credentials(settings.google.gmail_token, [GMAIL_SEND], what="the test")
+        with GmailSender(creds, google) as sender, pytest.raises(SendError) as caught:
+            sender.send(_message(), "introduction | ana@m.org | tom@t.org")
+    # httplib2 would have sent it again by itself: twice, had Gmail taken the first.
+    assert seen == [b"POST /gmail/v1/users/me/messages/send?alt=json HTTP/1.1"]
+    assert caught.value.maybe_sent
+    assert "Gmail did not answer while sending introduction | ana@m.org | tom@t.org" in str(
+        caught.value
+    )
 
 
 def unusable_files(tmp_path: Path) -> dict[str, Path]:
