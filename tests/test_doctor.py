@@ -466,3 +466,17 @@ def test_a_spreadsheet_google_cannot_read_now_says_so_without_mentioning_writes(
     assert fix.startswith("fix: opening the spreadsheet failed (503 UNAVAILABLE")
     assert fix.endswith("; run again later")
     assert "written" not in fix
+
+
+def test_a_tool_tab_whose_header_moved_is_a_fix_without_the_jobs_refusal(program, tmp_path):
+    workbook, settings = program
+    settings_path = tmp_path / "settings.toml"
+    own_program(settings_path)
+    book = openpyxl.load_workbook(workbook)
+    book[settings.tabs.committee].insert_rows(1)  # a row inserted above the header
+    book.save(workbook)
+    assert doctor_fixes(settings_path) == [
+        "fix: tab 'Committee Matches' (the committee's matches) has its header in row 2, not"
+        " in row 1 (a row was inserted above it, or the rows were moved); delete the rows above"
+        " the header so that it is row 1 again"
+    ]
