@@ -74,38 +74,34 @@ WHERES = {
 }
 
 
-def where(kind: str) -> tuple[str, str, str, int, str]:
-    """(Google's address, the token address, the host, its port, why) for `kind`."""
-    google, token, host, why = WHERES[kind]
-    port = closed_port() if kind == "refused" else 443
-    return google.format(port=port), token.format(port=port), host, port, why
+@pytest.fixture(params=["dns", "refused"])
+def offline(request, tmp_path):
+    """A program whose Google cannot be reached (its name does not resolve, or its address
+    refuses): its settings, what a job says about it, and the (host, port) it would reach."""
+    google, token, host, why = WHERES[request.param]
+    port = closed_port() if request.param == "refused" else 443
+    settings_path = offline_program(tmp_path, google.format(port=port), token.format(port=port))
+    shown = f"{host}:{port}" if request.param == "refused" else host
+    return settings_path, f"cannot reach {shown} while opening the spreadsheet: {why}", (host, port)
 
 
-@pytest.mark.parametrize("kind", ["dns", "refused"])
-def test_a_job_without_network_says_so_in_one_line_after_one_try(tmp_path, lookups, kind):
-    google, token, host, port, why = where(kind)
-    settings_path = offline_program(tmp_path, google, token)
+def test_a_job_without_network_says_so_in_one_line_after_one_try(offline, lookups):
+    settings_path, said, reached = offline
     result = cli_run(settings_path, DAY, "match")
     assert result.exit_code == 1
-    shown = host if kind == "dns" else f"{host}:{port}"
-    assert result.stderr.splitlines() == [
-        f"mentor-sync: match failed: cannot reach {shown} while opening the spreadsheet: {why}"
-    ]
-    assert [asked for asked in lookups if asked[0] == host] == [(host, port)]
+    assert result.stderr.splitlines() == [f"mentor-sync: match failed: {said}"]
+    assert [asked for asked in lookups if asked[0] == reached[0]] == [reached]
 
 
-@pytest.mark.parametrize("kind", ["dns", "refused"])
-def test_doctor_without_network_is_one_finding_and_tries_once(tmp_path, lookups, kind):
-    google, token, host, port, why = where(kind)
-    settings_path = offline_program(tmp_path, google, token)
+def test_doctor_without_network_is_one_finding_and_tries_once(offline, lookups):
+    settings_path, said, reached = offline
     result = cli_run(settings_path, DAY, "doctor")
     assert result.exit_code == 1
-    shown = host if kind == "dns" else f"{host}:{port}"
     fixes = [line for line in result.stdout.splitlines() if line.startswith("fix: ")]
-    assert fixes == [f"fix: cannot reach {shown} while opening the spreadsheet: {why}"]
+    assert fixes == [f"fix: {said}"]
     assert result.stderr == ""
     # Gmail signs in at the same address: not tried again once Google cannot be reached.
-    assert [asked for asked in lookups if asked[0] == host] == [(host, port)]
+    assert [asked for asked in lookups if asked[0] == reached[0]] == [reached]
 
 
 def test_gmail_unreachable_for_a_send_says_it_was_not_sent_and_stops_the_batch(tmp_path):
