@@ -85,6 +85,11 @@ class Pair:
         mentee, mentor = self.mentee, self.mentor
         return f"{mentee.name} and {mentor.name} ({mentee.email}, {mentor.email})"
 
+    @property
+    def short_names(self) -> str:
+        """The pair in a list: "Ana Ruiz & Tom Ng" (an address for a name left blank)."""
+        return " & ".join(person.name or person.email for person in (self.mentee, self.mentor))
+
     def who(self, person: Person) -> str:
         """One of the pair for the committee: "Tom Ng <tom@t.org>, mentor of Ana Ruiz"."""
         partner = self.partner_of(person)
