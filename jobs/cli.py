@@ -100,7 +100,7 @@ class Day(click.ParamType):
             self.fail(f"{shown} is not a date (YYYY-MM-DD)", param, ctx)
         if not EARLIEST_DAY <= day <= LATEST_DAY:
             self.fail(
-                f"{day:%Y-%m-%d} is not a day a program runs on; give a day from"
+                f"{day.isoformat()} is not a day a program runs on; give a day from"
                 f" {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}",
                 param,
                 ctx,
@@ -177,7 +177,7 @@ def _given_after(ctx: click.Context, param: click.Parameter, value) -> None:
 
 
 def _shown(value) -> str:
-    return f"{value:%Y-%m-%d}" if isinstance(value, date) else str(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 @click.group(cls=_Program, params=[click.Option(names, **attrs) for names, attrs in EVERY_COMMAND])

@@ -73,20 +73,21 @@ def test_a_preferred_name_answered_is_the_name_greeted(preferred, greeted):
     assert called("Müller, Zoë", preferred) == greeted
 
 
-def greeting(message) -> str:
+def introduction_greeting(settings, mentees, mentors) -> str:
+    """The greeting line of the first mentee's introduction to their suggested mentor."""
+    sheet = program_memory(settings, mentees, mentors)
+    match(sheet, settings)
+    approve(sheet, settings, mentees[0]["email"])
+    sender = Memory()
+    send(INTRODUCE, sheet, settings, at(date(2026, 1, 12)), sender)
+    [message] = sender.messages
     lines = message.get_body(("plain",)).get_content().splitlines()
     return next(line for line in lines if line.startswith("Dear "))
 
 
 def test_an_introduction_greets_each_by_the_first_name_the_form_gave(settings):
-    people = [mentee("zoe@m.org", name="Müller, Zoë")], [mentor("noor@t.org", name="@Noor")]
-    sheet = program_memory(settings, *people)
-    match(sheet, settings)
-    approve(sheet, settings, "zoe@m.org")
-    sender = Memory()
-    send(INTRODUCE, sheet, settings, at(date(2026, 1, 12)), sender)
-    [message] = sender.messages
-    assert greeting(message) == "Dear Zoë and Noor,"
+    zoe, noor = mentee("zoe@m.org", name="Müller, Zoë"), mentor("noor@t.org", name="@Noor")
+    assert introduction_greeting(settings, [zoe], [noor]) == "Dear Zoë and Noor,"
 
 
 def test_a_preferred_name_question_greets_by_its_answer_when_there_is_one(settings_file):
@@ -97,14 +98,6 @@ def test_a_preferred_name_question_greets_by_its_answer_when_there_is_one(settin
         f"[mentor_form.questions]\npreferred_name = {question}\n",
     )
     settings = load_settings(settings_file)
-    people = (
-        [mentee("zoe@m.org", name="Müller, Zoë", preferred_name="Zo")],
-        [mentor("tom@t.org", name="Thomas Ng", preferred_name="")],
-    )
-    sheet = program_memory(settings, *people)
-    match(sheet, settings)
-    approve(sheet, settings, "zoe@m.org")
-    sender = Memory()
-    send(INTRODUCE, sheet, settings, at(date(2026, 1, 12)), sender)
-    [message] = sender.messages
-    assert greeting(message) == "Dear Zo and Thomas,"
+    zoe = mentee("zoe@m.org", name="Müller, Zoë", preferred_name="Zo")
+    tom = mentor("tom@t.org", name="Thomas Ng", preferred_name="")
+    assert introduction_greeting(settings, [zoe], [tom]) == "Dear Zo and Thomas,"
