@@ -271,8 +271,8 @@ def load_credentials(
     file = Path(path)
     if not file.is_file():
         raise ConfigError(
-            f"no Google credentials file at {file} ({what}); make it as the README's"
-            " 'Setting up Google' says, or point the settings (the [google] section) at it"
+            f"no Google credentials file at {file} ({what}); make it as docs/google.md"
+            " ('Setting up Google') says, or point the settings (the [google] section) at it"
         )
     fix = get or "see credentials.example.json for the shape of each"
     info = _credentials_json(file, fix)
