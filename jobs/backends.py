@@ -111,3 +111,17 @@ def gmail_credentials(settings: Settings) -> Credentials:
         what="google.gmail_token, for Gmail",
         get="to get the right file, run mentor-sync auth gmail",
     )
+
+
+def forms_credentials(settings: Settings, *, make: bool = False) -> Credentials:
+    """The credentials for the Forms API, google.credentials (a token from `mentor-sync auth
+    forms`, or the service account the forms are shared with), asking to read forms, or
+    with `make` to make them too."""
+    from sync.google import FORMS_BODY, FORMS_READONLY, SHEETS_SCOPE, load_credentials
+
+    return load_credentials(
+        settings.google.credentials,
+        [SHEETS_SCOPE, FORMS_BODY if make else FORMS_READONLY],
+        what="google.credentials, for the spreadsheet and the forms",
+        get=f"{NEW_KEY}, or run mentor-sync auth forms to use your own Google account",
+    )

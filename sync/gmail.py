@@ -15,9 +15,8 @@ after a wait: 429 and the rate-limit 403s. 400 (a message Gmail cannot use) is
 not sent; 401 and other 403s stop the batch (the token cannot send), and so does
 a connection that never started (no network): that message was not sent.
 
-googleapiclient's requests go through requests (`_OnceHttp`), not httplib2, which
-sends a request again by itself when the connection is lost before the answer: a
-send Gmail had taken would go out twice.
+Each request goes once (sync/google.py, `discovery_client`): a send whose connection is
+lost before the answer is maybe sent, never sent again behind our back.
 """
 
 from __future__ import annotations
@@ -27,11 +26,6 @@ import logging
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-import httplib2
-import requests
-from google.auth.transport.requests import AuthorizedSession
-from googleapiclient.discovery import build
-
 from mentoring.settings import Google
 from sync.google import (
     READING_SCOPES,
@@ -40,10 +34,11 @@ from sync.google import (
     Credentials,
     GoogleError,
     Retry,
-    TimedRequest,
     describe,
+    discovery_client,
     granted_scopes,
     identity,
+    signed_in,
     unreachable,
 )
 from sync.sender import SendError
@@ -75,26 +70,12 @@ class GmailSender:
         if self._service is not None:
             return self._service
         try:
-            if not self.creds.valid:
-                self.retry.call(
-                    "signing in to Gmail",
-                    lambda: self.creds.refresh(TimedRequest(self.google.timeout)),
-                )
+            signed_in(self.creds, self.google.timeout, self.retry, "Gmail")
         except GoogleError as exc:
             advice = "" if unreachable(exc) else "; run mentor-sync doctor"
             raise SendError(f"{exc}{advice}", fatal=True) from exc
-        timeout = self.google.timeout
-        signed_in = AuthorizedSession(
-            self.creds, refresh_timeout=timeout, auth_request=TimedRequest(timeout)
-        )
-        http = _OnceHttp(signed_in, timeout)
-        self._service = build(
-            "gmail",
-            "v1",
-            http=http,
-            static_discovery=True,
-            cache_discovery=False,
-            client_options={"api_endpoint": self.google.gmail_endpoint.rstrip("/") + "/"},
+        self._service = discovery_client(
+            "gmail", "v1", self.creds, self.google.gmail_endpoint, self.google.timeout
         )
         return self._service
 
@@ -224,26 +205,6 @@ class GmailSender:
                 fatal=True,
             )
         return SendError(f"Gmail refused {key} ({detail})")
-
-
-class _OnceHttp:
-    """What googleapiclient asks of an httplib2.Http, over a requests session: each request
-    is sent once (requests tries none again unless told to), whatever the connection does;
-    the tries are Retry's, which knows a send from a look-up."""
-
-    def __init__(self, session: requests.Session, timeout: float):
-        self.session, self.timeout = session, timeout
-
-    def request(self, uri, method="GET", body=None, headers=None, **_httplib2_options):
-        answer = self.session.request(
-            method, uri, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
-        )
-        response = httplib2.Response({"status": str(answer.status_code), **answer.headers})
-        response.reason = answer.reason or ""
-        return response, answer.content
-
-    def close(self) -> None:
-        self.session.close()
 
 
 def _detail(problem: CallProblem) -> str:

@@ -29,6 +29,7 @@ import google.auth.transport.requests
 import gspread.exceptions
 import httplib2
 import requests
+from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from googleapiclient.errors import HttpError
@@ -39,6 +40,8 @@ from mentoring.settings import Google
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
+FORMS_READONLY = "https://www.googleapis.com/auth/forms.body.readonly"  # reading a form
+FORMS_BODY = "https://www.googleapis.com/auth/forms.body"  # reading and making forms
 # Scopes that include sending or reading mail, for tokens made by other tools.
 SENDING_SCOPES = {
     GMAIL_SEND,
@@ -353,6 +356,53 @@ def identity(creds: Credentials) -> str:
     """Who the credentials act as, for messages: the service account's or the user's email."""
     email = getattr(creds, "service_account_email", "") or getattr(creds, "account", "")
     return email or "the signed-in Google account"
+
+
+def signed_in(creds: Credentials, timeout: float, retry: Retry, what: str) -> None:
+    """Sign in now unless the credentials hold a valid access token; raises GoogleError
+    ("signing in to `what` failed ...") when Google does not sign them in."""
+    if not creds.valid:
+        retry.call(f"signing in to {what}", lambda: creds.refresh(TimedRequest(timeout)))
+
+
+def discovery_client(api: str, version: str, creds: Credentials, endpoint: str, timeout: float):
+    """google-api-python-client's service for `api`, made from the discovery document the
+    library ships (no request for it), sending to `endpoint` (settings google.*_endpoint)
+    with our timeout. Its own retries stay off: calls go through `Retry`, and each request
+    is sent once (`OnceHttp`)."""
+    from googleapiclient.discovery import build  # heavy; only the Gmail and Forms paths need it
+
+    session = AuthorizedSession(creds, refresh_timeout=timeout, auth_request=TimedRequest(timeout))
+    http = OnceHttp(session, timeout)
+    return build(
+        api,
+        version,
+        http=http,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": endpoint.rstrip("/") + "/"},
+    )
+
+
+class OnceHttp:
+    """What google-api-python-client asks of an httplib2.Http, over a requests session that
+    sends each request once. httplib2 sends a request again by itself when the connection
+    closes before the answer: a Gmail send it had taken went out twice (one send, two
+    POSTs, against a server that read it and hung up), and a form would be made twice."""
+
+    def __init__(self, session: requests.Session, timeout: float):
+        self.session, self.timeout = session, timeout
+
+    def request(self, uri, method="GET", body=None, headers=None, **_httplib2_options):
+        answer = self.session.request(
+            method, uri, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
+        )
+        response = httplib2.Response({"status": str(answer.status_code), **answer.headers})
+        response.reason = answer.reason or ""
+        return response, answer.content
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def granted_scopes(creds: Credentials) -> set[str]:
