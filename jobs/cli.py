@@ -30,6 +30,7 @@ from jobs.calendar import calendar_lines, send_test_email
 from jobs.clock import program_now, program_zone
 from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.doctor import FIX, doctor, summary
+from jobs.init import Conversation, InitRequest, init_settings, refusal
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
 from jobs.settings_file import DEFAULT_CONFIG, load_settings, load_templates
@@ -381,6 +382,95 @@ def doctor_command(options: Options) -> None:
         for finding in findings:
             click.echo(str(finding))
         click.echo(summary(findings))
+        return EXIT_FAILED if any(f.level == FIX for f in findings) else 0
+
+    _guard(options, job)
+
+
+@cli.command()
+@click.option(
+    "--workbook",
+    "workbook",
+    type=click.Path(path_type=Path),
+    help="The forms' responses as .xlsx (in Google Sheets: File > Download > Microsoft Excel).",
+)
+@click.option(
+    "--spreadsheet",
+    metavar="URL_OR_ID",
+    help="The Google spreadsheet the forms are linked to: its address, or the id in it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Where to write the settings; default the --config path.",
+)
+@click.option("--yes", is_flag=True, help="Ask nothing and take every guess.")
+@click.option("--force", is_flag=True, help="Replace the settings file if there is one.")
+@click.option("--name", metavar="TEXT", help="The program's name; default the spreadsheet's title.")
+@click.option(
+    "--committee-email", metavar="ADDR", help="Where the committee reads mail (needed with --yes)."
+)
+@click.option("--from-address", metavar="ADDR", help="Emails come from; default the committee's.")
+@click.option("--from-name", metavar="TEXT", help="Who emails come from; default the program.")
+@click.option("--time-zone", metavar="ZONE", help="Such as Europe/London; default this machine's.")
+@click.pass_obj
+def init(
+    options: Options,
+    workbook: Path | None,
+    spreadsheet: str | None,
+    out: Path | None,
+    yes: bool,
+    force: bool,
+    name: str | None,
+    committee_email: str | None,
+    from_address: str | None,
+    from_name: str | None,
+    time_zone: str | None,
+) -> None:
+    """Write a settings file for your own program from your forms' responses: which tab is
+    which form, which question is which setting (confirm or change each guess), the checkbox
+    options from the answers, and the program's name, addresses and time zone. Then run
+    doctor on it."""
+    request = InitRequest(
+        out=out or options.config,
+        workbook=workbook or options.workbook,
+        spreadsheet=spreadsheet or "",
+        yes=yes,
+        force=force,
+        name=name or "",
+        committee_email=(committee_email or "").strip(),
+        from_address=(from_address or "").strip(),
+        from_name=from_name or "",
+        time_zone=time_zone,
+    )
+    problem = refusal(request)
+    if problem:
+        raise click.UsageError(problem)
+    say = (lambda line: None) if options.quiet else click.echo
+    if yes:
+        talk = Conversation(say, lambda question, default: default, lambda question: False, False)
+    else:
+        talk = Conversation(
+            click.echo,
+            lambda question, default: click.prompt(
+                question, default=default, show_default=bool(default)
+            ),
+            lambda question: click.confirm(question, default=False),
+        )
+
+    def job() -> int:
+        try:
+            written = init_settings(request, talk)
+        except click.Abort:
+            click.echo("mentor-sync: init stopped; nothing written", err=True)
+            return EXIT_FAILED
+        if written is None:
+            return EXIT_FAILED
+        say(f"\nmentor-sync doctor on {written}:")
+        findings = doctor(written, options.now())
+        for finding in findings:
+            say(str(finding))
+        say(summary(findings))
         return EXIT_FAILED if any(f.level == FIX for f in findings) else 0
 
     _guard(options, job)

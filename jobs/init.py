@@ -1,0 +1,439 @@
+"""`mentor-sync init`: from the forms' responses to a working settings file.
+
+It reads every tab of the workbook (or of the Google spreadsheet), finds which tab holds
+the mentee, the mentor and the check-in form, matches each field of the settings to a
+question header (mentoring/form_fields.py), learns each checkbox question's options from
+the answers (mentoring/learnt_options.py), asks the person what it cannot find out, and
+writes a short settings file (mentoring/first_settings.py says what goes in it). With
+--yes it asks nothing and takes every guess. The command line then runs doctor on the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from jobs.backends import open_spreadsheet
+from jobs.clock import machine_zone, program_zone
+from jobs.settings_file import default_settings_data, settings_over_defaults
+from mentoring.addresses import address_problem
+from mentoring.errors import ConfigError
+from mentoring.first_settings import (
+    TAB_KEYS,
+    FormChoice,
+    Setting,
+    SettingsPlan,
+    plan_settings,
+    render,
+)
+from mentoring.form_fields import (
+    FORM_NAMES,
+    FORMS,
+    Guess,
+    TabMatch,
+    choose_tabs,
+    match_tabs,
+    runner_up,
+)
+from mentoring.learnt_options import learn_options, tab_questions
+from mentoring.sheet import Table, cell_text, header_key
+from mentoring.summary import count
+from sync.files import replace_file
+from sync.spreadsheet import Spreadsheet
+
+NOT_ASKED = ("-", "none")  # what a person types for "my form does not ask this"
+
+
+@dataclass(frozen=True)
+class InitRequest:
+    """What the command line was given."""
+
+    out: Path
+    workbook: Path | None = None
+    spreadsheet: str = ""
+    yes: bool = False
+    force: bool = False
+    name: str = ""
+    committee_email: str = ""
+    from_address: str = ""
+    from_name: str = ""
+    time_zone: str | None = None  # None when not given ("" is this machine's zone)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """How init talks with the person: `ask` a question with a default answer, `confirm` a
+    yes-or-no question (no by default). With --yes, `ask` takes the default and `confirm`
+    says no."""
+
+    say: Callable[[str], None]
+    ask: Callable[[str, str], str]
+    confirm: Callable[[str], bool]
+    interactive: bool = True
+
+
+@dataclass(frozen=True)
+class Responses:
+    """The spreadsheet init reads, as it will be named in the settings."""
+
+    tables: dict[str, Table]  # every tab but the tool's own, by name
+    tab_names: tuple[str, ...]
+    title: str  # the workbook's file name without .xlsx, or the Google spreadsheet's title
+    where: str  # how to name it to the person
+    spreadsheet: dict[str, Setting]  # the [spreadsheet] settings that open it
+
+
+def refusal(request: InitRequest) -> str:
+    """Why init cannot go on as the command line asks ("" when it can), before it reads or
+    writes anything."""
+    if request.workbook and request.spreadsheet:
+        return "give --workbook PATH or --spreadsheet URL_OR_ID, not both"
+    if request.yes and not (request.workbook or request.spreadsheet):
+        return "--yes needs the responses: give --workbook PATH or --spreadsheet URL_OR_ID"
+    if request.committee_email and address_problem(request.committee_email):
+        problem = address_problem(request.committee_email)
+        return f"--committee-email '{request.committee_email}' is not an email address ({problem})"
+    if request.yes and not request.committee_email:
+        return (
+            "--yes needs --committee-email ADDR: the address the committee reads, which every"
+            " email gives and the alerts go to; init cannot guess it"
+        )
+    if request.yes and request.out.exists() and not request.force:
+        return (
+            f"{request.out} exists already; add --force to replace it, or --out PATH to write"
+            " the settings somewhere else"
+        )
+    return ""
+
+
+def init_settings(
+    request: InitRequest, talk: Conversation, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """Write the settings file `request.out` from the responses; None when the person chose
+    to keep the file that is there. Raises ConfigError when the spreadsheet cannot be read
+    or holds no tab init recognises as the mentee or the mentor form; nothing is written
+    then."""
+    environ = os.environ if environ is None else environ
+    defaults = default_settings_data()
+    responses = read_responses(request, defaults, talk, environ)
+    chosen, matches = find_forms(responses, defaults)
+    _say_tabs(talk, responses, chosen, matches)
+    forms = {form: _confirm(match, talk) for form, match in chosen.items()}
+    checkboxes = _checkbox_options(defaults, responses.tables, forms, talk)
+    given: dict[str, dict[str, Setting]] = {"spreadsheet": responses.spreadsheet}
+    given |= _program(request, talk, responses.title, environ)
+    plan = plan_settings(defaults, given, forms, checkboxes, responses.tab_names)
+    for line in plan.said:
+        talk.say(line)
+    return _write(request, plan, _heading(given, responses), talk, environ)
+
+
+def read_responses(
+    request: InitRequest,
+    defaults: Mapping[str, Any],
+    talk: Conversation,
+    environ: Mapping[str, str],
+) -> Responses:
+    """Every tab of the spreadsheet but the ones the tool writes."""
+    folder = request.out.parent
+    workbook, sheet_id = request.workbook, request.spreadsheet
+    if not workbook and not sheet_id:
+        given = talk.ask("The responses: a workbook (.xlsx) or a Google spreadsheet's address", "")
+        if given.startswith(("http", "https")) or ("/" not in given and given[-5:] != ".xlsx"):
+            sheet_id = given
+        else:
+            workbook = Path(given)
+    if workbook is not None:
+        if not workbook.is_file():
+            raise ConfigError(
+                f"no workbook at {workbook}; give the .xlsx file of the forms' responses"
+                " (in Google Sheets: File > Download > Microsoft Excel)"
+            )
+        path = Path(os.path.relpath(workbook.resolve(), folder.resolve())).as_posix()
+        data: dict[str, Any] = {"spreadsheet": {"path": path}}
+        spreadsheet = {"path": Setting(path, f"the workbook {workbook.name}, given to init")}
+    else:
+        data = {"spreadsheet": {"backend": "google", "id": sheet_id}}
+        spreadsheet = {
+            "backend": Setting("google", "the Google spreadsheet given to init"),
+            "id": Setting(sheet_id, ""),
+        }
+    settings = settings_over_defaults(data, folder, environ)
+    sheet = open_spreadsheet(settings, workbook)
+    names = tuple(sheet.tab_names())
+    ours = {header_key(defaults["tabs"][key]) for key in _TOOL_TABS}
+    ours.add(header_key(defaults["matching"]["past_pairs_tab"]))
+    read = sheet.read([name for name in names if header_key(name) not in ours])
+    tables = {name: table for name, table in read.items() if any(map(str.strip, table.header))}
+    title = workbook.stem if workbook is not None else _google_title(sheet)
+    where = str(workbook) if workbook is not None else f"the Google spreadsheet '{title}'"
+    if "id" in spreadsheet:
+        spreadsheet["id"] = Setting(settings.spreadsheet.id, f"the spreadsheet '{title}'")
+    return Responses(tables, names, title, where, spreadsheet)
+
+
+_TOOL_TABS = ("committee", "intake_issues", "email_log", "pair_health")
+
+
+def _google_title(sheet: Spreadsheet) -> str:
+    title = getattr(sheet, "title", "")  # a GoogleSpreadsheet has one
+    return title if isinstance(title, str) else ""
+
+
+def find_forms(
+    responses: Responses, defaults: Mapping[str, Any]
+) -> tuple[dict[str, TabMatch], dict[tuple[str, str], TabMatch]]:
+    """The tab of each form, and every form matched with every tab; raises ConfigError,
+    saying what it looked for, when no tab is the mentee or the mentor form."""
+    questions = {name: tab_questions(table) for name, table in responses.tables.items()}
+    forms = {form: defaults[form]["questions"] for form in FORMS}
+    default_tabs = {form: defaults["tabs"][TAB_KEYS[form]] for form in FORMS}
+    matches = match_tabs(questions, forms, set(defaults["checkboxes"]), default_tabs)
+    chosen = choose_tabs(matches)
+    missing = [FORM_NAMES[form] for form in FORMS[:2] if form not in chosen]
+    if missing:
+        looked = ", ".join(f"'{name}'" for name in responses.tables) or "none has a header row"
+        examples = "', '".join(list(forms["mentee_form"].values())[2:6])
+        raise ConfigError(
+            f"no tab of {responses.where} looks like the responses of the"
+            f" {' or the '.join(missing)} form (tabs: {looked}); init looked for a header"
+            f" row of a form's questions, such as 'Timestamp', '{examples}'. Link each"
+            " form to the spreadsheet (in the form: Responses > Link to Sheets), then"
+            " give init that spreadsheet, or its download as .xlsx. Nothing was written"
+        )
+    return chosen, matches
+
+
+def _say_tabs(
+    talk: Conversation,
+    responses: Responses,
+    chosen: Mapping[str, TabMatch],
+    matches: Mapping[tuple[str, str], TabMatch],
+) -> None:
+    """Which tab init takes for each form, and why; and the tabs it leaves alone."""
+    for form in FORMS:
+        name = FORM_NAMES[form]
+        match = chosen.get(form)
+        if match is None:
+            talk.say(f"{name} form: no tab has its responses yet; its questions stay the defaults")
+            continue
+        said = f"{name} form: tab '{match.tab}', as {match.why()}"
+        other = runner_up(matches, match)
+        if other is not None and other.found:
+            said += f" (tab '{other.tab}' has {other.found})"
+        talk.say(said)
+    taken = {match.tab for match in chosen.values()}
+    left = [f"'{tab}'" for tab in responses.tables if tab not in taken]
+    if left:
+        talk.say(f"not a form's responses, left alone: {', '.join(left)}")
+
+
+def _confirm(match: TabMatch, talk: Conversation) -> FormChoice:
+    """Each field's header: the guesses, confirmed or changed one by one when interactive."""
+    name = FORM_NAMES[match.form]
+    header = [h for h in match.header if h.strip()]
+    if talk.interactive:
+        talk.say(f"\nThe {name} form's questions (tab '{match.tab}'):")
+        for number, text in enumerate(header, start=1):
+            talk.say(f"  {number:>2}. {text}")
+        talk.say(
+            f"For each setting, press Enter to keep the guess, type another question's"
+            f" number, or {NOT_ASKED[0]} if your form does not ask it."
+        )
+    chosen: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for guess in match.guesses:
+        taken = {header_key(h) for h in chosen.values() if h}
+        answer = _field_answer(guess, header, taken, talk)
+        chosen[guess.field] = answer
+        reasons[guess.field] = (
+            guess.reason() if answer == guess.header else _chosen_reason(answer, guess)
+        )
+    if not talk.interactive:
+        same = sum(1 for g in match.guesses if g.exact)
+        talk.say(f"{name} form, tab '{match.tab}' ({count(same, 'header')} as in the defaults):")
+        for guess in match.guesses:
+            if not guess.exact:
+                talk.say(f"  {guess.field}: {_told(guess)}")
+    used = {header_key(h) for h in chosen.values() if h}
+    unused = [h for h in header if header_key(h) not in used]
+    if unused:
+        talk.say("  not used: " + ", ".join(f"'{h}'" for h in unused))
+    reason = f"the tab of your {name} form's responses: {match.why()}"
+    return FormChoice(match.tab, chosen, reasons, reason)
+
+
+def _told(guess: Guess) -> str:
+    if not guess.header:
+        return f"not asked (nothing close to '{guess.wanted}')"
+    return f"'{guess.header}'" + ("" if guess.exact else f" (closest to '{guess.wanted}')")
+
+
+def _chosen_reason(answer: str, guess: Guess) -> str:
+    if not answer:
+        return "your form does not ask this, as you said at init's prompt"
+    return f"'{answer}', chosen at init's prompt for '{guess.wanted}'"
+
+
+def _field_answer(guess: Guess, header: Sequence[str], taken: set[str], talk: Conversation) -> str:
+    """The header the person gives for one field: the guess by default (none when another
+    field has it already), a number of the list, a header's text, or "-" for none."""
+    default = guess.header if guess.header and header_key(guess.header) not in taken else ""
+    if not talk.interactive:
+        return default
+    question = f"{guess.field} (the defaults' '{guess.wanted}')"
+    while True:
+        answer = talk.ask(question, default or NOT_ASKED[0]).strip()
+        if answer.casefold() in NOT_ASKED or not answer:
+            return ""
+        if answer.isdigit() and 1 <= int(answer) <= len(header):
+            answer = header[int(answer) - 1]
+        found = next((h for h in header if header_key(h) == header_key(answer)), None)
+        if found is None:
+            talk.say(f"'{answer}' is not one of the questions listed; give its number, or -")
+        elif header_key(found) in taken:
+            talk.say(f"'{found}' is the answer to another setting already; choose another, or -")
+        else:
+            return found
+
+
+def _checkbox_options(
+    defaults: Mapping[str, Any],
+    tables: Mapping[str, Table],
+    forms: Mapping[str, FormChoice],
+    talk: Conversation,
+) -> dict[str, Setting]:
+    """The options of each checkbox question, learnt from the answers of both forms."""
+    options: dict[str, Setting] = {}
+    for field in defaults["checkboxes"]:
+        answers: list[str] = []
+        for form in ("mentee_form", "mentor_form"):
+            choice = forms.get(form)
+            if choice is None or not choice.headers.get(field):
+                continue
+            table = tables[choice.tab]
+            column = table.column(choice.headers[field])
+            answers += [cell_text(row, column) for row in table.rows]
+        if not any(answers):
+            continue
+        learnt = learn_options(answers)
+        why = f"learnt from the answers: {learnt.summary()}"
+        options[field] = Setting(list(learnt.options), why)
+        talk.say(f"checkbox options of {field}: {learnt.summary()}")
+        talk.say("  " + "; ".join(learnt.options))
+    return options
+
+
+def _program(
+    request: InitRequest, talk: Conversation, title: str, environ: Mapping[str, str]
+) -> dict[str, dict[str, Setting]]:
+    """The program's name, committee address, sender and time zone: given, asked, or the
+    defaults init can justify."""
+    name = _given_or_asked(request.name, "--name", talk, "Program name", title)
+    committee = _address(request.committee_email, talk)
+    sender_name = _given_or_asked(
+        request.from_name, "--from-name", talk, "Emails come from (a name)", name.value
+    )
+    if not request.from_name and sender_name.value == name.value:
+        sender_name = replace(sender_name, why="the program's name")
+    sender = _sender_address(request.from_address, talk)
+    zone = _zone(request.time_zone, talk, environ)
+    if not request.name and name.value == title:
+        name = replace(name, why=f"the title of the spreadsheet, '{title}'")
+    return {
+        "program": {"name": name, "committee_email": committee, "time_zone": zone},
+        "email": {"from_name": sender_name, "from_address": sender},
+    }
+
+
+def _given_or_asked(
+    given: str, flag: str, talk: Conversation, question: str, default: str
+) -> Setting:
+    if given:
+        return Setting(given, f"given with {flag}")
+    answer = talk.ask(question, default).strip() or default
+    return Setting(answer, "typed at init's prompt" if answer != default else "")
+
+
+def _address(given: str, talk: Conversation) -> Setting:
+    if given:
+        return Setting(given, "given with --committee-email")
+    while True:
+        answer = talk.ask("Committee email (where the committee reads mail)", "").strip()
+        problem = address_problem(answer) if answer else "nothing typed"
+        if not problem:
+            return Setting(answer, "typed at init's prompt")
+        talk.say(f"'{answer}' is not an email address ({problem}); the emails need one")
+
+
+def _sender_address(given: str, talk: Conversation) -> Setting:
+    if given:
+        if address_problem(given):
+            raise ConfigError(
+                f"--from-address '{given}' is not an email address ({address_problem(given)})"
+            )
+        return Setting(given, "given with --from-address")
+    while True:
+        answer = talk.ask("Emails come from (an address; Enter for the committee email)", "")
+        if not answer.strip() or not address_problem(answer.strip()):
+            return Setting(answer.strip(), "typed at init's prompt")
+        talk.say(f"'{answer}' is not an email address ({address_problem(answer.strip())})")
+
+
+def _zone(given: str | None, talk: Conversation, environ: Mapping[str, str]) -> Setting:
+    """The program's time zone: given, or this machine's, written by name so that the jobs
+    keep it when they run elsewhere (a server, a CI runner in UTC)."""
+    if given is not None:
+        program_zone(given)  # raises ConfigError naming a close zone
+        return Setting(given, "given with --time-zone")
+    zone, source = machine_zone(environ)
+    while True:
+        answer = talk.ask("Time zone of the program", zone).strip()
+        try:
+            program_zone(answer)
+        except ConfigError as exc:
+            talk.say(str(exc))
+            continue
+        if answer != zone:
+            return Setting(answer, "typed at init's prompt")
+        return Setting(answer, f"from {source}" if zone else "")
+
+
+def _heading(given: Mapping[str, Mapping[str, Setting]], responses: Responses) -> str:
+    name = given["program"]["name"].value
+    return (
+        f"mentor-sync settings for {name}, written by `mentor-sync init` from"
+        f" {responses.where}.\nOnly what differs from the defaults is here; the defaults,"
+        " with what each setting means,\nare config/settings.toml of mentor-sync."
+    )
+
+
+def _write(
+    request: InitRequest,
+    plan: SettingsPlan,
+    heading: str,
+    talk: Conversation,
+    environ: Mapping[str, str],
+) -> Path | None:
+    """Write the settings, atomically, once they load over the defaults; an existing file is
+    replaced only with --force or the person's yes."""
+    out = request.out
+    text = render(plan, heading)
+    try:
+        settings_over_defaults(tomllib.loads(text), out.parent, environ)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"init made settings that do not load ({exc}); nothing was written. Please report"
+            " this with the headers of your forms"
+        ) from exc
+    replacing = out.exists() and not request.force
+    if replacing and (request.yes or not talk.confirm(f"{out} exists already; replace it?")):
+        talk.say(f"{out} kept as it was; nothing written (--out PATH writes elsewhere)")
+        return None
+    replace_file(out, text.encode("utf-8"))
+    talk.say(f"wrote {out}")
+    return out
