@@ -433,6 +433,7 @@ def init(
     doctor on it."""
     request = InitRequest(
         out=out or options.config,
+        config=options.config,
         workbook=workbook or options.workbook,
         spreadsheet=spreadsheet or "",
         yes=yes,

@@ -53,6 +53,7 @@ class InitRequest:
     """What the command line was given."""
 
     out: Path
+    config: Path | None = None  # the settings file the command line names (--config)
     workbook: Path | None = None
     spreadsheet: str = ""
     yes: bool = False
@@ -85,6 +86,7 @@ class Responses:
     title: str  # the workbook's file name without .xlsx, or the Google spreadsheet's title
     where: str  # how to name it to the person
     spreadsheet: dict[str, Setting]  # the [spreadsheet] settings that open it
+    google: dict[str, Setting]  # the [google] settings that reach it, kept from the old file
 
 
 def refusal(request: InitRequest) -> str:
@@ -125,6 +127,7 @@ def init_settings(
     forms = {form: _confirm(match, talk) for form, match in chosen.items()}
     checkboxes = _checkbox_options(defaults, responses.tables, forms, talk)
     given: dict[str, dict[str, Setting]] = {"spreadsheet": responses.spreadsheet}
+    given["google"] = responses.google
     given |= _program(request, talk, responses.title, environ)
     plan = plan_settings(defaults, given, forms, checkboxes, responses.tab_names)
     for line in plan.said:
@@ -142,7 +145,11 @@ def read_responses(
     folder = request.out.parent
     workbook, sheet_id = request.workbook, request.spreadsheet
     if not workbook and not sheet_id:
-        given = talk.ask("The responses: a workbook (.xlsx) or a Google spreadsheet's address", "")
+        here = [p.name for p in sorted(Path().glob("*.xlsx")) if not p.name.startswith("~$")]
+        given = talk.ask(
+            "The responses: a workbook (.xlsx) or a Google spreadsheet's address",
+            here[0] if len(here) == 1 else "",
+        )
         if given.startswith(("http", "https")) or ("/" not in given and given[-5:] != ".xlsx"):
             sheet_id = given
         else:
@@ -162,6 +169,8 @@ def read_responses(
             "backend": Setting("google", "the Google spreadsheet given to init"),
             "id": Setting(sheet_id, ""),
         }
+    google = google_settings(request)
+    data["google"] = {key: setting.value for key, setting in google.items()}
     settings = settings_over_defaults(data, folder, environ)
     sheet = open_spreadsheet(settings, workbook)
     names = tuple(sheet.tab_names())
@@ -173,10 +182,37 @@ def read_responses(
     where = str(workbook) if workbook is not None else f"the Google spreadsheet '{title}'"
     if "id" in spreadsheet:
         spreadsheet["id"] = Setting(settings.spreadsheet.id, f"the spreadsheet '{title}'")
-    return Responses(tables, names, title, where, spreadsheet)
+    return Responses(tables, names, title, where, spreadsheet, google)
 
 
 _TOOL_TABS = ("committee", "intake_issues", "email_log", "pair_health")
+# The [google] settings that name a file, relative to the settings file's folder.
+_GOOGLE_FILES = ("credentials", "gmail_token", "oauth_client")
+
+
+def google_settings(request: InitRequest) -> dict[str, Setting]:
+    """The [google] settings of the settings file init replaces (or of --config's): how the
+    committee reaches Google (as `mentor-sync auth` left it), kept in the new file. A file
+    name is made relative to the new file's folder."""
+    source = next((p for p in (request.out, request.config) if p and p.is_file()), None)
+    if source is None:
+        return {}
+    try:
+        table = tomllib.loads(source.read_text(encoding="utf-8")).get("google", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"cannot read {source} ({exc}); init keeps its [google] settings, so fix it,"
+            " or move it away to start afresh"
+        ) from exc
+    if not isinstance(table, dict):
+        raise ConfigError(f"[google] in {source} must be a table of settings")
+    kept = {}
+    for key, value in table.items():
+        if key in _GOOGLE_FILES and isinstance(value, str) and value:
+            place = (source.parent / value).resolve()
+            value = Path(os.path.relpath(place, request.out.parent.resolve())).as_posix()
+        kept[key] = Setting(value, f"kept from {source}")
+    return kept
 
 
 def _google_title(sheet: Spreadsheet) -> str:

@@ -37,6 +37,7 @@ SECTIONS = (
     "matching",
     "email",
     "links",
+    "google",
 )
 GOOGLE_TABS = "Form Responses"  # how Google names the tab of the Nth linked form
 COMMENT_WIDTH = 88  # a comment's lines are wrapped at this width
@@ -228,7 +229,7 @@ def _needing_questions(
 def render(plan: SettingsPlan, title: str) -> str:
     """The plan as a settings file: `title` on top, a comment above every setting."""
     lines = [f"# {line}" for line in title.splitlines()]
-    for name in SECTIONS:
+    for name in [*SECTIONS, *(name for name in plan.tables if name not in SECTIONS)]:
         settings = plan.tables.get(name)
         if settings:
             lines += ["", f"[{name}]"]

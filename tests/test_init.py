@@ -4,6 +4,7 @@ learnt from the answers, the settings file written)."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from mentoring.questions import CHECKBOX, Question
 from mentoring.scoring import ScoreBoard
 from mentoring.sheet import Row, Table
 from sync.workbook import WorkbookSpreadsheet, create_workbook
+from tests.fakes.google_fake import FakeGoogle
+from tests.fakes.google_program import ROBOT, SHEET_ID, service_account
 from tests.fakes.own_forms import (
     CONTACT,
     MENTEE_HEADERS,
@@ -33,6 +36,7 @@ from tests.fakes.own_forms import (
     SKILLS,
     SUBJECTS,
     SUPPORT,
+    own_forms_tabs,
     own_forms_workbook,
 )
 
@@ -277,7 +281,8 @@ def own_plan():
         "program": {
             "name": Setting("Our Library Mentoring", "given"),
             "committee_email": Setting(COMMITTEE, ""),
-        }
+        },
+        "google": {"timeout": Setting(5.0, "kept"), "tries": Setting(6, "the default")},
     }
     checkboxes = {"skills": Setting(list(SKILLS), "learnt")}
     return plan_settings(DEFAULTS, given, forms, checkboxes, [MENTEE_TAB, MENTOR_TAB])
@@ -300,6 +305,7 @@ def test_the_settings_written_read_back_as_planned_and_load_over_the_defaults(tm
         "institution",
     ]
     assert settings.checkboxes["skills"] == SKILLS
+    assert settings.google.timeout == 5.0 and "tries" not in text  # as the defaults have it
     assert (
         "rule 'meeting rhythm' dropped: your mentee and mentor forms have no question for rhythm"
         in plan.said
@@ -405,6 +411,7 @@ def test_a_new_user_goes_from_their_forms_to_a_committee_tab(folder):
 
 
 def test_init_takes_the_guesses_the_person_confirms_and_the_one_they_change(folder):
+    # The first question is where the responses are: the one workbook here, by default.
     mentee_fields = list(DEFAULTS["mentee_form"]["questions"])
     mentor_fields = list(DEFAULTS["mentor_form"]["questions"])
     answers = ["" for _ in mentee_fields]
@@ -412,9 +419,7 @@ def test_init_takes_the_guesses_the_person_confirms_and_the_one_they_change(fold
     answers[mentee_fields.index("rhythm")] = "14"  # nor is "how did you hear": a wrong choice
     answers += ["" for _ in mentor_fields]
     answers += ["Our Library Mentoring", "not an address", COMMITTEE, "", "", "Europe/Dublin"]
-    result = invoke(
-        "init", "--workbook", "forms.xlsx", "--out", "ours.toml", input="\n".join(answers) + "\n"
-    )
+    result = invoke("init", "--out", "ours.toml", input="\n".join(["", *answers]) + "\n")
     assert result.exit_code == 0, result.output
     assert "'not an address' is not an email address" in result.output
     settings = load_settings(folder / "ours.toml")
@@ -491,3 +496,42 @@ def test_init_refuses_a_workbook_without_a_forms_responses_and_says_what_it_look
         " download as .xlsx. Nothing was written\n"
     )
     assert not (folder / "config").exists()
+
+
+def test_init_reads_a_google_spreadsheet_through_the_google_settings_already_there(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    with FakeGoogle(seed=3) as fake:
+        (tmp_path / "keys").mkdir()
+        (tmp_path / "keys" / "robot.json").write_text(json.dumps(service_account(fake)))
+        title = "Our Library Mentoring 2026"
+        fake.add_spreadsheet(SHEET_ID, own_forms_tabs(), title=title, shared_with={ROBOT})
+        settings_path = tmp_path / "settings.toml"
+        settings_path.write_text(
+            f'[google]\ncredentials = "keys/robot.json"\nsheets_endpoint = "{fake.url}"\n'
+            "timeout = 5\nmax_backoff = 0\n"
+        )
+        address = f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit#gid=0"
+        result = invoke(
+            "--config",
+            "settings.toml",
+            "init",
+            "--yes",
+            "--force",
+            "--spreadsheet",
+            address,
+            "--committee-email",
+            COMMITTEE,
+        )
+        assert result.exit_code == 0, result.output
+        assert "doctor: nothing to fix" in result.output
+        settings = load_settings(settings_path)
+        assert (settings.spreadsheet.backend, settings.spreadsheet.id) == ("google", SHEET_ID)
+        assert settings.program.name == title
+        assert settings.google.sheets_endpoint == fake.url
+        assert settings.google.credentials == str(tmp_path / "keys" / "robot.json")
+        assert settings.tabs.mentors == MENTOR_TAB
+        match = invoke("--config", "settings.toml", "match")
+        assert match.exit_code == 0, match.output
+        assert len(fake.values(SHEET_ID, "Committee Matches")) == 31

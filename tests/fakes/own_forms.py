@@ -112,6 +112,14 @@ START = datetime(2026, 8, 3, 9, 30)
 
 def own_forms_workbook(path: Path, mentees: int = 30, mentors: int = 15, seed: int = 17) -> Path:
     """Write the workbook of `mentees` and `mentors` responses to the committee's own forms."""
+    create_workbook(path, own_forms_tabs(mentees, mentors, seed))
+    return path
+
+
+def own_forms_tabs(
+    mentees: int = 30, mentors: int = 15, seed: int = 17
+) -> dict[str, list[list[Cell]]]:
+    """The tabs of `mentees` and `mentors` responses to the committee's own forms, by name."""
     draw = random.Random(seed)
     tabs: dict[str, list[list[Cell]]] = {
         MENTOR_TAB: [list(MENTOR_HEADERS)],
@@ -122,8 +130,7 @@ def own_forms_workbook(path: Path, mentees: int = 30, mentors: int = 15, seed: i
         tabs[MENTEE_TAB].append(_mentee(draw, n))
     for n in range(mentors):
         tabs[MENTOR_TAB].append(_mentor(draw, n))
-    create_workbook(path, tabs)
-    return path
+    return tabs
 
 
 def _person(draw: random.Random, n: int, role: str) -> list[Cell]:
