@@ -98,3 +98,16 @@ def gmail_credentials(settings: Settings) -> Credentials:
     return load_credentials(
         google.gmail_token, gmail_scopes(settings), what="google.gmail_token, for Gmail"
     )
+
+
+def forms_credentials(settings: Settings, *, make: bool = False) -> Credentials:
+    """The credentials for the Forms API, google.credentials (a token from `mentor-sync auth
+    forms`, or the service account the forms are shared with), asking to read forms, or
+    with `make` to make them too."""
+    from sync.google import FORMS_BODY, FORMS_READONLY, SHEETS_SCOPE, load_credentials
+
+    return load_credentials(
+        settings.google.credentials,
+        [SHEETS_SCOPE, FORMS_BODY if make else FORMS_READONLY],
+        what="google.credentials, for the spreadsheet and the forms",
+    )

@@ -478,13 +478,13 @@ def init(
 
 
 @cli.command()
-@click.argument("service", type=click.Choice(["gmail", "sheets"]))
+@click.argument("service", type=click.Choice(["gmail", "sheets", "forms"]))
 @click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening it.")
 @click.pass_obj
 def auth(options: Options, service: str, no_browser: bool) -> None:
     """Sign in to Google once, for SERVICE (gmail: sending mail; sheets: the spreadsheet as
-    yourself), and keep the token where the settings say (google.gmail_token or
-    google.credentials)."""
+    yourself; forms: the spreadsheet and Google Forms, for init), and keep the token where
+    the settings say (google.gmail_token or google.credentials)."""
     from jobs.auth import sign_in  # Google's sign-in libraries load for this command only
 
     def job() -> None:

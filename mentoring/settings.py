@@ -56,6 +56,7 @@ class Google:
     max_backoff: float
     sheets_endpoint: str
     gmail_endpoint: str
+    forms_endpoint: str
 
 
 @dataclass(frozen=True)
@@ -439,7 +440,7 @@ def _spreadsheet(section: _Section) -> SpreadsheetSettings:
 
 def _google(data: Any) -> Google:
     texts = ("credentials", "gmail_token", "oauth_client", "gmail_delegated_user")
-    endpoints = ("sheets_endpoint", "gmail_endpoint")
+    endpoints = ("sheets_endpoint", "gmail_endpoint", "forms_endpoint")
     section = _Section(
         data, "google", (*texts, "gmail_readonly", "timeout", "tries", "max_backoff", *endpoints)
     )

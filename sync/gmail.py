@@ -21,10 +21,6 @@ import base64
 import logging
 from email.message import EmailMessage
 
-import google_auth_httplib2
-import httplib2
-from googleapiclient.discovery import build
-
 from mentoring.settings import Google
 from sync.google import (
     READING_SCOPES,
@@ -32,10 +28,11 @@ from sync.google import (
     Credentials,
     GoogleError,
     Retry,
-    TimedRequest,
     describe,
+    discovery_client,
     granted_scopes,
     identity,
+    signed_in,
 )
 from sync.sender import SendError
 
@@ -66,23 +63,11 @@ class GmailSender:
         if self._service is not None:
             return self._service
         try:
-            if not self.creds.valid:
-                self.retry.call(
-                    "signing in to Gmail",
-                    lambda: self.creds.refresh(TimedRequest(self.google.timeout)),
-                )
+            signed_in(self.creds, self.google.timeout, self.retry, "Gmail")
         except GoogleError as exc:
             raise SendError(f"{exc}; run mentor-sync doctor", fatal=True) from exc
-        http = google_auth_httplib2.AuthorizedHttp(
-            self.creds, http=httplib2.Http(timeout=self.google.timeout)
-        )
-        self._service = build(
-            "gmail",
-            "v1",
-            http=http,
-            static_discovery=True,
-            cache_discovery=False,
-            client_options={"api_endpoint": self.google.gmail_endpoint.rstrip("/") + "/"},
+        self._service = discovery_client(
+            "gmail", "v1", self.creds, self.google.gmail_endpoint, self.google.timeout
         )
         return self._service
 

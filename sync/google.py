@@ -21,6 +21,7 @@ from typing import TypeVar
 
 import google.auth.exceptions
 import google.auth.transport.requests
+import google_auth_httplib2
 import gspread.exceptions
 import httplib2
 import requests
@@ -34,6 +35,8 @@ from mentoring.settings import Google
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
+FORMS_READONLY = "https://www.googleapis.com/auth/forms.body.readonly"  # reading a form
+FORMS_BODY = "https://www.googleapis.com/auth/forms.body"  # reading and making forms
 # Scopes that include sending or reading mail, for tokens made by other tools.
 SENDING_SCOPES = {
     GMAIL_SEND,
@@ -253,6 +256,30 @@ def identity(creds: Credentials) -> str:
     """Who the credentials act as, for messages: the service account's or the user's email."""
     email = getattr(creds, "service_account_email", "") or getattr(creds, "account", "")
     return email or "the signed-in Google account"
+
+
+def signed_in(creds: Credentials, timeout: float, retry: Retry, what: str) -> None:
+    """Sign in now unless the credentials hold a valid access token; raises GoogleError
+    ("signing in to `what` failed ...") when Google does not sign them in."""
+    if not creds.valid:
+        retry.call(f"signing in to {what}", lambda: creds.refresh(TimedRequest(timeout)))
+
+
+def discovery_client(api: str, version: str, creds: Credentials, endpoint: str, timeout: float):
+    """google-api-python-client's service for `api`, made from the discovery document the
+    library ships (no request for it), sending to `endpoint` (settings google.*_endpoint)
+    with our timeout. Its own retries stay off: calls go through `Retry`."""
+    from googleapiclient.discovery import build  # heavy; only the Gmail and Forms paths need it
+
+    http = google_auth_httplib2.AuthorizedHttp(creds, http=httplib2.Http(timeout=timeout))
+    return build(
+        api,
+        version,
+        http=http,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": endpoint.rstrip("/") + "/"},
+    )
 
 
 def granted_scopes(creds: Credentials) -> set[str]:
