@@ -30,7 +30,7 @@ from jobs.calendar import calendar_lines, send_test_email
 from jobs.clock import program_now, program_zone
 from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.doctor import FIX, doctor, summary
-from jobs.init import Conversation, InitRequest, init_settings, refusal
+from jobs.init import Conversation, InitRequest, google_refusal, init_settings, refusal
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
 from jobs.settings_file import DEFAULT_CONFIG, load_settings, load_templates
@@ -413,6 +413,16 @@ def doctor_command(options: Options) -> None:
 @click.option("--from-address", metavar="ADDR", help="Emails come from; default the committee's.")
 @click.option("--from-name", metavar="TEXT", help="Who emails come from; default the program.")
 @click.option("--time-zone", metavar="ZONE", help="Such as Europe/London; default this machine's.")
+@click.option(
+    "--mentee-form", metavar="URL", help="The mentee form's edit address: its options exactly."
+)
+@click.option(
+    "--mentor-form", metavar="URL", help="The mentor form's edit address: its options exactly."
+)
+@click.option(
+    "--checkin-form", metavar="URL", help="The check-in form's edit address: its prefilled link."
+)
+@click.option("--create-checkin-form", is_flag=True, help="Make the check-in form in Google Forms.")
 @click.pass_obj
 def init(
     options: Options,
@@ -426,11 +436,15 @@ def init(
     from_address: str | None,
     from_name: str | None,
     time_zone: str | None,
+    mentee_form: str | None,
+    mentor_form: str | None,
+    checkin_form: str | None,
+    create_checkin_form: bool,
 ) -> None:
     """Write a settings file for your own program from your forms' responses: which tab is
     which form, which question is which setting (confirm or change each guess), the checkbox
-    options from the answers, and the program's name, addresses and time zone. Then run
-    doctor on it."""
+    options from the answers (or exactly from Google Forms, given the forms' edit
+    addresses), and the program's name, addresses and time zone. Then run doctor on it."""
     request = InitRequest(
         out=out or options.config,
         config=options.config,
@@ -443,8 +457,21 @@ def init(
         from_address=(from_address or "").strip(),
         from_name=from_name or "",
         time_zone=time_zone,
+        forms={
+            form: address.strip()
+            for form, address in (
+                ("mentee_form", mentee_form),
+                ("mentor_form", mentor_form),
+                ("checkin_form", checkin_form),
+            )
+            if address and address.strip()
+        },
+        create_checkin_form=create_checkin_form,
     )
-    problem = refusal(request)
+    try:
+        problem = refusal(request) or google_refusal(request, os.environ)
+    except ConfigError as exc:  # the settings file whose [google] init would keep
+        _fail(options, f"configuration error: {exc}", EXIT_USAGE)
     if problem:
         raise click.UsageError(problem)
     say = (lambda line: None) if options.quiet else click.echo

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from jobs.backends import open_spreadsheet
+from jobs.backends import forms_credentials, open_spreadsheet
 from jobs.clock import machine_zone, program_zone
 from jobs.settings_file import default_settings_data, settings_over_defaults
 from mentoring.addresses import address_problem
@@ -36,16 +36,27 @@ from mentoring.form_fields import (
     Guess,
     TabMatch,
     choose_tabs,
+    map_fields,
     match_tabs,
     runner_up,
 )
 from mentoring.learnt_options import learn_options, tab_questions
+from mentoring.questions import CHECKBOX, FormShape, Question, prefilled_checkin_link
+from mentoring.settings import Settings
 from mentoring.sheet import Table, cell_text, header_key
 from mentoring.summary import count
 from sync.files import replace_file
 from sync.spreadsheet import Spreadsheet
 
 NOT_ASKED = ("-", "none")  # what a person types for "my form does not ask this"
+# The command line's option for each form's address (its edit address, for the Forms API).
+FORM_OPTIONS = {
+    "mentee_form": "--mentee-form",
+    "mentor_form": "--mentor-form",
+    "checkin_form": "--checkin-form",
+}
+# The columns a form's response tab has that no question of the form writes.
+TIMESTAMP, EMAIL_ADDRESS = "Timestamp", "Email Address"
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,8 @@ class InitRequest:
     from_address: str = ""
     from_name: str = ""
     time_zone: str | None = None  # None when not given ("" is this machine's zone)
+    forms: Mapping[str, str] = field(default_factory=dict)  # form: its address (Forms API)
+    create_checkin_form: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,7 @@ class Responses:
     where: str  # how to name it to the person
     spreadsheet: dict[str, Setting]  # the [spreadsheet] settings that open it
     google: dict[str, Setting]  # the [google] settings that reach it, kept from the old file
+    reach: Settings  # the settings init reads with: the defaults, and the two tables above
 
 
 def refusal(request: InitRequest) -> str:
@@ -104,12 +118,33 @@ def refusal(request: InitRequest) -> str:
             "--yes needs --committee-email ADDR: the address the committee reads, which every"
             " email gives and the alerts go to; init cannot guess it"
         )
+    if request.forms.get("checkin_form") and request.create_checkin_form:
+        return "give --checkin-form URL or --create-checkin-form, not both"
     if request.yes and request.out.exists() and not request.force:
         return (
             f"{request.out} exists already; add --force to replace it, or --out PATH to write"
             " the settings somewhere else"
         )
     return ""
+
+
+def google_refusal(request: InitRequest, environ: Mapping[str, str]) -> str:
+    """Why init cannot reach Google Forms as the command line asks ("" when it may)."""
+    given = [FORM_OPTIONS[form] for form in FORM_OPTIONS if request.forms.get(form)]
+    given += ["--create-checkin-form"] if request.create_checkin_form else []
+    if not given:
+        return ""
+    google = {key: setting.value for key, setting in google_settings(request).items()}
+    reach = settings_over_defaults({"google": google}, request.out.parent, environ)
+    if Path(reach.google.credentials).is_file():
+        return ""
+    return (
+        f"{given[0]} needs Google Forms, and there is no credentials file at"
+        f" {reach.google.credentials} (google.credentials): run mentor-sync auth forms to sign"
+        " in (after a first mentor-sync init without the forms' addresses, which makes the"
+        " settings file it keeps the token for), or put there the key of a service account"
+        " the forms are shared with"
+    )
 
 
 def init_settings(
@@ -122,13 +157,19 @@ def init_settings(
     environ = os.environ if environ is None else environ
     defaults = default_settings_data()
     responses = read_responses(request, defaults, talk, environ)
-    chosen, matches = find_forms(responses, defaults)
+    shapes = read_forms(request, responses.reach, talk)
+    chosen, matches = find_forms(responses, defaults, shapes)
     _say_tabs(talk, responses, chosen, matches)
     forms = {form: _confirm(match, talk) for form, match in chosen.items()}
-    checkboxes = _checkbox_options(defaults, responses.tables, forms, talk)
+    if "checkin_form" in shapes and "checkin_form" not in forms:
+        forms["checkin_form"] = _untabbed(shapes["checkin_form"], defaults, talk)
+    checkboxes = _checkbox_options(defaults, responses.tables, forms, shapes, talk)
     given: dict[str, dict[str, Setting]] = {"spreadsheet": responses.spreadsheet}
     given["google"] = responses.google
     given |= _program(request, talk, responses.title, environ)
+    name = given["program"]["name"].value
+    links = _checkin_link(request, responses.reach, shapes, forms, defaults, name, talk)
+    given["links"] = links
     plan = plan_settings(defaults, given, forms, checkboxes, responses.tab_names)
     for line in plan.said:
         talk.say(line)
@@ -182,7 +223,7 @@ def read_responses(
     where = str(workbook) if workbook is not None else f"the Google spreadsheet '{title}'"
     if "id" in spreadsheet:
         spreadsheet["id"] = Setting(settings.spreadsheet.id, f"the spreadsheet '{title}'")
-    return Responses(tables, names, title, where, spreadsheet, google)
+    return Responses(tables, names, title, where, spreadsheet, google, settings)
 
 
 _TOOL_TABS = ("committee", "intake_issues", "email_log", "pair_health")
@@ -221,13 +262,23 @@ def _google_title(sheet: Spreadsheet) -> str:
 
 
 def find_forms(
-    responses: Responses, defaults: Mapping[str, Any]
+    responses: Responses,
+    defaults: Mapping[str, Any],
+    shapes: Mapping[str, FormShape] | None = None,
 ) -> tuple[dict[str, TabMatch], dict[tuple[str, str], TabMatch]]:
     """The tab of each form, and every form matched with every tab; raises ConfigError,
-    saying what it looked for, when no tab is the mentee or the mentor form."""
-    questions = {name: tab_questions(table) for name, table in responses.tables.items()}
+    saying what it looked for, when no tab is the mentee or the mentor form. A form read
+    through the Forms API (`shapes`) gives its questions' kinds and options exactly, and
+    counts the tab holding its questions as the form's own."""
+    shapes = shapes or {}
+    questions = {
+        name: _as_asked(tab_questions(table), shapes.values())
+        for name, table in responses.tables.items()
+    }
     forms = {form: defaults[form]["questions"] for form in FORMS}
     default_tabs = {form: defaults["tabs"][TAB_KEYS[form]] for form in FORMS}
+    for form, shape in shapes.items():
+        default_tabs[form] = _tab_of(shape, questions) or default_tabs[form]
     matches = match_tabs(questions, forms, set(defaults["checkboxes"]), default_tabs)
     chosen = choose_tabs(matches)
     missing = [FORM_NAMES[form] for form in FORMS[:2] if form not in chosen]
@@ -242,6 +293,67 @@ def find_forms(
             " give init that spreadsheet, or its download as .xlsx. Nothing was written"
         )
     return chosen, matches
+
+
+def read_forms(request: InitRequest, reach: Settings, talk: Conversation) -> dict[str, FormShape]:
+    """The forms whose addresses the command line gives, read through the Forms API."""
+    if not request.forms:
+        return {}
+    from sync.google_forms import read_form  # Google's clients load for the Forms path only
+
+    creds = forms_credentials(reach, make=request.create_checkin_form)
+    shapes = {}
+    for form, address in request.forms.items():
+        shape = read_form(creds, address, **_reaching(reach))
+        asked = count(len(shape.questions), "question")
+        talk.say(f"{FORM_NAMES[form]} form: '{shape.title}', read through the Forms API ({asked})")
+        if not shape.collects_emails:
+            talk.say(
+                f"note: the form '{shape.title}' does not collect email addresses itself; the"
+                " jobs need each person's address, so its email question must be required (or"
+                " turn on Settings > Responses > Collect email addresses in the form)"
+            )
+        shapes[form] = shape
+    return shapes
+
+
+def _reaching(reach: Settings) -> dict[str, Any]:
+    """How the Forms API is called: the endpoint, timeout and patience of [google]."""
+    from sync.google import Retry
+
+    google = reach.google
+    return {
+        "endpoint": google.forms_endpoint,
+        "timeout": google.timeout,
+        "retry": Retry.from_settings(google),
+    }
+
+
+def _as_asked(questions: Sequence[Question], shapes: Collection[FormShape]) -> tuple[Question, ...]:
+    """The tab's questions, each as the form asks it when a form read has it (kind, options,
+    entry id), else as the answers show it."""
+    asked = {header_key(q.title): q for shape in shapes for q in shape.questions}
+    return tuple(asked.get(header_key(q.title), q) for q in questions)
+
+
+def _tab_of(shape: FormShape, tabs: Mapping[str, Sequence[Question]]) -> str:
+    """The tab whose header has most of the form's questions ("" when none has half)."""
+    titles = {header_key(q.title) for q in shape.questions}
+    held = {tab: sum(header_key(q.title) in titles for q in qs) for tab, qs in tabs.items()}
+    best = max(held, key=held.__getitem__, default="")
+    return best if best and held[best] * 2 >= len(titles) else ""
+
+
+def _untabbed(shape: FormShape, defaults: Mapping[str, Any], talk: Conversation) -> FormChoice:
+    """The check-in form read through the Forms API, with no response tab yet: its fields
+    matched to its questions (and the columns Google adds to a tab: Timestamp, and Email
+    Address when the form collects them)."""
+    automatic = [TIMESTAMP, *([EMAIL_ADDRESS] if shape.collects_emails else [])]
+    questions = [Question(title) for title in automatic] + list(shape.questions)
+    fields = defaults["checkin_form"]["questions"]
+    match = TabMatch("checkin_form", "", map_fields(fields, questions), tuple(automatic))
+    choice = _confirm(replace(match, header=tuple(q.title for q in questions)), talk)
+    return replace(choice, tab="")
 
 
 def _say_tabs(
@@ -341,27 +453,68 @@ def _checkbox_options(
     defaults: Mapping[str, Any],
     tables: Mapping[str, Table],
     forms: Mapping[str, FormChoice],
+    shapes: Mapping[str, FormShape],
     talk: Conversation,
 ) -> dict[str, Setting]:
-    """The options of each checkbox question, learnt from the answers of both forms."""
+    """The options of each checkbox question of both forms: exactly as a form read through
+    the Forms API lists them, else learnt from the answers."""
     options: dict[str, Setting] = {}
-    for field in defaults["checkboxes"]:
+    for key in _checkbox_fields(defaults, forms, shapes):
+        exact: list[str] = []
         answers: list[str] = []
         for form in ("mentee_form", "mentor_form"):
             choice = forms.get(form)
-            if choice is None or not choice.headers.get(field):
+            header = choice.headers.get(key, "") if choice else ""
+            if choice is None or not header:
                 continue
-            table = tables[choice.tab]
-            column = table.column(choice.headers[field])
-            answers += [cell_text(row, column) for row in table.rows]
-        if not any(answers):
-            continue
-        learnt = learn_options(answers)
-        why = f"learnt from the answers: {learnt.summary()}"
-        options[field] = Setting(list(learnt.options), why)
-        talk.say(f"checkbox options of {field}: {learnt.summary()}")
-        talk.say("  " + "; ".join(learnt.options))
+            question = _question(shapes.get(form), header)
+            if question is not None and question.kind == CHECKBOX:
+                exact += [option for option in question.options if option not in exact]
+            elif choice.tab:
+                table = tables[choice.tab]
+                column = table.column(header)
+                answers += [cell_text(row, column) for row in table.rows]
+        said = _options_of(key, exact, answers)
+        if said is not None:
+            options[key] = said
+            talk.say(f"checkbox options of {key}: {said.why}")
+            talk.say("  " + "; ".join(said.value))
     return options
+
+
+def _checkbox_fields(
+    defaults: Mapping[str, Any], forms: Mapping[str, FormChoice], shapes: Mapping[str, FormShape]
+) -> list[str]:
+    """The fields with options: the defaults' [checkboxes], and any field a form read
+    through the Forms API asks as a checkbox question."""
+    fields = list(defaults["checkboxes"])
+    for form, shape in shapes.items():
+        choice = forms.get(form)
+        for key, header in choice.headers.items() if choice else ():
+            question = _question(shape, header) if header else None
+            if question is not None and question.kind == CHECKBOX and key not in fields:
+                fields.append(key)
+    return fields
+
+
+def _question(shape: FormShape | None, header: str) -> Question | None:
+    if shape is None:
+        return None
+    return next((q for q in shape.questions if header_key(q.title) == header_key(header)), None)
+
+
+def _options_of(key: str, exact: list[str], answers: list[str]) -> Setting | None:
+    """The options of one field, and where they came from; None when nothing tells."""
+    if not any(answers):
+        return Setting(exact, "exactly as the form lists them (Forms API)") if exact else None
+    learnt = learn_options(answers)
+    if not exact:
+        return Setting(list(learnt.options), f"learnt from the answers: {learnt.summary()}")
+    extra = [option for option in learnt.options if option not in exact]
+    why = "exactly as one form lists them (Forms API)"
+    if extra:
+        why += f", and {count(len(extra), 'option')} learnt from the other form's answers"
+    return Setting(exact + extra, why)
 
 
 def _program(
@@ -437,6 +590,41 @@ def _zone(given: str | None, talk: Conversation, environ: Mapping[str, str]) -> 
         if answer != zone:
             return Setting(answer, "typed at init's prompt")
         return Setting(answer, f"from {source}" if zone else "")
+
+
+def _checkin_link(
+    request: InitRequest,
+    reach: Settings,
+    shapes: Mapping[str, FormShape],
+    forms: Mapping[str, FormChoice],
+    defaults: Mapping[str, Any],
+    name: str,
+    talk: Conversation,
+) -> dict[str, Setting]:
+    """links.checkin_form: the prefilled link of the check-in form init makes, or of the
+    one given (--checkin-form), from its questions' entry ids; none otherwise."""
+    titles = dict(defaults["checkin_form"]["questions"])
+    if request.create_checkin_form:
+        from sync.google_forms import create_checkin_form  # Google's clients, for this only
+
+        creds = forms_credentials(reach, make=True)
+        shape = create_checkin_form(
+            creds, f"{name}: check-in", questions=titles, **_reaching(reach)
+        )
+        edit = f"https://docs.google.com/forms/d/{shape.form_id}/edit"
+        talk.say(
+            f"made the check-in form '{shape.title}' ({edit}). One step is left, which Google"
+            " lets no program do: open it, and in Responses > Link to Sheets choose the"
+            " spreadsheet of the other two forms"
+        )
+        why = f"the prefilled link of the check-in form init made, '{shape.title}' ({edit})"
+    elif "checkin_form" in shapes:
+        shape = shapes["checkin_form"]
+        titles |= {key: header for key, header in forms["checkin_form"].headers.items()}
+        why = f"the prefilled link of the check-in form '{shape.title}', from its questions"
+    else:
+        return {}
+    return {"checkin_form": Setting(prefilled_checkin_link(shape, titles), why)}
 
 
 def _heading(given: Mapping[str, Mapping[str, Setting]], responses: Responses) -> str:

@@ -535,3 +535,120 @@ def test_init_reads_a_google_spreadsheet_through_the_google_settings_already_the
         match = invoke("--config", "settings.toml", "match")
         assert match.exit_code == 0, match.output
         assert len(fake.values(SHEET_ID, "Committee Matches")) == 31
+
+
+# --- through the Forms API ----------------------------------------------------------------
+
+EDIT = "https://docs.google.com/forms/d/{}/edit"
+CHECKBOXES = {  # the committee's checkbox questions, with options nobody has ticked yet
+    "Areas of science you work in": (*SUBJECTS, "Astronomy"),
+    "Areas of science you know well": (*SUBJECTS, "Astronomy"),
+    "What kind of support are you looking for?": SUPPORT,
+    "What support can you offer?": SUPPORT,
+    "Skills you'd like to build": SKILLS,
+    "Skills you could teach": SKILLS,
+    "How would you like to keep in touch?": CONTACT,
+}
+
+
+def own_form(form_id: str, title: str, headers: tuple[str, ...], first_id: int) -> dict:
+    """The committee's form as forms.get returns it: a question per header after Timestamp,
+    a checkbox question with an Other: choice for each of CHECKBOXES."""
+    items = []
+    for n, header in enumerate(headers[1:], start=first_id):
+        if header in CHECKBOXES:
+            options = [{"value": v} for v in CHECKBOXES[header]] + [{"isOther": True}]
+            asks = {"choiceQuestion": {"type": "CHECKBOX", "options": options}}
+        else:
+            asks = {"textQuestion": {}}
+        question = {"questionId": f"{n:08x}", **asks}
+        items.append(
+            {"itemId": f"{n + 1:08x}", "title": header, "questionItem": {"question": question}}
+        )
+    return {
+        "formId": form_id,
+        "info": {"title": title, "documentTitle": title},
+        "settings": {},
+        "items": items,
+        "revisionId": "00000001",
+        "responderUri": f"https://docs.google.com/forms/d/e/1FAIpQL{form_id[-8:]}/viewform",
+    }
+
+
+def test_init_with_the_forms_addresses_takes_their_options_exactly_and_makes_the_check_in_form(
+    folder,
+):
+    from sync.google import FORMS_BODY, SHEETS_SCOPE
+    from tests.fakes.google_program import user_token
+
+    with FakeGoogle(seed=11) as fake:
+        mentee_id, mentor_id = "1ourMenteeForm" + "0" * 30, "1ourMentorForm" + "0" * 30
+        fake.add_form(own_form(mentee_id, "Mentee sign-up", MENTEE_HEADERS, 0x10000000))
+        fake.add_form(own_form(mentor_id, "Mentor sign-up", MENTOR_HEADERS, 0x20000000))
+        (folder / "keys").mkdir()
+        token = user_token(fake, [SHEETS_SCOPE, FORMS_BODY])
+        (folder / "keys" / "token.json").write_text(json.dumps(token))
+        (folder / "settings.toml").write_text(
+            f'[google]\ncredentials = "keys/token.json"\nforms_endpoint = "{fake.url}"\n'
+            "timeout = 5\nmax_backoff = 0\n"
+        )
+        result = invoke(
+            "--config",
+            "settings.toml",
+            "init",
+            "--yes",
+            "--force",
+            "--workbook",
+            "forms.xlsx",
+            "--committee-email",
+            COMMITTEE,
+            "--mentee-form",
+            EDIT.format(mentee_id),
+            "--mentor-form",
+            mentor_id,
+            "--create-checkin-form",
+        )
+        assert result.exit_code == 0, result.output
+        made = next(f for f in fake.forms_api.forms if f not in (mentee_id, mentor_id))
+        resource = fake.form(made)
+    assert (
+        "mentee form: 'Mentee sign-up', read through the Forms API (13 questions)" in result.output
+    )
+    assert (
+        f"made the check-in form 'forms: check-in' ({EDIT.format(made)}). One step is left"
+        in result.output
+    )
+    settings = load_settings(folder / "settings.toml")
+    assert settings.checkboxes["subjects"] == (*SUBJECTS, "Astronomy")  # though nobody ticked it
+    assert settings.checkboxes["skills"] == SKILLS  # the Other: answers are not options
+    entry = {
+        item["title"]: int(item["questionItem"]["question"]["questionId"], 16)
+        for item in resource["items"]
+    }
+    partner, role = entry["Partner's email"], entry["I am the"]
+    assert settings.links.checkin_form == (
+        f"{resource['responderUri']}?usp=pp_url&entry.{partner}={{partner}}&entry.{role}={{role}}"
+    )
+    assert settings.tabs.checkins == "Form Responses 3"
+    text = (folder / "settings.toml").read_text()
+    assert "# exactly as the form lists them (Forms API)\nsupport = [" in text
+
+
+def test_init_with_a_forms_address_but_no_google_sign_in_says_how_to_get_one(folder):
+    result = invoke(
+        "init",
+        "--yes",
+        "--workbook",
+        "forms.xlsx",
+        "--committee-email",
+        COMMITTEE,
+        "--mentee-form",
+        EDIT.format("1ourMenteeForm" + "0" * 30),
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "mentor-sync: usage error: --mentee-form needs Google Forms, and there is no"
+        " credentials file at config/credentials/service-account.json"
+        " (google.credentials): run mentor-sync auth forms"
+    )
+    assert list(folder.iterdir()) == [folder / "forms.xlsx"]
