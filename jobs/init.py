@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,15 +35,17 @@ from mentoring.form_fields import (
     FORMS,
     Guess,
     TabMatch,
+    as_asked,
     choose_tabs,
-    map_fields,
     match_tabs,
     runner_up,
+    tab_of,
+    untabbed_match,
 )
-from mentoring.learnt_options import learn_options, tab_questions
-from mentoring.questions import CHECKBOX, FormShape, Question, prefilled_checkin_link
+from mentoring.learnt_options import checkbox_fields, options_by_field, tab_questions
+from mentoring.questions import FormShape, prefilled_checkin_link
 from mentoring.settings import Settings
-from mentoring.sheet import Table, cell_text, header_key
+from mentoring.sheet import Table, header_key
 from mentoring.summary import count
 from sync.files import replace_file
 from sync.spreadsheet import Spreadsheet
@@ -55,8 +57,6 @@ FORM_OPTIONS = {
     "mentor_form": "--mentor-form",
     "checkin_form": "--checkin-form",
 }
-# The columns a form's response tab has that no question of the form writes.
-TIMESTAMP, EMAIL_ADDRESS = "Timestamp", "Email Address"
 
 
 @dataclass(frozen=True)
@@ -272,13 +272,13 @@ def find_forms(
     counts the tab holding its questions as the form's own."""
     shapes = shapes or {}
     questions = {
-        name: _as_asked(tab_questions(table), shapes.values())
+        name: as_asked(tab_questions(table), shapes.values())
         for name, table in responses.tables.items()
     }
     forms = {form: defaults[form]["questions"] for form in FORMS}
     default_tabs = {form: defaults["tabs"][TAB_KEYS[form]] for form in FORMS}
     for form, shape in shapes.items():
-        default_tabs[form] = _tab_of(shape, questions) or default_tabs[form]
+        default_tabs[form] = tab_of(shape, questions) or default_tabs[form]
     matches = match_tabs(questions, forms, set(defaults["checkboxes"]), default_tabs)
     chosen = choose_tabs(matches)
     missing = [FORM_NAMES[form] for form in FORMS[:2] if form not in chosen]
@@ -327,33 +327,6 @@ def _reaching(reach: Settings) -> dict[str, Any]:
         "timeout": google.timeout,
         "retry": Retry.from_settings(google),
     }
-
-
-def _as_asked(questions: Sequence[Question], shapes: Collection[FormShape]) -> tuple[Question, ...]:
-    """The tab's questions, each as the form asks it when a form read has it (kind, options,
-    entry id), else as the answers show it."""
-    asked = {header_key(q.title): q for shape in shapes for q in shape.questions}
-    return tuple(asked.get(header_key(q.title), q) for q in questions)
-
-
-def _tab_of(shape: FormShape, tabs: Mapping[str, Sequence[Question]]) -> str:
-    """The tab whose header has most of the form's questions ("" when none has half)."""
-    titles = {header_key(q.title) for q in shape.questions}
-    held = {tab: sum(header_key(q.title) in titles for q in qs) for tab, qs in tabs.items()}
-    best = max(held, key=held.__getitem__, default="")
-    return best if best and held[best] * 2 >= len(titles) else ""
-
-
-def _untabbed(shape: FormShape, defaults: Mapping[str, Any], talk: Conversation) -> FormChoice:
-    """The check-in form read through the Forms API, with no response tab yet: its fields
-    matched to its questions (and the columns Google adds to a tab: Timestamp, and Email
-    Address when the form collects them)."""
-    automatic = [TIMESTAMP, *([EMAIL_ADDRESS] if shape.collects_emails else [])]
-    questions = [Question(title) for title in automatic] + list(shape.questions)
-    fields = defaults["checkin_form"]["questions"]
-    match = TabMatch("checkin_form", "", map_fields(fields, questions), tuple(automatic))
-    choice = _confirm(replace(match, header=tuple(q.title for q in questions)), talk)
-    return replace(choice, tab="")
 
 
 def _say_tabs(
@@ -456,65 +429,19 @@ def _checkbox_options(
     shapes: Mapping[str, FormShape],
     talk: Conversation,
 ) -> dict[str, Setting]:
-    """The options of each checkbox question of both forms: exactly as a form read through
-    the Forms API lists them, else learnt from the answers."""
-    options: dict[str, Setting] = {}
-    for key in _checkbox_fields(defaults, forms, shapes):
-        exact: list[str] = []
-        answers: list[str] = []
-        for form in ("mentee_form", "mentor_form"):
-            choice = forms.get(form)
-            header = choice.headers.get(key, "") if choice else ""
-            if choice is None or not header:
-                continue
-            question = _question(shapes.get(form), header)
-            if question is not None and question.kind == CHECKBOX:
-                exact += [option for option in question.options if option not in exact]
-            elif choice.tab:
-                table = tables[choice.tab]
-                column = table.column(header)
-                answers += [cell_text(row, column) for row in table.rows]
-        said = _options_of(key, exact, answers)
-        if said is not None:
-            options[key] = said
-            talk.say(f"checkbox options of {key}: {said.why}")
-            talk.say("  " + "; ".join(said.value))
+    """The options of each checkbox question, said as they are found."""
+    fields = checkbox_fields(defaults["checkboxes"], forms, shapes)
+    options = options_by_field(fields, forms, tables, shapes)
+    for key, setting in options.items():
+        talk.say(f"checkbox options of {key}: {setting.why}")
+        talk.say("  " + "; ".join(setting.value))
     return options
 
 
-def _checkbox_fields(
-    defaults: Mapping[str, Any], forms: Mapping[str, FormChoice], shapes: Mapping[str, FormShape]
-) -> list[str]:
-    """The fields with options: the defaults' [checkboxes], and any field a form read
-    through the Forms API asks as a checkbox question."""
-    fields = list(defaults["checkboxes"])
-    for form, shape in shapes.items():
-        choice = forms.get(form)
-        for key, header in choice.headers.items() if choice else ():
-            question = _question(shape, header) if header else None
-            if question is not None and question.kind == CHECKBOX and key not in fields:
-                fields.append(key)
-    return fields
-
-
-def _question(shape: FormShape | None, header: str) -> Question | None:
-    if shape is None:
-        return None
-    return next((q for q in shape.questions if header_key(q.title) == header_key(header)), None)
-
-
-def _options_of(key: str, exact: list[str], answers: list[str]) -> Setting | None:
-    """The options of one field, and where they came from; None when nothing tells."""
-    if not any(answers):
-        return Setting(exact, "exactly as the form lists them (Forms API)") if exact else None
-    learnt = learn_options(answers)
-    if not exact:
-        return Setting(list(learnt.options), f"learnt from the answers: {learnt.summary()}")
-    extra = [option for option in learnt.options if option not in exact]
-    why = "exactly as one form lists them (Forms API)"
-    if extra:
-        why += f", and {count(len(extra), 'option')} learnt from the other form's answers"
-    return Setting(exact + extra, why)
+def _untabbed(shape: FormShape, defaults: Mapping[str, Any], talk: Conversation) -> FormChoice:
+    """The check-in form read through the Forms API, with no response tab yet."""
+    match = untabbed_match("checkin_form", defaults["checkin_form"]["questions"], shape)
+    return replace(_confirm(match, talk), tab="")
 
 
 def _program(

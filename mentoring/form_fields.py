@@ -27,7 +27,17 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from mentoring.questions import CHECKBOX, CHOICE, DATE, OTHER, PARAGRAPH, SCALE, TEXT, Question
+from mentoring.questions import (
+    CHECKBOX,
+    CHOICE,
+    DATE,
+    OTHER,
+    PARAGRAPH,
+    SCALE,
+    TEXT,
+    FormShape,
+    Question,
+)
 from mentoring.sheet import header_key
 
 FORMS = ("mentee_form", "mentor_form", "checkin_form")
@@ -283,3 +293,40 @@ def _stem(word: str) -> str:
         if len(word) - len(suffix) >= 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+# --- a form read through the Forms API --------------------------------------------------
+
+TIMESTAMP, EMAIL_ADDRESS = "Timestamp", "Email Address"  # the columns no question writes
+
+
+def as_asked(questions: Sequence[Question], shapes: Collection[FormShape]) -> tuple[Question, ...]:
+    """A tab's questions, each as its form asks it when a form read through the Forms API
+    has it (kind, options, entry id), else as the answers show it."""
+    asked = {header_key(q.title): q for shape in shapes for q in shape.questions}
+    return tuple(asked.get(header_key(q.title), q) for q in questions)
+
+
+def tab_of(shape: FormShape, tabs: Mapping[str, Sequence[Question]]) -> str:
+    """The tab whose header has most of the form's questions ("" when none has half)."""
+    titles = {header_key(q.title) for q in shape.questions}
+    held = {tab: sum(header_key(q.title) in titles for q in qs) for tab, qs in tabs.items()}
+    best = max(held, key=held.__getitem__, default="")
+    return best if best and held[best] * 2 >= len(titles) else ""
+
+
+def question_titled(shape: FormShape | None, header: str) -> Question | None:
+    """The question of `shape` whose answers land under `header`, if it has one."""
+    if shape is None or not header:
+        return None
+    return next((q for q in shape.questions if header_key(q.title) == header_key(header)), None)
+
+
+def untabbed_match(form: str, fields: Mapping[str, str], shape: FormShape) -> TabMatch:
+    """A form read through the Forms API that has no response tab yet, matched as its tab
+    will be: its questions after the columns Google adds (Timestamp, and Email Address when
+    the form collects addresses itself)."""
+    automatic = [TIMESTAMP, *([EMAIL_ADDRESS] if shape.collects_emails else [])]
+    questions = [Question(title) for title in automatic] + list(shape.questions)
+    guesses = map_fields(fields, questions)
+    return TabMatch(form, "", guesses, tuple(q.title for q in questions))

@@ -24,14 +24,26 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from mentoring.first_settings import FormChoice, Setting
+from mentoring.form_fields import question_titled
 from mentoring.intake import split_choices
-from mentoring.questions import CHECKBOX, CHOICE, DATE, OTHER, PARAGRAPH, TEXT, Question
+from mentoring.questions import (
+    CHECKBOX,
+    CHOICE,
+    DATE,
+    OTHER,
+    PARAGRAPH,
+    TEXT,
+    FormShape,
+    Question,
+)
 from mentoring.sheet import Cell, Table, cell_text, is_blank
 from mentoring.sheet import cell as cell_at
+from mentoring.summary import count
 
 JOINER = ", "  # how Google joins the options ticked in one cell
 MIN_ANSWERS = 2  # an item in this many answers is an option; in fewer, Other: text
@@ -153,3 +165,69 @@ def _question(title: str, cells: Sequence[Cell], texts: Sequence[str]) -> Questi
         return Question(title, CHOICE, tuple(distinct))
     long = sum(map(len, texts)) >= PARAGRAPH_LENGTH * len(texts)
     return Question(title, PARAGRAPH if long else TEXT)
+
+
+# --- the options of each field ----------------------------------------------------------
+
+FORMS_API = "exactly as the form lists them (Forms API)"
+
+
+def checkbox_fields(
+    defaults: Iterable[str], forms: Mapping[str, FormChoice], shapes: Mapping[str, FormShape]
+) -> list[str]:
+    """The fields with options: those of the defaults' [checkboxes], and any other a form
+    read through the Forms API asks as a checkbox question."""
+    fields = list(defaults)
+    for form, shape in shapes.items():
+        choice = forms.get(form)
+        for key, header in choice.headers.items() if choice else ():
+            question = question_titled(shape, header)
+            if question is not None and question.kind == CHECKBOX and key not in fields:
+                fields.append(key)
+    return fields
+
+
+def options_by_field(
+    fields: Iterable[str],
+    forms: Mapping[str, FormChoice],
+    tables: Mapping[str, Table],
+    shapes: Mapping[str, FormShape],
+) -> dict[str, Setting]:
+    """The options of each of `fields` that the mentee or mentor form asks: exactly as a
+    form read through the Forms API lists them, else learnt from the answers in its tab;
+    with where they came from."""
+    options: dict[str, Setting] = {}
+    for key in fields:
+        exact: list[str] = []
+        answers: list[str] = []
+        for form in ("mentee_form", "mentor_form"):
+            choice = forms.get(form)
+            header = choice.headers.get(key, "") if choice else ""
+            if choice is None or not header:
+                continue
+            question = question_titled(shapes.get(form), header)
+            if question is not None and question.kind == CHECKBOX:
+                exact += [option for option in question.options if option not in exact]
+            elif choice.tab in tables:
+                table = tables[choice.tab]
+                column = table.column(header)
+                answers += [cell_text(row, column) for row in table.rows]
+        found = _options(exact, answers)
+        if found is not None:
+            options[key] = found
+    return options
+
+
+def _options(exact: list[str], answers: list[str]) -> Setting | None:
+    """One field's options, from the form read and the other form's answers; None when
+    neither tells any."""
+    if not any(answers):
+        return Setting(exact, FORMS_API) if exact else None
+    learnt = learn_options(answers)
+    if not exact:
+        return Setting(list(learnt.options), f"learnt from the answers: {learnt.summary()}")
+    extra = [option for option in learnt.options if option not in exact]
+    why = "exactly as one form lists them (Forms API)"
+    if extra:
+        why += f", and {count(len(extra), 'option')} learnt from the other form's answers"
+    return Setting(exact + extra, why)
