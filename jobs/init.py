@@ -155,6 +155,11 @@ def init_settings(
     or holds no tab init recognises as the mentee or the mentor form; nothing is written
     then."""
     environ = os.environ if environ is None else environ
+    out = request.out
+    # Asked first, before anything is read or made in Google Forms for nothing.
+    if out.exists() and not request.force and not talk.confirm(f"{out} exists; replace it?"):
+        talk.say(f"{out} kept as it was; nothing written (--out PATH writes elsewhere)")
+        return None
     defaults = default_settings_data()
     responses = read_responses(request, defaults, talk, environ)
     shapes = read_forms(request, responses.reach, talk)
@@ -182,34 +187,20 @@ def read_responses(
     talk: Conversation,
     environ: Mapping[str, str],
 ) -> Responses:
-    """Every tab of the spreadsheet but the ones the tool writes."""
+    """Every tab of the spreadsheet but the ones the tool writes. Raises ConfigError when
+    there is no such workbook, or the settings for Google do not let init open it."""
     folder = request.out.parent
-    workbook, sheet_id = request.workbook, request.spreadsheet
-    if not workbook and not sheet_id:
-        here = [p.name for p in sorted(Path().glob("*.xlsx")) if not p.name.startswith("~$")]
-        given = talk.ask(
-            "The responses: a workbook (.xlsx) or a Google spreadsheet's address",
-            here[0] if len(here) == 1 else "",
+    workbook, sheet_id = _source(request, talk)
+    if workbook is not None and not workbook.is_file():
+        raise ConfigError(
+            f"no workbook at {workbook}; give the .xlsx file of the forms' responses"
+            " (in Google Sheets: File > Download > Microsoft Excel)"
         )
-        if given.startswith(("http", "https")) or ("/" not in given and given[-5:] != ".xlsx"):
-            sheet_id = given
-        else:
-            workbook = Path(given)
     if workbook is not None:
-        if not workbook.is_file():
-            raise ConfigError(
-                f"no workbook at {workbook}; give the .xlsx file of the forms' responses"
-                " (in Google Sheets: File > Download > Microsoft Excel)"
-            )
         path = Path(os.path.relpath(workbook.resolve(), folder.resolve())).as_posix()
         data: dict[str, Any] = {"spreadsheet": {"path": path}}
-        spreadsheet = {"path": Setting(path, f"the workbook {workbook.name}, given to init")}
     else:
         data = {"spreadsheet": {"backend": "google", "id": sheet_id}}
-        spreadsheet = {
-            "backend": Setting("google", "the Google spreadsheet given to init"),
-            "id": Setting(sheet_id, ""),
-        }
     google = google_settings(request)
     data["google"] = {key: setting.value for key, setting in google.items()}
     settings = settings_over_defaults(data, folder, environ)
@@ -219,11 +210,32 @@ def read_responses(
     ours.add(header_key(defaults["matching"]["past_pairs_tab"]))
     read = sheet.read([name for name in names if header_key(name) not in ours])
     tables = {name: table for name, table in read.items() if any(map(str.strip, table.header))}
-    title = workbook.stem if workbook is not None else _google_title(sheet)
-    where = str(workbook) if workbook is not None else f"the Google spreadsheet '{title}'"
-    if "id" in spreadsheet:
-        spreadsheet["id"] = Setting(settings.spreadsheet.id, f"the spreadsheet '{title}'")
-    return Responses(tables, names, title, where, spreadsheet, google, settings)
+    if workbook is not None:
+        title, where = workbook.stem, str(workbook)
+        opened = {"path": Setting(data["spreadsheet"]["path"], f"the workbook {workbook.name}")}
+    else:
+        title = _google_title(sheet)
+        where = f"the Google spreadsheet '{title}'"
+        opened = {
+            "backend": Setting("google", "the forms' responses are in a Google spreadsheet"),
+            "id": Setting(settings.spreadsheet.id, where),
+        }
+    return Responses(tables, names, title, where, opened, google, settings)
+
+
+def _source(request: InitRequest, talk: Conversation) -> tuple[Path | None, str]:
+    """The workbook, or the Google spreadsheet's address, as given or as the person says;
+    the one workbook of the folder is the answer by default."""
+    if request.workbook or request.spreadsheet:
+        return request.workbook, request.spreadsheet
+    here = [p for p in sorted(Path().glob("*.xlsx")) if not p.name.startswith("~$")]
+    given = talk.ask(
+        "The responses: a workbook (.xlsx) or a Google spreadsheet's address",
+        str(here[0]) if len(here) == 1 else "",
+    ).strip()
+    if Path(given).suffix.casefold() == ".xlsx" or Path(given).is_file():
+        return Path(given), ""
+    return None, given
 
 
 _TOOL_TABS = ("committee", "intake_issues", "email_log", "pair_health")
@@ -569,9 +581,8 @@ def _write(
     heading: str,
     talk: Conversation,
     environ: Mapping[str, str],
-) -> Path | None:
-    """Write the settings, atomically, once they load over the defaults; an existing file is
-    replaced only with --force or the person's yes."""
+) -> Path:
+    """Write the settings, atomically, once they load over the defaults."""
     out = request.out
     text = render(plan, heading)
     try:
@@ -581,10 +592,6 @@ def _write(
             f"init made settings that do not load ({exc}); nothing was written. Please report"
             " this with the headers of your forms"
         ) from exc
-    replacing = out.exists() and not request.force
-    if replacing and (request.yes or not talk.confirm(f"{out} exists already; replace it?")):
-        talk.say(f"{out} kept as it was; nothing written (--out PATH writes elsewhere)")
-        return None
     replace_file(out, text.encode("utf-8"))
     talk.say(f"wrote {out}")
     return out
