@@ -403,7 +403,7 @@ def _confirm(match: TabMatch, talk: Conversation) -> FormChoice:
 def _told(guess: Guess) -> str:
     if not guess.header:
         return f"not asked (nothing close to '{guess.wanted}')"
-    return f"'{guess.header}'" + ("" if guess.exact else f" (closest to '{guess.wanted}')")
+    return f"'{guess.header}'" + ("" if guess.exact else f" ({guess.closest()})")
 
 
 def _chosen_reason(answer: str, guess: Guess) -> str:
@@ -418,7 +418,8 @@ def _field_answer(guess: Guess, header: Sequence[str], taken: set[str], talk: Co
     default = guess.header if guess.header and header_key(guess.header) not in taken else ""
     if not talk.interactive:
         return default
-    question = f"{guess.field} (the defaults' '{guess.wanted}')"
+    default_header = f"the defaults' '{guess.wanted}'" if guess.wanted else "not asked by default"
+    question = f"{guess.field} ({default_header})"
     while True:
         answer = talk.ask(question, default or NOT_ASKED[0]).strip()
         if answer.casefold() in NOT_ASKED or not answer:

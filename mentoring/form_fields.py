@@ -50,6 +50,7 @@ FIELD_WORDS: Mapping[str, tuple[str, ...]] = {
     "timestamp": ("submitted", "date"),
     "email": ("mail", "address"),
     "name": ("called",),
+    "preferred_name": ("first", "called", "nickname", "known"),  # no default header: ""
     "pronouns": ("pronoun",),
     "institution": (
         "organization",
@@ -130,7 +131,14 @@ class Guess:
             return f"your form has no question close to '{self.wanted}'"
         if self.exact:
             return "the same header as the defaults"
-        return f"guessed from '{self.header}' (closest to '{self.wanted}')"
+        return f"guessed from '{self.header}' ({self.closest()})"
+
+    def closest(self) -> str:
+        """What the header was found close to: the default header, or the field's name for a
+        question the defaults do not ask ("")."""
+        if self.wanted:
+            return f"closest to '{self.wanted}'"
+        return f"a question on {self.field.replace('_', ' ')}"
 
 
 @dataclass(frozen=True)
@@ -153,11 +161,15 @@ class TabMatch:
         return sum(g.closeness for g in self.guesses) + (_NAME_BONUS if self.named else 0.0)
 
     @property
+    def own(self) -> int:
+        """The form's questions, leaving out the ones every form's tab has."""
+        return sum(1 for g in self.guesses if g.field not in AUTOMATIC)
+
+    @property
     def recognised(self) -> bool:
         """Whether the tab is this form at all: it asks at least a quarter of the form's
         own questions, and two or more."""
-        own = sum(1 for g in self.guesses if g.field not in AUTOMATIC)
-        return self.found >= max(2, own / 4)
+        return self.found >= max(2, self.own / 4)
 
     def unused(self) -> tuple[str, ...]:
         """The tab's headers that no field reads."""
@@ -165,8 +177,8 @@ class TabMatch:
         return tuple(h for h in self.header if h.strip() and header_key(h) not in used)
 
     def why(self) -> str:
-        own = sum(1 for g in self.guesses if g.field not in AUTOMATIC)
-        return f"it has {self.found} of the {own} questions of the {FORM_NAMES[self.form]} form"
+        form = FORM_NAMES[self.form]
+        return f"it has {self.found} of the {self.own} questions of the {form} form"
 
 
 def map_fields(

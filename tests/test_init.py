@@ -42,6 +42,8 @@ from tests.fakes.own_forms import (
 
 DEFAULTS = default_settings_data()
 COMMITTEE = "committee@ourlib.org"
+# init as the new user runs it, from the folder of their workbook.
+INIT_YES = ("init", "--yes", "--workbook", "forms.xlsx", "--committee-email", COMMITTEE)
 
 
 def invoke(*args: str, input: str | None = None):
@@ -116,6 +118,18 @@ def test_a_question_the_form_does_not_ask_maps_to_nothing_and_its_own_question_i
         "time_zone": "Your time zone",
     }
     assert guesses["name"].reason() == "guessed from 'Your name' (closest to 'Full name')"
+
+
+def test_a_field_the_defaults_do_not_ask_is_found_by_its_name():
+    wanted = {"name": "Full name", "preferred_name": ""}
+    guesses = map_fields(wanted, questions("Your name", "Preferred first name", "Pronouns"))
+    assert [(g.field, g.header) for g in guesses] == [
+        ("name", "Your name"),
+        ("preferred_name", "Preferred first name"),
+    ]
+    assert (
+        guesses[1].reason() == "guessed from 'Preferred first name' (a question on preferred name)"
+    )
 
 
 def test_the_forms_go_to_their_tabs_whatever_the_order_and_a_tab_of_notes_is_no_form():
@@ -365,7 +379,7 @@ def every_rule_scores_on_some_pair(settings_path: Path) -> dict[str, float]:
 
 
 def test_a_new_user_goes_from_their_forms_to_a_committee_tab(folder):
-    result = invoke("init", "--yes", "--workbook", "forms.xlsx", "--committee-email", COMMITTEE)
+    result = invoke(*INIT_YES)
     assert result.exit_code == 0, result.output
     said = result.output.splitlines()
     assert (
@@ -439,16 +453,7 @@ def test_init_takes_the_guesses_the_person_confirms_and_the_one_they_change(fold
 def test_init_with_yes_keeps_an_existing_settings_file_unless_forced(folder):
     existing = folder / "settings.toml"
     existing.write_text("# ours\n")
-    args = [
-        "init",
-        "--yes",
-        "--workbook",
-        "forms.xlsx",
-        "--committee-email",
-        COMMITTEE,
-        "--out",
-        "settings.toml",
-    ]
+    args = [*INIT_YES, "--out", "settings.toml"]
     refused = invoke(*args)
     assert refused.exit_code == 2
     assert refused.stderr == (
@@ -595,13 +600,8 @@ def test_init_with_the_forms_addresses_takes_their_options_exactly_and_makes_the
         result = invoke(
             "--config",
             "settings.toml",
-            "init",
-            "--yes",
+            *INIT_YES,
             "--force",
-            "--workbook",
-            "forms.xlsx",
-            "--committee-email",
-            COMMITTEE,
             "--mentee-form",
             EDIT.format(mentee_id),
             "--mentor-form",
@@ -635,16 +635,7 @@ def test_init_with_the_forms_addresses_takes_their_options_exactly_and_makes_the
 
 
 def test_init_with_a_forms_address_but_no_google_sign_in_says_how_to_get_one(folder):
-    result = invoke(
-        "init",
-        "--yes",
-        "--workbook",
-        "forms.xlsx",
-        "--committee-email",
-        COMMITTEE,
-        "--mentee-form",
-        EDIT.format("1ourMenteeForm" + "0" * 30),
-    )
+    result = invoke(*INIT_YES, "--mentee-form", EDIT.format("1ourMenteeForm" + "0" * 30))
     assert result.exit_code == 2
     assert result.stderr.startswith(
         "mentor-sync: usage error: --mentee-form needs Google Forms, and there is no"
