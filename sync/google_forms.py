@@ -4,13 +4,13 @@ document the library ships): a form's questions read exactly, and the check-in f
 `read_form` is one forms.get. `create_checkin_form` is forms.create (which takes the title
 only, and leaves the form unpublished), one forms.batchUpdate adding every question and
 turning on "Collect email addresses", forms.setPublishSettings to publish it, and a last
-forms.get for the questions' ids. Google made forms created through the API unpublished by
-default from mid-2026; publishing after the questions are in means nobody ever sees a
-half-made form.
+forms.get for the questions' ids. Forms created through the API are unpublished by default
+since 2026 (Google's "API changes to Google Forms"), so publishing is asked for; doing it
+after the questions are in means nobody ever sees a half-made form.
 
 A prefilled link names a question "entry." and its questionId read as a hexadecimal number
-(mentoring.questions.entry_id): Google's reference does not say so; prefilled links made
-from the API by others rely on it, and the tests' fake follows it.
+(mentoring.questions.entry_id). Google's reference does not say so; code that builds
+prefilled links from the API relies on it, and no test here can check it against Google.
 
 Calls go through the project's Retry. forms.create is not tried again after an answer that
 does not prove it failed (a 5xx, or none): Google may have made the form. The batchUpdate

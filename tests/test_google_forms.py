@@ -497,6 +497,23 @@ def test_the_fake_takes_every_field_the_document_has_for_a_question(fake, forms)
     )
 
 
+def test_the_fake_applies_a_batch_only_to_the_revision_it_names(fake, forms):
+    made = forms.create(body={"info": {"title": "Check-in"}}).execute()
+    item = {"title": "Partner", "questionItem": {"question": {"textQuestion": {}}}}
+    add = {"createItem": {"item": item, "location": {"index": 0}}}
+    stale = {"requests": [add], "writeControl": {"requiredRevisionId": "00000000"}}
+    with pytest.raises(HttpError, match="is not the latest revision"):
+        forms.batchUpdate(formId=made["formId"], body=stale).execute()
+    current = {"requiredRevisionId": made["revisionId"]}
+    body = {"requests": [add, add], "writeControl": current, "includeFormInResponse": True}
+    reply = forms.batchUpdate(formId=made["formId"], body=body).execute()
+    assert [i["title"] for i in reply["form"]["items"]] == ["Partner", "Partner"]
+    body = {"requests": [{"deleteItem": {"location": {"index": 1}}}]}
+    forms.batchUpdate(formId=made["formId"], body=body).execute()
+    narrowed = forms.get(formId=made["formId"], fields="items(title)").execute()
+    assert narrowed == {"items": [{"title": "Partner"}]}
+
+
 def test_the_fakes_methods_are_the_documents():
     modelled = {"forms.get", "forms.create", "forms.batchUpdate", "forms.setPublishSettings"}
     assert modelled <= {m.name for m in METHODS}

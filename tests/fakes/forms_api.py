@@ -8,7 +8,7 @@ payload received. Unknown name ..."). A body the client sends that Google would 
 refused here, so the fake cannot drift from the client it serves.
 
 Modelled: forms.get (with `fields`), forms.create (the title only; unpublished unless
-`unpublished=false`, as Google makes forms created through the API since mid-2026),
+`unpublished=false`, as Google makes forms created through the API since 2026),
 forms.batchUpdate (createItem, deleteItem, updateFormInfo, updateSettings; atomic, with
 writeControl and includeFormInResponse) and forms.setPublishSettings. Item and question ids
 are 8 hexadecimal digits, as Google makes them. What a form's answers look like (responses,
