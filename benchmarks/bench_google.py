@@ -8,7 +8,7 @@ run, which adds the committee and intake tabs, and a second one), and `run`
 after the committee approved `--approve` suggestions (introductions through the
 fake Gmail). The fake answers on loopback at once, so the times are mentor-sync's
 own and the client libraries'; Google adds its latency (often 0.2-1 s a request)
-to each of the few requests counted here. Prints a table for the README.
+to each of the few requests counted here. Prints a table for benchmarks/README.md.
 """
 
 from __future__ import annotations

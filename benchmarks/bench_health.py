@@ -8,7 +8,7 @@ check-ins 1 and 2 sent to everyone and a check-in tab where three people in
 four answered each, then times the `checkin` job (nothing left to send: the
 time is reading the tabs, giving each answer its pair, assessing every pair and
 writing the Pair Health tab) and, apart, the assessment and the tab alone.
-Prints a table for the README.
+Prints a table for benchmarks/README.md.
 """
 
 from __future__ import annotations

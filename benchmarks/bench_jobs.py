@@ -17,7 +17,7 @@ Each round runs each job and its floor as new processes, taking turns (the first
 pair alternating), so what else this shared machine does falls on both alike; medians
 are compared as ratios. The workbook's loads and saves of each job are counted once, in
 this process, by wrapping sync/workbook.py's two functions. Prints a table for the
-README.
+benchmarks/README.md.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ new SQLite file beside the copy, as `mentor-sync` opens it) and one without
 alternating (A B, B A, A B, ...), so that what else the machine does falls on
 both alike; the medians, and the least times (the runs the machine disturbed
 least), are compared. The journal's own calls are timed apart. Prints tables
-for the README.
+for benchmarks/README.md.
 """
 
 from __future__ import annotations

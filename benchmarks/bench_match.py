@@ -5,7 +5,7 @@
 Writes a workbook of generated responses into a temporary folder, then times
 the whole command as a person runs it (a new process, first run and a second
 run with nothing to change), and the stages in-process. Prints a table; the
-figures in the README come from it.
+figures in benchmarks/README.md come from it.
 """
 
 from __future__ import annotations

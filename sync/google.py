@@ -212,8 +212,8 @@ def load_credentials(path: str, scopes: list[str], *, subject: str = "", what: s
     file = Path(path)
     if not file.is_file():
         raise ConfigError(
-            f"no Google credentials file at {file} ({what}); make it as the README's"
-            " 'Setting up Google' says, or point the settings (the [google] section) at it"
+            f"no Google credentials file at {file} ({what}); make it as docs/google.md"
+            " ('Setting up Google') says, or point the settings (the [google] section) at it"
         )
     try:
         info = json.loads(file.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""The benchmark scripts still run (on tiny programs), so the README's figures can be remade."""
+"""The benchmark scripts still run (on tiny programs), so benchmarks/README.md's figures can
+be remade."""
 
 import importlib.util
 import sys

@@ -86,7 +86,7 @@ def test_a_missing_credentials_file(fake, tmp_path):
     assert result.exit_code == 1
     assert fixes(result) == [
         f"fix: no Google credentials file at {settings.google.credentials} (google.credentials,"
-        " for the spreadsheet); make it as the README's 'Setting up Google' says, or point the"
+        " for the spreadsheet); make it as docs/google.md ('Setting up Google') says, or point the"
         " settings (the [google] section) at it"
     ]
 

@@ -20,7 +20,7 @@ After every step:
   committee tab, Notes of Pair Health) is on the row of the mentee it was typed for;
 - a run succeeded (exit 0 or 1) or refused (exit 2, exactly when a tab it reads has a row
   above its header) and left the workbook as it was (but for the Email Log row of the
-  alert about a job that failed twice in a row, which the README describes); it said no
+  alert about a job that failed twice in a row, which docs/running.md describes); it said no
   "unexpected error"; and an email run that succeeded left every email of the send
   journal in the Email Log.
 
@@ -90,7 +90,7 @@ LATER = st.sampled_from([14, 30, 45, 90])
 JOBS = st.sampled_from(["match", "introduce", "checkin", "run"])
 MAIL_JOBS = {"introduce": (INTRODUCE,), "checkin": (CHECKIN,), "run": (INTRODUCE, CHECKIN)}
 # Said by the runner's alert about a job that failed twice in a row: it writes its row in
-# the Email Log after the job refused (README, "What the committee receives ...").
+# the Email Log after the job refused (docs/running.md, "What the committee receives ...").
 ALERTED = "alert: "
 
 
