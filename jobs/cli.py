@@ -39,6 +39,7 @@ from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.spreadsheet import Spreadsheet
 
+INIT_OUT = Path("settings.toml")  # where init writes, unless --out or --config says
 # --as-of outside these days is a usage error: the calendar's dates must stay computable.
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
@@ -402,7 +403,7 @@ def doctor_command(options: Options) -> None:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Where to write the settings; default the --config path.",
+    help="Where to write the settings; default settings.toml here, or the --config given.",
 )
 @click.option("--yes", is_flag=True, help="Ask nothing and take every guess.")
 @click.option("--force", is_flag=True, help="Replace the settings file if there is one.")
@@ -446,7 +447,7 @@ def init(
     options from the answers (or exactly from Google Forms, given the forms' edit
     addresses), and the program's name, addresses and time zone. Then run doctor on it."""
     request = InitRequest(
-        out=out or options.config,
+        out=out or (options.config if _given("config") else INIT_OUT),
         config=options.config,
         workbook=workbook or options.workbook,
         spreadsheet=spreadsheet or "",
@@ -499,6 +500,8 @@ def init(
         for finding in findings:
             say(str(finding))
         say(summary(findings))
+        config = "" if written == DEFAULT_CONFIG else f" --config {written}"
+        say(f"next: {_program()}{config} match, then review the tab Committee Matches")
         return EXIT_FAILED if any(f.level == FIX for f in findings) else 0
 
     _guard(options, job)
@@ -520,6 +523,12 @@ def auth(options: Options, service: str, no_browser: bool) -> None:
         click.echo(sign_in(settings, service, now, open_browser=not no_browser))
 
     _guard(options, job)
+
+
+def _given(option: str) -> bool:
+    """Whether the group's `option` was given on the command line (not left to its default)."""
+    group = click.get_current_context().find_root()
+    return group.get_parameter_source(option) is not click.core.ParameterSource.DEFAULT
 
 
 def _sheet(options: Options, settings: Settings) -> Spreadsheet:

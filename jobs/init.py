@@ -99,7 +99,7 @@ class Responses:
     title: str  # the workbook's file name without .xlsx, or the Google spreadsheet's title
     where: str  # how to name it to the person
     spreadsheet: dict[str, Setting]  # the [spreadsheet] settings that open it
-    google: dict[str, Setting]  # the [google] settings that reach it, kept from the old file
+    kept: dict[str, dict[str, Setting]]  # how Google and mail are reached, from the old file
     reach: Settings  # the settings init reads with: the defaults, and the two tables above
 
 
@@ -134,7 +134,7 @@ def google_refusal(request: InitRequest, environ: Mapping[str, str]) -> str:
     given += ["--create-checkin-form"] if request.create_checkin_form else []
     if not given:
         return ""
-    google = {key: setting.value for key, setting in google_settings(request).items()}
+    google = {key: setting.value for key, setting in kept_settings(request)["google"].items()}
     reach = settings_over_defaults({"google": google}, request.out.parent, environ)
     if Path(reach.google.credentials).is_file():
         return ""
@@ -170,7 +170,7 @@ def init_settings(
         forms["checkin_form"] = _untabbed(shapes["checkin_form"], defaults, talk)
     checkboxes = _checkbox_options(defaults, responses.tables, forms, shapes, talk)
     given: dict[str, dict[str, Setting]] = {"spreadsheet": responses.spreadsheet}
-    given["google"] = responses.google
+    given |= responses.kept
     given |= _program(request, talk, responses.title, environ)
     name = given["program"]["name"].value
     links = _checkin_link(request, responses.reach, shapes, forms, defaults, name, talk)
@@ -201,8 +201,8 @@ def read_responses(
         data: dict[str, Any] = {"spreadsheet": {"path": path}}
     else:
         data = {"spreadsheet": {"backend": "google", "id": sheet_id}}
-    google = google_settings(request)
-    data["google"] = {key: setting.value for key, setting in google.items()}
+    kept = kept_settings(request)
+    data["google"] = {key: setting.value for key, setting in kept["google"].items()}
     settings = settings_over_defaults(data, folder, environ)
     sheet = open_spreadsheet(settings, workbook)
     names = tuple(sheet.tab_names())
@@ -220,7 +220,7 @@ def read_responses(
             "backend": Setting("google", "the forms' responses are in a Google spreadsheet"),
             "id": Setting(settings.spreadsheet.id, where),
         }
-    return Responses(tables, names, title, where, opened, google, settings)
+    return Responses(tables, names, title, where, opened, kept, settings)
 
 
 def _source(request: InitRequest, talk: Conversation) -> tuple[Path | None, str]:
@@ -241,30 +241,37 @@ def _source(request: InitRequest, talk: Conversation) -> tuple[Path | None, str]
 _TOOL_TABS = ("committee", "intake_issues", "email_log", "pair_health")
 # The [google] settings that name a file, relative to the settings file's folder.
 _GOOGLE_FILES = ("credentials", "gmail_token", "oauth_client")
+# What init keeps of the settings file it replaces, by table: those keys, or all ().
+_KEPT: dict[str, tuple[str, ...]] = {"google": (), "email": ("sender",), "email.smtp": ()}
 
 
-def google_settings(request: InitRequest) -> dict[str, Setting]:
-    """The [google] settings of the settings file init replaces (or of --config's): how the
-    committee reaches Google (as `mentor-sync auth` left it), kept in the new file. A file
-    name is made relative to the new file's folder."""
+def kept_settings(request: InitRequest) -> dict[str, dict[str, Setting]]:
+    """The settings of the file init replaces (or of --config's) that say how the committee
+    reaches Google and sends mail, as `mentor-sync auth` and the person left them: [google],
+    email.sender and [email.smtp], by table, kept in the new file. A file name is made
+    relative to the new file's folder."""
+    kept: dict[str, dict[str, Setting]] = {table: {} for table in _KEPT}
     source = next((p for p in (request.out, request.config) if p and p.is_file()), None)
     if source is None:
-        return {}
+        return kept
     try:
-        table = tomllib.loads(source.read_text(encoding="utf-8")).get("google", {})
+        old = tomllib.loads(source.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(
-            f"cannot read {source} ({exc}); init keeps its [google] settings, so fix it,"
-            " or move it away to start afresh"
+            f"cannot read {source} ({exc}); init keeps its [google] and [email] sender"
+            " settings, so fix it, or move it away to start afresh"
         ) from exc
-    if not isinstance(table, dict):
-        raise ConfigError(f"[google] in {source} must be a table of settings")
-    kept = {}
-    for key, value in table.items():
-        if key in _GOOGLE_FILES and isinstance(value, str) and value:
-            place = (source.parent / value).resolve()
-            value = Path(os.path.relpath(place, request.out.parent.resolve())).as_posix()
-        kept[key] = Setting(value, f"kept from {source}")
+    for table, keys in _KEPT.items():
+        found: Any = old
+        for part in table.split("."):
+            found = found.get(part, {}) if isinstance(found, dict) else {}
+        for key, value in found.items() if isinstance(found, dict) else ():
+            if (keys and key not in keys) or isinstance(value, dict):
+                continue
+            if key in _GOOGLE_FILES and isinstance(value, str) and value:
+                place = (source.parent / value).resolve()
+                value = Path(os.path.relpath(place, request.out.parent.resolve())).as_posix()
+            kept[table][key] = Setting(value, f"kept from {source}")
     return kept
 
 

@@ -36,6 +36,7 @@ SECTIONS = (
     "checkboxes",
     "matching",
     "email",
+    "email.smtp",
     "links",
     "google",
 )
@@ -96,8 +97,9 @@ def plan_settings(
     switched off, and said."""
     plan = SettingsPlan()
     for table, settings in given.items():
+        default = _table(defaults, table)
         for key, setting in settings.items():
-            if setting.value != defaults[table][key]:
+            if setting.value != default[key]:
                 plan.put(table, key, setting)
     asked = {form: _asked(defaults, form, forms.get(form)) for form in FORMS}
     for form, choice in forms.items():
@@ -107,6 +109,14 @@ def plan_settings(
     _checkboxes(plan, defaults, checkboxes, asked)
     _needing_questions(plan, defaults, asked)
     return plan
+
+
+def _table(defaults: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """The table `name` of the defaults ("email.smtp": the smtp table of email)."""
+    table = defaults
+    for part in name.split("."):
+        table = table[part]
+    return table
 
 
 def _asked(defaults: Mapping[str, Any], form: str, choice: FormChoice | None) -> set[str]:

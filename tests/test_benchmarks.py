@@ -122,4 +122,4 @@ def test_the_startup_benchmark_names_the_packages_a_command_imports():
 def test_the_init_benchmark_runs_init_on_the_new_users_workbook(tmp_path):
     seconds = load("bench_init").time_init(tmp_path, 1)
     assert len(seconds) == 1
-    assert (tmp_path / "init-0" / "config" / "settings.toml").is_file()
+    assert (tmp_path / "init-0" / "settings.toml").is_file()

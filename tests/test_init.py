@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from jobs.cli import cli
 from jobs.clock import machine_zone
+from jobs.init import InitRequest, kept_settings
 from jobs.settings_file import default_settings_data, load_settings, settings_over_defaults
 from mentoring.first_settings import FormChoice, Setting, plan_settings, render, toml_value
 from mentoring.form_fields import choose_tabs, map_fields, match_tabs
@@ -297,6 +298,7 @@ def own_plan():
             "committee_email": Setting(COMMITTEE, ""),
         },
         "google": {"timeout": Setting(5.0, "kept"), "tries": Setting(6, "the default")},
+        "email.smtp": {"port": Setting(465, "kept")},
     }
     checkboxes = {"skills": Setting(list(SKILLS), "learnt")}
     return plan_settings(DEFAULTS, given, forms, checkboxes, [MENTEE_TAB, MENTOR_TAB])
@@ -320,6 +322,7 @@ def test_the_settings_written_read_back_as_planned_and_load_over_the_defaults(tm
     ]
     assert settings.checkboxes["skills"] == SKILLS
     assert settings.google.timeout == 5.0 and "tries" not in text  # as the defaults have it
+    assert settings.email.smtp.port == 465
     assert (
         "rule 'meeting rhythm' dropped: your mentee and mentor forms have no question for rhythm"
         in plan.said
@@ -393,7 +396,11 @@ def test_a_new_user_goes_from_their_forms_to_a_committee_tab(folder):
         in said
     )
     assert "doctor: nothing to fix" in said
-    written = folder / "config" / "settings.toml"  # the default --config, where match looks
+    written = folder / "settings.toml"
+    assert (
+        said[-1]
+        == "next: mentor-sync --config settings.toml match, then review the tab Committee Matches"
+    )
     text = written.read_text()
     assert "example.org" not in text and "STS" not in text
     assert "# guessed from 'Your name' (closest to 'Full name')\nname = \"Your name\"" in text
@@ -407,7 +414,7 @@ def test_a_new_user_goes_from_their_forms_to_a_committee_tab(folder):
     )
     assert "meeting rhythm" not in {rule.name for rule in settings.matching.rules}
 
-    match = invoke("match")
+    match = invoke("--config", "settings.toml", "match")
     assert match.exit_code == 0, match.output
     assert any(
         line.startswith("match: 30 mentees, 30 suggested, 0 without a mentor, 0 intake issues")
@@ -500,7 +507,24 @@ def test_init_refuses_a_workbook_without_a_forms_responses_and_says_what_it_look
         " the form: Responses > Link to Sheets), then give init that spreadsheet, or its"
         " download as .xlsx. Nothing was written\n"
     )
-    assert not (folder / "config").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["forms.xlsx", "other.xlsx"]
+
+
+def test_init_keeps_how_the_old_settings_reach_google_and_send_mail(tmp_path):
+    old = tmp_path / "settings.toml"
+    old.write_text(
+        '[program]\nname = "Old"\n[email]\nsender = "smtp"\nfrom_name = "Old"\n'
+        '[email.smtp]\nhost = "mail.example.org"\nport = 465\n'
+        '[google]\ncredentials = "keys/token.json"\ntimeout = 5\n'
+    )
+    kept = kept_settings(InitRequest(out=tmp_path / "new" / "settings.toml", config=old))
+    values = {table: {k: v.value for k, v in found.items()} for table, found in kept.items()}
+    assert values == {
+        "google": {"credentials": "../keys/token.json", "timeout": 5},
+        "email": {"sender": "smtp"},
+        "email.smtp": {"host": "mail.example.org", "port": 465},
+    }
+    assert kept["google"]["timeout"].why == f"kept from {old}"
 
 
 def test_init_reads_a_google_spreadsheet_through_the_google_settings_already_there(
@@ -639,7 +663,7 @@ def test_init_with_a_forms_address_but_no_google_sign_in_says_how_to_get_one(fol
     assert result.exit_code == 2
     assert result.stderr.startswith(
         "mentor-sync: usage error: --mentee-form needs Google Forms, and there is no"
-        " credentials file at config/credentials/service-account.json"
+        " credentials file at credentials/service-account.json"
         " (google.credentials): run mentor-sync auth forms"
     )
     assert list(folder.iterdir()) == [folder / "forms.xlsx"]
