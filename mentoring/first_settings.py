@@ -134,10 +134,13 @@ def _form(plan: SettingsPlan, defaults: Mapping[str, Any], form: str, choice: Fo
     for key, default in defaults[form]["questions"].items():
         header = choice.headers.get(key, "")
         if not header and key in NEEDED[form]:
+            add = "turn on Settings > Responses > Collect email addresses in the form"
+            if key != "email":
+                add = "add the question to the form"
             plan.said.append(
                 f"fix: your {name} form has no question for {key} ('{default}'), which the"
-                f" jobs need; add it to the form (or turn on its email collection), or put its"
-                f" header in the settings: [{form}.questions] {key} = ..."
+                f" jobs need; {add}, or put its header in the settings:"
+                f" [{form}.questions] {key} = ..."
             )
         elif header_key(header) != header_key(default):
             plan.put(f"{form}.questions", key, Setting(header, choice.reasons.get(key, "")))

@@ -667,3 +667,21 @@ def test_init_with_a_forms_address_but_no_google_sign_in_says_how_to_get_one(fol
         " (google.credentials): run mentor-sync auth forms"
     )
     assert list(folder.iterdir()) == [folder / "forms.xlsx"]
+
+
+def test_a_question_the_jobs_need_is_kept_and_its_absence_is_a_fix(tmp_path):
+    mentor = dict(DEFAULTS["mentor_form"]["questions"], capacity="")
+    forms = {
+        "mentee_form": FormChoice("Form Responses 1", DEFAULTS["mentee_form"]["questions"], {}),
+        "mentor_form": FormChoice("Form Responses 2", mentor, {}),
+    }
+    plan = plan_settings(DEFAULTS, {}, forms, {})
+    assert plan.said == [
+        "fix: your mentor form has no question for capacity ('How many mentees can you take on"
+        " this year?'), which the jobs need; add the question to the form, or put its header in"
+        " the settings: [mentor_form.questions] capacity = ..."
+    ]
+    settings = settings_over_defaults(tomllib.loads(render(plan, "")), tmp_path)
+    assert (
+        settings.mentor_form.questions["capacity"] == "How many mentees can you take on this year?"
+    )
