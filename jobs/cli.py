@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from jobs import logs, runner, scheduler
 from jobs.backends import make_sender, open_journal, open_spreadsheet
@@ -86,41 +87,117 @@ class _OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-@click.group(cls=_OneLineErrors)
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    help="The settings file.",
+class Day(click.ParamType):
+    """A day typed as YYYY-MM-DD, from EARLIEST_DAY to LATEST_DAY, for any date option."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            day = datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            shown = value or "''"
+            self.fail(f"{shown} is not a date (YYYY-MM-DD)", param, ctx)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            self.fail(
+                f"{day.isoformat()} is not a day a program runs on; give a day from"
+                f" {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}",
+                param,
+                ctx,
+            )
+        return day
+
+
+# The options of every command, taken before the command's name or after it.
+EVERY_COMMAND: tuple[tuple[tuple[str, ...], dict], ...] = (
+    (
+        ("--config",),
+        {
+            "type": click.Path(path_type=Path),
+            "default": DEFAULT_CONFIG,
+            "show_default": True,
+            "help": "The settings file.",
+        },
+    ),
+    (
+        ("--workbook",),
+        {
+            "type": click.Path(path_type=Path),
+            "help": "Run against this local .xlsx instead of the configured spreadsheet.",
+        },
+    ),
+    (
+        ("--as-of",),
+        {"type": Day(), "help": "The day the jobs believe it is (YYYY-MM-DD); default today."},
+    ),
+    (
+        ("--verbose", "-v"),
+        {"is_flag": True, "help": "Show details, and tracebacks on errors."},
+    ),
+    (
+        ("--quiet", "-q"),
+        {"is_flag": True, "help": "Say nothing unless something fails (for cron)."},
+    ),
 )
-@click.option(
-    "--workbook",
-    type=click.Path(path_type=Path),
-    help="Run against this local .xlsx instead of the configured spreadsheet.",
-)
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day the jobs believe it is (YYYY-MM-DD); default today.",
-)
-@click.option("--verbose", "-v", is_flag=True, help="Show details, and tracebacks on errors.")
-@click.option("--quiet", "-q", is_flag=True, help="Say nothing unless something fails (for cron).")
+
+
+class _Program(_OneLineErrors):
+    """The command group: each command also takes the options of every command after its
+    name (`mentor-sync checkin --as-of 2026-12-01`), as if they came before it."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        taken = {opt for param in cmd.params for opt in param.opts}
+        for names, attrs in EVERY_COMMAND:
+            if taken.isdisjoint(names):  # a command's own option of that name wins
+                after = {k: v for k, v in attrs.items() if k not in ("default", "show_default")}
+                cmd.params.append(
+                    click.Option(names, expose_value=False, callback=_given_after, **after)
+                )
+        super().add_command(cmd, name)
+
+
+def _given_after(ctx: click.Context, param: click.Parameter, value) -> None:
+    """Take an option of every command given after the command's name; refuse one given
+    before it too with another value."""
+    name = param.name
+    if name is None or ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
+        return
+    options, top = ctx.find_object(Options), ctx.find_root()
+    before = top.params.get(name)
+    if top.get_parameter_source(name) is ParameterSource.COMMANDLINE and before != value:
+        raise click.UsageError(
+            f"{param.opts[0]} is given twice: {_shown(before)} before '{ctx.info_name}'"
+            f" and {_shown(value)} after it; give it once",
+            ctx,
+        )
+    assert options is not None  # the group's callback made it before the command's options
+    setattr(options, name, value)
+    if name in ("verbose", "quiet"):
+        logs.configure(options.verbose, options.quiet)
+
+
+def _shown(value) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+@click.group(cls=_Program, params=[click.Option(names, **attrs) for names, attrs in EVERY_COMMAND])
 @click.pass_context
 def cli(
-    ctx: click.Context, config: Path, workbook: Path | None, as_of, verbose: bool, quiet: bool
+    ctx: click.Context,
+    config: Path,
+    workbook: Path | None,
+    as_of: date | None,
+    verbose: bool,
+    quiet: bool,
 ) -> None:
-    """mentor-sync: run a mentoring program from Google Forms and a spreadsheet."""
-    if as_of is not None and not EARLIEST_DAY <= as_of.date() <= LATEST_DAY:
-        raise click.BadParameter(
-            f"{as_of.date().isoformat()} is not a day a program runs on; give a day from"
-            f" {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}",
-            param_hint="'--as-of'",
-        )
+    """mentor-sync: run a mentoring program from Google Forms and a spreadsheet.
+
+    The options below are taken after a command's name too."""
     logs.configure(verbose, quiet)
     ctx.call_on_close(logs.close)
-    ctx.obj = Options(config, workbook, as_of.date() if as_of else None, verbose, quiet)
+    ctx.obj = Options(config, workbook, as_of, verbose, quiet)
 
 
 @cli.command()
@@ -196,10 +273,14 @@ DRY_RUN = click.option(
 
 
 @cli.command()
+@click.option(
+    "--dry-run", is_flag=True, help="Show the pairs it would suggest, without writing them."
+)
 @click.pass_obj
-def match(options: Options) -> None:
+def match(options: Options, dry_run: bool) -> None:
     """Suggest a mentor for every mentee in the committee tab."""
-    _guard(options, lambda: run_job("match", runner.match(), options.call()))
+    work = runner.match(dry_run)
+    _guard(options, lambda: run_job("match", work, options.call(record=not dry_run)))
 
 
 @cli.command()
@@ -264,8 +345,10 @@ def schedule(options: Options) -> None:
 
     def job() -> None:
         settings = load_settings(options.config)
-        logs.configure(options.verbose, options.quiet, timestamps=True)
-        logs.attach_file(settings.operations)
+        # Its lines are stamped in the program's zone, as its times are.
+        in_zone = program_zone(settings.program.time_zone)
+        logs.configure(options.verbose, options.quiet, timestamps=True, zone=in_zone)
+        logs.attach_file(settings.operations, in_zone)
         works = {"match": runner.match(), "introduce": runner.mail(INTRODUCE)}
         works["checkin"] = runner.mail(CHECKIN)
         call = dataclasses.replace(options.call(), known=settings)
@@ -278,7 +361,7 @@ def schedule(options: Options) -> None:
         zone = settings.program.time_zone or "this machine's time zone"
         times = ", ".join(f"{j} {w.text}" for j, w in settings.schedule.jobs().items())
         upcoming = ", ".join(
-            f"{name} {when.astimezone(program_zone(settings.program.time_zone)):%Y-%m-%d %H:%M}"
+            f"{name} {when.astimezone(in_zone):%Y-%m-%d %H:%M}"
             for name, when in scheduler.next_runs(timetable).items()
         )
         # The signals are ours before "started" is said: a SIGTERM after it stops cleanly.
@@ -526,9 +609,11 @@ def auth(options: Options, service: str, no_browser: bool) -> None:
 
 
 def _given(option: str) -> bool:
-    """Whether the group's `option` was given on the command line (not left to its default)."""
-    group = click.get_current_context().find_root()
-    return group.get_parameter_source(option) is not click.core.ParameterSource.DEFAULT
+    """Whether `option`, of every command, was given on the command line, before the
+    command's name or after it (not left to its default)."""
+    here = click.get_current_context()
+    given = (here.find_root().get_parameter_source(option), here.get_parameter_source(option))
+    return ParameterSource.COMMANDLINE in given
 
 
 def _sheet(options: Options, settings: Settings) -> Spreadsheet:

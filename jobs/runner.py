@@ -20,7 +20,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from jobs.backends import make_sender, open_journal, open_spreadsheet
-from jobs.clock import program_now
+from jobs.clock import program_now, program_zone
 from jobs.close_year import run_close_year
 from jobs.committee_mail import send_alert, tell_the_committee
 from jobs.logs import attach_file
@@ -146,7 +146,7 @@ def run_job(job: str, work: Work, call: Call) -> int:
             log.error("mentor-sync: configuration error: %s", exc)
             return EXIT_USAGE
         settings, work = call.known, _failing(exc)
-    attach_file(settings.operations)
+    attach_file(settings.operations, program_zone(settings.program.time_zone))
     session = Session(settings, program_now(settings, call.as_of), call.workbook, call.record)
     lock_path = Path(settings.operations.lock_file).resolve()
     lock = FileLock(lock_path, timeout=settings.operations.lock_wait)

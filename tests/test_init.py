@@ -685,3 +685,17 @@ def test_a_question_the_jobs_need_is_kept_and_its_absence_is_a_fix(tmp_path):
     assert (
         settings.mentor_form.questions["capacity"] == "How many mentees can you take on this year?"
     )
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_init_writes_where_config_says_given_before_or_after_its_name(folder, where):
+    config = ["--config", "ours/settings.toml"]
+    args = [*config, *INIT_YES] if where == "before" else [*INIT_YES, *config]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert load_settings(folder / "ours" / "settings.toml").spreadsheet.path == str(
+        folder / "ours" / ".." / "forms.xlsx"
+    )
+    assert result.output.splitlines()[-1].startswith(
+        "next: mentor-sync --config ours/settings.toml match"
+    )

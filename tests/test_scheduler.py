@@ -259,6 +259,30 @@ def test_the_scheduler_process_stops_cleanly_on_sigterm(tmp_path, settings_file,
     assert "scheduler: started" in log and "scheduler: stopped" in log
 
 
+def test_the_schedulers_lines_are_stamped_in_the_programs_zone_as_its_next_times_are(
+    tmp_path, settings_file, settings
+):
+    program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    add_settings(settings_file, '[program]\ntime_zone = "Asia/Kathmandu"\n')
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobs", "--config", str(settings_file), "schedule"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},  # a machine whose own zone is 5 h 45 min away
+    )
+    try:
+        first = process.stderr.readline()
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        process.kill()
+    # "2026-11-29 13:12:02 scheduler: started ...; next: ..., introduce 2026-11-29 14:00, ..."
+    stamp = datetime.strptime(first[:19], "%Y-%m-%d %H:%M:%S")
+    introduce = datetime.strptime(first.split("introduce ")[-1][:16], "%Y-%m-%d %H:%M")
+    assert timedelta(0) < introduce - stamp <= timedelta(hours=1), first  # hourly
+
+
 @pytest.fixture
 def logging_as_the_cli_does():
     logs.configure(verbose=False, quiet=True)
