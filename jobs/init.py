@@ -303,7 +303,7 @@ def find_forms(
     missing = [FORM_NAMES[form] for form in FORMS[:2] if form not in chosen]
     if missing:
         looked = ", ".join(f"'{name}'" for name in responses.tables) or "none has a header row"
-        examples = "', '".join(list(forms["mentee_form"].values())[2:6])
+        examples = "', '".join([h for h in forms["mentee_form"].values() if h][2:6])
         raise ConfigError(
             f"no tab of {responses.where} looks like the responses of the"
             f" {' or the '.join(missing)} form (tabs: {looked}); init looked for a header"

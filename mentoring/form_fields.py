@@ -50,7 +50,7 @@ FIELD_WORDS: Mapping[str, tuple[str, ...]] = {
     "timestamp": ("submitted", "date"),
     "email": ("mail", "address"),
     "name": ("called",),
-    "preferred_name": ("first", "called", "nickname", "known"),  # no default header: ""
+    "preferred_name": ("first", "called", "nickname", "known"),
     "pronouns": ("pronoun",),
     "institution": (
         "organization",
@@ -97,7 +97,7 @@ _STOP_WORDS = (
     "a about am an and are any as at be been by can could did do does for from had has have"
     " how i if in into is it its me my of on or our so than that the their them there they"
     " this to us was we were what when where which who will with would you your"
-    " like want keep get optional required please"
+    " like want keep get optional required please should"
 )
 _STOP = frozenset(_STOP_WORDS.split())
 _SPELLINGS = (("e-mail", "email"), ("isation", "ization"), ("time-zone", "time zone"))
@@ -106,6 +106,9 @@ _SUFFIXES = ("ations", "ation", "ions", "ion", "ing", "ies", "es", "ed", "s", "e
 
 EXACT = 1.0
 MIN_CLOSENESS = 0.45  # below this a field finds no header: the form does not ask it
+# The same for a field the defaults do not ask (its header ""): with no wording to go by,
+# only a header mostly made of its words ("What should we call you?" for preferred_name).
+MIN_CLOSENESS_UNASKED = 0.55
 _WORDING, _MEANING = 0.4, 0.6  # how closeness blends the two measures
 _KIND_BONUS = 0.1  # a checkbox question for a checkbox field, or the contrary
 _NAME_BONUS = 0.5  # a tab named as the settings' default for the form (Form Responses 1)
@@ -153,8 +156,8 @@ class TabMatch:
 
     @property
     def found(self) -> int:
-        """Fields that found a header, leaving out the ones every form's tab has."""
-        return sum(1 for g in self.guesses if g.header and g.field not in AUTOMATIC)
+        """The form's own questions (see `own`) that found a header."""
+        return sum(1 for g in self.guesses if g.header and self._own(g))
 
     @property
     def weight(self) -> float:
@@ -162,8 +165,13 @@ class TabMatch:
 
     @property
     def own(self) -> int:
-        """The form's questions, leaving out the ones every form's tab has."""
-        return sum(1 for g in self.guesses if g.field not in AUTOMATIC)
+        """The form's questions as the defaults ask them, leaving out the ones every form's
+        tab has."""
+        return sum(1 for g in self.guesses if self._own(g))
+
+    @staticmethod
+    def _own(guess: Guess) -> bool:
+        return bool(guess.wanted) and guess.field not in AUTOMATIC
 
     @property
     def recognised(self) -> bool:
@@ -205,6 +213,8 @@ def map_fields(
             break
         key = header_key(question.title)
         if field in chosen or key in taken:
+            continue
+        if not wanted[field] and closeness < MIN_CLOSENESS_UNASKED:
             continue
         chosen[field] = Guess(field, wanted[field], question.title, min(closeness, EXACT))
         taken.add(key)

@@ -117,20 +117,27 @@ def test_a_question_the_form_does_not_ask_maps_to_nothing_and_its_own_question_i
         "goals": "What do you hope to learn?",
         "communication": "How would you like to keep in touch?",
         "time_zone": "Your time zone",
+        "preferred_name": "",  # an optional question, which their form does not ask
     }
     assert guesses["name"].reason() == "guessed from 'Your name' (closest to 'Full name')"
 
 
 def test_a_field_the_defaults_do_not_ask_is_found_by_its_name():
-    wanted = {"name": "Full name", "preferred_name": ""}
-    guesses = map_fields(wanted, questions("Your name", "Preferred first name", "Pronouns"))
-    assert [(g.field, g.header) for g in guesses] == [
+    wanted = {"name": "Full name", "preferred_name": "", "communication": "Preferred ways"}
+    asked = questions("Your name", "Preferred first name", "Pronouns")
+    assert [(g.field, g.header) for g in map_fields(wanted, asked)] == [
         ("name", "Your name"),
         ("preferred_name", "Preferred first name"),
+        ("communication", ""),
     ]
+    guesses = map_fields(wanted, questions("Your name", "What should we call you?"))
+    assert guesses[1].header == "What should we call you?"
     assert (
-        guesses[1].reason() == "guessed from 'Preferred first name' (a question on preferred name)"
+        guesses[1].reason()
+        == "guessed from 'What should we call you?' (a question on preferred name)"
     )
+    unlike = questions("Your name", "Would you prefer a video call or a phone call?")
+    assert [g.header for g in map_fields(wanted, unlike)][1] == ""
 
 
 def test_the_forms_go_to_their_tabs_whatever_the_order_and_a_tab_of_notes_is_no_form():
@@ -166,7 +173,10 @@ def test_the_demo_forms_map_exactly():
         "mentor_form": "Form Responses 2",
         "checkin_form": "Form Responses 3",
     }
-    assert all(g.exact for m in chosen.values() for g in m.guesses)
+    assert all(g.exact for m in chosen.values() for g in m.guesses if g.wanted)
+    assert {g.field: g.header for m in chosen.values() for g in m.guesses if not g.wanted} == {
+        "preferred_name": ""
+    }
 
 
 # --- the options of a checkbox question ---------------------------------------------------
