@@ -6,6 +6,12 @@ question header (mentoring/form_fields.py), learns each checkbox question's opti
 the answers (mentoring/learnt_options.py), asks the person what it cannot find out, and
 writes a short settings file (mentoring/first_settings.py says what goes in it). With
 --yes it asks nothing and takes every guess. The command line then runs doctor on the file.
+
+Given the forms' edit addresses, it reads them through the Forms API (sync/google_forms.py):
+their questions' kinds and options replace what the answers teach. It can make the
+check-in form there too, and writes its prefilled link. How the committee reaches Google
+and sends mail ([google], email.sender, [email.smtp]) is kept from the settings file it
+replaces, as `mentor-sync auth` left it.
 """
 
 from __future__ import annotations
