@@ -612,5 +612,8 @@ def _form(data: Any, path: str, tab: str) -> Form:
 def _checkboxes(data: Any, fields: set[str]) -> dict[str, tuple[str, ...]]:
     if not isinstance(data, Mapping):
         raise ConfigError("[checkboxes] must map a question's field name to its list of options")
-    section = _Section(data, "checkboxes", tuple(sorted(fields)))
-    return {key: section.text_list(key) for key in data}
+    # An empty list is how a committee's file switches off the options of a question the
+    # defaults list but its forms do not ask: there is nothing to check it against.
+    listed = {key: options for key, options in data.items() if key in fields or options != []}
+    section = _Section(listed, "checkboxes", tuple(sorted(fields)))
+    return {key: section.text_list(key) for key in listed}
