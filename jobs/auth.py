@@ -1,4 +1,8 @@
-"""`mentor-sync auth gmail|sheets`: sign in once in a browser and keep the token.
+"""`mentor-sync auth gmail|sheets|forms`: sign in once in a browser and keep the token.
+
+`forms` is `sheets` with Google Forms as well (forms.body: reading the forms' questions and
+making the check-in form, for `mentor-sync init`); both write google.credentials, the one
+file the spreadsheet and the forms are reached with.
 
 The token file is written with mode 0600 (only its owner may read it) and
 swapped in whole. It holds a refresh token, with which google-auth gets a new
@@ -20,9 +24,14 @@ from jobs.backends import SIGNED_IN, gmail_scopes
 from mentoring.errors import ConfigError
 from mentoring.settings import Settings
 from sync.files import replace_file
-from sync.google import SHEETS_SCOPE, granted_scopes
+from sync.google import FORMS_BODY, SHEETS_SCOPE, granted_scopes
 
-WHAT = {"gmail": "sending the program's email", "sheets": "editing the spreadsheet"}
+WHAT = {
+    "gmail": "sending the program's email",
+    "sheets": "editing the spreadsheet",
+    "forms": "editing the spreadsheet and the program's Google Forms",
+}
+SCOPES = {"sheets": [SHEETS_SCOPE], "forms": [SHEETS_SCOPE, FORMS_BODY]}
 
 
 def sign_in(
@@ -36,7 +45,7 @@ def sign_in(
             f"no OAuth client file at {client}; in the Google Cloud console create an OAuth"
             " client of type Desktop app, download its JSON there (or set google.oauth_client)"
         )
-    scopes = gmail_scopes(settings) if service == "gmail" else [SHEETS_SCOPE]
+    scopes = gmail_scopes(settings) if service == "gmail" else SCOPES[service]
     target = Path(google.gmail_token if service == "gmail" else google.credentials)
     if _is_service_account(target):
         raise ConfigError(

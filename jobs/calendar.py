@@ -16,6 +16,7 @@ from mentoring.letters import Templates, build_message, mail_address, message_id
 from mentoring.outgoing import INTRODUCTION, SAMPLE_PAIR, Planned, sample_planned, year_calendar
 from mentoring.pairs import Pair, Person
 from mentoring.settings import Settings
+from mentoring.summary import aligned
 from sync.journal import Journal
 from sync.sender import Sender
 from sync.spreadsheet import Spreadsheet
@@ -34,18 +35,18 @@ def calendar_lines(
     known = journal.pairs() if journal is not None else ()
     pairs = read_pairs(sheet, settings, found, today, ledger, known)
     emails = year_calendar(pairs.pairs, settings.checkins, today)
-    rows = [("Date", "Email", "To", "Status")]
+    rows = [("Date", "Email", "Pair", "To", "Status")]
     for email in emails:
         rows.append(
             (
                 f"{email.due:%Y-%m-%d}",
                 email.kind,
+                email.pair.short_names,
                 ", ".join(person.email for person in email.to),
                 _standing(email, ledger, today),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = ["  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows]
+    lines = aligned(rows)
     lines += [f"  check: {problem}" for problem in pairs.problems]
     introduced = sum(1 for pair in pairs.pairs if pair.introduced_on is not None)
     lines.append(

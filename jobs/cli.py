@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from jobs import logs, runner, scheduler
 from jobs.backends import make_sender, open_journal, open_spreadsheet
@@ -30,14 +31,17 @@ from jobs.calendar import calendar_lines, send_test_email
 from jobs.clock import program_now, program_zone
 from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.doctor import FIX, doctor, summary
+from jobs.init import Conversation, InitRequest, google_refusal, init_settings, refusal
 from jobs.mail import CHECKIN, INTRODUCE
-from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
+from jobs.program import committee_email
+from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, at_a_terminal, run_job
 from jobs.settings_file import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.spreadsheet import Spreadsheet
 
+INIT_OUT = Path("settings.toml")  # where init writes, unless --out or --config says
 # --as-of outside these days is a usage error: the calendar's dates must stay computable.
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
@@ -61,7 +65,10 @@ class Options:
     def call(self, settings_path: Path | None = None, record: bool = True) -> Call:
         echo = (lambda line: None) if self.quiet else click.echo
         path = settings_path or self.config
-        return Call(path, self.workbook, self.as_of, self.verbose, echo, record)
+        scheduled = not at_a_terminal(sys.stdin, sys.stdout)  # cron and systemd give none
+        return Call(
+            path, self.workbook, self.as_of, self.verbose, echo, record, scheduled=scheduled
+        )
 
 
 class _OneLineErrors(click.Group):
@@ -84,41 +91,117 @@ class _OneLineErrors(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-@click.group(cls=_OneLineErrors)
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    help="The settings file.",
+class Day(click.ParamType):
+    """A day typed as YYYY-MM-DD, from EARLIEST_DAY to LATEST_DAY, for any date option."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            day = datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            shown = value or "''"
+            self.fail(f"{shown} is not a date (YYYY-MM-DD)", param, ctx)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            self.fail(
+                f"{day.isoformat()} is not a day a program runs on; give a day from"
+                f" {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}",
+                param,
+                ctx,
+            )
+        return day
+
+
+# The options of every command, taken before the command's name or after it.
+EVERY_COMMAND: tuple[tuple[tuple[str, ...], dict], ...] = (
+    (
+        ("--config",),
+        {
+            "type": click.Path(path_type=Path),
+            "default": DEFAULT_CONFIG,
+            "show_default": True,
+            "help": "The settings file.",
+        },
+    ),
+    (
+        ("--workbook",),
+        {
+            "type": click.Path(path_type=Path),
+            "help": "Run against this local .xlsx instead of the configured spreadsheet.",
+        },
+    ),
+    (
+        ("--as-of",),
+        {"type": Day(), "help": "The day the jobs believe it is (YYYY-MM-DD); default today."},
+    ),
+    (
+        ("--verbose", "-v"),
+        {"is_flag": True, "help": "Show details, and tracebacks on errors."},
+    ),
+    (
+        ("--quiet", "-q"),
+        {"is_flag": True, "help": "Say nothing unless something fails (for cron)."},
+    ),
 )
-@click.option(
-    "--workbook",
-    type=click.Path(path_type=Path),
-    help="Run against this local .xlsx instead of the configured spreadsheet.",
-)
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day the jobs believe it is (YYYY-MM-DD); default today.",
-)
-@click.option("--verbose", "-v", is_flag=True, help="Show details, and tracebacks on errors.")
-@click.option("--quiet", "-q", is_flag=True, help="Say nothing unless something fails (for cron).")
+
+
+class _Program(_OneLineErrors):
+    """The command group: each command also takes the options of every command after its
+    name (`mentor-sync checkin --as-of 2026-12-01`), as if they came before it."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        taken = {opt for param in cmd.params for opt in param.opts}
+        for names, attrs in EVERY_COMMAND:
+            if taken.isdisjoint(names):  # a command's own option of that name wins
+                after = {k: v for k, v in attrs.items() if k not in ("default", "show_default")}
+                cmd.params.append(
+                    click.Option(names, expose_value=False, callback=_given_after, **after)
+                )
+        super().add_command(cmd, name)
+
+
+def _given_after(ctx: click.Context, param: click.Parameter, value) -> None:
+    """Take an option of every command given after the command's name; refuse one given
+    before it too with another value."""
+    name = param.name
+    if name is None or ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
+        return
+    options, top = ctx.find_object(Options), ctx.find_root()
+    before = top.params.get(name)
+    if top.get_parameter_source(name) is ParameterSource.COMMANDLINE and before != value:
+        raise click.UsageError(
+            f"{param.opts[0]} is given twice: {_shown(before)} before '{ctx.info_name}'"
+            f" and {_shown(value)} after it; give it once",
+            ctx,
+        )
+    assert options is not None  # the group's callback made it before the command's options
+    setattr(options, name, value)
+    if name in ("verbose", "quiet"):
+        logs.configure(options.verbose, options.quiet)
+
+
+def _shown(value) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+@click.group(cls=_Program, params=[click.Option(names, **attrs) for names, attrs in EVERY_COMMAND])
 @click.pass_context
 def cli(
-    ctx: click.Context, config: Path, workbook: Path | None, as_of, verbose: bool, quiet: bool
+    ctx: click.Context,
+    config: Path,
+    workbook: Path | None,
+    as_of: date | None,
+    verbose: bool,
+    quiet: bool,
 ) -> None:
-    """mentor-sync: run a mentoring program from Google Forms and a spreadsheet."""
-    if as_of is not None and not EARLIEST_DAY <= as_of.date() <= LATEST_DAY:
-        raise click.BadParameter(
-            f"{as_of.date().isoformat()} is not a day a program runs on; give a day from"
-            f" {EARLIEST_DAY:%Y-%m-%d} to {LATEST_DAY:%Y-%m-%d}",
-            param_hint="'--as-of'",
-        )
+    """mentor-sync: run a mentoring program from Google Forms and a spreadsheet.
+
+    The options below are taken after a command's name too."""
     logs.configure(verbose, quiet)
     ctx.call_on_close(logs.close)
-    ctx.obj = Options(config, workbook, as_of.date() if as_of else None, verbose, quiet)
+    ctx.obj = Options(config, workbook, as_of, verbose, quiet)
 
 
 @cli.command()
@@ -194,10 +277,14 @@ DRY_RUN = click.option(
 
 
 @cli.command()
+@click.option(
+    "--dry-run", is_flag=True, help="Show the pairs it would suggest, without writing them."
+)
 @click.pass_obj
-def match(options: Options) -> None:
+def match(options: Options, dry_run: bool) -> None:
     """Suggest a mentor for every mentee in the committee tab."""
-    _guard(options, lambda: run_job("match", runner.match(), options.call()))
+    work = runner.match(dry_run)
+    _guard(options, lambda: run_job("match", work, options.call(record=not dry_run)))
 
 
 @cli.command()
@@ -284,12 +371,14 @@ def schedule(options: Options) -> None:
 
     def job() -> None:
         settings = load_settings(options.config)
-        logs.configure(options.verbose, options.quiet, timestamps=True)
-        logs.attach_file(settings.operations)
+        # Its lines are stamped in the program's zone, as its times are.
+        in_zone = program_zone(settings.program.time_zone)
+        logs.configure(options.verbose, options.quiet, timestamps=True, zone=in_zone)
+        logs.attach_file(settings.operations, in_zone)
         works = {"match": runner.match(), "introduce": runner.mail(INTRODUCE)}
         works["checkin"] = runner.mail(CHECKIN)
         works["report"] = runner.report(folder=options.config.parent)
-        call = dataclasses.replace(options.call(), known=settings)
+        call = dataclasses.replace(options.call(), known=settings, scheduled=True)
         timetable = scheduler.build(
             settings.schedule,
             settings.program.time_zone,
@@ -299,7 +388,7 @@ def schedule(options: Options) -> None:
         zone = settings.program.time_zone or "this machine's time zone"
         times = ", ".join(f"{j} {w.text}" for j, w in settings.schedule.jobs().items())
         upcoming = ", ".join(
-            f"{name} {when.astimezone(program_zone(settings.program.time_zone)):%Y-%m-%d %H:%M}"
+            f"{name} {when.astimezone(in_zone):%Y-%m-%d %H:%M}"
             for name, when in scheduler.next_runs(timetable).items()
         )
         # The signals are ours before "started" is said: a SIGTERM after it stops cleanly.
@@ -382,7 +471,7 @@ def test_email(options: Options, template: str, to: str | None) -> None:
         settings = load_settings(options.config)
         said = send_test_email(
             template,
-            to or settings.program.committee_email,
+            to or committee_email(settings),
             _sheet(options, settings),
             settings,
             load_templates(settings),
@@ -410,13 +499,132 @@ def doctor_command(options: Options) -> None:
 
 
 @cli.command()
-@click.argument("service", type=click.Choice(["gmail", "sheets"]))
+@click.option(
+    "--workbook",
+    "workbook",
+    type=click.Path(path_type=Path),
+    help="The forms' responses as .xlsx (in Google Sheets: File > Download > Microsoft Excel).",
+)
+@click.option(
+    "--spreadsheet",
+    metavar="URL_OR_ID",
+    help="The Google spreadsheet the forms are linked to: its address, or the id in it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Where to write the settings; default settings.toml here, or the --config given.",
+)
+@click.option("--yes", is_flag=True, help="Ask nothing and take every guess.")
+@click.option("--force", is_flag=True, help="Replace the settings file if there is one.")
+@click.option("--name", metavar="TEXT", help="The program's name; default the spreadsheet's title.")
+@click.option(
+    "--committee-email", metavar="ADDR", help="Where the committee reads mail (needed with --yes)."
+)
+@click.option("--from-address", metavar="ADDR", help="Emails come from; default the committee's.")
+@click.option("--from-name", metavar="TEXT", help="Who emails come from; default the program.")
+@click.option("--time-zone", metavar="ZONE", help="Such as Europe/London; default this machine's.")
+@click.option(
+    "--mentee-form", metavar="URL", help="The mentee form's edit address: its options exactly."
+)
+@click.option(
+    "--mentor-form", metavar="URL", help="The mentor form's edit address: its options exactly."
+)
+@click.option(
+    "--checkin-form", metavar="URL", help="The check-in form's edit address: its prefilled link."
+)
+@click.option("--create-checkin-form", is_flag=True, help="Make the check-in form in Google Forms.")
+@click.pass_obj
+def init(
+    options: Options,
+    workbook: Path | None,
+    spreadsheet: str | None,
+    out: Path | None,
+    yes: bool,
+    force: bool,
+    name: str | None,
+    committee_email: str | None,
+    from_address: str | None,
+    from_name: str | None,
+    time_zone: str | None,
+    mentee_form: str | None,
+    mentor_form: str | None,
+    checkin_form: str | None,
+    create_checkin_form: bool,
+) -> None:
+    """Write a settings file for your own program from your forms' responses: which tab is
+    which form, which question is which setting (confirm or change each guess), the checkbox
+    options from the answers (or exactly from Google Forms, given the forms' edit
+    addresses), and the program's name, addresses and time zone. Then run doctor on it."""
+    request = InitRequest(
+        out=out or (options.config if _given("config") else INIT_OUT),
+        config=options.config,
+        workbook=workbook or options.workbook,
+        spreadsheet=spreadsheet or "",
+        yes=yes,
+        force=force,
+        name=name or "",
+        committee_email=(committee_email or "").strip(),
+        from_address=(from_address or "").strip(),
+        from_name=from_name or "",
+        time_zone=time_zone,
+        forms={
+            form: address.strip()
+            for form, address in (
+                ("mentee_form", mentee_form),
+                ("mentor_form", mentor_form),
+                ("checkin_form", checkin_form),
+            )
+            if address and address.strip()
+        },
+        create_checkin_form=create_checkin_form,
+    )
+    try:
+        problem = refusal(request) or google_refusal(request, os.environ)
+    except ConfigError as exc:  # the settings file whose [google] init would keep
+        _fail(options, f"configuration error: {exc}", EXIT_USAGE)
+    if problem:
+        raise click.UsageError(problem)
+    say = (lambda line: None) if options.quiet else click.echo
+    if yes:
+        talk = Conversation(say, lambda question, default: default, lambda question: False, False)
+    else:
+        talk = Conversation(
+            click.echo,
+            lambda question, default: click.prompt(
+                question, default=default, show_default=bool(default)
+            ),
+            lambda question: click.confirm(question, default=False),
+        )
+
+    def job() -> int:
+        try:
+            written = init_settings(request, talk)
+        except click.Abort:
+            click.echo("mentor-sync: init stopped; nothing written", err=True)
+            return EXIT_FAILED
+        if written is None:
+            return EXIT_FAILED
+        say(f"\nmentor-sync doctor on {written}:")
+        findings = doctor(written, options.now())
+        for finding in findings:
+            say(str(finding))
+        say(summary(findings))
+        config = "" if written == DEFAULT_CONFIG else f" --config {written}"
+        say(f"next: {_program()}{config} match, then review the tab Committee Matches")
+        return EXIT_FAILED if any(f.level == FIX for f in findings) else 0
+
+    _guard(options, job)
+
+
+@cli.command()
+@click.argument("service", type=click.Choice(["gmail", "sheets", "forms"]))
 @click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening it.")
 @click.pass_obj
 def auth(options: Options, service: str, no_browser: bool) -> None:
     """Sign in to Google once, for SERVICE (gmail: sending mail; sheets: the spreadsheet as
-    yourself), and keep the token where the settings say (google.gmail_token or
-    google.credentials)."""
+    yourself; forms: the spreadsheet and Google Forms, for init), and keep the token where
+    the settings say (google.gmail_token or google.credentials)."""
     from jobs.auth import sign_in  # Google's sign-in libraries load for this command only
 
     def job() -> None:
@@ -425,6 +633,14 @@ def auth(options: Options, service: str, no_browser: bool) -> None:
         click.echo(sign_in(settings, service, now, open_browser=not no_browser))
 
     _guard(options, job)
+
+
+def _given(option: str) -> bool:
+    """Whether `option`, of every command, was given on the command line, before the
+    command's name or after it (not left to its default)."""
+    here = click.get_current_context()
+    given = (here.find_root().get_parameter_source(option), here.get_parameter_source(option))
+    return ParameterSource.COMMANDLINE in given
 
 
 def _sheet(options: Options, settings: Settings) -> Spreadsheet:

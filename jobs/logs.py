@@ -15,19 +15,38 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import warnings
+from datetime import datetime, tzinfo
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from mentoring.settings import Operations
 from sync.files import keep_private, private_file
 
-# Our loggers: the jobs' lines and the adapters' warnings. Everything else (Google's
-# client libraries) stays at WARNING.
+# Our loggers: the jobs' lines and the adapters' warnings.
 OURS = ("mentor_sync", "jobs", "sync")
+# The libraries under the Google adapters, which would say their own things on stderr (a
+# connection tried again, a Python version they will stop supporting) in lines of their
+# own: a failure is said once, in our words. --verbose lets them speak.
+LIBRARIES = ("urllib3", "google", "googleapiclient", "google_auth_httplib2", "httplib2", "gspread")
 log = logging.getLogger("mentor_sync")
 
 
-class _OneLine(logging.Formatter):
+class _InZone(logging.Formatter):
+    """Stamps each line with its time in `zone` (None: this machine's), the zone the jobs and
+    the scheduler's times are in, whatever the machine's."""
+
+    def __init__(self, layout: str, stamp: str, zone: tzinfo | None = None):
+        super().__init__(layout, stamp)
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        created = datetime.fromtimestamp(record.created, self.zone)
+        moment = created if self.zone else created.astimezone()
+        return moment.strftime(datefmt or "%Y-%m-%d %H:%M:%S")
+
+
+class _OneLine(_InZone):
     """The message alone, without a traceback: stderr says what failed in one line."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -80,26 +99,34 @@ def _say_on_stderr(line: str) -> None:
         pass
 
 
-def configure(verbose: bool, quiet: bool, timestamps: bool = False) -> None:
-    """Send our lines to stderr (replacing what an earlier call set up in this process)."""
+def configure(
+    verbose: bool, quiet: bool, timestamps: bool = False, zone: tzinfo | None = None
+) -> None:
+    """Send our lines to stderr (replacing what an earlier call set up in this process), each
+    stamped with its time in `zone` (None: this machine's) when `timestamps`."""
     root = logging.getLogger()
     close()
     root.setLevel(logging.WARNING)
     for name in OURS:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING if verbose else logging.ERROR)
+    if not verbose:
+        warnings.filterwarnings("ignore", module=rf"({'|'.join(LIBRARIES)})(\.|$)")
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(logging.ERROR if quiet else logging.DEBUG)
     layout = "%(asctime)s %(message)s" if timestamps else "%(message)s"
     # --verbose: tracebacks too.
-    formatter = logging.Formatter if verbose else _OneLine
-    stderr.setFormatter(formatter(layout, "%Y-%m-%d %H:%M:%S"))
+    formatter = _InZone if verbose else _OneLine
+    stderr.setFormatter(formatter(layout, "%Y-%m-%d %H:%M:%S", zone))
     stderr.set_name("mentor-sync stderr")
     root.addHandler(stderr)
 
 
-def attach_file(operations: Operations) -> None:
-    """Also write to the settings' log file (once per process, whatever the job count);
-    a log file that cannot be opened is a warning, not a reason to stop the jobs."""
+def attach_file(operations: Operations, zone: tzinfo | None = None) -> None:
+    """Also write to the settings' log file (once per process, whatever the job count), each
+    line stamped with its time and offset in `zone` (None: this machine's); a log file that
+    cannot be opened is a warning, not a reason to stop the jobs."""
     if not operations.log_file:
         return
     root = logging.getLogger()
@@ -126,7 +153,7 @@ def attach_file(operations: Operations) -> None:
             keep_private(Path(f"{path}.{number}"))
     handler.setLevel(logging.INFO)
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S%z")
+        _InZone("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S%z", zone)
     )
     root.addHandler(handler)
 

@@ -20,7 +20,7 @@ from mentoring.matching import RuleMatcher
 from mentoring.past_pairs import past_pairs, returning
 from mentoring.reports import intake_issues_tab
 from mentoring.settings import Settings
-from mentoring.summary import slate_summary
+from mentoring.summary import proposed_pairs, slate_summary
 from sync.journal import Journal
 from sync.spreadsheet import Spreadsheet
 
@@ -61,7 +61,8 @@ def run_match(
 
     Raises ConfigError when a response tab or a header is missing, or a tab the tool
     writes is not as it left it. `today` is the day the job believes it is. A dry run
-    computes everything and writes nothing; with `later`, the adapter may keep the write for
+    computes everything and writes nothing, and its lines begin with the pairs it would
+    propose; with `later`, the adapter may keep the write for
     the job's next one (the runner then saves it).
     """
     tabs, matching = settings.tabs, settings.matching
@@ -125,6 +126,8 @@ def run_match(
     lines = slate_summary(
         committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof
     )
+    if dry_run:
+        lines = [*proposed_pairs(committee.outcomes), *lines]
     return MatchReport(
         committee.stats, len(all_issues), lines, dry_run, all_issues, committee.outcomes
     )

@@ -24,7 +24,7 @@ from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, REJECTED, 
 from mentoring.errors import ConfigError
 from mentoring.health import ACTIVE as HEALTH_ACTIVE
 from mentoring.health import ENDED, FLAG, STATE, YEAR_OVER, flag_kinds, pair_rows
-from mentoring.intake import form_columns
+from mentoring.intake import question_columns
 from mentoring.ledger import SENT, Ledger, LogEntry
 from mentoring.outgoing import pair_label
 from mentoring.past_pairs import PAST_COHORT, PAST_MENTEE, PAST_MENTOR, past_pairs
@@ -124,13 +124,13 @@ def count_year(
     mentees = _answers(
         response_tab(sheet, dict(found), tabs.mentees, "mentee responses", "tabs.mentees"),
         settings.mentee_form,
-        settings.intake.date_order,
+        settings,
         "mentee",
     )
     mentors = _answers(
         response_tab(sheet, dict(found), tabs.mentors, "mentor responses", "tabs.mentors"),
         settings.mentor_form,
-        settings.intake.date_order,
+        settings,
         "mentor",
     )
     history = past_tables(settings, dict(found))
@@ -165,12 +165,13 @@ def _frame(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pd.D
     return pd.DataFrame.from_records(list(records), columns=list(columns))
 
 
-def _answers(table: Table, form: Form, date_order: str, role: str) -> pd.DataFrame:
+def _answers(table: Table, form: Form, settings: Settings, role: str) -> pd.DataFrame:
     """A form's responses: row, submitted, email and each question's answer as text.
-    Raises ConfigError, as intake does, when a question's column is not in the tab."""
-    at = form_columns(table, form, role)
+    Raises ConfigError, as intake does, naming every question whose column the tab lacks."""
+    at = question_columns(table, form, f"{role}_form", settings)
     answers = {field: index for field, index in at.items() if field not in ("timestamp", "email")}
     stamps = [cell(row, at.get("timestamp")) for row in table.rows]
+    date_order = settings.intake.date_order
     order = guess_date_order(stamps) if date_order == "auto" else date_order
     records = [
         {

@@ -80,6 +80,8 @@ class Outcome:
     score: int | None
     weak: bool
     reviewed: bool = False  # the committee set the row (Approved, Hold, a mentor of its own)
+    mentor_name: str = ""
+    why: str = ""  # as the row's Why says it
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,8 @@ def _outcomes(entries: Sequence[_Entry], mentees: Mapping[str, Applicant]) -> tu
                 int(score) if isinstance(score, int | float) else None,
                 entry.weak,
                 reviewed=entry.locked,
+                mentor_name=str(entry.values.get(MENTOR) or ""),
+                why=str(entry.values.get(WHY) or ""),
             )
         )
     return tuple(outcomes)

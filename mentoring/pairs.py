@@ -28,6 +28,7 @@ from mentoring.committee import (
     row_status,
 )
 from mentoring.intake import Applicant, Responses
+from mentoring.names import called
 from mentoring.sheet import Cell, Row, Table, Unknown, cell, is_blank, is_new_tab
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
@@ -41,10 +42,12 @@ class Person:
     role: str  # "Mentee" or "Mentor", the answers of the check-in form's "I am the"
     pronouns: str = ""
     institution: str = ""
+    preferred_name: str = ""  # the answer to the form's preferred-name question, if it asks
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else self.name
+        """What the emails call them: "Dear {first_name},"."""
+        return called(self.name, self.preferred_name)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,11 @@ class Pair:
         """The pair for the committee: "Ana Ruiz and Tom Ng (ana@m.org, tom@t.org)"."""
         mentee, mentor = self.mentee, self.mentor
         return f"{mentee.name} and {mentor.name} ({mentee.email}, {mentor.email})"
+
+    @property
+    def short_names(self) -> str:
+        """The pair in a list: "Ana Ruiz & Tom Ng" (an address for a name left blank)."""
+        return " & ".join(person.name or person.email for person in (self.mentee, self.mentor))
 
     def who(self, person: Person) -> str:
         """One of the pair for the committee: "Tom Ng <tom@t.org>, mentor of Ana Ruiz"."""
@@ -314,11 +322,12 @@ def shared_interests(
 
 
 def _person(applicant: Applicant, role: str) -> Person:
-    pronouns = applicant.answers.get("pronouns", "")
+    pronouns, preferred = (applicant.items(key) for key in ("pronouns", "preferred_name"))
     return Person(
         email=applicant.email,
         name=applicant.name,
         role=role,
-        pronouns=pronouns if isinstance(pronouns, str) else ", ".join(pronouns),
+        pronouns=", ".join(pronouns),
         institution=applicant.institution,
+        preferred_name=", ".join(preferred),
     )

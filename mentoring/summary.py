@@ -53,3 +53,36 @@ def _by_group(outcomes: Sequence[Outcome], field: str) -> str:
         mean = f"{sum(values) / len(values):.0f}" if values else "-"
         parts.append(f"{group} {mean} ({len(values)} of {sizes[group]} matched)")
     return f"mean score by {field.replace('_', ' ')}: " + ("; ".join(parts) or "no pairs yet")
+
+
+def proposed_pairs(outcomes: Sequence[Outcome]) -> list[str]:
+    """The pairs a match proposes, as a table for a person (mentee, suggested mentor, score,
+    why), then the mentees it leaves without a mentor and why; the rows the committee set
+    (Approved, Hold, a mentor of its own) are its own, and left out."""
+    proposed = [o for o in outcomes if not o.reviewed]
+    rows = [("Mentee", "Suggested mentor", "Score", "Why")]
+    rows += [
+        (_name(o.mentee), o.mentor_name or o.mentor or "", f"{o.score}", o.why)
+        for o in proposed
+        if o.mentor
+    ]
+    lines = aligned(rows) if len(rows) > 1 else ["proposed pairs: none"]
+    unmatched = [o for o in proposed if not o.mentor]
+    if unmatched:
+        lines.append(f"without a mentor ({len(unmatched)}):")
+        lines += [f"  {_name(o.mentee)}: {o.why}" for o in unmatched]
+    return lines
+
+
+def _name(person: Applicant) -> str:
+    return person.name or person.email
+
+
+def aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    """`rows` (as many cells each) as lines, each column but the last as wide as its widest
+    cell."""
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)][:-1]
+    return [
+        "  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]])
+        for row in rows
+    ]

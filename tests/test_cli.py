@@ -6,12 +6,20 @@ import sys
 from collections import Counter
 from email import policy
 
+import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from tests.conftest import MENTEES_AND_MENTORS, program_workbook, set_committee_cells, tab_rows
+from tests.conftest import (
+    MENTEES_AND_MENTORS,
+    PEOPLE,
+    mentee,
+    program_workbook,
+    set_committee_cells,
+    tab_rows,
+)
 
 
 def invoke(*args, cwd=None):
@@ -129,9 +137,11 @@ def test_a_renamed_header_is_a_configuration_error(tmp_path, configured, setting
     result = invoke("--config", str(configured), "match")
     assert result.exit_code == 2
     assert result.stderr == (
-        "mentor-sync: configuration error: no column 'Skills you can share' (mentor form, field"
-        " 'skills') in tab 'Form Responses 2'; did you mean 'Skills you could share'? If the question"
-        " was reworded, put its new text in the settings (mentor_form.questions.skills).\n"
+        "mentor-sync: configuration error: tab 'Form Responses 2' has no column 'Skills you can"
+        " share' (mentor_form.questions.skills); did you mean 'Skills you could share'? If the"
+        " question was reworded in the form, put its new text in the settings:"
+        ' [mentor_form.questions] skills = "..."; if your form does not ask this, set it to ""'
+        " there and take it out of the rule 'skills'\n"
     )
 
 
@@ -198,16 +208,103 @@ def test_an_unreadable_workbook_fails_the_job(tmp_path, settings_file):
     [
         (
             ["--as-of", "28/11/2026", "match"],
-            "Invalid value for '--as-of': '28/11/2026' does not match the format '%Y-%m-%d'.",
+            "Invalid value for '--as-of': 28/11/2026 is not a date (YYYY-MM-DD)",
+        ),
+        (
+            ["checkin", "--as-of", "2026-13-01"],
+            "Invalid value for '--as-of': 2026-13-01 is not a date (YYYY-MM-DD)",
+        ),
+        (
+            ["match", "--as-of", "3026-01-01"],
+            "Invalid value for '--as-of': 3026-01-01 is not a day a program runs on; give a day"
+            " from 1970-01-01 to 2999-12-31",
+        ),
+        (
+            ["--as-of", "2026-12-01", "checkin", "--as-of", "2026-12-02"],
+            "--as-of is given twice: 2026-12-01 before 'checkin' and 2026-12-02 after it;"
+            " give it once",
         ),
         (["frob"], "No such command 'frob'."),
-        (["match", "--bogus"], "No such option '--bogus'."),
+        (["match", "--bogus"], "No such option '--bogus'. Did you mean '--verbose'?"),
     ],
 )
 def test_usage_errors_are_one_line(configured, args, message):
     result = invoke("--config", str(configured), *args)
     assert result.exit_code == 2
     assert result.stderr == f"mentor-sync: usage error: {message} (see mentor-sync --help)\n"
+
+
+def test_every_command_takes_the_options_of_every_command_after_its_name():
+    for name, command in cli.commands.items():
+        arguments = [
+            param.type.choices[0] if isinstance(param.type, click.Choice) else "2026"
+            for param in command.params
+            if isinstance(param, click.Argument)
+        ]
+        after = ["--workbook", "w.xlsx", "-v", "-q", "--config", "c.toml", "--as-of", "2026-13-01"]
+        result = invoke(name, *arguments, *after)
+        # Every option was known (an unknown one is refused first); the date was read too.
+        assert (result.exit_code, result.stderr) == (
+            2,
+            "mentor-sync: usage error: Invalid value for '--as-of': 2026-13-01 is not a date"
+            " (YYYY-MM-DD) (see mentor-sync --help)\n",
+        ), name
+
+
+def test_options_after_the_command_do_what_they_do_before_it(approved, tmp_path, settings):
+    config = str(approved)
+    assert invoke("--config", config, "--as-of", "2026-01-12", "introduce").exit_code == 0
+    before = invoke("--config", config, "--as-of", "2026-02-11", "checkin", "--dry-run")
+    after = invoke("checkin", "--dry-run", "--as-of", "2026-02-11", "--config", config)
+    assert after.exit_code == 0, after.output
+    assert after.output == before.output
+    assert "checkin: 2 would be sent" in after.output
+    # The same value on both sides is no conflict.
+    both = invoke("--as-of", "2026-02-11", "checkin", "--as-of", "2026-02-11", "--config", config)
+    assert both.exit_code == 0, both.output
+    assert both.output.splitlines()[-1].startswith("checkin: 2 sent")
+    other = program_workbook(tmp_path / "other.xlsx", settings, *MENTEES_AND_MENTORS)
+    quiet = invoke("match", "--workbook", str(other), "-q", "--config", config)
+    assert (quiet.exit_code, quiet.output) == (0, "")
+    assert settings.tabs.committee in openpyxl.load_workbook(other).sheetnames
+
+
+def test_verbose_after_the_command_shows_the_traceback(tmp_path, settings_file):
+    (tmp_path / "program.xlsx").write_text("not a workbook")
+    result = invoke("match", "--config", str(settings_file), "-v")
+    assert result.exit_code == 1 and "Traceback" in result.stderr
+
+
+def test_match_dry_run_shows_the_proposed_pairs_and_writes_nothing(
+    tmp_path, settings_file, settings
+):
+    mentees, mentors = PEOPLE
+    also = mentee("cy@m.org", name="Cy Li", subjects="Engineering")
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, [*mentees, also], mentors)
+    before = workbook.read_bytes()
+    result = invoke("--config", str(settings_file), "match", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Mentee    Suggested mentor  Score  Why",
+        "Ana Ruiz  Tom Ng            50     skills: Grant writing; subjects: Chemistry",
+        "Bo        Uma               50     skills: Grant writing; subjects: Engineering",
+        "without a mentor (1):",
+        "  Cy Li: no mentor with free capacity: the mentors who fit are all suggested to other"
+        " mentees",
+        "slate: 2 of 3 mentees matched, 1 unmatched, 0 weak (score below 35); optimal",
+        "mentor load (mentees per mentor): 2 with 1",
+        "mean score by career stage: (no answer) 50 (2 of 3 matched)",
+        "match: 3 mentees, 2 suggested, 1 without a mentor, 0 intake issues; 33 cells would"
+        " change (dry run: nothing written)",
+    ]
+    assert workbook.read_bytes() == before
+    # No state file, no send journal: nothing happened to remember.
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "mentor-sync.lock",
+        "mentor-sync.log",
+        "program.xlsx",
+        "settings.toml",
+    ]
 
 
 def test_no_command_shows_the_help():
@@ -317,6 +414,11 @@ def test_as_of_walks_a_pair_through_introduction_and_check_ins(approved, tmp_pat
 
     before = (tmp_path / "program.xlsx").read_bytes()
     preview = run("2026-01-12", "run", "--dry-run")
+    # The pairs the match would propose; Ana's, approved, is the committee's.
+    assert preview[:2] == [
+        "Mentee  Suggested mentor  Score  Why",
+        "Bo      Uma               50     skills: Grant writing; subjects: Engineering",
+    ]
     assert preview[-3:] == [
         "match: 2 mentees, 1 suggested, 1 kept as the committee set them, 0 without a mentor,"
         " 0 intake issues; 2 cells would change (dry run: nothing written)",
@@ -332,17 +434,12 @@ def test_as_of_walks_a_pair_through_introduction_and_check_ins(approved, tmp_pat
     assert run("2026-02-11", "checkin")[-1] == "checkin: 2 sent" + health
     assert run("2026-02-12", "run")[-1] == "introduce and checkin: 0 sent" + health
     calendar = run("2026-02-12", "calendar")
-    assert calendar[0].split() == ["Date", "Email", "To", "Status"]
-    assert calendar[1].split() == [
-        "2026-01-12",
-        "introduction",
-        "ana@m.org,",
-        "tom@t.org",
-        "sent",
-        "2026-01-12",
+    assert calendar[:3] == [
+        "Date        Email         Pair       To                    Status",
+        "2026-01-12  introduction  Ana & Tom  ana@m.org, tom@t.org  sent 2026-01-12",
+        "2026-02-11  check-in 1    Ana & Tom  ana@m.org             sent 2026-02-11",
     ]
-    assert calendar[2].split() == ["2026-02-11", "check-in", "1", "ana@m.org", "sent", "2026-02-11"]
-    assert calendar[5].split() == ["2026-05-12", "check-in", "2", "tom@t.org", "planned"]
+    assert calendar[5] == "2026-05-12  check-in 2    Ana & Tom  tom@t.org             planned"
     assert calendar[-1] == (
         "calendar: 9 emails for 1 approved pairs (1 introduced); today is 2026-02-12"
     )

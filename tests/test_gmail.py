@@ -29,7 +29,14 @@ from sync.google import GMAIL_READONLY, GMAIL_SEND, SHEETS_SCOPE, Retry, load_cr
 from sync.sender import SendError
 from tests.conftest import as_a_stopped_run_left_it
 from tests.fakes.google_fake import FakeGoogle, loopback_session
-from tests.fakes.google_program import PROGRAM_GMAIL, SHEET_ID, cli_run, google_settings, user_token
+from tests.fakes.google_program import (
+    PROGRAM_GMAIL,
+    SHEET_ID,
+    cli_run,
+    google_settings,
+    oauth_client,
+    user_token,
+)
 from tests.test_google_backend import COMMITTEE, approve, committee_edits, new_program
 
 DAY0 = date(2026, 1, 12)
@@ -278,16 +285,7 @@ def test_auth_gmail_signs_in_and_keeps_a_private_token_that_sends(fake, tmp_path
     settings = load_settings(settings_path)
     token_file = tmp_path / "credentials" / "gmail-token.json"
     token_file.unlink()
-    client = {
-        "installed": {
-            "client_id": "123-test.apps.googleusercontent.com",
-            "client_secret": "GOCSPX-test-secret",
-            "auth_uri": f"{fake.url}/o/oauth2/auth",
-            "token_uri": fake.token_uri,
-            "redirect_uris": ["http://localhost"],
-        }
-    }
-    (tmp_path / "credentials" / "oauth-client.json").write_text(json.dumps(client))
+    oauth_client(tmp_path, fake.token_uri, fake)
     webbrowser.register("sign-in-page", None, SignInPage(fake))
     said = sign_in(settings, "gmail", datetime(2026, 1, 12, 9, 0), browser="sign-in-page")
     assert said == (
@@ -378,16 +376,7 @@ def test_auth_gives_up_on_a_token_endpoint_that_never_answers(fake, tmp_path, mo
     with socket.socket() as silent:  # accepts the connection, never says a word
         silent.bind(("127.0.0.1", 0))
         silent.listen()
-        client = {
-            "installed": {
-                "client_id": "123-test.apps.googleusercontent.com",
-                "client_secret": "GOCSPX-test-secret",
-                "auth_uri": f"{fake.url}/o/oauth2/auth",
-                "token_uri": f"http://127.0.0.1:{silent.getsockname()[1]}/token",
-                "redirect_uris": ["http://localhost"],
-            }
-        }
-        (tmp_path / "credentials" / "oauth-client.json").write_text(json.dumps(client))
+        oauth_client(tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}/token", fake)
         webbrowser.register("sign-in-page", None, SignInPage(fake))
         with pytest.raises(ConfigError, match="cannot reach Google's sign-in to finish"):
             sign_in(settings, "gmail", datetime(2026, 1, 12, 9), browser="sign-in-page")

@@ -189,6 +189,21 @@ def people(mentees: int, mentors: int):
     )
 
 
+def test_match_dry_run_shows_the_pairs_and_sends_no_write_request(fake, tmp_path):
+    settings_path = new_program(fake, tmp_path)
+    before, start = fake.snapshot(SHEET_ID), len(fake.requests)
+    result = cli_run(settings_path, DAY0, "match", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == [
+        "Mentee    Suggested mentor  Score  Why",
+        "Ana Ruiz  Tom Ng            50     skills: Grant writing; subjects: Chemistry",
+        "Bo        Uma               50     skills: Grant writing; subjects: Engineering",
+    ]
+    sheets = [r for r in fake.requests[start:] if r.api == "sheets"]
+    assert sheets and [r.method for r in sheets] == ["GET"] * len(sheets)
+    assert fake.snapshot(SHEET_ID) == before and fake.sent == []
+
+
 @pytest.mark.parametrize("rows", [10, 5000])
 def test_match_costs_at_most_3_requests_and_run_at_most_6_whatever_the_rows(fake, tmp_path, rows):
     mentees = rows * 3 // 5

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import pytz
+import time_machine
 
 from jobs import logs
 from jobs.runner import Call, run_job
@@ -31,6 +34,21 @@ def test_each_job_logs_one_line_to_stderr_and_the_log_file_which_rotates(program
     assert all(path.stat().st_size <= 1024 for path in tmp_path.glob("mentor-sync.log*"))
     # Each file, the new one after a rotation too, is for its owner's eyes only.
     assert {path.stat().st_mode & 0o777 for path in tmp_path.glob("mentor-sync.log*")} == {0o600}
+
+
+def test_lines_are_stamped_in_the_programs_zone_whatever_the_machines(program, tmp_path, capsys):
+    settings_path = tmp_path / "settings.toml"
+    add_settings(settings_path, '[program]\ntime_zone = "Asia/Kathmandu"\n')
+    with time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False):
+        assert invoke(settings_path, "--as-of", "2026-03-01", "match").exit_code == 0
+        logs.configure(False, False, timestamps=True, zone=pytz.timezone("Asia/Kathmandu"))
+        try:
+            logs.log.info("scheduler: a line")
+        finally:
+            logs.close()
+    [logged] = (tmp_path / "mentor-sync.log").read_text().splitlines()
+    assert logged.startswith("2026-03-01 17:45:00+0545 INFO match: ")
+    assert capsys.readouterr().err == "2026-03-01 17:45:00 scheduler: a line\n"
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a full disk")

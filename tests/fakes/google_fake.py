@@ -9,6 +9,9 @@
   deleteDimension, updateCells, repeatCell, setDataValidation), atomically;
 * the Gmail API v1 ``users.messages.send`` and ``users.messages.list`` (``q=rfc822msgid:``),
   at the paths googleapiclient builds from its bundled discovery document;
+* the Forms API v1 ``forms.get``, ``forms.create``, ``forms.batchUpdate`` and
+  ``forms.setPublishSettings``, built from the discovery document googleapiclient ships, every
+  request body checked against it (tests/fakes/forms_api.py);
 * Google's OAuth token endpoint (``/token``) for service-account JWTs and refresh tokens,
   so that google-auth signs in exactly as it does against Google.
 
@@ -67,6 +70,7 @@ GMAIL_LIST_SCOPES = {"https://mail.google.com/"} | {
 }
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
+FAULTED_APIS = ("sheets", "gmail", "forms")  # the token endpoint never faults
 FAULT_KINDS = ("429", "500", "503", "html500", "timeout", "timeout_after")
 # Done, then answered an error: what makes a 5xx prove nothing (Gmail sent the email, then
 # said 500 Backend Error). Not among the default random `kinds`; name them to have them.
@@ -133,7 +137,7 @@ NOT_FOUND = (404, "Requested entity was not found.", "NOT_FOUND")
 class Recorded:
     """One request the fake received, with the status it answered."""
 
-    api: str  # "sheets" | "gmail" | "token" | "other"
+    api: str  # "sheets" | "gmail" | "forms" | "token" | "other"
     method: str
     path: str
     query: dict[str, list[str]]
@@ -143,7 +147,7 @@ class Recorded:
 
 
 class Faults:
-    """Which Sheets/Gmail requests fail, and how (the token endpoint never faults).
+    """Which Sheets, Gmail and Forms requests fail, and how (the token endpoint never faults).
 
     Kinds, as Google's front end answers them. Not applied: "429" (quota), "500", "503",
     "html500" (an HTML 502/500 page, not JSON), "timeout" (hangs `delay` seconds without
@@ -155,7 +159,7 @@ class Faults:
     `rate` faults a share of requests at random, drawing from `kinds` (FAULT_KINDS unless set;
     DONE_THEN_ERROR holds the other three); with `writes_only`, only requests that change
     something (Sheets writes, Gmail sends) are drawn for, not reads or Gmail look-ups; `apis`
-    names the APIs drawn for ("sheets", "gmail": both unless set).
+    names the APIs drawn for ("sheets", "gmail": both unless set; "forms" when named).
     """
 
     def __init__(self, seed: int = 0):
@@ -181,7 +185,7 @@ class Faults:
 
     def fail_next(self, n: int, kind: str, api: str | None = None) -> None:
         """Queue `kind` for the next `n` requests (after any already queued), or for the next
-        `n` requests to `api` ("sheets" or "gmail") only; the kind "skip" lets a request
+        `n` requests to `api` ("sheets", "gmail" or "forms") only; the kind "skip" lets a request
         through untouched, to aim a fault at a later request."""
         if kind != "skip":
             _known(kind)
@@ -696,6 +700,9 @@ class FakeGoogle:
         self._counted_from = 0
         self._server: ThreadingHTTPServer | None = None
         self._sessions: list[requests.Session] = []  # from loopback_session, closed at exit
+        from tests.fakes.forms_api import FormsApi  # which builds on this module
+
+        self.forms_api = FormsApi(self._ids)
 
     # ----- lifecycle -----
 
@@ -799,6 +806,17 @@ class FakeGoogle:
             )
         return found
 
+    def add_form(self, form: dict, *, shared_with: set[str] | None = None) -> str:
+        """A form (a Form resource as forms.get returns it, items and all; checked against
+        the discovery document), open to `shared_with` only if given; returns its formId."""
+        with self._lock:
+            return self.forms_api.add(form, shared_with)
+
+    def form(self, form_id: str) -> dict:
+        """The form as forms.get would return it now."""
+        with self._lock:
+            return copy.deepcopy(self.forms_api.forms[form_id].resource)
+
     def snapshot(self, spreadsheet_id: str) -> Spreadsheet:
         """A deep copy of the whole spreadsheet, comparable with == ("nothing changed")."""
         with self._lock:
@@ -854,11 +872,13 @@ class FakeGoogle:
             api = "sheets"
         elif path.startswith(("/gmail/v1/", "/upload/gmail/v1/")):
             api = "gmail"
+        elif path.startswith("/v1/forms"):
+            api = "forms"
         record = Recorded(api, method, path, query, body)
         write = method != "GET"
         with self._lock:
             self.requests.append(record)
-            fault = self.faults.draw(api, write) if api in ("sheets", "gmail") else None
+            fault = self.faults.draw(api, write) if api in FAULTED_APIS else None
         if fault == "timeout":
             time.sleep(self.faults.delay)
             fault = "503"
@@ -891,6 +911,11 @@ class FakeGoogle:
                 if api == "sheets":
                     return self._json(
                         self._sheets_call(method, path, query, body, identity, scopes)
+                    )
+                if api == "forms":
+                    request = json_body(body)
+                    return self._json(
+                        self.forms_api.call(method, path, query, request, identity, scopes)
                     )
                 return self._json(self._gmail_call(method, path, query, body, identity, scopes))
         except ApiError as error:
@@ -1615,8 +1640,8 @@ def json_body(body: bytes) -> dict:
 
 def _fault_error(kind: str, api: str, write: bool) -> ApiError:
     if kind == "429":
-        service = "sheets" if api == "sheets" else "gmail"
-        metric = ("Write" if write else "Read") + " requests" if api == "sheets" else "Queries"
+        service = api
+        metric = ("Write" if write else "Read") + " requests" if api != "gmail" else "Queries"
         return ApiError(
             429,
             f"Quota exceeded for quota metric '{metric}' and limit '{metric} per minute per user' "

@@ -65,6 +65,21 @@ def user_token(fake: FakeGoogle, scopes: Sequence[str], refresh: str = REFRESH) 
     }
 
 
+def oauth_client(folder: Path, token_uri: str, fake: FakeGoogle) -> None:
+    """The OAuth client file of a Desktop app (google.oauth_client) in `folder`/credentials,
+    signing in at the fake and getting its tokens from `token_uri`."""
+    client = {
+        "installed": {
+            "client_id": "123-test.apps.googleusercontent.com",
+            "client_secret": "GOCSPX-test-secret",
+            "auth_uri": f"{fake.url}/o/oauth2/auth",
+            "token_uri": token_uri,
+            "redirect_uris": ["http://localhost"],
+        }
+    }
+    (folder / "credentials" / "oauth-client.json").write_text(json.dumps(client))
+
+
 def google_settings(
     folder: Path,
     fake: FakeGoogle,
