@@ -360,3 +360,20 @@ def test_on_google_the_report_reads_once_writes_once_and_holds_its_spreadsheets_
             "Group",
             "Value",
         ]
+
+
+def test_a_report_group_whose_question_left_the_form_is_named_with_the_setting(program, tmp_path):
+    workbook, _ = program
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["Form Responses 1"]
+    header = [c.value for c in sheet[1]]
+    sheet.delete_cols(header.index("How often would you like to meet?") + 1)
+    book.save(workbook)
+    settings_path = tmp_path / "settings.toml"
+    add_settings(settings_path, '[report]\ngroups = ["rhythm"]\n')
+    result = invoke(settings_path, "report")
+    assert result.exit_code == 2
+    assert "has no column 'How often would you like to meet?' (mentee_form.questions.rhythm)" in (
+        result.stderr
+    )
+    assert "take it out of the rule 'meeting rhythm', report.groups" in result.stderr
