@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure as Drawing
 from matplotlib.ticker import MaxNLocator
 
@@ -142,7 +143,9 @@ def _draw(chart: Chart) -> Drawing:
     return drawing
 
 
-def _grouped(axes, chart: Chart, positions: list[int], colours: Sequence[str], sideways: bool):
+def _grouped(
+    axes: Axes, chart: Chart, positions: list[int], colours: Sequence[str], sideways: bool
+) -> None:
     width = 0.8 / max(1, len(chart.series))
     labelled = len(positions) * len(chart.series) <= 24
     for index, (name, values) in enumerate(chart.series):
@@ -157,7 +160,9 @@ def _grouped(axes, chart: Chart, positions: list[int], colours: Sequence[str], s
             axes.bar_label(bars, labels=[_number(v) for v in values], fontsize=7, padding=2)
 
 
-def _stacked(axes, chart: Chart, positions: list[int], colours: Sequence[str], sideways: bool):
+def _stacked(
+    axes: Axes, chart: Chart, positions: list[int], colours: Sequence[str], sideways: bool
+) -> None:
     base = [0.0] * len(positions)
     for index, (name, values) in enumerate(chart.series):
         heights = [v or 0.0 for v in values]
