@@ -68,18 +68,19 @@ FLAG_NAMES = {
 }
 SCORE_BINS = (*(f"{low}-{low + 9}" for low in range(0, 90, 10)), "90-100")
 
-# The figures the year is compared on with earlier years (section, figure, group).
-HEADLINES = (
-    (APPLICATIONS, MENTEE_APPLICANTS, ""),
-    (APPLICATIONS, MENTOR_APPLICANTS, ""),
-    (SLATE, MATCHED, ""),
-    (SLATE, SHARE_MATCHED, ""),
-    (SLATE, MEAN_SCORE, ""),
-    (PAIRS, INTRODUCED, ""),
-    (CHECKINS, ANSWERED_SHARE, ""),
-    (CHECKINS, MEAN_RATING_ALL, ""),
-    (PAIRS, BY_STATE, ENDED_EARLY),
-)
+# The figures the year is compared on with earlier years ((section, figure, group): how the
+# page names it).
+HEADLINES = {
+    (APPLICATIONS, MENTEE_APPLICANTS, ""): "mentee applicants",
+    (APPLICATIONS, MENTOR_APPLICANTS, ""): "mentor applicants",
+    (SLATE, MATCHED, ""): "mentees matched",
+    (SLATE, SHARE_MATCHED, ""): "share matched (%)",
+    (SLATE, MEAN_SCORE, ""): "mean score",
+    (PAIRS, INTRODUCED, ""): "pairs introduced",
+    (CHECKINS, ANSWERED_SHARE, ""): "check-ins answered (%)",
+    (CHECKINS, MEAN_RATING_ALL, ""): "mean rating",
+    (PAIRS, BY_STATE, ENDED_EARLY): "pairs ended early",
+}
 
 Value = int | float | None
 

@@ -365,14 +365,8 @@ def headlines(year: Year) -> list[tuple[str, list[Value]]]:
     (as their reports said) and in this one, for the table under the chart."""
     cohorts = [c for c in year.earlier if header_key(c) != header_key(year.cohort)]
     return [
-        (
-            f"{name}: {group}" if group else name,
-            [
-                *(year.earlier[c].get((section, name, group)) for c in cohorts),
-                year.value(section, name, group),
-            ],
-        )
-        for section, name, group in HEADLINES
+        (label, [*(year.earlier[c].get(key) for c in cohorts), year.value(*key)])
+        for key, label in HEADLINES.items()
     ]
 
 
