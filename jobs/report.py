@@ -143,17 +143,31 @@ def count_year(
     latest = _latest(mentees)
     table = found.get(tabs.email_log)
     log = Ledger(table, tabs.email_log).entries() if table is not None else []
+    read = _Read(found, log, settings, past, notes)
     figures = [
         *_applications(mentees, mentors),
         *_who_applied(latest, groups),
         *_slate(found.get(tabs.committee), latest, mentors, groups, settings, notes),
-        *_checkins(found, log, settings, past, notes),
-        *_pairs(found, log, settings, past, notes),
+        *_checkins(read),
+        *_pairs(read),
         *_past_years(history),
     ]
     earlier = pr.earlier_reports(found.get(tabs.program_report), cohort)
     rounds = tuple(c.name for c in settings.checkins)
     return pr.Year(cohort, tuple(figures), notes, earlier, groups, rounds)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the pairs' figures are counted from: the tabs as read, the Email Log's entries,
+    the settings, the pairs of closed years (by label), and the sentences for the charts
+    with nothing to draw (added to as the figures are counted)."""
+
+    found: Mapping[str, Table]
+    log: Sequence[LogEntry]
+    settings: Settings
+    past: set[str]
+    notes: dict[str, str]
 
 
 # Reading the tabs into frames.
@@ -386,21 +400,17 @@ def _round(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 1)
 
 
-def _checkins(
-    found: Mapping[str, Table],
-    log: Sequence[LogEntry],
-    settings: Settings,
-    past: set[str],
-    notes: dict[str, str],
-) -> list[pr.Figure]:
+def _checkins(read: _Read) -> list[pr.Figure]:
     """Per check-in of the calendar: emails sent (the Email Log), answered (an answer on the
     check-in form counts for the latest check-in sent to that person of that pair at or
     before it), and the ratings and "have you met" of those answers."""
     import pandas as pd
 
-    tabs, rounds = settings.tabs, [c.name for c in settings.checkins]
-    sends = _sends(log, settings, past)
-    answers = _checkin_answers(found.get(tabs.checkins), settings, set(sends["label"]), notes)
+    settings = read.settings
+    rounds = [c.name for c in settings.checkins]
+    sends = _sends(read.log, settings, read.past)
+    table = read.found.get(settings.tabs.checkins)
+    answers = _checkin_answers(table, settings, set(sends["label"]), read.notes)
     if sends.empty:
         return []
     sent = sends["round"].value_counts()
@@ -512,19 +522,14 @@ def _checkin_answers(
     return answers
 
 
-def _pairs(
-    found: Mapping[str, Table],
-    log: Sequence[LogEntry],
-    settings: Settings,
-    past: set[str],
-    notes: dict[str, str],
-) -> list[pr.Figure]:
+def _pairs(read: _Read) -> list[pr.Figure]:
     """Pair Health: the pairs by State (ended: ended early), flagged now, and the flags
     raised this year (told in a digest, or shown now) and cleared since."""
-    table = found.get(settings.tabs.pair_health)
+    tab = read.settings.tabs.pair_health
+    table = read.found.get(tab)
     if table is None or not any(table.header):
-        said = f"no '{settings.tabs.pair_health}' tab yet (the checkin job makes it)"
-        notes.update(dict.fromkeys(("pairs", "flags"), said))
+        said = f"no '{tab}' tab yet (the checkin job makes it)"
+        read.notes.update(dict.fromkeys(("pairs", "flags"), said))
         return []
     records = [
         {
@@ -533,7 +538,7 @@ def _pairs(
             "flag": values.get(FLAG),
         }
         for _, pair, values in pair_rows(table)
-        if pair is not None and f"{pair[0]} | {pair[1]}" not in past
+        if pair is not None and f"{pair[0]} | {pair[1]}" not in read.past
     ]
     rows = _frame(records, ["label", "state", "flag"])
     states = rows["state"].str.casefold().value_counts()
@@ -544,7 +549,7 @@ def _pairs(
     figures.append(
         pr.Figure(pr.PAIRS, pr.FLAGGED, "", int(rows["flag"].map(flag_kinds).map(bool).sum()))
     )
-    told = _flags_told(log, past)
+    told = _flags_told(read.log, read.past)
     for name, flags in ((pr.RAISED, told | now), (pr.CLEARED, told - now)):
         figures += [
             pr.Figure(pr.PAIRS, name, kind, sum(1 for _, k in flags if k == kind))
