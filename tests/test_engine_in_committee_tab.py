@@ -116,7 +116,9 @@ def test_alternatives_name_the_next_best_mentors_with_a_free_place(settings):
     ana = committee_by_email(sheet, settings)["ana@m.org"]
     # Skills weigh 3 and subjects 2 of 10: Tom shares both, Val skills, Uma the subject.
     assert (ana["Suggested Mentor Email"], ana["Score"]) == ("tom@t.org", 50)
-    assert ana["Alternatives"] == "Val Kaur <val@v.org> 30; Uma Patel <uma@u.org> 20"
+    assert ana["Alternatives"] == (
+        "Val Kaur <val@v.org> 30 (has a free place); Uma Patel <uma@u.org> 20 (has a free place)"
+    )
 
 
 def test_previous_partners_from_the_past_pairs_tab_are_never_suggested(settings):
