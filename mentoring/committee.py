@@ -418,8 +418,8 @@ def _suggest(entry: _Entry, pick: Pick, min_score: int, displaced_by: str = "") 
 
 
 def _alternative_text(alternative: Alternative) -> str:
-    """ "Nadia Brooks <nadia@noaa.edu> 68 (her place goes to Ana Ruiz, 74)", or "... (has a
-    free place)": what choosing the mentor costs, short enough for a cell."""
+    """What choosing the mentor costs, short enough for a cell: 'Nadia Brooks
+    <nadia@noaa.edu> 68 (her place goes to Ana Ruiz, 74)', or '... (has a free place)'."""
     mentor, taker = alternative.mentor, alternative.goes_to
     named = f"{mentor.name} <{mentor.email}> {alternative.score}"
     if taker is None:

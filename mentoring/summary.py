@@ -10,7 +10,7 @@ from mentoring.committee import Outcome
 from mentoring.intake import Applicant
 
 # A group fares clearly worse when its matched mentees' mean score is this many points below
-# the mean of everyone else matched. On the default rules (weights 10 in all) 10 points is a
+# the mean of everyone else matched. On the default rules (weights adding up to 10), 10 points is a
 # whole rule of weight 1, such as time zones, or a third of the skills rule: a difference the
 # committee would see reading the pairs. Below it, one different pair in a small group moves
 # its mean that far (a pair 50 points apart moves the mean of 5 by 10).

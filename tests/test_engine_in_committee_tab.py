@@ -177,18 +177,17 @@ def person(email, skills, capacity=1) -> Applicant:
 
 SKILLS = ["A", "B", "C"]
 DEFAULTS = parse_settings(tomllib.loads(default_settings_text()))
+# Small programs: each mentee's skills, and each mentor's skills and capacity.
+MENTEE_SKILLS = st.lists(st.lists(st.sampled_from(SKILLS), unique=True), min_size=1, max_size=6)
+MENTOR_SPECS = st.lists(
+    st.tuples(st.lists(st.sampled_from(SKILLS), unique=True), st.integers(0, 2)),
+    min_size=1,
+    max_size=4,
+)
 
 
 @hypothesis_settings(max_examples=40, deadline=None)
-@given(
-    st.lists(st.lists(st.sampled_from(SKILLS), unique=True), min_size=1, max_size=6),
-    st.lists(
-        st.tuples(st.lists(st.sampled_from(SKILLS), unique=True), st.integers(0, 2)),
-        min_size=1,
-        max_size=4,
-    ),
-    st.data(),
-)
+@given(MENTEE_SKILLS, MENTOR_SPECS, st.data())
 def test_locked_pairs_are_kept_and_no_capacity_or_hard_rule_is_broken(
     mentee_skills, mentor_specs, data
 ):

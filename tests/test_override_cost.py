@@ -3,7 +3,6 @@ mentor's is, the displaced mentee's Why, the slate summary's cost against the un
 best (checked against a brute-force re-solve), and the fairness line."""
 
 import re
-import tomllib
 
 import numpy as np
 import pytest
@@ -11,14 +10,13 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from jobs.settings_file import default_settings_text, load_settings
+from jobs.settings_file import load_settings
 from mentoring.choice_cost import ChoicesCost
 from mentoring.committee import COLUMNS, Outcome, update_committee_tab
 from mentoring.intake import Applicant, Responses, read_responses
 from mentoring.matching import RuleMatcher
 from mentoring.names import possessive
 from mentoring.scoring import ScoreBoard
-from mentoring.settings import parse_settings
 from mentoring.sheet import Row, Table
 from mentoring.summary import cost_line, slate_summary
 from tests.conftest import (
@@ -30,6 +28,7 @@ from tests.conftest import (
     program_memory,
     set_committee_cells,
 )
+from tests.test_engine_in_committee_tab import DEFAULTS, MENTEE_SKILLS, MENTOR_SPECS, person
 from tests.test_matching import brute_force
 
 # Skills weigh 3 and subjects 2 of the default rules' 10: sharing both scores 50, skills 30.
@@ -270,33 +269,8 @@ def test_the_cost_line_says_when_the_unconstrained_best_is_not_proven():
     )
 
 
-DEFAULTS = parse_settings(tomllib.loads(default_settings_text()))
-SKILLS = ["A", "B", "C"]
-
-
-def person(email, skills, capacity=1) -> Applicant:
-    return Applicant(
-        email,
-        email[:3],
-        email.split("@")[1],
-        None,
-        "t",
-        2,
-        {"skills": tuple(skills), "institution": email.split("@")[1]},
-        capacity,
-    )
-
-
 @hypothesis_settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.lists(st.sampled_from(SKILLS), unique=True), min_size=1, max_size=5),
-    st.lists(
-        st.tuples(st.lists(st.sampled_from(SKILLS), unique=True), st.integers(0, 2)),
-        min_size=1,
-        max_size=4,
-    ),
-    st.data(),
-)
+@given(MENTEE_SKILLS, MENTOR_SPECS, st.data())
 def test_one_override_costs_what_a_brute_force_re_solve_says(mentee_skills, mentor_specs, data):
     mentees = [person(f"m{i}@x{i % 3}.org", s) for i, s in enumerate(mentee_skills)]
     mentors = [person(f"t{j}@x{j % 3}.org", s, c) for j, (s, c) in enumerate(mentor_specs)]
