@@ -92,6 +92,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         templates.require("reminder", "the reminders of unanswered check-ins")
     if settings.health.digest != "off":
         templates.require("digest", "the committee's digest")
+    templates.require("not_matched", "the notice to each mentee left without a mentor")
+    templates.require("mentor_pool", "the notice to each mentor left without a mentee")
     return settings
 
 
