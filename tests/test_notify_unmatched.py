@@ -237,6 +237,16 @@ def test_resend_in_status_sends_a_notice_once_more(program):
     entry = notices_logged(sheet, settings)[di]
     assert entry["Message Id"] == first.replace("@", ".1@") and entry["Sent At"].date() == FINAL
     assert notify(sheet, settings, FINAL + timedelta(days=4), sender).sent == []
+    # Asked again for someone the committee has paired since: nothing goes, and a line says so.
+    fay = notice_key("not matched", COHORT, "fay@m.org")
+    [row] = [r.number for r in log.rows if r.cells[0] == fay]
+    sheet.write([TabEdits(log.name, {(row, log.header.index("Status") + 1): "resend"})])
+    set_committee_cells(sheet, settings, {"fay@m.org": {"Status": "Approved"}})
+    paired = notify(sheet, settings, FINAL + timedelta(days=5), sender)
+    assert paired.sent == [] and paired.problems == (
+        f"the Email Log asks to send '{fay}' again, but that person is not left unmatched by"
+        " this slate (or the cohort is another year's); nothing was sent",
+    )
 
 
 def test_the_daily_cap_sends_the_pairs_emails_first_and_the_rest_next_run(settings_file):
@@ -340,6 +350,27 @@ def test_the_command_says_who_it_told_and_who_it_did_not(tmp_path, settings_file
         " notify-unmatched run (or introduce run, in the days after notify.unmatched_on)"
         " sends it"
     )
+
+
+@pytest.mark.parametrize(
+    ("template", "to", "subject"),
+    [
+        ("not_matched", "Sam", "no mentor for you this year, and why we keep your application"),
+        ("mentor_pool", "Alex", "thank you, you are in our mentor pool"),
+    ],
+)
+def test_test_email_sends_a_sample_of_each_notice_to_the_committee(
+    tmp_path, settings_file, settings, template, to, subject
+):
+    program_workbook(tmp_path / "program.xlsx", settings, MENTEES[:1], MENTORS[:1])
+    result = invoke(settings_file, FINAL, "test-email", template)
+    assert result.exit_code == 0, result.output
+    [file] = (tmp_path / "outbox").glob("*.eml")
+    message = email.message_from_bytes(file.read_bytes(), policy=policy.default)
+    assert message["Subject"] == f"[test] STS Mentoring Program: {subject}"
+    assert message["To"] == settings.program.committee_email
+    # No pair is approved yet: the made-up one's mentee or mentor is greeted.
+    assert message.get_body(("plain",)).get_content().startswith(f"Dear {to},")
 
 
 def test_overridden_templates_are_used(program, tmp_path):
