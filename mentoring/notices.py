@@ -211,15 +211,15 @@ def _standing(row: Row, columns: Mapping[str, int], tab: str) -> _Standing:
         return _Standing(row.number, mentee, override or suggested, _PAIRED)
     if status and known is None:
         why = (
-            f"{here} has Status '{status}', which is not one of {', '.join(STATUSES)};"
-            " correct it, and the next run decides"
+            f"{here} ({mentee}) has Status '{status}', which is not one of"
+            f" {', '.join(STATUSES)}; correct it, and the next run decides"
         )
         return _Standing(row.number, mentee, override or suggested, _WAITING, why)
     if known == REJECTED_STATUS:
         if override and override != suggested:
             why = (
-                f"{here} is Rejected with {override} named in {OVERRIDE}; approve the new"
-                " pair, or clear the cell, and the next run decides"
+                f"{here} ({mentee}) is Rejected with {override} named in {OVERRIDE};"
+                " approve the new pair, or clear the cell, and the next run decides"
             )
             return _Standing(row.number, mentee, override, _WAITING, why)
         return _Standing(row.number, mentee, "", _ALONE)
@@ -227,8 +227,8 @@ def _standing(row: Row, columns: Mapping[str, int], tab: str) -> _Standing:
     if not mentor:
         return _Standing(row.number, mentee, "", _ALONE)
     why = (
-        f"{here} is {known or 'Suggested'} with {mentor}; approve the pair, or write"
-        " Rejected, and the next run decides"
+        f"{here} pairs {mentee} with {mentor} and is still {known or 'Suggested'}; approve"
+        " the pair, or write Rejected, and the next run decides"
     )
     return _Standing(row.number, mentee, mentor, _WAITING, why)
 

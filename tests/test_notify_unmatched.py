@@ -176,15 +176,17 @@ def test_the_dry_run_lists_who_would_get_which_and_who_is_not_told_and_changes_n
     cy_mentor = mentors_of(sheet, settings)["cy@m.org"]
     details = report.details()
     assert (
-        f"  not told: Cy Park <cy@m.org> (mentee): {settings.tabs.committee} row 4 is Suggested"
-        f" with {cy_mentor}; approve the pair, or write Rejected, and the next run decides"
+        f"  not told: Cy Park <cy@m.org> (mentee): {settings.tabs.committee} row 4 pairs"
+        f" cy@m.org with {cy_mentor} and is still Suggested; approve the pair, or write"
+        " Rejected, and the next run decides"
     ) in details
-    assert any(
-        line.startswith(
-            f"  not told: {cy_mentor.split('@')[0].title()} Mentor <{cy_mentor}> (mentor): "
-        )
-        for line in details
-    )
+    # Cy's mentor waits with Cy: the line names the row, for either of them.
+    mentor_name = f"{cy_mentor.split('@')[0].title()} Mentor"
+    assert (
+        f"  not told: {mentor_name} <{cy_mentor}> (mentor): {settings.tabs.committee} row 4"
+        f" pairs cy@m.org with {cy_mentor} and is still Suggested; approve the pair, or write"
+        " Rejected, and the next run decides"
+    ) in details
     [gus] = [line for line in details if "gus@m.org" in line]
     assert gus.startswith(
         "  not told: Gus Hale <gus@m.org>: their response could not be used, so they did not"
@@ -197,6 +199,35 @@ def test_the_dry_run_lists_who_would_get_which_and_who_is_not_told_and_changes_n
         "notify-unmatched: 5 would be sent (dry run: nothing sent or logged),"
         " 4 applicants not told (why: above)"
     )
+
+
+def test_a_row_that_waits_for_the_committee_tells_neither_of_its_people(program):
+    sheet, settings = program
+    mentors = mentors_of(sheet, settings)
+    waiting = {
+        "ed@m.org": {"Status": "Rejected", "Committee Mentor Email": "wes@t.org"},
+        "cy@m.org": {"Status": "Aproved"},  # a typo: the tool cannot tell what was meant
+    }
+    set_committee_cells(sheet, settings, waiting)
+    sender = Memory()
+    report = notify(sheet, settings, FINAL, sender)
+    # Di and Fay, whom no mentor can take, and the mentor Ed's Rejected row gave up.
+    assert set(sender.delivered) == {
+        notice_key("not matched", COHORT, "di@m.org"),
+        notice_key("not matched", COHORT, "fay@m.org"),
+        notice_key("mentor pool", COHORT, mentors["ed@m.org"]),
+    }
+    tab = settings.tabs.committee
+    assert (
+        f"  not told: Wes Mentor <wes@t.org> (mentor): {tab} row 5 (ed@m.org) is Rejected with"
+        " wes@t.org named in Committee Mentor Email; approve the new pair, or clear the cell,"
+        " and the next run decides"
+    ) in report.details()
+    assert (
+        f"  not told: Cy Park <cy@m.org> (mentee): {tab} row 4 (cy@m.org) has Status 'Aproved',"
+        " which is not one of Suggested, Approved, Rejected, Hold; correct it, and the next run"
+        " decides"
+    ) in report.details()
 
 
 def test_a_maybe_sent_notice_is_never_sent_again(program, tmp_path):
