@@ -19,6 +19,12 @@ from sync.smtp import SmtpSender
 from sync.spreadsheet import Spreadsheet
 
 SIGNED_IN = "mentor_sync_signed_in"  # when `mentor-sync auth` wrote the token (ISO time)
+# How to get a service account's key, for a key file that is not one.
+NEW_KEY = (
+    "to get the right file, make a key of the service account (Google Cloud console > IAM &"
+    " Admin > Service accounts > the account > Keys > Add key > Create new key > JSON) and"
+    " save it there"
+)
 
 if TYPE_CHECKING:
     from sync.google import Credentials
@@ -39,7 +45,10 @@ def open_spreadsheet(
     from sync.gsheets import GoogleSpreadsheet
 
     creds = load_credentials(
-        settings.google.credentials, [SHEETS_SCOPE], what="google.credentials, for the spreadsheet"
+        settings.google.credentials,
+        [SHEETS_SCOPE],
+        what="google.credentials, for the spreadsheet",
+        get=f"{NEW_KEY}, or run mentor-sync auth sheets to use your own Google account",
     )
     return GoogleSpreadsheet.from_settings(
         settings.spreadsheet.id, creds, settings.google, roles, journal
@@ -94,9 +103,13 @@ def gmail_credentials(settings: Settings) -> Credentials:
             gmail_scopes(settings),
             subject=google.gmail_delegated_user,
             what="google.credentials, sending as google.gmail_delegated_user",
+            get=NEW_KEY,
         )
     return load_credentials(
-        google.gmail_token, gmail_scopes(settings), what="google.gmail_token, for Gmail"
+        google.gmail_token,
+        gmail_scopes(settings),
+        what="google.gmail_token, for Gmail",
+        get="to get the right file, run mentor-sync auth gmail",
     )
 
 
@@ -110,4 +123,5 @@ def forms_credentials(settings: Settings, *, make: bool = False) -> Credentials:
         settings.google.credentials,
         [SHEETS_SCOPE, FORMS_BODY if make else FORMS_READONLY],
         what="google.credentials, for the spreadsheet and the forms",
+        get=f"{NEW_KEY}, or run mentor-sync auth forms to use your own Google account",
     )

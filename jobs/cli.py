@@ -31,14 +31,17 @@ from jobs.calendar import calendar_lines, send_test_email
 from jobs.clock import program_now, program_zone
 from jobs.cron import crontab_lines, program_command, systemd_units
 from jobs.doctor import FIX, doctor, summary
+from jobs.init import Conversation, InitRequest, google_refusal, init_settings, refusal
 from jobs.mail import CHECKIN, INTRODUCE
-from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, run_job
+from jobs.program import committee_email
+from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, at_a_terminal, run_job
 from jobs.settings_file import DEFAULT_CONFIG, load_settings, load_templates
 from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.spreadsheet import Spreadsheet
 
+INIT_OUT = Path("settings.toml")  # where init writes, unless --out or --config says
 # --as-of outside these days is a usage error: the calendar's dates must stay computable.
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
@@ -62,7 +65,10 @@ class Options:
     def call(self, settings_path: Path | None = None, record: bool = True) -> Call:
         echo = (lambda line: None) if self.quiet else click.echo
         path = settings_path or self.config
-        return Call(path, self.workbook, self.as_of, self.verbose, echo, record)
+        scheduled = not at_a_terminal(sys.stdin, sys.stdout)  # cron and systemd give none
+        return Call(
+            path, self.workbook, self.as_of, self.verbose, echo, record, scheduled=scheduled
+        )
 
 
 class _OneLineErrors(click.Group):
@@ -361,7 +367,7 @@ def schedule(options: Options) -> None:
         logs.attach_file(settings.operations, in_zone)
         works = {"match": runner.match(), "introduce": runner.mail(INTRODUCE)}
         works["checkin"] = runner.mail(CHECKIN)
-        call = dataclasses.replace(options.call(), known=settings)
+        call = dataclasses.replace(options.call(), known=settings, scheduled=True)
         timetable = scheduler.build(
             settings.schedule,
             settings.program.time_zone,
@@ -454,7 +460,7 @@ def test_email(options: Options, template: str, to: str | None) -> None:
         settings = load_settings(options.config)
         said = send_test_email(
             template,
-            to or settings.program.committee_email,
+            to or committee_email(settings),
             _sheet(options, settings),
             settings,
             load_templates(settings),
@@ -482,6 +488,125 @@ def doctor_command(options: Options) -> None:
 
 
 @cli.command()
+@click.option(
+    "--workbook",
+    "workbook",
+    type=click.Path(path_type=Path),
+    help="The forms' responses as .xlsx (in Google Sheets: File > Download > Microsoft Excel).",
+)
+@click.option(
+    "--spreadsheet",
+    metavar="URL_OR_ID",
+    help="The Google spreadsheet the forms are linked to: its address, or the id in it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Where to write the settings; default settings.toml here, or the --config given.",
+)
+@click.option("--yes", is_flag=True, help="Ask nothing and take every guess.")
+@click.option("--force", is_flag=True, help="Replace the settings file if there is one.")
+@click.option("--name", metavar="TEXT", help="The program's name; default the spreadsheet's title.")
+@click.option(
+    "--committee-email", metavar="ADDR", help="Where the committee reads mail (needed with --yes)."
+)
+@click.option("--from-address", metavar="ADDR", help="Emails come from; default the committee's.")
+@click.option("--from-name", metavar="TEXT", help="Who emails come from; default the program.")
+@click.option("--time-zone", metavar="ZONE", help="Such as Europe/London; default this machine's.")
+@click.option(
+    "--mentee-form", metavar="URL", help="The mentee form's edit address: its options exactly."
+)
+@click.option(
+    "--mentor-form", metavar="URL", help="The mentor form's edit address: its options exactly."
+)
+@click.option(
+    "--checkin-form", metavar="URL", help="The check-in form's edit address: its prefilled link."
+)
+@click.option("--create-checkin-form", is_flag=True, help="Make the check-in form in Google Forms.")
+@click.pass_obj
+def init(
+    options: Options,
+    workbook: Path | None,
+    spreadsheet: str | None,
+    out: Path | None,
+    yes: bool,
+    force: bool,
+    name: str | None,
+    committee_email: str | None,
+    from_address: str | None,
+    from_name: str | None,
+    time_zone: str | None,
+    mentee_form: str | None,
+    mentor_form: str | None,
+    checkin_form: str | None,
+    create_checkin_form: bool,
+) -> None:
+    """Write a settings file for your own program from your forms' responses: which tab is
+    which form, which question is which setting (confirm or change each guess), the checkbox
+    options from the answers (or exactly from Google Forms, given the forms' edit
+    addresses), and the program's name, addresses and time zone. Then run doctor on it."""
+    request = InitRequest(
+        out=out or (options.config if _given("config") else INIT_OUT),
+        config=options.config,
+        workbook=workbook or options.workbook,
+        spreadsheet=spreadsheet or "",
+        yes=yes,
+        force=force,
+        name=name or "",
+        committee_email=(committee_email or "").strip(),
+        from_address=(from_address or "").strip(),
+        from_name=from_name or "",
+        time_zone=time_zone,
+        forms={
+            form: address.strip()
+            for form, address in (
+                ("mentee_form", mentee_form),
+                ("mentor_form", mentor_form),
+                ("checkin_form", checkin_form),
+            )
+            if address and address.strip()
+        },
+        create_checkin_form=create_checkin_form,
+    )
+    try:
+        problem = refusal(request) or google_refusal(request, os.environ)
+    except ConfigError as exc:  # the settings file whose [google] init would keep
+        _fail(options, f"configuration error: {exc}", EXIT_USAGE)
+    if problem:
+        raise click.UsageError(problem)
+    say = (lambda line: None) if options.quiet else click.echo
+    if yes:
+        talk = Conversation(say, lambda question, default: default, lambda question: False, False)
+    else:
+        talk = Conversation(
+            click.echo,
+            lambda question, default: click.prompt(
+                question, default=default, show_default=bool(default)
+            ),
+            lambda question: click.confirm(question, default=False),
+        )
+
+    def job() -> int:
+        try:
+            written = init_settings(request, talk)
+        except click.Abort:
+            click.echo("mentor-sync: init stopped; nothing written", err=True)
+            return EXIT_FAILED
+        if written is None:
+            return EXIT_FAILED
+        say(f"\nmentor-sync doctor on {written}:")
+        findings = doctor(written, options.now())
+        for finding in findings:
+            say(str(finding))
+        say(summary(findings))
+        config = "" if written == DEFAULT_CONFIG else f" --config {written}"
+        say(f"next: {_program()}{config} match, then review the tab Committee Matches")
+        return EXIT_FAILED if any(f.level == FIX for f in findings) else 0
+
+    _guard(options, job)
+
+
+@cli.command()
 @click.argument("service", type=click.Choice(["gmail", "sheets", "forms"]))
 @click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening it.")
 @click.pass_obj
@@ -497,6 +622,14 @@ def auth(options: Options, service: str, no_browser: bool) -> None:
         click.echo(sign_in(settings, service, now, open_browser=not no_browser))
 
     _guard(options, job)
+
+
+def _given(option: str) -> bool:
+    """Whether `option`, of every command, was given on the command line, before the
+    command's name or after it (not left to its default)."""
+    here = click.get_current_context()
+    given = (here.find_root().get_parameter_source(option), here.get_parameter_source(option))
+    return ParameterSource.COMMANDLINE in given
 
 
 def _sheet(options: Options, settings: Settings) -> Spreadsheet:

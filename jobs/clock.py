@@ -7,7 +7,10 @@ scheduler and the jobs agree on when "today" starts.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
 
 import pytz
 
@@ -31,6 +34,25 @@ def program_zone(name: str) -> tzinfo | None:
             f"{did_you_mean(name, pytz.all_timezones)}; use a name such as America/New_York"
             ' or Europe/London, or "" for this machine\'s time zone'
         ) from None
+
+
+def machine_zone(
+    environ: Mapping[str, str], localtime: Path = Path("/etc/localtime")
+) -> tuple[str, str]:
+    """This machine's time zone as a tz database name, and where it was read: the TZ
+    variable, or the zone file `localtime` links to; ("", "") when neither names a zone."""
+    for given, source in ((environ.get("TZ", ""), "the TZ variable"), (_link(localtime), "")):
+        name = given.lstrip(":").partition("zoneinfo/")[2] or given.lstrip(":")
+        if name in pytz.all_timezones_set:
+            return name, source or f"{localtime}, this machine's time zone"
+    return "", ""
+
+
+def _link(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
 
 
 def program_now(settings: Settings, as_of: date | None = None) -> datetime:

@@ -1,9 +1,13 @@
 """`mentor-sync doctor`: check the settings, the spreadsheet and the sender; say what to fix.
 
 Each check gives one line: `ok:` when it is fine, `fix:` with what to do when
-it is not, `note:` for what is fine today but will need a person later. No
-secret is ever printed: files are named by path, accounts by email, the SMTP
-login by the names of its environment variables.
+it is not, `note:` for what is fine today but will need a person later. Beyond
+what is there, it checks what the jobs would make of it (mentoring/checkup.py):
+sample or empty names and addresses, checkbox answers that fit no option, a
+Committee Mentor Email one typo from a mentor's, an editor's lock on the
+workbook. No secret is ever printed: files are named by path, accounts by
+email, the SMTP login by the names of its environment variables. Google that
+cannot be reached at all is said once: the later checks that need it are left.
 """
 
 from __future__ import annotations
@@ -11,16 +15,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from jobs.backends import SIGNED_IN, gmail_credentials, open_journal, open_spreadsheet
-from jobs.settings_file import load_settings
+from jobs.settings_file import load_settings, sample_settings
+from mentoring import checkup
+from mentoring.addresses import email_at
+from mentoring.checkup import FIX, NOTE, OK, Finding
 from mentoring.errors import ConfigError, MentorSyncError, did_you_mean
+from mentoring.intake import missing_questions
 from mentoring.settings import Form, Settings
-from mentoring.sheet import Table
+from mentoring.sheet import NOTHING_DONE, Table
 from mentoring.summary import count
 from mentoring.tool_tabs import check_tool_tabs
 from sync.state import load_history
@@ -28,18 +35,9 @@ from sync.state import load_history
 if TYPE_CHECKING:
     from sync.gsheets import GoogleSpreadsheet
 
-OK, FIX, NOTE = "ok", "fix", "note"
+__all__ = ["FIX", "NOTE", "OK", "Finding", "doctor", "summary"]
 # Google stops refreshing the tokens of an OAuth app left in "Testing" 7 days after sign-in.
 TESTING_DAYS = 7
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str
-    text: str
-
-    def __str__(self) -> str:
-        return f"{self.level}: {self.text}"
 
 
 def doctor(
@@ -51,8 +49,12 @@ def doctor(
     except ConfigError as exc:
         return [Finding(FIX, f"the settings: {exc}")]
     findings = [Finding(OK, f"the settings in {settings_path} are valid")]
-    findings += _spreadsheet(settings)
-    findings += _sender(settings, now, os.environ if environ is None else environ)
+    findings += checkup.program_settings(settings, sample_settings())
+    findings += checkup.rules_without_options(settings)
+    sheet = _Sheet()
+    findings += sheet.check(settings)
+    environ = os.environ if environ is None else environ
+    findings += _sender(settings, now, environ, google=not sheet.unreachable)
     findings += _operations(settings, now)
     return findings
 
@@ -106,32 +108,68 @@ def _journal(settings: Settings) -> Finding:
     return Finding(OK, f"the send journal {path} knows {emails} of the program")
 
 
-def _spreadsheet(settings: Settings) -> Iterator[Finding]:
-    google = settings.spreadsheet.backend == "google"
-    try:
-        sheet = open_spreadsheet(settings)
-        tabs = sheet.tab_names()
-        found = sheet.read(
-            [settings.mentee_form.tab, settings.mentor_form.tab, settings.checkin_form.tab]
+class _Sheet:
+    """The spreadsheet's checks; `unreachable` after them when Google could not be reached."""
+
+    unreachable = False
+
+    def check(self, settings: Settings) -> list[Finding]:
+        try:
+            sheet = open_spreadsheet(settings)
+            tabs = sheet.tab_names()
+            forms = [settings.mentee_form, settings.mentor_form, settings.checkin_form]
+            found = sheet.read([form.tab for form in forms])
+            t = settings.tabs
+            own = sheet.read([t.committee, t.intake_issues, t.email_log, t.pair_health])
+        except MentorSyncError as exc:
+            self.unreachable = settings.spreadsheet.backend == "google" and _unreachable(exc)
+            return [Finding(FIX, str(exc))]
+        # The google backend's spreadsheet is a GoogleSpreadsheet, which has a title.
+        where = (
+            f"the Google spreadsheet '{cast('GoogleSpreadsheet', sheet).title}'"
+            if settings.spreadsheet.backend == "google"
+            else settings.spreadsheet.path
         )
-    except MentorSyncError as exc:
-        yield Finding(FIX, str(exc))
-        return
-    # The google backend's spreadsheet is a GoogleSpreadsheet, which has a title.
-    where = (
-        f"the Google spreadsheet '{cast('GoogleSpreadsheet', sheet).title}'"
-        if google
-        else settings.spreadsheet.path
-    )
-    yield Finding(OK, f"opened {where}, which has {len(tabs)} tabs")
-    t = settings.tabs
+        findings = [Finding(OK, f"opened {where}, which has {len(tabs)} tabs")]
+        findings += _locks(settings)
+        findings += _forms(settings, found, tabs)
+        findings += _own_tabs(settings, own)
+        mentors = found.get(settings.mentor_form.tab)
+        committee = own.get(t.committee)
+        if mentors is not None and committee is not None:
+            findings += checkup.near_miss_mentors(committee, _addresses(mentors, settings))
+        return findings
+
+
+def _unreachable(exc: MentorSyncError) -> bool:
+    from sync.google import unreachable  # loaded already: the spreadsheet is on Google
+
+    return unreachable(exc)
+
+
+def _locks(settings: Settings) -> list[Finding]:
+    """An editor's lock file beside the workbook: it is open in Excel or LibreOffice."""
+    if settings.spreadsheet.backend != "workbook":
+        return []
+    workbook = Path(settings.spreadsheet.path)
+    try:
+        beside = [entry.name for entry in workbook.parent.iterdir()]
+    except OSError:
+        return []
+    return checkup.editor_locks(workbook.name, beside)
+
+
+def _forms(settings: Settings, found: Mapping[str, Table], tabs: list[str]) -> Iterator[Finding]:
+    """Each form's response tab: there, with every question's column, its checkbox answers
+    fitting the options the settings list."""
     forms = [
         (settings.mentee_form, "tabs.mentees", "mentee_form"),
         (settings.mentor_form, "tabs.mentors", "mentor_form"),
     ]
     for form, key, section in forms:
         if form.tab in found:
-            yield from _headers(found[form.tab], form, section)
+            yield from _headers(found[form.tab], form, section, settings)
+            yield from checkup.checkbox_fit(found[form.tab], form, section, settings)
         else:
             yield Finding(
                 FIX,
@@ -141,20 +179,25 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
             )
     checkin = settings.checkin_form
     if checkin.tab in found:
-        yield from _headers(found[checkin.tab], checkin, "checkin_form")
+        yield from _headers(found[checkin.tab], checkin, "checkin_form", settings)
+        return
+    t = settings.tabs
+    ours = {*vars(t).values(), settings.matching.past_pairs_tab}
+    near = did_you_mean(checkin.tab, [name for name in tabs if name not in ours])
+    what = f"no tab '{checkin.tab}' (the check-in form's responses)"
+    if near:
+        yield Finding(FIX, f"{what}{near} If so, set tabs.checkins in the settings to its name")
     else:
-        ours = {*vars(t).values(), settings.matching.past_pairs_tab}
-        near = did_you_mean(checkin.tab, [name for name in tabs if name not in ours])
-        what = f"no tab '{checkin.tab}' (the check-in form's responses)"
-        if near:
-            yield Finding(FIX, f"{what}{near} If so, set tabs.checkins in the settings to its name")
-        else:
-            yield Finding(
-                NOTE,
-                f"{what} yet; link the check-in form to the spreadsheet (in the form:"
-                " Responses > Link to Sheets), and set tabs.checkins to the tab's name",
-            )
-    own = sheet.read([t.committee, t.intake_issues, t.email_log, t.pair_health])
+        yield Finding(
+            NOTE,
+            f"{what} yet; link the check-in form to the spreadsheet (in the form:"
+            " Responses > Link to Sheets), and set tabs.checkins to the tab's name",
+        )
+
+
+def _own_tabs(settings: Settings, own: Mapping[str, Table]) -> Iterator[Finding]:
+    """The tabs the tool writes: found, or made by the first run; their markers intact."""
+    t = settings.tabs
     for name in (t.committee, t.intake_issues, t.email_log, t.pair_health):
         if name in own:
             yield Finding(OK, f"found the tab '{own[name].name}'")
@@ -162,23 +205,15 @@ def _spreadsheet(settings: Settings) -> Iterator[Finding]:
             yield Finding(NOTE, f"no tab '{name}' yet; the first run makes it")
     try:
         check_tool_tabs(own, settings)
-    except ConfigError as exc:
-        yield Finding(FIX, str(exc))
+    except ConfigError as exc:  # said as a job refuses; doctor writes nothing anyway
+        yield Finding(FIX, str(exc).removesuffix(f". {NOTHING_DONE}"))
 
 
-def _headers(table: Table, form: Form, section: str) -> Iterator[Finding]:
-    missing = [
-        (field, header)
-        for field, header in form.questions.items()
-        if header and table.column(header) is None
-    ]
-    for field, header in missing:
-        yield Finding(
-            FIX,
-            f"tab '{table.name}' has no column '{header}' ({section}.questions.{field})"
-            f"{did_you_mean(header, table.header) or '.'} If the question was reworded in"
-            f" the form, put its new text in the settings: [{section}.questions] {field} = ...",
-        )
+def _headers(table: Table, form: Form, section: str, settings: Settings) -> Iterator[Finding]:
+    """Every question of the form whose column the tab lacks, at once, each with its fix."""
+    missing = missing_questions(table, form, section, settings)
+    for text in missing:
+        yield Finding(FIX, text)
     if not missing:
         yield Finding(
             OK,
@@ -186,7 +221,17 @@ def _headers(table: Table, form: Form, section: str) -> Iterator[Finding]:
         )
 
 
-def _sender(settings: Settings, now: datetime, environ: Mapping[str, str]) -> Iterator[Finding]:
+def _addresses(mentors: Table, settings: Settings) -> set[str]:
+    """The mentors' addresses in their response tab."""
+    column = mentors.column(settings.mentor_form.questions["email"])
+    return {address for row in mentors.rows if (address := email_at(row, column))}
+
+
+def _sender(
+    settings: Settings, now: datetime, environ: Mapping[str, str], google: bool = True
+) -> Iterator[Finding]:
+    """The sender works from here; Gmail is signed in to unless `google` is False (Google
+    could not be reached for the spreadsheet)."""
     email = settings.email
     if email.sender == "outbox":
         yield Finding(OK, f"emails are written as .eml files into {email.outbox}, not sent")
@@ -194,6 +239,11 @@ def _sender(settings: Settings, now: datetime, environ: Mapping[str, str]) -> It
     if email.sender == "smtp":
         yield _smtp_login(settings, environ)
         return
+    yield from _gmail(settings, now, google)
+
+
+def _gmail(settings: Settings, now: datetime, google: bool) -> Iterator[Finding]:
+    """The Gmail token (or the Workspace delegation) can send, and signs in."""
     # Google's clients load only when the program sends with Gmail.
     from sync.google import (
         READING_SCOPES,
@@ -202,14 +252,18 @@ def _sender(settings: Settings, now: datetime, environ: Mapping[str, str]) -> It
         Retry,
         TimedRequest,
         granted_scopes,
+        unreachable,
     )
 
+    delegated = bool(settings.google.gmail_delegated_user)
     try:
         creds = gmail_credentials(settings)
     except ConfigError as exc:
-        yield Finding(FIX, f"{exc}; for a token, run mentor-sync auth gmail")
+        told = delegated or "mentor-sync auth gmail" in str(exc)
+        yield Finding(FIX, f"{exc}" if told else f"{exc}; for a token, run mentor-sync auth gmail")
         return
-    delegated = bool(settings.google.gmail_delegated_user)
+    if not google:
+        return
     if not delegated:
         scopes = granted_scopes(creds)
         if scopes and not scopes & SENDING_SCOPES:  # a file without scopes: the sign-in tells
@@ -232,6 +286,9 @@ def _sender(settings: Settings, now: datetime, environ: Mapping[str, str]) -> It
         )
     except GoogleError as exc:
         fix = "run mentor-sync auth gmail"
+        if unreachable(exc):
+            yield Finding(FIX, str(exc))
+            return
         if delegated:
             fix = (
                 "check the domain-wide delegation of the service account (its client ID, with"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import warnings
 from datetime import datetime, tzinfo
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -22,9 +23,12 @@ from pathlib import Path
 from mentoring.settings import Operations
 from sync.files import keep_private, private_file
 
-# Our loggers: the jobs' lines and the adapters' warnings. Everything else (Google's
-# client libraries) stays at WARNING.
+# Our loggers: the jobs' lines and the adapters' warnings.
 OURS = ("mentor_sync", "jobs", "sync")
+# The libraries under the Google adapters, which would say their own things on stderr (a
+# connection tried again, a Python version they will stop supporting) in lines of their
+# own: a failure is said once, in our words. --verbose lets them speak.
+LIBRARIES = ("urllib3", "google", "googleapiclient", "google_auth_httplib2", "httplib2", "gspread")
 log = logging.getLogger("mentor_sync")
 
 
@@ -105,6 +109,10 @@ def configure(
     root.setLevel(logging.WARNING)
     for name in OURS:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING if verbose else logging.ERROR)
+    if not verbose:
+        warnings.filterwarnings("ignore", module=rf"({'|'.join(LIBRARIES)})(\.|$)")
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(logging.ERROR if quiet else logging.DEBUG)
     layout = "%(asctime)s %(message)s" if timestamps else "%(message)s"

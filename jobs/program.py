@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from mentoring.answers import Answers, assign, read_answers
+from mentoring.checkup import NO_COMMITTEE_EMAIL
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.identity import KnownPair, dated_as_sent, identify
 from mentoring.intake import IntakeIssue, Responses, read_responses
@@ -224,9 +225,20 @@ def email_log(table: Table | None, settings: Settings, journal: Journal | None) 
 
 
 def sender_person(settings: Settings) -> Person:
-    """Who the emails are from: the sending address, or the committee's."""
-    email = settings.email.from_address or settings.program.committee_email
-    return Person(email=email, name=settings.email.from_name, role="")
+    """Who the emails are from: the sending address, or the committee's. Raises ConfigError
+    when the committee's address, which every email names, is empty."""
+    committee = committee_email(settings)
+    return Person(
+        email=settings.email.from_address or committee, name=settings.email.from_name, role=""
+    )
+
+
+def committee_email(settings: Settings) -> str:
+    """program.committee_email, which the emails name (and come from, without
+    email.from_address) and the alerts go to; ConfigError naming it when it is empty."""
+    if not settings.program.committee_email:
+        raise ConfigError(NO_COMMITTEE_EMAIL)
+    return settings.program.committee_email
 
 
 def spreadsheet_link(settings: Settings) -> str:

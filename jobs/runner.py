@@ -4,6 +4,10 @@ One run at a time (a file lock), one line logged for what it did or why it
 failed, the run remembered in the state file, and the committee alerted about
 problems it has not been told of: a job failing again and again (here, after the run),
 new intake issues and new weak matches (by the match job, before its own write).
+
+Setting up is quiet for the committee (mentoring/runs.py, History.counts): a failure
+counts toward the alert only in a scheduled run (not one from a terminal), after the
+first scheduled run that worked, and not on a configuration error.
 """
 
 from __future__ import annotations
@@ -132,8 +136,23 @@ class Call:
     echo: Callable[[str], None] = lambda line: None
     record: bool = True  # False for a dry run: nothing happened, so nothing is remembered
     # The settings as last read well (the scheduler's, from its start): when the file gets
-    # broken meanwhile, the failure is still remembered and alerted about through them.
+    # broken meanwhile, the failure is still remembered through them (not alerted about:
+    # a configuration error never is).
     known: Settings | None = None
+    # Started by the scheduler, cron or systemd; False for a person at a terminal, whose
+    # failures do not count toward the alert (they see them).
+    scheduled: bool = True
+
+
+def at_a_terminal(*streams: object) -> bool:
+    """Whether any of `streams` (stdin, stdout) is a terminal: a person started the run."""
+    for stream in streams:
+        try:
+            if getattr(stream, "isatty", lambda: False)():
+                return True
+        except (OSError, ValueError):  # a closed stream
+            continue
+    return False
 
 
 def run_job(job: str, work: Work, call: Call) -> int:
@@ -162,8 +181,8 @@ def run_job(job: str, work: Work, call: Call) -> int:
         log.warning("mentor-sync: %s", line)
         if call.record:
             # Remembered for status, but no alert: the run in progress owns the spreadsheet.
-            run = Run(job, session.now, 0.0, LOCKED, line)
-            _remember(settings, run, session, alert=False)
+            run = Run(job, session.now, 0.0, LOCKED, line, call.scheduled)
+            _remember(settings, run, session)
         return EXIT_LOCKED
     except OSError as exc:  # (Timeout is one too) a lock file that cannot be made at all
         log.error(
@@ -200,6 +219,7 @@ def _collector_paused() -> Iterator[None]:
 def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
     started = time.monotonic()
     result = JobResult([])
+    misconfigured = False
     try:
         result = work(session)
         code = EXIT_FAILED if result.failed else EXIT_OK
@@ -211,6 +231,7 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
         outcome, said = (RUN_FAILED if result.failed else OK), " | ".join(result.lines)
     except ConfigError as exc:
         code, outcome, said = EXIT_USAGE, RUN_FAILED, f"configuration error: {exc}"
+        misconfigured = True
         log.error("mentor-sync: %s", said, exc_info=call.verbose)
     except MentorSyncError as exc:
         code, outcome, said = EXIT_FAILED, RUN_FAILED, str(exc)
@@ -226,7 +247,8 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
             exc_info=True,
         )
     if call.record:
-        run = Run(job, session.now, time.monotonic() - started, outcome, said)
+        seconds = time.monotonic() - started
+        run = Run(job, session.now, seconds, outcome, said, call.scheduled, misconfigured)
         _remember(session.settings, run, session)
     return code
 
@@ -238,20 +260,16 @@ def _failing(exc: ConfigError) -> Work:
     return work
 
 
-def _remember(
-    settings: Settings,
-    run: Run,
-    session: Session,
-    alert: bool = True,
-) -> None:
-    """Record `run` in the state file, then alert the committee about a job that keeps
-    failing."""
+def _remember(settings: Settings, run: Run, session: Session) -> None:
+    """Record `run` in the state file, then, when it counts toward it (History.counts),
+    alert the committee about a job that keeps failing."""
     path = Path(settings.operations.state_file)
-    history = load_history(path, session.now, set_aside=True).record(run)
+    before = load_history(path, session.now, set_aside=True)
+    history = before.record(run)
     _save(path, history)
-    if not alert:
+    if not before.counts(run):
         return
-    failing = alerts.failing_jobs(history.failing(settings.alerts.failures))
+    failing = alerts.failing_jobs(history.to_alert(settings.alerts.failures))
     told = {problem.key for job, problem in failing.items() if history.jobs[job].told}
     wanted = list(failing.values())
     if not [p for p in wanted if p.key not in told]:
@@ -271,7 +289,7 @@ def _remember(
         if sheet is not None:
             sheet.flush()
     except MentorSyncError as exc:
-        log.error("mentor-sync: could not alert %s: %s", settings.alert_to, exc)
+        log.error("mentor-sync: could not alert %s: %s", settings.alert_to or "the committee", exc)
         return
     if result is None:
         return

@@ -32,6 +32,11 @@ def default_settings_text() -> str:
     return resources.files("config").joinpath("settings.toml").read_text(encoding="utf-8")
 
 
+def sample_settings() -> Settings:
+    """The settings the program ships, alone: the demo's names and addresses."""
+    return parse_settings(_parse(default_settings_text(), "the built-in defaults"))
+
+
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Read `path` over the defaults and validate; relative paths become relative to its folder.
 
@@ -42,36 +47,51 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             f"no settings file at {path}; pass --config PATH, or run 'mentor-sync demo'"
             " to try the tool on sample data"
         )
-    defaults = _parse(default_settings_text(), "the built-in defaults")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path} is not UTF-8 text ({exc}); save it as UTF-8") from exc
-    settings = parse_settings(_layer(defaults, _parse(text, str(path))))
-    workbook = path.parent / settings.spreadsheet.path
+    return settings_over_defaults(_parse(text, str(path)), path.parent, environ)
+
+
+def default_settings_data() -> dict[str, Any]:
+    """The shipped defaults as TOML reads them: tables of plain values."""
+    return _parse(default_settings_text(), "the built-in defaults")
+
+
+def settings_over_defaults(
+    data: Mapping[str, Any], folder: Path, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """`data` (a settings file as TOML reads it) over the defaults, validated, with relative
+    paths made relative to `folder`, where the settings file is or will be.
+
+    Raises ConfigError when a setting is wrong.
+    """
+    settings = parse_settings(_layer(default_settings_data(), data))
+    workbook = folder / settings.spreadsheet.path
     sheet = dataclasses.replace(settings.spreadsheet, path=str(workbook))
     matching = settings.matching
     if matching.past_pairs_file:
-        past = str(path.parent / matching.past_pairs_file)
+        past = str(folder / matching.past_pairs_file)
         matching = dataclasses.replace(matching, past_pairs_file=past)
     email = dataclasses.replace(
         settings.email,
-        outbox=str(path.parent / settings.email.outbox),
-        templates=str(path.parent / settings.email.templates) if settings.email.templates else "",
+        outbox=str(folder / settings.email.outbox),
+        templates=str(folder / settings.email.templates) if settings.email.templates else "",
     )
     environ = os.environ if environ is None else environ
     files: dict[str, Any] = {  # str values, for str fields: replace() cannot tell by the keys
-        key: environ.get(variable) or str(path.parent / getattr(settings.google, key))
+        key: environ.get(variable) or str(folder / getattr(settings.google, key))
         for key, variable in GOOGLE_FILE_VARIABLES.items()
     }
     google = dataclasses.replace(settings.google, **files)
     ops = settings.operations
     operations = dataclasses.replace(
         ops,
-        log_file=str(path.parent / ops.log_file) if ops.log_file else "",
-        state_file=str(path.parent / ops.state_file),
-        journal_file=str(path.parent / ops.journal_file),
-        lock_file=str(path.parent / ops.lock_file),
+        log_file=str(folder / ops.log_file) if ops.log_file else "",
+        state_file=str(folder / ops.state_file),
+        journal_file=str(folder / ops.journal_file),
+        lock_file=str(folder / ops.lock_file),
     )
     settings = dataclasses.replace(
         settings,

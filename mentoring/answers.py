@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mentoring.addresses import address_problem, email_at, normalise_email
-from mentoring.intake import IntakeIssue
+from mentoring.intake import IntakeIssue, question_columns
 from mentoring.pairs import Pair
 from mentoring.settings import Form
 from mentoring.sheet import Row, Table, cell, cell_text
@@ -65,15 +65,7 @@ def read_answers(table: Table | None, form: Form, date_order: str = "auto") -> A
     assigned to pairs; raises ConfigError when a configured header is missing."""
     if table is None or not any(table.header):
         return AnswerRows((), (), known=False)
-    columns = {
-        field: table.require(
-            header,
-            what=f"check-in form, field '{field}'",
-            fix="If the question was reworded, put its new text in the settings"
-            f" (checkin_form.questions.{field}).",
-        )
-        for field, header in form.questions.items()
-    }
+    columns = question_columns(table, form, "checkin_form")
     order = date_order
     if order == "auto":
         order = guess_date_order(cell(row, columns["timestamp"]) for row in table.rows)

@@ -18,7 +18,8 @@ from datetime import datetime
 
 from mentoring.addresses import address_problem
 from mentoring.addresses import normalise_email as normalise_email  # for the modules that use it
-from mentoring.settings import Form, Settings
+from mentoring.errors import ConfigError, did_you_mean
+from mentoring.settings import NEEDED_QUESTIONS, Form, Settings
 from mentoring.sheet import Row, Table, cell, cell_text, header_key
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
@@ -122,8 +123,64 @@ def _options_in(items: tuple[str, ...], options: Sequence[str]) -> int:
     return sum(1 for item in items if item in options)
 
 
+def question_columns(
+    table: Table, form: Form, section: str, settings: Settings | None = None
+) -> dict[str, int]:
+    """The column of each question of `form` (its settings `section`, such as
+    "mentee_form") in its response tab; raises ConfigError naming every header the tab
+    lacks at once (`missing_questions`)."""
+    missing = missing_questions(table, form, section, settings)
+    if missing:
+        raise ConfigError(" Also: ".join(missing))
+    found = {field: table.column(header) for field, header in form.questions.items()}
+    return {field: index for field, index in found.items() if index is not None}
+
+
+def missing_questions(
+    table: Table, form: Form, section: str, settings: Settings | None = None
+) -> list[str]:
+    """What to do about each question of `form` whose header `table` lacks: the closest
+    header, the setting to correct, and, for a question the jobs can do without, how to
+    switch it off (with what else names it, from `settings` when given)."""
+    said = []
+    for field, header in form.questions.items():
+        if table.column(header) is not None:
+            continue
+        text = (
+            f"tab '{table.name}' has no column '{header}' ({section}.questions.{field})"
+            f"{did_you_mean(header, table.header) or '.'} If the question was reworded in the"
+            f' form, put its new text in the settings: [{section}.questions] {field} = "..."'
+        )
+        if field not in NEEDED_QUESTIONS[section]:
+            uses = question_uses(field, section, form, settings)
+            text += '; if your form does not ask this, set it to "" there'
+            text += f" and take it out of {', '.join(uses)}" if uses else ""
+        said.append(text)
+    return said
+
+
+def question_uses(field: str, section: str, form: Form, settings: Settings | None) -> list[str]:
+    """The other settings that name the question `field` of a form, which would refuse it
+    switched off: the form's required answers, and from `settings` the matching rules, the
+    slate summary's group and the introductions' shared interests."""
+    uses = [f"{section}.required"] if field in form.required else []
+    if settings is None or section not in ("mentee_form", "mentor_form"):
+        return uses
+    side = section.removesuffix("_form")
+    uses += [f"the rule '{r.name}'" for r in settings.matching.rules if getattr(r, side) == field]
+    if side == "mentee" and settings.matching.summary_group == field:
+        uses.append("matching.summary_group")
+    if side == "mentee" and field in settings.email.shared_interests:
+        uses.append("email.shared_interests")
+    return uses
+
+
 def read_responses(mentees: Table, mentors: Table, settings: Settings) -> Responses:
-    """Read both response tabs; raises ConfigError when a configured header is missing."""
+    """Read both response tabs; raises ConfigError naming every configured header they lack."""
+    missing = missing_questions(mentees, settings.mentee_form, "mentee_form", settings)
+    missing += missing_questions(mentors, settings.mentor_form, "mentor_form", settings)
+    if missing:
+        raise ConfigError(" Also: ".join(missing))
     issues: list[IntakeIssue] = []
     mentee_list = _read_form(mentees, settings.mentee_form, settings, issues, "mentee")
     mentor_list = _read_form(mentors, settings.mentor_form, settings, issues, "mentor")
@@ -161,15 +218,7 @@ class _Reading:
 def _read_form(
     table: Table, form: Form, settings: Settings, issues: list[IntakeIssue], role: str
 ) -> list[Applicant]:
-    columns = {
-        field: table.require(
-            header,
-            what=f"{role} form, field '{field}'",
-            fix=f"If the question was reworded, put its new text in the settings"
-            f" ({role}_form.questions.{field}).",
-        )
-        for field, header in form.questions.items()
-    }
+    columns = question_columns(table, form, f"{role}_form", settings)
     order = settings.intake.date_order
     if order == "auto":
         order = guess_date_order(cell(row, columns["timestamp"]) for row in table.rows)

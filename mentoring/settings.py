@@ -25,8 +25,13 @@ DATE_ORDERS = ("auto", "month-first", "day-first")
 # Kinds of email the Email Log has besides the check-ins, which no check-in may be named.
 RESERVED_KINDS = ("introduction", "reminder", "alert", "digest", "not matched", "mentor pool")
 
-# Fields every form must name, because intake cannot work without them.
-ESSENTIAL_FIELDS = ("timestamp", "email", "name")
+# The questions each form must have, because the jobs cannot work without them: their
+# headers cannot be "".
+NEEDED_QUESTIONS: Mapping[str, tuple[str, ...]] = {
+    "mentee_form": ("timestamp", "email", "name"),
+    "mentor_form": ("timestamp", "email", "name", "capacity"),
+    "checkin_form": ("timestamp", "email", "partner"),
+}
 
 
 @dataclass(frozen=True)
@@ -324,14 +329,8 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             )
         seen[name] = key
     mentee_form = _form(data.get("mentee_form", {}), "mentee_form", tabs.mentees)
-    mentor_form = _form(data.get("mentor_form", {}), "mentor_form", tabs.mentors, ("capacity",))
-    checkin_form = _form(
-        data.get("checkin_form", {}),
-        "checkin_form",
-        tabs.checkins,
-        ("partner",),
-        essential=("timestamp", "email"),
-    )
+    mentor_form = _form(data.get("mentor_form", {}), "mentor_form", tabs.mentors)
+    checkin_form = _form(data.get("checkin_form", {}), "checkin_form", tabs.checkins)
     checkboxes = _checkboxes(
         data.get("checkboxes", {}), {*mentee_form.questions, *mentor_form.questions}
     )
@@ -615,13 +614,7 @@ def _intake(data: Any) -> Intake:
     return intake
 
 
-def _form(
-    data: Any,
-    path: str,
-    tab: str,
-    extra: tuple[str, ...] = (),
-    essential: tuple[str, ...] = ESSENTIAL_FIELDS,
-) -> Form:
+def _form(data: Any, path: str, tab: str) -> Form:
     section = _Section(data, path, ("questions", "required"))
     questions = section.get("questions", dict)
     for key, header in questions.items():
@@ -629,10 +622,10 @@ def _form(
             raise ConfigError(
                 f"setting '{path}.questions.{key}' must be the question's header text"
             )
-    for key in essential + extra:
+    for key in NEEDED_QUESTIONS[path]:
         if key not in questions:
             raise ConfigError(f"missing setting '{path}.questions.{key}' (the question's header)")
-    for key in essential + extra:
+    for key in NEEDED_QUESTIONS[path]:
         if not questions[key].strip():
             raise ConfigError(f"setting '{path}.questions.{key}' cannot be empty")
     required = section.text_list("required")
@@ -649,5 +642,8 @@ def _form(
 def _checkboxes(data: Any, fields: set[str]) -> dict[str, tuple[str, ...]]:
     if not isinstance(data, Mapping):
         raise ConfigError("[checkboxes] must map a question's field name to its list of options")
-    section = _Section(data, "checkboxes", tuple(sorted(fields)))
-    return {key: section.text_list(key) for key in data}
+    # An empty list is how a committee's file switches off the options of a question the
+    # defaults list but its forms do not ask: there is nothing to check it against.
+    listed = {key: options for key, options in data.items() if key in fields or options != []}
+    section = _Section(listed, "checkboxes", tuple(sorted(fields)))
+    return {key: section.text_list(key) for key in listed}

@@ -31,6 +31,8 @@ class Unknown:
 
 
 Cell = str | int | float | bool | datetime | date | Unknown | None
+# How a job's refusal over a tab ends (doctor, which writes nothing anyway, leaves it out).
+NOTHING_DONE = "Nothing was written or sent"
 
 _SPACES = re.compile(r"\s+")
 
@@ -112,13 +114,12 @@ def is_new_tab(table: Table | None, columns: Sequence[str], what: str) -> bool:
         raise TabShapeError(
             f"tab '{table.name}' ({what}) has its header in row {below}, not in row 1 (a row"
             f" was inserted above it, or the rows were moved); delete the rows above the"
-            f" header so that it is row 1 again. Nothing was written or sent"
+            f" header so that it is row 1 again. {NOTHING_DONE}"
         )
     if not any(table.header):
         raise TabShapeError(
             f"row 1 of tab '{table.name}' ({what}) is empty, but the tab is not; put its"
-            f" header back in row 1 ({', '.join(columns)}), for example with Undo. Nothing"
-            " was written or sent"
+            f" header back in row 1 ({', '.join(columns)}), for example with Undo. {NOTHING_DONE}"
         )
     return False
 

@@ -18,7 +18,7 @@ from mentoring.ledger import LOG_COLUMNS
 from mentoring.past_pairs import PAST_MENTEE, PAST_MENTOR
 from mentoring.reports import INTAKE_COLUMNS
 from mentoring.settings import Settings
-from mentoring.sheet import Table, is_new_tab, looks_like_header
+from mentoring.sheet import NOTHING_DONE, Table, is_new_tab, looks_like_header
 
 
 @dataclass(frozen=True)
@@ -67,5 +67,5 @@ def renamed_tool_tab(name: str, tab: ToolTab, candidate: Table) -> str:
     return (
         f"no tab '{name}' ({tab.what}), but tab '{candidate.name}' has its columns; if it is"
         f" that tab renamed, rename it back, or set {tab.setting} in the settings to"
-        f" '{candidate.name}'. Nothing was written or sent"
+        f" '{candidate.name}'. {NOTHING_DONE}"
     )

@@ -12,7 +12,11 @@ never sent again automatically.
 
 Only answers that prove Gmail did not take the message are simply tried again
 after a wait: 429 and the rate-limit 403s. 400 (a message Gmail cannot use) is
-not sent; 401 and other 403s stop the batch (the token cannot send).
+not sent; 401 and other 403s stop the batch (the token cannot send), and so does
+a connection that never started (no network): that message was not sent.
+
+Each request goes once (sync/google.py, `discovery_client`): a send whose connection is
+lost before the answer is maybe sent, never sent again behind our back.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from __future__ import annotations
 import base64
 import logging
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 from mentoring.settings import Google
 from sync.google import (
     READING_SCOPES,
+    UNREACHABLE,
     CallProblem,
     Credentials,
     GoogleError,
@@ -33,6 +39,7 @@ from sync.google import (
     granted_scopes,
     identity,
     signed_in,
+    unreachable,
 )
 from sync.sender import SendError
 
@@ -65,7 +72,8 @@ class GmailSender:
         try:
             signed_in(self.creds, self.google.timeout, self.retry, "Gmail")
         except GoogleError as exc:
-            raise SendError(f"{exc}; run mentor-sync doctor", fatal=True) from exc
+            advice = "" if unreachable(exc) else "; run mentor-sync doctor"
+            raise SendError(f"{exc}{advice}", fatal=True) from exc
         self._service = discovery_client(
             "gmail", "v1", self.creds, self.google.gmail_endpoint, self.google.timeout
         )
@@ -90,7 +98,7 @@ class GmailSender:
                 request.execute(num_retries=0)
                 return ""
             except Exception as exc:
-                problem = describe(exc)
+                problem = describe(exc, urlsplit(self.google.gmail_endpoint).netloc)
                 if problem is None:
                     raise
                 last = attempt == self.retry.tries - 1
@@ -177,6 +185,12 @@ class GmailSender:
         )
 
     def _refused(self, key: str, problem: CallProblem, tries: int) -> SendError:
+        if problem.reason == UNREACHABLE:
+            return SendError(
+                f"{key} was not sent: cannot reach {problem.host}: {problem.message}; check"
+                " the connection (the next run sends it)",
+                fatal=True,
+            )
         after = f" after {tries} tries" if tries > 1 else ""
         detail = _detail(problem)
         if problem.status in (401, 403):

@@ -2,10 +2,14 @@
 
 Retries are ours, not the client libraries': 429 and 5xx answers (whatever
 their body), lost connections and timeouts are tried again after a capped,
-jittered exponential wait, a bounded number of times; 400, 401, 403 and 404
-never are, since asking again cannot change the answer. A 5xx, like no answer,
-does not prove that Google did not do what was asked (Gmail has answered 500 to a
-send it had made): a call that must not be done twice checks before trying again
+jittered exponential wait, a bounded number of times, and so are the 403s that
+mean "slow down" (rateLimitExceeded, userRateLimitExceeded); 400, 401, 404 and
+every other 403 never are, since asking again cannot change the answer. Nor is a connection
+that never started (the name did not resolve, or the address refused it): that
+is no network, a wrong address or a firewall, which seconds of waiting do not
+mend, so it is said at once in one sentence. A 5xx, like no answer, does not
+prove that Google did not do what was asked (Gmail has answered 500 to a send it
+had made): a call that must not be done twice checks before trying again
 (`CallProblem.maybe_done`).
 """
 
@@ -13,18 +17,20 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import google.auth.exceptions
 import google.auth.transport.requests
-import google_auth_httplib2
 import gspread.exceptions
 import httplib2
 import requests
+from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from googleapiclient.errors import HttpError
@@ -51,6 +57,8 @@ READING_SCOPES = {
 }
 Credentials = service_account.Credentials | user_credentials.Credentials
 T = TypeVar("T")
+# CallProblem.reason of a connection that never started: nothing was asked of Google.
+UNREACHABLE = "UNREACHABLE"
 
 
 class GoogleError(MentorSyncError):
@@ -64,6 +72,12 @@ class GoogleError(MentorSyncError):
 
 class NoAnswerError(GoogleError):
     """The last try got no answer (a timeout or a lost connection): it may have been done."""
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` (a GoogleError, or what wraps one) says Google could not be reached at
+    all: no network, or an address that refuses."""
+    return any(isinstance(e, GoogleError) and e.reason == UNREACHABLE for e in _chain(exc))
 
 
 @dataclass
@@ -120,18 +134,23 @@ class CallProblem:
     reason: str  # Google's status word (RESOURCE_EXHAUSTED) or what happened instead
     message: str
     transient: bool
+    host: str = ""  # for a connection that never started (UNREACHABLE): where it went
 
     @property
     def maybe_done(self) -> bool:
         """Whether Google may have done it all the same: no answer came, or its servers
         failed (a 5xx, JSON or an HTML page), perhaps after doing it. 429 and other 4xx
-        answers prove it was not done."""
-        return self.status == 0 or self.status >= 500
+        answers prove it was not done, and so does a connection that never started."""
+        return (self.status == 0 and self.reason != UNREACHABLE) or self.status >= 500
 
 
-def describe(exc: BaseException) -> CallProblem | None:
+def describe(exc: BaseException, host: str = "") -> CallProblem | None:
     """The CallProblem behind an exception from gspread, googleapiclient or the network; None
-    for anything else (a bug, which is not retried)."""
+    for anything else (a bug, which is not retried). `host` names where the call went when
+    the exception does not say (httplib2's refused connections)."""
+    never_started = _never_started(exc, host)
+    if never_started is not None:
+        return never_started
     if isinstance(exc, gspread.exceptions.APIError):
         return _answered(exc.response.status_code, exc.response.text)
     if isinstance(exc, HttpError):
@@ -149,6 +168,44 @@ def describe(exc: BaseException) -> CallProblem | None:
     if isinstance(exc, OSError):  # httplib2 lets socket errors through
         return CallProblem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
     return None
+
+
+def _never_started(exc: BaseException, host: str) -> CallProblem | None:
+    """A connection that never started: the name did not resolve (no network, or no DNS),
+    or the address refused it. Not transient in the way a 5xx is: said at once."""
+    chain = list(_chain(exc))
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        why = "no network or DNS (the name did not resolve)"
+    elif any(isinstance(e, ConnectionRefusedError) for e in chain):
+        why = "the connection was refused (a firewall or a proxy, or a wrong google.*_endpoint?)"
+    else:
+        return None
+    where = _host(chain) or host or "Google"
+    return CallProblem(0, UNREACHABLE, why, transient=False, host=where)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and the exceptions behind it, as the libraries chain or wrap them."""
+    seen: set[int] = set()
+    at: BaseException | None = exc
+    while at is not None and id(at) not in seen:
+        seen.add(id(at))
+        yield at
+        reason = getattr(at, "reason", None)  # urllib3's MaxRetryError holds its cause here
+        behind = at.__cause__ or at.__context__
+        at = behind or (reason if isinstance(reason, BaseException) else None)
+
+
+def _host(chain: list[BaseException]) -> str:
+    """The host a failed request was for, from the first exception that says."""
+    for exc in chain:
+        request = getattr(exc, "request", None)  # requests' exceptions carry the request
+        url = getattr(request, "url", None)
+        if isinstance(url, str) and url:
+            return urlsplit(url).netloc
+        if isinstance(exc, httplib2.ServerNotFoundError):
+            return str(exc).rpartition(" ")[2]  # "Unable to find the server at HOST"
+    return ""
 
 
 # 403s that mean "slow down" (Gmail's per-user and per-project rate limits), not "no".
@@ -181,6 +238,9 @@ def _refresh_message(exc: google.auth.exceptions.RefreshError) -> str:
 
 
 def _final(what: str, problem: CallProblem, tries: int) -> GoogleError:
+    if problem.reason == UNREACHABLE:
+        said = f"cannot reach {problem.host} while {what}: {problem.message}; check the connection"
+        return GoogleError(said, 0, UNREACHABLE, problem.message)
     after = f" after {tries} tries" if tries > 1 else ""
     detail = f"{problem.status} {problem.reason}: " if problem.status else ""
     parts = [f"{what} failed{after} ({detail}{problem.message})"]
@@ -204,10 +264,13 @@ _ADVICE = {
 }
 
 
-def load_credentials(path: str, scopes: list[str], *, subject: str = "", what: str) -> Credentials:
+def load_credentials(
+    path: str, scopes: list[str], *, subject: str = "", what: str, get: str = ""
+) -> Credentials:
     """The credentials in `path`: a service-account key, or an OAuth token (authorized user).
 
-    Raises ConfigError naming the file and what to do when it is missing or not one of those.
+    Raises ConfigError naming the file and what to do when it is missing or not one of
+    those; `get` says how to get the right file ("to get the right file, run ...").
     """
     file = Path(path)
     if not file.is_file():
@@ -215,11 +278,9 @@ def load_credentials(path: str, scopes: list[str], *, subject: str = "", what: s
             f"no Google credentials file at {file} ({what}); make it as docs/google.md"
             " ('Setting up Google') says, or point the settings (the [google] section) at it"
         )
-    try:
-        info = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(f"cannot read {file} as a JSON credentials file ({exc})") from exc
-    kind = info.get("type") if isinstance(info, dict) else None
+    fix = get or "see credentials.example.json for the shape of each"
+    info = _credentials_json(file, fix)
+    kind = str(info.get("type"))
     try:
         if kind == "service_account":
             found = service_account.Credentials.from_service_account_info(info, scopes=scopes)
@@ -228,17 +289,57 @@ def load_credentials(path: str, scopes: list[str], *, subject: str = "", what: s
             found = user_credentials.Credentials.from_authorized_user_info(info)
             # google-auth puts Google's token endpoint in place of the file's; keep the file's.
             return found.with_token_uri(info["token_uri"]) if info.get("token_uri") else found
-    except (ValueError, KeyError) as exc:
-        raise ConfigError(f"{file} is not a usable credentials file ({exc})") from exc
-    if isinstance(info, dict) and ("installed" in info or "web" in info):
+    except KeyError as exc:
+        raise ConfigError(f"{file} is a {_KINDS[kind]} without {exc}; {fix}") from exc
+    except ValueError as exc:
+        raise ConfigError(f"{file} {_not_usable(kind, info, exc)}; {fix}") from exc
+    if "installed" in info or "web" in info:
         raise ConfigError(
             f"{file} is an OAuth client file, not a sign-in; run 'mentor-sync auth' with it"
             " (google.oauth_client) to make the token file"
         )
+    if "service-account.json" in info:
+        raise ConfigError(
+            f"{file} is a copy of credentials.example.json, which shows the shape of the"
+            f" credentials files with placeholders and holds no key; {fix}"
+        )
     raise ConfigError(
         f'{file} is neither a service-account key nor an OAuth token (its "type" is'
-        f" {kind!r}); see credentials.example.json for the shape of each"
+        f" {info.get('type')!r}); {fix}"
     )
+
+
+_KINDS = {"service_account": "service-account key file", "authorized_user": "OAuth token file"}
+
+
+def _credentials_json(file: Path, fix: str) -> dict:
+    """The JSON object in a credentials file; ConfigError saying what the file is instead."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {file} as a JSON credentials file ({exc}); {fix}") from exc
+    if text.lstrip().startswith("-----BEGIN"):
+        raise ConfigError(
+            f"{file} is a PEM key alone, not the JSON key file Google gives (with the key, the"
+            f" service account's email and more); {fix}"
+        )
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{file} is not a JSON credentials file ({exc}); {fix}") from exc
+    if not isinstance(info, dict):
+        raise ConfigError(f"{file} is not a JSON credentials file (not a JSON object); {fix}")
+    return info
+
+
+def _not_usable(kind: str, info: dict, exc: ValueError) -> str:
+    """What is wrong with a credentials file the client library refused, in plain words
+    (a service-account key whose private key is a placeholder gives a cryptography error)."""
+    if kind == "service_account" and "private_key" in info:
+        key = str(info["private_key"])
+        why = "a placeholder" if "PLACEHOLDER" in key.upper() else "cut short or changed"
+        return f"is a service-account key file whose private key is not a key ({why})"
+    return f"is a {_KINDS[kind]} that cannot be used ({exc})"
 
 
 class TimedRequest(google.auth.transport.requests.Request):
@@ -268,10 +369,12 @@ def signed_in(creds: Credentials, timeout: float, retry: Retry, what: str) -> No
 def discovery_client(api: str, version: str, creds: Credentials, endpoint: str, timeout: float):
     """google-api-python-client's service for `api`, made from the discovery document the
     library ships (no request for it), sending to `endpoint` (settings google.*_endpoint)
-    with our timeout. Its own retries stay off: calls go through `Retry`."""
+    with our timeout. Its own retries stay off: calls go through `Retry`, and each request
+    is sent once (`OnceHttp`)."""
     from googleapiclient.discovery import build  # heavy; only the Gmail and Forms paths need it
 
-    http = google_auth_httplib2.AuthorizedHttp(creds, http=httplib2.Http(timeout=timeout))
+    session = AuthorizedSession(creds, refresh_timeout=timeout, auth_request=TimedRequest(timeout))
+    http = OnceHttp(session, timeout)
     return build(
         api,
         version,
@@ -280,6 +383,27 @@ def discovery_client(api: str, version: str, creds: Credentials, endpoint: str, 
         cache_discovery=False,
         client_options={"api_endpoint": endpoint.rstrip("/") + "/"},
     )
+
+
+class OnceHttp:
+    """What google-api-python-client asks of an httplib2.Http, over a requests session that
+    sends each request once. httplib2 sends a request again by itself when the connection
+    closes before the answer: a Gmail send it had taken went out twice (one send, two
+    POSTs, against a server that read it and hung up), and a form would be made twice."""
+
+    def __init__(self, session: requests.Session, timeout: float):
+        self.session, self.timeout = session, timeout
+
+    def request(self, uri, method="GET", body=None, headers=None, **_httplib2_options):
+        answer = self.session.request(
+            method, uri, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
+        )
+        response = httplib2.Response({"status": str(answer.status_code), **answer.headers})
+        response.reason = answer.reason or ""
+        return response, answer.content
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def granted_scopes(creds: Credentials) -> set[str]:

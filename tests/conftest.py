@@ -245,3 +245,26 @@ def year(program, settings_file):
     add_settings(settings_file, '\n[health]\ndigest = "off"\n')
     link_the_checkin_form(path)
     return settings_file, path
+
+
+OWN_PROGRAM = {
+    "name": "Riverside Library Mentoring",
+    "committee_email": "mentoring@riverside-library.org",
+    "from_name": "Riverside Mentoring Committee",
+}
+
+
+def own_program(settings_path: Path) -> None:
+    """Give the settings a program's own name, committee address and sender's name, where
+    they had the demo's sample ones (which doctor asks to change)."""
+    text = settings_path.read_text(encoding="utf-8")
+    sender = f'from_name = "{OWN_PROGRAM["from_name"]}"\n'
+    if "[email]\n" in text:
+        text = text.replace("[email]\n", f"[email]\n{sender}", 1)
+    else:
+        text += f"[email]\n{sender}"
+    program = (
+        f'[program]\nname = "{OWN_PROGRAM["name"]}"\n'
+        f'committee_email = "{OWN_PROGRAM["committee_email"]}"\n'
+    )
+    settings_path.write_text(program + text, encoding="utf-8")

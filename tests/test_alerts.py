@@ -20,6 +20,7 @@ from tests.conftest import (
     mentor,
     program_workbook,
     set_committee_cells,
+    smtp_program_at,
     tab_rows,
 )
 
@@ -44,6 +45,7 @@ def body(message: email.message.EmailMessage) -> str:
 def test_a_job_failing_twice_in_a_row_tells_the_committee_once_per_streak(program, tmp_path):
     workbook, _ = program
     settings_path = tmp_path / "settings.toml"
+    assert invoke(settings_path, "match").exit_code == 0  # the program is set up
     good = workbook.read_bytes()
     workbook.write_text("not a spreadsheet")  # as a bad copy from Google would be
     results = [invoke(settings_path, "match") for _ in range(5)]
@@ -69,21 +71,23 @@ def test_a_job_failing_twice_in_a_row_tells_the_committee_once_per_streak(progra
     assert len(alerts_in(tmp_path / "outbox")) == 2
 
 
-def test_a_failing_email_job_is_told_through_the_email_log(program, tmp_path):
-    workbook, settings = program
-    settings_path = tmp_path / "settings.toml"
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "checkin.txt").write_text("Subject: hi {{ no_such_thing }}\n\nbody\n")
-    add_settings(settings_path, f'[email]\ntemplates = "{templates}"\n')
-    first, second = invoke(settings_path, "checkin"), invoke(settings_path, "checkin")
-    assert (first.exit_code, second.exit_code) == (2, 2)
-    assert "no_such_thing" in first.stderr
+def test_a_failing_email_job_is_told_through_the_email_log(tmp_path, server):
+    inbox, port = server
+    settings_path, workbook, settings = smtp_program_at(tmp_path, port, ["ana@m.org"])
+    text = settings_path.read_text().replace("[email]\n", "[email]\ncc_committee = false\n")
+    settings_path.write_text(text)
+    assert invoke(settings_path, "match").exit_code == 0  # the program is set up
+    inbox.refuse = {"ana@m.org", "tom@t.org"}  # their server says the mailboxes are gone
+    first, second = invoke(settings_path, "introduce"), invoke(settings_path, "introduce")
+    assert (first.exit_code, second.exit_code) == (1, 1)
+    assert "550 5.1.1 no such mailbox" in first.output
     rows = [r for r in tab_rows(workbook, settings.tabs.email_log) if r["Kind"] == "alert"]
     assert [(r["Status"], r["To"]) for r in rows] == [("sent", "mentoring-committee@example.org")]
-    assert rows[0]["Key"].startswith("alert | checkin failing since 2026-03-02 ")
-    assert rows[0]["Subject"].startswith("mentor-sync checkin failed 2 times in a row")
-    assert rows[0]["Message Id"] == alerts_in(tmp_path / "outbox")[0]["Message-ID"]
+    assert rows[0]["Key"].startswith("alert | introduce failing since 2026-03-02 ")
+    assert rows[0]["Subject"].startswith("mentor-sync introduce failed 2 times in a row")
+    [(to, alert)] = inbox.received
+    assert to == ["mentoring-committee@example.org"]
+    assert rows[0]["Message Id"] == alert["Message-ID"]
 
 
 def test_new_intake_issues_and_weak_matches_are_told_once_each(tmp_path, settings_file):
@@ -190,14 +194,34 @@ def _set_log(workbook: Path, edits: dict[str, dict[str, str]]) -> None:
     book.save(workbook)
 
 
-def test_a_missing_workbook_still_tells_the_committee_once(program, tmp_path):
+def _no_workbook(workbook: Path, settings_path: Path) -> None:
+    workbook.unlink()
+
+
+def _a_broken_template(workbook: Path, settings_path: Path) -> None:
+    templates = settings_path.parent / "templates"
+    templates.mkdir()
+    (templates / "checkin.txt").write_text("Subject: hi {{ no_such_thing }}\n\nbody\n")
+    add_settings(settings_path, f'[email]\ntemplates = "{templates}"\n')
+
+
+@pytest.mark.parametrize(
+    ("mistake", "job"),
+    [(_no_workbook, "match"), (_a_broken_template, "checkin")],
+    ids=["no workbook", "a template"],
+)
+def test_a_configuration_error_never_tells_the_committee(program, tmp_path, mistake, job):
     workbook, _ = program
     settings_path = tmp_path / "settings.toml"
-    workbook.unlink()
-    codes = [invoke(settings_path, "match").exit_code for _ in range(3)]
-    assert codes == [2, 2, 2]
-    [alert] = alerts_in(tmp_path / "outbox")
-    assert "no workbook at" in body(alert)
+    assert invoke(settings_path, "match").exit_code == 0  # set up, then a setting goes wrong
+    mistake(workbook, settings_path)
+    results = [invoke(settings_path, job) for _ in range(3)]
+    assert [r.exit_code for r in results] == [2, 2, 2]
+    assert all("alert:" not in r.output for r in results)
+    assert alerts_in(tmp_path / "outbox") == []
+    # Remembered all the same: status and doctor show it.
+    status = invoke(settings_path, "status").output
+    assert "FAILED (3 in a row)" in status and "configuration error: " in status
 
 
 def test_sorting_a_response_tab_does_not_tell_the_same_intake_issues_again(tmp_path, settings_file):

@@ -117,3 +117,9 @@ def test_the_startup_benchmark_names_the_packages_a_command_imports():
     bench = load("bench_startup")
     imports = dict(bench.slowest_imports(bench.Command("email", ["-c", "import email.message"])))
     assert "email" in imports and "jobs" not in imports
+
+
+def test_the_init_benchmark_runs_init_on_the_new_users_workbook(tmp_path):
+    seconds = load("bench_init").time_init(tmp_path, 1)
+    assert len(seconds) == 1
+    assert (tmp_path / "init-0" / "settings.toml").is_file()

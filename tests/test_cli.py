@@ -137,9 +137,11 @@ def test_a_renamed_header_is_a_configuration_error(tmp_path, configured, setting
     result = invoke("--config", str(configured), "match")
     assert result.exit_code == 2
     assert result.stderr == (
-        "mentor-sync: configuration error: no column 'Skills you can share' (mentor form, field"
-        " 'skills') in tab 'Form Responses 2'; did you mean 'Skills you could share'? If the question"
-        " was reworded, put its new text in the settings (mentor_form.questions.skills).\n"
+        "mentor-sync: configuration error: tab 'Form Responses 2' has no column 'Skills you can"
+        " share' (mentor_form.questions.skills); did you mean 'Skills you could share'? If the"
+        " question was reworded in the form, put its new text in the settings:"
+        ' [mentor_form.questions] skills = "..."; if your form does not ask this, set it to ""'
+        " there and take it out of the rule 'skills'\n"
     )
 
 

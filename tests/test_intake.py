@@ -212,9 +212,10 @@ def test_a_renamed_question_names_the_closest_header(settings):
     with pytest.raises(ConfigError) as caught:
         read_back(sheet, settings)
     assert str(caught.value) == (
-        "no column 'Time zone' (mentee form, field 'time_zone') in tab 'Form Responses 1';"
-        " did you mean 'Timezone'? If the question was reworded, put its new text in the settings"
-        " (mentee_form.questions.time_zone)."
+        "tab 'Form Responses 1' has no column 'Time zone' (mentee_form.questions.time_zone);"
+        " did you mean 'Timezone'? If the question was reworded in the form, put its new text"
+        ' in the settings: [mentee_form.questions] time_zone = "..."; if your form does not'
+        " ask this, set it to \"\" there and take it out of the rule 'time zones'"
     )
 
 

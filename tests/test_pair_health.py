@@ -132,8 +132,8 @@ def test_a_check_in_tab_that_cannot_be_read_is_told_and_the_emails_still_go(year
         "no tab 'Form Responses 3' (the check-in form's responses); did you mean"
         " 'Form Responses 3 (old)'? If so, set tabs.checkins"
         if renamed == "tab"
-        else "no column 'How is the mentoring relationship going?' (check-in form, field"
-        " 'rating') in tab 'Form Responses 3'"
+        else "tab 'Form Responses 3' has no column 'How is the mentoring relationship going?'"
+        " (checkin_form.questions.rating)"
     )
     assert issue["Problem"].startswith(expected)
     assert issue["Problem"].endswith(

@@ -14,7 +14,8 @@ class Inbox:
     `drop_before_data` breaks it at the first RCPT once that many were taken, before the
     next message is handed over; `gate`, when set, holds every message until it opens
     (`arrived` says one is waiting). `offers_8bitmime` False takes 8BITMIME out of the
-    EHLO reply; `raw` keeps each message's MAIL options and bytes as they came."""
+    EHLO reply; `raw` keeps each message's MAIL options and bytes as they came; `refuse`
+    names mailboxes the server says do not exist (550 at RCPT)."""
 
     def __init__(self):
         self.received: list[tuple[list[str], email.message.EmailMessage]] = []
@@ -24,6 +25,7 @@ class Inbox:
         self.offers_8bitmime = True
         self.gate: threading.Event | None = None
         self.arrived = threading.Event()
+        self.refuse: set[str] = set()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -33,6 +35,8 @@ class Inbox:
         if self.drop_before_data is not None and len(self.received) >= self.drop_before_data:
             server.transport.close()  # the message was never handed over
             return "250 OK"
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
