@@ -28,7 +28,7 @@ from jobs.clock import program_now, program_zone
 from jobs.close_year import run_close_year
 from jobs.committee_mail import send_alert, tell_the_committee
 from jobs.logs import attach_file
-from jobs.mail import CHECKIN, INTRODUCE, run_mail
+from jobs.mail import CHECKIN, INTRODUCE, NOTIFY, run_mail
 from jobs.match import run_match
 from jobs.resend import mark_resend
 from jobs.settings_file import load_settings, load_templates
@@ -436,6 +436,11 @@ def run_all(dry_run: bool = False) -> Work:
         return JobResult([*matched.parts, *mailed.parts], matched.failed or mailed.failed)
 
     return work
+
+
+def notify(dry_run: bool = False) -> Work:
+    """The notices to everyone the final slate leaves unmatched, on the committee's word."""
+    return mail(NOTIFY, dry_run)
 
 
 def resend(key: str) -> Work:
