@@ -13,6 +13,7 @@ from mentoring.errors import ConfigError
 from mentoring.intake import IntakeIssue
 from mentoring.ledger import Ledger
 from mentoring.letters import Templates, build_message, mail_address, message_id
+from mentoring.notices import TEMPLATES, Email, sample_notice
 from mentoring.outgoing import INTRODUCTION, SAMPLE_PAIR, Planned, sample_planned, year_calendar
 from mentoring.pairs import Pair, Person
 from mentoring.settings import Settings
@@ -94,8 +95,7 @@ def send_test_email(
             when=now,
         )
     else:
-        planned = sample_planned(template, pair, settings, now.date())
-        message = render_message(planned, settings, templates, now)
+        message = render_message(_sample(template, pair, settings, now), settings, templates, now)
         # Its own Message-ID: a sample must never pass for the real email when Gmail is asked
         # whether that went out.
         domain = str(message["Message-ID"]).rpartition("@")[2].rstrip(">")
@@ -108,6 +108,15 @@ def send_test_email(
     with sender:
         sender.send(message, key)
     return f"test-email: sent '{subject}' to {to} through the {sender.name} sender"
+
+
+def _sample(template: str, pair: Pair, settings: Settings, now: datetime) -> Email:
+    """An email of `template` for `pair`: the notice to its mentee or mentor for the
+    templates of the notices to the unmatched, else as the calendar would plan it."""
+    kinds = {name: kind for kind, name in TEMPLATES.items()}
+    if template in kinds:
+        return sample_notice(kinds[template], pair, str(now.year))
+    return sample_planned(template, pair, settings, now.date())
 
 
 def _committee_sample(template: str, pair: Pair, settings: Settings, now: datetime) -> dict:

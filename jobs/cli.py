@@ -317,6 +317,18 @@ def run(options: Options, dry_run: bool) -> None:
     )
 
 
+@cli.command("notify-unmatched")
+@DRY_RUN
+@click.pass_obj
+def notify_unmatched(options: Options, dry_run: bool) -> None:
+    """The slate is final: send one email to each mentee left without a mentor (not this
+    year, and why we keep the application) and one to each mentor left without a mentee
+    (you are in the pool), each once; nobody in an Approved or Hold row gets one. The
+    --dry-run lists who would get which, and who is not told and why."""
+    work = runner.notify(dry_run)
+    _guard(options, lambda: run_job("notify-unmatched", work, options.call(record=not dry_run)))
+
+
 @cli.command()
 @click.argument("key")
 @click.pass_obj

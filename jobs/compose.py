@@ -9,12 +9,13 @@ from datetime import datetime
 from jobs.delivery import Outgoing
 from jobs.program import sender_person
 from mentoring.errors import AddressError, ConfigError
-from mentoring.letters import Templates, build_message, context, message_id
-from mentoring.outgoing import INTRODUCTION, Planned
+from mentoring.letters import Templates, build_message, context, message_id, notice_context
+from mentoring.notices import Email, Notice
+from mentoring.outgoing import INTRODUCTION
 from mentoring.settings import Settings
 
 
-def render_message(planned: Planned, settings: Settings, templates: Templates, now: datetime):
+def render_message(planned: Email, settings: Settings, templates: Templates, now: datetime):
     """The finished message for `planned`, with its deterministic Message-ID; raises
     ConfigError when it cannot be built."""
     outgoing = render(planned, settings, templates, now)
@@ -23,8 +24,14 @@ def render_message(planned: Planned, settings: Settings, templates: Templates, n
     return outgoing.message
 
 
-def render(planned: Planned, settings: Settings, templates: Templates, now: datetime) -> Outgoing:
-    letter = templates.render(planned.template, context(planned, settings, now.date()))
+def render(planned: Email, settings: Settings, templates: Templates, now: datetime) -> Outgoing:
+    if isinstance(planned, Notice):
+        values, where = notice_context(planned, settings), f"{planned.where}, "
+    else:
+        values = context(planned, settings, now.date())
+        row = planned.pair.row
+        where = f"{settings.tabs.committee} row {row}, " if row else ""
+    letter = templates.render(planned.template, values)
     sender = sender_person(settings)
     domain = sender.email.rpartition("@")[2]
     msgid = message_id(planned.key, settings.program.name, domain, planned.resend)
@@ -34,7 +41,6 @@ def render(planned: Planned, settings: Settings, templates: Templates, now: date
     try:
         message = build_message(letter, sender=sender, to=planned.to, cc=cc, msgid=msgid, when=now)
     except AddressError as exc:  # an address no message can carry: this email fails alone
-        where = f"{settings.tabs.committee} row {planned.pair.row}, " if planned.pair.row else ""
         problem = f"{where}'{planned.key}' cannot be sent: {exc}; correct the address"
         return Outgoing(planned, msgid, letter.subject, None, problem)
     return Outgoing(planned, msgid, letter.subject, message)

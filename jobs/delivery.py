@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from mentoring.errors import ConfigError
 from mentoring.health import PairHealth
 from mentoring.ledger import FAILED, SENDING, SENT, UNCONFIRMED, Ledger, LogEntry
-from mentoring.outgoing import Planned
+from mentoring.notices import Email
 from mentoring.summary import count
 from sync.journal import Journal
 from sync.sender import Sender, SendError
@@ -40,6 +40,7 @@ class MailReport:
     healths: Sequence[PairHealth] = ()  # the checkin job's Pair Health, after sending
     ended: Sequence[str] = ()  # pairs whose Pair Health row says ended
     health_problem: str = ""  # why the Pair Health tab could not be written
+    not_told: Sequence[str] = ()  # people left unmatched who get no notice, each with why
 
     def summary(self) -> str:
         if self.dry_run:
@@ -64,6 +65,8 @@ class MailReport:
         if self.problems:
             need = "needs" if len(self.problems) == 1 else "need"
             parts.append(f"{count(len(self.problems), 'committee row')} {need} a look")
+        if self.not_told:
+            parts.append(f"{count(len(self.not_told), 'applicant')} not told (why: above)")
         said = f"{self.job}: {', '.join(parts)}"
         if self.health_problem:
             said += f"; Pair Health not written: {self.health_problem}"
@@ -79,12 +82,13 @@ class MailReport:
         said += [f"  failed: {line}" for line in self.failed]
         said += [f"  unconfirmed: {line}" for line in self.unconfirmed]
         said += [f"  check: {problem}" for problem in self.problems]
+        said += [f"  not told: {line}" for line in self.not_told]
         return said
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    planned: Planned
+    planned: Email
     message_id: str
     subject: str
     message: EmailMessage | None  # None when it could not be built (`problem`)
@@ -124,7 +128,7 @@ class SendOutcome:
     entry: LogEntry
 
     @property
-    def planned(self) -> Planned:
+    def planned(self) -> Email:
         return self.outgoing.planned
 
 

@@ -1,5 +1,5 @@
-"""The email jobs: introduce new pairs, send the check-ins and reminders that are due,
-exactly once each.
+"""The email jobs: introduce new pairs, send the check-ins and reminders that are due, and
+tell the people the final slate leaves unmatched, exactly once each.
 
 One run, in three steps:
 - plan: read the tabs and the send journal, settle emails a stopped run left `sending`,
@@ -35,6 +35,7 @@ from jobs.program import (
     checkin_answers,
     email_log,
     past_tables,
+    read_applications,
     read_pairs,
 )
 from mentoring.answers import Answers
@@ -50,17 +51,28 @@ from mentoring.ledger import (
     LogEntry,
 )
 from mentoring.letters import Templates
+from mentoring.notices import (
+    TEMPLATES,
+    Email,
+    NoticePlan,
+    Unmatched,
+    left_unmatched,
+    notice_day,
+    plan_notices,
+    sample_notice,
+)
 from mentoring.outgoing import (
     INTRODUCTION,
     REMINDER,
     SAMPLE_PAIR,
+    Planned,
     Superseded,
     checkin_planned,
     sample_planned,
 )
 from mentoring.pairs import Pair, PairsRead
 from mentoring.past_pairs import past_pairs
-from mentoring.sending import introduced_on, plan_emails, relocated, with_dates
+from mentoring.sending import Plan, introduced_on, plan_emails, relocated, with_dates
 from mentoring.settings import Settings
 from mentoring.sheet import TabEdits, Table
 from mentoring.summary import count
@@ -69,16 +81,22 @@ from sync.sender import Sender
 from sync.spreadsheet import Spreadsheet, SpreadsheetError
 
 INTRODUCE, CHECKIN = "introduce", "checkin"
+# The notices to the people the final slate leaves unmatched, on the committee's word;
+# `introduce` sends them too from the day notify.unmatched_on (mentoring/notices.py).
+NOTIFY = "notify-unmatched"
+_NO_PAIR_EMAILS = Plan((), 0, (), (), ())
 
 
 @dataclass(frozen=True)
 class _Read:
-    """What a run read: the tabs, the pairs, what was sent, and (for check-ins) the answers."""
+    """What a run read: the tabs, the pairs, what was sent, (for check-ins) the answers,
+    and (when the notices are due) who the slate leaves unmatched."""
 
     found: dict[str, Table]
     pairs: PairsRead
     ledger: Ledger
     answers: Answers | None
+    unmatched: Unmatched | None = None
 
 
 def run_mail(
@@ -92,9 +110,11 @@ def run_mail(
     journal: Journal | None = None,
     tell: Tell | None = None,
 ) -> MailReport:
-    """Send what `job` ("introduce" or "checkin", or both in one pass) has due at `now`,
-    each email once. The check-ins come with the reminders due, and the Pair Health tab
-    written in the last write (its pairs' health kept in the report, for the digest).
+    """Send what `job` ("introduce", "checkin" or "notify-unmatched", or several in one
+    pass) has due at `now`, each email once. The check-ins come with the reminders due, and
+    the Pair Health tab written in the last write (its pairs' health kept in the report, for
+    the digest). The notices to the unmatched come after the pairs' emails, within the same
+    daily cap: with "notify-unmatched", and with "introduce" from notify.unmatched_on.
     `journal` is the send journal (None: the Email Log alone says what was sent). `tell`,
     when given, sends the committee's emails due after the pairs' (the digest, a contact
     alert) before the last write, which carries their rows.
@@ -111,20 +131,25 @@ def run_mail(
     settled = [] if dry_run else settle(read.ledger, sender, stamp, journal)
     report.settled = len(settled)
     report.unconfirmed += [e.to for e in settled if e.status == UNCONFIRMED]
-    healths = _healths(read, settings, today)
-    plan = plan_emails(
-        read.pairs.pairs,
-        read.ledger,
-        settings,
-        today,
-        introduce=INTRODUCE in jobs,
-        checkin=CHECKIN in jobs,
-        healths=healths,
-    )
-    report.problems = (*map(str, read.pairs.problems), *plan.problems)
-    report.deferred = plan.deferred
+    plan = _NO_PAIR_EMAILS
+    if _for_pairs(jobs):
+        plan = plan_emails(
+            read.pairs.pairs,
+            read.ledger,
+            settings,
+            today,
+            introduce=INTRODUCE in jobs,
+            checkin=CHECKIN in jobs,
+            healths=_healths(read, settings, today),
+        )
+        report.problems = (*map(str, read.pairs.problems), *plan.problems)
+    notices = _notices(read, today, settings.email.daily_cap - len(plan.batch))
+    report.problems = (*report.problems, *notices.problems)
+    report.deferred = plan.deferred + notices.deferred
+    report.not_told = notices.not_told
     # Rendered before anything is sent, so a template error stops the run early.
-    batch = [render(p, settings, templates, now) for p in plan.batch]
+    emails: list[Email] = [*plan.batch, *notices.batch]
+    batch = [render(p, settings, templates, now) for p in emails]
     skipped = [_skipped(s, stamp) for s in plan.superseded]
     report.skipped = len(skipped)
     if dry_run:
@@ -135,7 +160,7 @@ def run_mail(
     early = [*settled, *skipped, *unusable]
     if journal is not None:
         journal.record(early)
-    redated = [*plan.redated, *read.pairs.dated]
+    redated = [*plan.redated, *read.pairs.dated] if _for_pairs(jobs) else []
     if not batch:
         report.restored = read.ledger.to_restore(e.key for e in early)
         dated = redated
@@ -189,12 +214,42 @@ def _read(
     check_tabs(sheet, found, settings, _makes(settings, jobs))
     ledger = email_log(found.get(tabs.email_log), settings, journal)
     known = journal.pairs() if journal is not None else ()
-    pairs = read_pairs(sheet, settings, found, today, ledger, known)
+    responses = read_applications(sheet, settings, found)
+    pairs = read_pairs(sheet, settings, found, today, ledger, known, responses)
     answers = None
     if CHECKIN in jobs:
         past = past_pairs(past_tables(settings, found))
         answers = checkin_answers(sheet, settings, found, pairs.pairs, past, pairs.held_people)
-    return _Read(found, pairs, ledger, answers)
+    unmatched = None
+    if final := _slate_final_on(jobs, settings, today):
+        cohort = str(final.year)
+        unmatched = left_unmatched(found.get(tabs.committee), responses, settings, cohort)
+    return _Read(found, pairs, ledger, answers, unmatched)
+
+
+def _for_pairs(jobs: Sequence[str]) -> bool:
+    """Whether the run sends the pairs' emails (a notify-unmatched run sends only notices)."""
+    return INTRODUCE in jobs or CHECKIN in jobs
+
+
+def _slate_final_on(jobs: Sequence[str], settings: Settings, today: date) -> date | None:
+    """The day the committee made the slate final, when this run sends the notices to the
+    unmatched: today for notify-unmatched; notify.unmatched_on for an introduce run in the
+    days after it; None when it sends none."""
+    if NOTIFY in jobs:
+        return today
+    if INTRODUCE in jobs:
+        return notice_day(settings.notify.unmatched_on, today)
+    return None
+
+
+def _notices(read: _Read, today: date, cap: int) -> NoticePlan:
+    """The notices this run sends, in the room the daily cap (`cap` less the pairs' emails
+    of this run) leaves."""
+    if read.unmatched is None:
+        return NoticePlan((), 0, (), ())
+    room = max(0, cap - read.ledger.sent_on(today))
+    return plan_notices(read.unmatched, read.ledger, today, room)
 
 
 def _makes(settings: Settings, jobs: Sequence[str]) -> list[str]:
@@ -223,7 +278,7 @@ def _record(
     """Write the outcomes, the Introduced On dates, Pair Health and the committee's emails
     (sent by `tell`), by key and by mentee."""
     tabs = settings.tabs
-    sent_intros = [(o.planned.pair, today) for o in outcomes if _is_sent_intro(o)]
+    sent_intros = [(pair, today) for o in outcomes if (pair := _sent_intro(o)) is not None]
     # Sending took a while: read the two tabs again and write by key, not by the row numbers
     # of before, in case the committee sorted a tab (or saved an older copy) meanwhile.
     again = [tabs.committee, tabs.email_log]
@@ -289,13 +344,15 @@ def _health(
 
 
 def check_templates(settings: Settings, templates: Templates, now: datetime) -> None:
-    """Render every email of the year for a made-up pair: a mistake in the closing email
-    stops today's run, with the template named, not the run of day 365."""
+    """Render every email of the year for a made-up pair, and the notices to the unmatched
+    for its people: a mistake in the closing email stops today's run, with the template
+    named, not the run of day 365."""
     day = now.date()
-    samples = [sample_planned(INTRODUCTION, SAMPLE_PAIR, settings, day)]
+    samples: list[Email] = [sample_planned(INTRODUCTION, SAMPLE_PAIR, settings, day)]
     samples += [checkin_planned(c, n, SAMPLE_PAIR, day) for n, c in enumerate(settings.checkins, 1)]
     if settings.health.reminders:
         samples.append(sample_planned(REMINDER, SAMPLE_PAIR, settings, day))
+    samples += [sample_notice(kind, SAMPLE_PAIR, str(day.year)) for kind in TEMPLATES]
     for planned in samples:
         outgoing = render(planned, settings, templates, now)
         if outgoing.problem:
@@ -318,7 +375,10 @@ def _skipped(superseded: Superseded, stamp: datetime) -> LogEntry:
     )
 
 
-def _is_sent_intro(outcome: SendOutcome) -> bool:
-    """An introduction this run sent for the first time (one sent again dates nothing)."""
+def _sent_intro(outcome: SendOutcome) -> Pair | None:
+    """The pair of an introduction this run sent for the first time (one sent again dates
+    nothing); None for any other email."""
     planned = outcome.planned
-    return planned.kind == INTRODUCTION and not planned.resend and outcome.entry.status == SENT
+    if not isinstance(planned, Planned) or planned.kind != INTRODUCTION:
+        return None
+    return planned.pair if not planned.resend and outcome.entry.status == SENT else None

@@ -124,7 +124,12 @@ def run_match(
             " nothing needs doing, the suggestions can be approved as they are"
         )
     lines = slate_summary(
-        committee.outcomes, responses.mentors, matching.summary_group, matching.min_score, proof
+        committee.outcomes,
+        responses.mentors,
+        matching.summary_group,
+        matching.min_score,
+        proof,
+        committee.cost,
     )
     if dry_run:
         lines = [*proposed_pairs(committee.outcomes), *lines]

@@ -113,6 +113,15 @@ def refuse_a_near_miss(
         )
 
 
+def read_applications(sheet: Spreadsheet, settings: Settings, found: dict[str, Table]) -> Responses:
+    """The applicants of both forms, and the rows that could not be used; raises ConfigError
+    when a response tab is missing (suggesting the closest name) or lacks a question."""
+    tabs = settings.tabs
+    mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
+    mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
+    return read_responses(mentees, mentors, settings)
+
+
 def read_pairs(
     sheet: Spreadsheet,
     settings: Settings,
@@ -133,9 +142,7 @@ def read_pairs(
     """
     tabs = settings.tabs
     if responses is None:
-        mentees = response_tab(sheet, found, tabs.mentees, "mentee responses", "tabs.mentees")
-        mentors = response_tab(sheet, found, tabs.mentors, "mentor responses", "tabs.mentors")
-        responses = read_responses(mentees, mentors, settings)
+        responses = read_applications(sheet, settings, found)
     mentor_field = {r.mentee: r.mentor for r in settings.matching.rules if r.kind == "overlap"}
     questions = [(f, mentor_field.get(f, f)) for f in settings.email.shared_interests]
     read = approved_pairs(

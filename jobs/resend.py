@@ -8,12 +8,12 @@ from datetime import datetime
 from jobs.program import check_tabs, email_log
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.ledger import FAILED, RESEND, SENT, SKIPPED, UNCONFIRMED
-from mentoring.outgoing import INTRODUCTION, pair_label
+from mentoring.outgoing import INTRODUCTION, is_notice, sent_again_on_request
 from mentoring.settings import Settings
 from sync.journal import Journal
 from sync.spreadsheet import Spreadsheet
 
-INTRODUCE, CHECKIN = "introduce", "checkin"
+INTRODUCE, CHECKIN, NOTIFY = "introduce", "checkin", "notify-unmatched"
 
 
 def mark_resend(
@@ -34,7 +34,7 @@ def mark_resend(
             f"no email '{key}' in the Email Log or the send journal{hint} Copy its Key from"
             " the Email Log"
         )
-    if not pair_label(entry.key):
+    if not sent_again_on_request(entry.key):
         raise ConfigError(
             f"'{entry.key}' is an email to the committee; alerts and digests are not sent"
             " again (a new problem gets a new email)"
@@ -48,5 +48,8 @@ def mark_resend(
         )
     asked = f"asked to send again on {now:%Y-%m-%d} (mentor-sync resend)"
     sheet.write([ledger.record([replace(entry, status=RESEND, error=asked)])])
-    job = INTRODUCE if entry.key.startswith(INTRODUCTION) else CHECKIN
-    return f"resend: '{entry.key}' is marked resend in the Email Log; the next {job} run sends it"
+    if is_notice(entry.key):
+        job = f"{NOTIFY} run (or introduce run, in the days after notify.unmatched_on)"
+    else:
+        job = f"{INTRODUCE if entry.key.startswith(INTRODUCTION) else CHECKIN} run"
+    return f"resend: '{entry.key}' is marked resend in the Email Log; the next {job} sends it"

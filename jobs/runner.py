@@ -28,7 +28,7 @@ from jobs.clock import program_now, program_zone, wall_moment
 from jobs.close_year import run_close_year
 from jobs.committee_mail import send_alert, tell_the_committee
 from jobs.logs import attach_file
-from jobs.mail import CHECKIN, INTRODUCE, run_mail
+from jobs.mail import CHECKIN, INTRODUCE, NOTIFY, run_mail
 from jobs.match import run_match
 from jobs.report import report_tabs, run_report
 from jobs.resend import mark_resend
@@ -494,6 +494,11 @@ def report(cohort: str | None = None, out: Path | None = None, folder: Path | No
         return JobResult([(made.details(), made.summary())])
 
     return work
+
+
+def notify(dry_run: bool = False) -> Work:
+    """The notices to everyone the final slate leaves unmatched, on the committee's word."""
+    return mail(NOTIFY, dry_run)
 
 
 def resend(key: str) -> Work:

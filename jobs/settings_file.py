@@ -112,6 +112,8 @@ def settings_over_defaults(
         templates.require("reminder", "the reminders of unanswered check-ins")
     if settings.health.digest != "off":
         templates.require("digest", "the committee's digest")
+    templates.require("not_matched", "the notice to each mentee left without a mentor")
+    templates.require("mentor_pool", "the notice to each mentor left without a mentee")
     return settings
 
 

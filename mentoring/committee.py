@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mentoring.addresses import email_at
+from mentoring.choice_cost import (
+    Choice,
+    ChoicesCost,
+    choices_cost,
+    displaced,
+    displaced_note,
+)
 from mentoring.intake import Applicant, Responses, normalise_email
-from mentoring.matching import Fit, Matcher, Pick
+from mentoring.matching import Alternative, BestPairs, Fit, Matcher, Pick
+from mentoring.names import possessive
 from mentoring.sheet import (
     Cell,
     Row,
@@ -23,6 +31,7 @@ from mentoring.sheet import (
     Table,
     Unknown,
     cell,
+    cell_text,
     is_blank,
     is_new_tab,
     same_value,
@@ -86,9 +95,13 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CommitteeUpdate:
+    """The merge's cells, its counts, where each mentee stands, and what the committee's
+    choices cost against the unconstrained best (None when it has made none)."""
+
     edits: TabEdits
     stats: SlateStats
     outcomes: tuple[Outcome, ...] = ()
+    cost: ChoicesCost | None = None
 
 
 @dataclass
@@ -98,6 +111,7 @@ class _Entry:
     number: int
     row: Row | None
     email: str
+    name: str = ""  # the row's Mentee, as the tab has it
     status: str = SUGGESTED
     write_status: bool = False
     override: str = ""
@@ -172,6 +186,9 @@ def update_committee_tab(
         {e.email: e.rejected for e in open_entries},
     )
 
+    best = _unconstrained(entries, mentees, mentors, matcher)
+    moved = _displaced(entries, mentees, mentors, picks, free, best) if best else {}
+
     counts = dict.fromkeys(("suggested", "kept", "without_mentor", "withdrawn"), 0)
     for entry in entries:
         mentee = mentees.get(entry.email)
@@ -186,7 +203,7 @@ def update_committee_tab(
         else:
             pick = picks[entry.email]
             counts["suggested" if pick.mentor else "without_mentor"] += 1
-            _suggest(entry, pick, min_score)
+            _suggest(entry, pick, min_score, moved.get(entry.email, ""))
         if mentee is not None:
             entry.values[MENTEE] = mentee.name
             _returning(entry, returning or {})
@@ -202,7 +219,65 @@ def update_committee_tab(
     choices = {columns[STATUS] + 1: STATUSES} if is_new else {}
     stats = SlateStats(mentees=len(mentees), cells_changed=len(cells), **counts)
     edits = TabEdits(tab, cells, choices, insert_columns=insert)
-    return CommitteeUpdate(edits, stats, _outcomes(entries, mentees))
+    outcomes = _outcomes(entries, mentees)
+    cost = choices_cost(best, [o.score for o in outcomes if o.mentor]) if best else None
+    return CommitteeUpdate(edits, stats, outcomes, cost)
+
+
+def _unconstrained(
+    entries: Sequence[_Entry],
+    mentees: Mapping[str, Applicant],
+    mentors: Mapping[str, Applicant],
+    matcher: Matcher,
+) -> BestPairs | None:
+    """The slate without the committee's choices (every row open, every place free, the
+    rejections kept); None when the committee has made none, as this slate is then it."""
+    if not any(entry.locked for entry in entries):
+        return None
+    rejected = {e.email: e.rejected for e in entries if not e.duplicate and e.email in mentees}
+    return matcher.best_pairs(list(mentees.values()), list(mentors.values()), rejected)
+
+
+def _displaced(
+    entries: Sequence[_Entry],
+    mentees: Mapping[str, Applicant],
+    mentors: Mapping[str, Applicant],
+    picks: Mapping[str, Pick],
+    free: Mapping[str, int],
+    best: BestPairs,
+) -> dict[str, str]:
+    """Why's note for each open mentee whose place in the unconstrained best a committee
+    choice took, by mentee email."""
+    suggested = {email: pick.mentor.email if pick.mentor else "" for email, pick in picks.items()}
+    room = dict(free)
+    for mentor in suggested.values():
+        if mentor:
+            room[mentor] -= 1
+    order = {e.email: e.number for e in entries if not e.duplicate}
+    suggested = dict(sorted(suggested.items(), key=lambda item: order[item[0]]))
+    choices = [_choice(e, mentees) for e in entries if e.locked and e.locked_mentor in mentors]
+    return {
+        email: displaced_note(mentors[mentor].name or mentor, choice)
+        for email, (mentor, choice) in displaced(choices, best, suggested, room).items()
+    }
+
+
+def _choice(entry: _Entry, mentees: Mapping[str, Applicant]) -> Choice:
+    """A row the committee fixed, as a choice that holds its mentor's place."""
+    mentee = mentees.get(entry.email)
+    current = entry.email if mentee is not None and not entry.duplicate else ""
+    if entry.unknown:
+        how = "kept as it is"
+    elif entry.override:
+        how = OVERRIDE
+    elif entry.status in LOCKING:
+        how = entry.status
+    else:
+        how = f"Status '{entry.status}'"
+    who = (mentee.name if mentee else entry.name) or entry.email
+    if mentee is None:
+        who += ", who is no longer in the mentee responses"
+    return Choice(entry.number, who, current, entry.locked_mentor, how)
 
 
 def _newcomers(
@@ -274,6 +349,7 @@ def _existing_entries(table: Table, columns: Mapping[str, int]) -> list[_Entry]:
         if not email:
             continue  # a row of the committee's own: leave it alone
         entry = _Entry(row.number, row, email, duplicate=email in first_row)
+        entry.name = cell_text(row, columns[MENTEE])
         entries.append(entry)
         _read_committee_columns(entry, row, columns)
         if entry.duplicate:
@@ -324,21 +400,33 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
         entry.locked, entry.locked_mentor = True, entry.override
 
 
-def _suggest(entry: _Entry, pick: Pick, min_score: int) -> None:
+def _suggest(entry: _Entry, pick: Pick, min_score: int, displaced_by: str = "") -> None:
+    """An open row: this slate's suggestion, its alternatives, and whose choice moved it."""
     mentor, fit = pick.mentor, pick.fit
     notes = [*entry.notes, *_weak(entry, fit, min_score, mentor is not None)]
+    if displaced_by:
+        notes.append(displaced_by)
     entry.values.update(
         {
             MENTOR: mentor.name if mentor else None,
             MENTOR_EMAIL: mentor.email if mentor else None,
             SCORE: fit.score if mentor else None,
             WHY: "; ".join([*notes, fit.why]),
-            ALTERNATIVES: "; ".join(
-                f"{m.name} <{m.email}> {score}" for m, score in pick.alternatives
-            )
-            or None,
+            ALTERNATIVES: "; ".join(map(_alternative_text, pick.alternatives)) or None,
         }
     )
+
+
+def _alternative_text(alternative: Alternative) -> str:
+    """What choosing the mentor costs, short enough for a cell: 'Nadia Brooks
+    <nadia@noaa.edu> 68 (her place goes to Ana Ruiz, 74)', or '... (has a free place)'."""
+    mentor, taker = alternative.mentor, alternative.goes_to
+    named = f"{mentor.name} <{mentor.email}> {alternative.score}"
+    if taker is None:
+        return f"{named} (has a free place)"
+    whose = possessive(", ".join(mentor.items("pronouns")))
+    place = f"{whose} place" if whose else "place"
+    return f"{named} ({place} goes to {taker.name or taker.email}, {alternative.goes_to_score})"
 
 
 def _weak(entry: _Entry, fit: Fit, min_score: int, paired: bool) -> list[str]:

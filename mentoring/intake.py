@@ -56,6 +56,7 @@ class IntakeIssue:
     row: int
     person: str
     problem: str
+    email: str = ""  # the row's address, when it has a usable one
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ def read_responses(mentees: Table, mentors: Table, settings: Settings) -> Respon
                     _person(mentee.name, mentee.email),
                     f"also applied as a mentor ({mentor.tab} row {mentor.row}); kept as both, "
                     "and never paired with themself",
+                    mentee.email,
                 )
             )
     return Responses(tuple(mentee_list), tuple(mentor_list), tuple(issues))
@@ -249,7 +251,7 @@ def _latest(readings: list[_Reading], tab: str, issues: list[IntakeIssue]) -> Ap
     used = next((r for r in reversed(readings) if r.applicant is not None), None)
 
     def flag(reading: _Reading, problem: str) -> None:
-        issues.append(IntakeIssue(tab, reading.row, reading.person, problem))
+        issues.append(IntakeIssue(tab, reading.row, reading.person, problem, reading.email))
 
     if latest is not used:
         outcome = (

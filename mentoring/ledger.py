@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from mentoring.outgoing import pair_label
+from mentoring.outgoing import sent_again_on_request
 from mentoring.sheet import Cell, TabEdits, Table, cell, is_blank, is_new_tab, same_value
 from mentoring.timestamps import parse_timestamp
 
@@ -148,7 +148,7 @@ class Ledger:
         """What is known of `key`, from the row and the journal together."""
         row, known = self._on_sheet.get(key), self.journal.get(key)
         if row is not None and row.state == RESEND:
-            if pair_label(key):
+            if sent_again_on_request(key):
                 return self._asked_again(row, known)
             self.not_again.append(key)  # the committee's emails are told once
             return row
@@ -191,8 +191,8 @@ class Ledger:
 
     def blocks(self, key: str) -> bool:
         """Whether `key` must not be sent: known with any status but `failed` (or `resend`,
-        the committee's request to send an email to a pair again; an alert or a digest is
-        told once, whatever its Status says)."""
+        the committee's request to send a pair's email or a notice again; an alert or a
+        digest is told once, whatever its Status says)."""
         entry = self._entries.get(key)
         if entry is None:
             return False

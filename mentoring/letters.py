@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from mentoring.addresses import address_problem, ascii_domain, ascii_email
 from mentoring.errors import AddressError, ConfigError, did_you_mean
+from mentoring.notices import Notice
 from mentoring.outgoing import INTRODUCTION, Planned
 from mentoring.pairs import Person
 from mentoring.settings import Settings
@@ -216,6 +217,16 @@ def context(planned: Planned, settings: Settings, today: date) -> dict[str, Any]
             checkin_form=checkin_link(settings.links.checkin_form, person, partner),
         )
     return values
+
+
+def notice_context(notice: Notice, settings: Settings) -> dict[str, Any]:
+    """Everything the template of a notice to someone left unmatched may use."""
+    return {
+        "program": settings.program.name,
+        "committee_email": settings.program.committee_email,
+        "recipient": _person(notice.person),
+        "cohort": notice.cohort,
+    }
 
 
 def checkin_link(template: str, person: Person, partner: Person) -> str:

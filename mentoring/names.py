@@ -2,7 +2,8 @@
 
 Forms get names as people type them: "Müller, Zoë", "@Noor", "=Dr. Aiko Wong",
 "Ana Ruiz, PhD". A greeting takes the first name out of that, or the answer to
-the form's preferred-name question when it asks one and it was answered.
+the form's preferred-name question when it asks one and it was answered. The
+committee tab says "her place" or "his place" when a Pronouns answer is clear.
 """
 
 from __future__ import annotations
@@ -65,3 +66,21 @@ def _trimmed(text: str) -> str:
 
 def _part_of_a_letter(char: str) -> bool:
     return char.isalpha() or unicodedata.category(char).startswith("M")
+
+
+# The possessive of each pronoun set, and the words of a Pronouns answer that name the set.
+_POSSESSIVES = (
+    ("her", frozenset({"she", "her", "hers", "herself"})),
+    ("his", frozenset({"he", "him", "his", "himself"})),
+    ("their", frozenset({"they", "them", "their", "theirs", "themself", "themselves"})),
+)
+_PRONOUNS = frozenset().union(*(names for _, names in _POSSESSIVES))
+
+
+def possessive(pronouns: str) -> str:
+    """The possessive of a Pronouns answer when it clearly gives one set: "her" for
+    "she/her", "his" for "He/Him", "their" for "they/them"; "" for none, another set
+    ("ze/zir") or more than one ("she/they")."""
+    words = set(re.findall(r"[^\W\d_]+", pronouns.casefold()))
+    found = [word for word, names in _POSSESSIVES if words & names]
+    return found[0] if len(found) == 1 and words <= _PRONOUNS else ""

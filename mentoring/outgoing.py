@@ -16,6 +16,10 @@ from mentoring.settings import Checkin, Settings
 
 INTRODUCTION = "introduction"
 REMINDER = "reminder"
+# The emails to the people the final slate leaves without a partner (mentoring/notices.py):
+# a mentee without a mentor, a mentor without a mentee. Their keys name no pair.
+NOT_MATCHED, MENTOR_POOL = "not matched", "mentor pool"
+NOTICES = (NOT_MATCHED, MENTOR_POOL)
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,13 @@ class Planned:
 
     @property
     def send_key(self) -> str:
-        """The key as the sender knows it (the outbox's file name): one of its own for each
-        sending again, so that the first one's file stays."""
-        return self.key if not self.resend else f"{self.key} | resend {self.resend}"
+        return send_key(self.key, self.resend)
+
+
+def send_key(key: str, resend: int) -> str:
+    """The key as the sender knows it (the outbox's file name): one of its own for each
+    sending again, so that the first one's file stays."""
+    return key if not resend else f"{key} | resend {resend}"
 
 
 def pair_label(key: str) -> str:
@@ -62,6 +70,25 @@ def pair_label(key: str) -> str:
     if len(parts) >= 3 and "@" in parts[1] and "@" in parts[2]:
         return f"{parts[1]} | {parts[2]}"
     return ""
+
+
+def notice_key(kind: str, cohort: str, email: str) -> str:
+    """The Email Log key of a notice to someone left unmatched: "not matched | 2027 |
+    ana@m.org". The cohort is in it, so that someone unmatched again next year is told
+    again; no pair is (`pair_label` of it is "")."""
+    return f"{kind} | {cohort} | {email}"
+
+
+def is_notice(key: str) -> bool:
+    """Whether `key` is a notice's (`notice_key`)."""
+    parts = key.split(" | ")
+    return len(parts) == 3 and parts[0] in NOTICES
+
+
+def sent_again_on_request(key: str) -> bool:
+    """Whether the email of `key` goes once more when its Status says resend: a pair's
+    email or a notice, not the committee's alerts and digests (told once)."""
+    return bool(pair_label(key)) or is_notice(key)
 
 
 def checkin_key(name: str, pair: Pair, person: Person) -> str:

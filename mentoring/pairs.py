@@ -199,8 +199,8 @@ def approved_pairs(
         mentee, mentor = mentees[email], mentors[mentor_email]
         pairs.append(
             Pair(
-                mentee=_person(mentee, MENTEE_ROLE),
-                mentor=_person(mentor, MENTOR_ROLE),
+                mentee=person_of(mentee, MENTEE_ROLE),
+                mentor=person_of(mentor, MENTOR_ROLE),
                 row=row.number,
                 introduced_on=on.date() if on else None,
                 shared=shared_interests(mentee, mentor, interests),
@@ -321,7 +321,8 @@ def shared_interests(
     return tuple(shared)
 
 
-def _person(applicant: Applicant, role: str) -> Person:
+def person_of(applicant: Applicant, role: str) -> Person:
+    """The applicant as the emails name them, in `role` (MENTEE_ROLE or MENTOR_ROLE)."""
     pronouns, preferred = (applicant.items(key) for key in ("pronouns", "preferred_name"))
     return Person(
         email=applicant.email,

@@ -21,6 +21,7 @@ from mentoring.outgoing import (
     Superseded,
     checkins_due,
     introductions,
+    is_notice,
     pair_label,
     year_calendar,
 )
@@ -93,13 +94,15 @@ def asked_again(
 ) -> tuple[dict[str, Planned], list[str]]:
     """The emails whose Status the committee set to `resend`, by key, each to go once more
     (introductions with the introduce job, the others with the check-ins); and a line for
-    each such key that is no email of a current pair."""
+    each such key that is no email of a current pair. (A notice asked again is the notices'
+    to send: mentoring/notices.py.)"""
     problems = [_not_again(key) for key in sorted(ledger.not_again)]
-    if not ledger.resends:
+    asked = {key: n for key, n in ledger.resends.items() if not is_notice(key)}
+    if not asked:
         return {}, problems
     emails = {e.key: e for pair in pairs for e in every_email(pair, settings, ledger, today)}
     found = {}
-    for key, number in sorted(ledger.resends.items()):
+    for key, number in sorted(asked.items()):
         email = emails.get(key)
         if email is None:
             problems.append(_not_again(key))

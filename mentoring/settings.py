@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 from mentoring.errors import ConfigError, did_you_mean
@@ -22,7 +23,7 @@ SENDERS = ("outbox", "smtp", "gmail")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 DATE_ORDERS = ("auto", "month-first", "day-first")
 # Kinds of email the Email Log has besides the check-ins, which no check-in may be named.
-RESERVED_KINDS = ("introduction", "reminder", "alert", "digest")
+RESERVED_KINDS = ("introduction", "reminder", "alert", "digest", "not matched", "mentor pool")
 
 # The questions each form must have, because the jobs cannot work without them: their
 # headers cannot be "".
@@ -199,6 +200,13 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Notify:
+    """When the scheduled runs tell the people the final slate leaves unmatched."""
+
+    unmatched_on: date | None  # the day the slate is final; None for never
+
+
+@dataclass(frozen=True)
 class Settings:
     program: Program
     spreadsheet: SpreadsheetSettings
@@ -218,6 +226,7 @@ class Settings:
     alerts: Alerts
     health: Health
     report: Report
+    notify: Notify
 
     @property
     def alert_to(self) -> str:
@@ -324,6 +333,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
             "alerts",
             "health",
             "report",
+            "notify",
         ),
     )
     program = _Section(data.get("program", {}), "program", ("name", "committee_email", "time_zone"))
@@ -380,6 +390,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         alerts=_alerts(data.get("alerts", {})),
         health=_health(data.get("health", {})),
         report=_report(data.get("report", {}), mentee_form, checkboxes),
+        notify=_notify(data.get("notify", {})),
     )
 
 
@@ -398,6 +409,25 @@ def _report(data: Any, mentee_form: Form, checkboxes: Mapping[str, tuple[str, ..
                 " answers); name questions with one answer each, such as career_stage"
             )
     return Report(groups)
+
+
+def _notify(data: Any) -> Notify:
+    section = _Section(data, "notify", ("unmatched_on",))
+    if "unmatched_on" not in section.data:
+        raise ConfigError("missing setting 'notify.unmatched_on' (a day as YYYY-MM-DD, or \"\")")
+    value = section.data["unmatched_on"]
+    if isinstance(value, date) and not isinstance(value, datetime):  # a TOML date, unquoted
+        return Notify(value)
+    text = value.strip() if isinstance(value, str) else None
+    if text == "":
+        return Notify(None)
+    try:
+        return Notify(date.fromisoformat(text or ""))
+    except ValueError:
+        raise ConfigError(
+            "setting 'notify.unmatched_on' must be the day the slate is final as YYYY-MM-DD"
+            f' (such as "2027-02-01"), or "" for never, not {value!r}'
+        ) from None
 
 
 def _health(data: Any) -> Health:

@@ -2,8 +2,9 @@
 
 Retries are ours, not the client libraries': 429 and 5xx answers (whatever
 their body), lost connections and timeouts are tried again after a capped,
-jittered exponential wait, a bounded number of times; 400, 401, 403 and 404
-never are, since asking again cannot change the answer. Nor is a connection
+jittered exponential wait, a bounded number of times, and so are the 403s that
+mean "slow down" (rateLimitExceeded, userRateLimitExceeded); 400, 401, 404 and
+every other 403 never are, since asking again cannot change the answer. Nor is a connection
 that never started (the name did not resolve, or the address refused it): that
 is no network, a wrong address or a firewall, which seconds of waiting do not
 mend, so it is said at once in one sentence. A 5xx, like no answer, does not

@@ -49,6 +49,19 @@ def test_the_match_benchmark_module_loads():
     assert callable(load("bench_match").main)
 
 
+def test_the_match_benchmark_weighs_the_choices_of_a_committee(monkeypatch, capsys):
+    argv = ["bench_match", "--mentees", "20", "--mentors", "10", "--repeat", "1"]
+    monkeypatch.setattr(sys, "argv", argv)
+    bench = load("bench_match")
+    bench.main()
+    out, err = capsys.readouterr()
+    rows = {line.split(" | ")[0].lstrip("| ").rstrip() for line in out.splitlines()}
+    assert {name.strip() for name in bench.WEIGHING} <= rows
+    assert "weighing the committee's choices (the second solve, " in out
+    # The command matched a slate the committee had set: its summary weighs it.
+    assert "committee choices cost" in err
+
+
 @pytest.mark.parametrize("journal", [False, True], ids=["without journal", "with journal"])
 def test_the_mail_benchmark_sends_every_email_of_a_small_program(tmp_path, journal):
     class Sizes:

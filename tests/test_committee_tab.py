@@ -74,7 +74,10 @@ def test_first_run_writes_one_suggestion_per_mentee(program, settings):
     }
     # Skills (weight 3) and subjects (2) of the default rules' 10 points are shared.
     assert rows["ana@m.org"]["Why"] == "skills: Grant writing; subjects: Chemistry"
-    assert rows["ana@m.org"]["Alternatives"] == "Val Kaur <val@v.org> 20; Uma Patel <uma@u.org> 0"
+    assert rows["ana@m.org"]["Alternatives"] == (
+        "Val Kaur <val@v.org> 20 (place goes to Cy Eze, 50);"
+        " Uma Patel <uma@u.org> 0 (place goes to Bo Chen, 50)"
+    )
     assert rows["ana@m.org"]["Mentee"] == "Ana Silva"
     assert rows["ana@m.org"]["Suggested Mentor"] == "Tom Wong"
 

@@ -116,7 +116,9 @@ def test_alternatives_name_the_next_best_mentors_with_a_free_place(settings):
     ana = committee_by_email(sheet, settings)["ana@m.org"]
     # Skills weigh 3 and subjects 2 of 10: Tom shares both, Val skills, Uma the subject.
     assert (ana["Suggested Mentor Email"], ana["Score"]) == ("tom@t.org", 50)
-    assert ana["Alternatives"] == "Val Kaur <val@v.org> 30; Uma Patel <uma@u.org> 20"
+    assert ana["Alternatives"] == (
+        "Val Kaur <val@v.org> 30 (has a free place); Uma Patel <uma@u.org> 20 (has a free place)"
+    )
 
 
 def test_previous_partners_from_the_past_pairs_tab_are_never_suggested(settings):
@@ -175,18 +177,17 @@ def person(email, skills, capacity=1) -> Applicant:
 
 SKILLS = ["A", "B", "C"]
 DEFAULTS = parse_settings(tomllib.loads(default_settings_text()))
+# Small programs: each mentee's skills, and each mentor's skills and capacity.
+MENTEE_SKILLS = st.lists(st.lists(st.sampled_from(SKILLS), unique=True), min_size=1, max_size=6)
+MENTOR_SPECS = st.lists(
+    st.tuples(st.lists(st.sampled_from(SKILLS), unique=True), st.integers(0, 2)),
+    min_size=1,
+    max_size=4,
+)
 
 
 @hypothesis_settings(max_examples=40, deadline=None)
-@given(
-    st.lists(st.lists(st.sampled_from(SKILLS), unique=True), min_size=1, max_size=6),
-    st.lists(
-        st.tuples(st.lists(st.sampled_from(SKILLS), unique=True), st.integers(0, 2)),
-        min_size=1,
-        max_size=4,
-    ),
-    st.data(),
-)
+@given(MENTEE_SKILLS, MENTOR_SPECS, st.data())
 def test_locked_pairs_are_kept_and_no_capacity_or_hard_rule_is_broken(
     mentee_skills, mentor_specs, data
 ):

@@ -241,8 +241,10 @@ def test_a_run_through_faults_ends_as_a_clean_run_does(tmp_path):
         }
         clean_mail = emails(clean.sent)
     with FakeGoogle(seed=2) as faulty:
-        settings_path = new_program(faulty, tmp_path / "faulty", timeout=0.25, tries=12)
-        faulty.faults.delay = 0.5
+        # A hang outlasts the timeout; a slow moment of a busy machine does not (a late
+        # answer taken for a hang once made a digest differ, at a 0.25 s timeout).
+        settings_path = new_program(faulty, tmp_path / "faulty", timeout=1.0, tries=12)
+        faulty.faults.delay = 1.5
         faulty.faults.rate = 0.3
         faulty_said = year_on_google(faulty, settings_path)
         faults = sum(1 for r in faulty.requests if r.status != 200)

@@ -198,7 +198,9 @@ def test_assign_respects_rejections_and_lists_alternatives_with_a_free_place():
     free = {m.email: m.capacity for m in mentors}
     pick = matcher.assign(mentees, mentors, free, {"m@x.org": ["t@y.org"]})["m@x.org"]
     assert pick.mentor.email == "u@y.org"  # t rejected; u and v tie at 50, u first by email
-    assert [(m.email, score) for m, score in pick.alternatives] == [("v@y.org", 50)]
+    assert [(a.mentor.email, a.score, a.goes_to) for a in pick.alternatives] == [
+        ("v@y.org", 50, None)
+    ]
     assert matcher.slate.exact
 
 
