@@ -705,8 +705,7 @@ def _guard(options: Options, job: Callable[[], int | None]) -> None:
     try:
         code = job()
     except BrokenPipeError:
-        # The reader went away (as `| head` does); nothing left to tell anyone.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        logs.reader_gone()  # nothing left to tell anyone
         sys.exit(EXIT_FAILED)
     except ConfigError as exc:
         _fail(options, f"configuration error: {exc}", EXIT_USAGE)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import warnings
 from datetime import datetime, tzinfo
@@ -165,3 +166,9 @@ def close() -> None:
         if handler.get_name() == "mentor-sync stderr" or isinstance(handler, RotatingFileHandler):
             root.removeHandler(handler)
             handler.close()
+
+
+def reader_gone() -> None:
+    """The reader of standard output went away (as `| head` does): send the rest of what
+    would be printed nowhere, so that neither the job nor Python's exit fails on it."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

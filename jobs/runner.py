@@ -27,7 +27,7 @@ from jobs.backends import make_sender, open_journal, open_spreadsheet
 from jobs.clock import program_now, program_zone, wall_moment
 from jobs.close_year import run_close_year
 from jobs.committee_mail import send_alert, tell_the_committee
-from jobs.logs import attach_file
+from jobs.logs import attach_file, reader_gone
 from jobs.mail import CHECKIN, INTRODUCE, NOTIFY, run_mail
 from jobs.match import run_match
 from jobs.report import report_tabs, run_report
@@ -229,7 +229,7 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
         code = EXIT_FAILED if result.failed else EXIT_OK
         for details, line in result.parts:
             for detail in details:
-                call.echo(detail)
+                _say(call, detail)
             # Some emails failed or may not have gone out: a failure, even under --quiet.
             log.log(logging.ERROR if result.failed else logging.INFO, "%s", line)
         outcome, said = (RUN_FAILED if result.failed else OK), " | ".join(result.lines)
@@ -515,3 +515,12 @@ def close_year(cohort: str, dry_run: bool = False) -> Work:
         return JobResult([(report.details(), report.summary())])
 
     return work
+
+
+def _say(call: Call, line: str) -> None:
+    """Print a line of the job's details; a reader that went away (`| head`) ends the
+    printing, not the job, which is recorded as it went."""
+    try:
+        call.echo(line)
+    except BrokenPipeError:
+        reader_gone()

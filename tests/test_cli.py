@@ -1,10 +1,12 @@
 """The command line: exit codes, one-line messages, the demo."""
 
 import email
+import os
 import subprocess
 import sys
 from collections import Counter
 from email import policy
+from pathlib import Path
 
 import click
 import openpyxl
@@ -20,6 +22,9 @@ from tests.conftest import (
     set_committee_cells,
     tab_rows,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
+MENTOR_SYNC = [sys.executable, "-c", "from jobs.cli import main; main()"]
 
 
 def invoke(*args, cwd=None):
@@ -484,3 +489,26 @@ def test_test_email_renders_every_kind_of_email(approved, tmp_path, template, su
     message = email.message_from_bytes(file.read_bytes(), policy=policy.default)
     assert message["Subject"].startswith(f"[test] STS Mentoring Program: {subject}")
     assert says in message.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize("command", ["match", "notify-unmatched"])
+def test_a_reader_that_goes_away_ends_the_printing_not_the_command(
+    tmp_path, settings_file, settings, command
+):
+    """`mentor-sync ... | head` closes the pipe: the rest of the table goes nowhere, and the
+    command neither fails nor says BrokenPipeError."""
+    program_workbook(tmp_path / "program.xlsx", settings, *PEOPLE)
+    invoke("--config", str(settings_file), "match")  # so that notify-unmatched has a slate
+    running = subprocess.Popen(
+        [*MENTOR_SYNC, "--config", "settings.toml", command, "--dry-run"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert running.stdout is not None
+    running.stdout.close()  # the reader is gone before the first line
+    _, stderr = running.communicate(timeout=120)
+    assert running.returncode == 0, stderr
+    assert "BrokenPipe" not in stderr and "unexpected" not in stderr
