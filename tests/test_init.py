@@ -407,10 +407,7 @@ def test_a_new_user_goes_from_their_forms_to_a_committee_tab(folder):
     )
     assert "doctor: nothing to fix" in said
     written = folder / "settings.toml"
-    assert (
-        said[-1]
-        == "next: mentor-sync --config settings.toml match, then review the tab Committee Matches"
-    )
+    assert said[-1] == "next: mentor-sync match, then review the tab Committee Matches"
     text = written.read_text()
     assert "example.org" not in text and "STS" not in text
     assert "# guessed from 'Your name' (closest to 'Full name')\nname = \"Your name\"" in text
