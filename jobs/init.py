@@ -176,8 +176,12 @@ def init_settings(
         forms["checkin_form"] = _untabbed(shapes["checkin_form"], defaults, talk)
     checkboxes = _checkbox_options(defaults, responses.tables, forms, shapes, talk)
     given: dict[str, dict[str, Setting]] = {"spreadsheet": responses.spreadsheet}
-    given |= responses.kept
-    given |= _program(request, talk, responses.title, environ)
+    # Table by table: the [email] init asks about keeps email.sender from the old file.
+    for table, settings in [
+        *responses.kept.items(),
+        *_program(request, talk, responses.title, environ).items(),
+    ]:
+        given[table] = given.get(table, {}) | settings
     name = given["program"]["name"].value
     links = _checkin_link(request, responses.reach, shapes, forms, defaults, name, talk)
     given["links"] = links

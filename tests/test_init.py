@@ -706,3 +706,24 @@ def test_init_writes_where_config_says_given_before_or_after_its_name(folder, wh
     assert result.output.splitlines()[-1].startswith(
         "next: mentor-sync --config ours/settings.toml match"
     )
+
+
+# --- found in review ----------------------------------------------------------------------
+
+
+def test_init_over_a_settings_file_keeps_its_sender_smtp_and_google_settings_in_the_file(folder):
+    old = folder / "settings.toml"
+    old.write_text(
+        '[email]\nsender = "smtp"\nfrom_name = "Old"\n'
+        '[email.smtp]\nhost = "mail.ourlib.org"\nport = 465\nusername_env = ""\n'
+        '[google]\ncredentials = "keys/token.json"\ntimeout = 5\n'
+    )
+    result = invoke(*INIT_YES, "--force")
+    assert result.exit_code == 0, result.output
+    settings = load_settings(old)
+    assert settings.email.sender == "smtp"  # not back to the outbox, which marks emails sent
+    assert (settings.email.smtp.host, settings.email.smtp.port) == ("mail.ourlib.org", 465)
+    assert settings.google.credentials == str(folder / "keys" / "token.json")
+    assert settings.google.timeout == 5
+    assert settings.email.from_name == "forms"  # what init asks is init's answer
+    assert '# kept from settings.toml\nsender = "smtp"' in old.read_text()
