@@ -48,7 +48,12 @@ from mentoring.form_fields import (
     tab_of,
     untabbed_match,
 )
-from mentoring.learnt_options import checkbox_fields, options_by_field, tab_questions
+from mentoring.learnt_options import (
+    checkbox_fields,
+    options_by_field,
+    tab_questions,
+    with_answer_kinds,
+)
 from mentoring.questions import FormShape, prefilled_checkin_link
 from mentoring.settings import Settings
 from mentoring.sheet import Table, header_key
@@ -174,6 +179,7 @@ def init_settings(
     forms = {form: _confirm(match, talk) for form, match in chosen.items()}
     if "checkin_form" in shapes and "checkin_form" not in forms:
         forms["checkin_form"] = _untabbed(shapes["checkin_form"], defaults, talk)
+    forms = with_answer_kinds(forms, responses.tables, shapes)
     checkboxes = _checkbox_options(defaults, responses.tables, forms, shapes, talk)
     given: dict[str, dict[str, Setting]] = {"spreadsheet": responses.spreadsheet}
     # Table by table: the [email] init asks about keeps email.sender from the old file.

@@ -23,9 +23,10 @@ changes no match (both people would have ticked both).
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from mentoring.first_settings import FormChoice, Setting
@@ -41,6 +42,7 @@ from mentoring.questions import (
     FormShape,
     Question,
 )
+from mentoring.rules import parse_number
 from mentoring.sheet import Cell, Table, cell_text, is_blank
 from mentoring.sheet import cell as cell_at
 from mentoring.summary import count
@@ -197,7 +199,8 @@ def options_by_field(
     form read through the Forms API lists them, else learnt from the answers in its tab;
     with where they came from."""
     options: dict[str, Setting] = {}
-    for key in fields:
+    written = {key for choice in forms.values() for key in choice.written}
+    for key in (key for key in fields if key not in written):  # own words: no options
         exact: list[str] = []
         answers: list[str] = []
         for form in ("mentee_form", "mentor_form"):
@@ -208,10 +211,8 @@ def options_by_field(
             question = question_titled(shapes.get(form), header)
             if question is not None and question.kind == CHECKBOX:
                 exact += [option for option in question.options if option not in exact]
-            elif choice.tab in tables:
-                table = tables[choice.tab]
-                column = table.column(header)
-                answers += [cell_text(row, column) for row in table.rows]
+            else:
+                answers += _answers(tables.get(choice.tab), header)
         found = _options(exact, answers)
         if found is not None:
             options[key] = found
@@ -231,3 +232,68 @@ def _options(exact: list[str], answers: list[str]) -> Setting | None:
     if extra:
         why += f", and {count(len(extra), 'option')} learnt from the other form's answers"
     return Setting(exact + extra, why)
+
+
+# --- how each form's answers read ---------------------------------------------------------
+
+# Fewer answers than this cannot tell people's own words from options each ticked once.
+MIN_WRITTEN = 4
+_WRITTEN_KINDS = (TEXT, PARAGRAPH)
+_PICKED_KINDS = (CHECKBOX, CHOICE)
+
+
+def with_answer_kinds(
+    forms: Mapping[str, FormChoice],
+    tables: Mapping[str, Table],
+    shapes: Mapping[str, FormShape],
+) -> dict[str, FormChoice]:
+    """Each form's choice with the fields its answers show to be written in people's own
+    words rather than options ticked (`written`: a Forms API text question, or answers of
+    which fewer than half are made of the options learnt from both forms' answers), and
+    those whose answers mostly carry no number a distance can be measured by, such as a
+    UTC offset (`unnumbered`: "London, UK")."""
+    answers = {
+        form: {
+            key: _answers(tables.get(choice.tab), header)
+            for key, header in choice.headers.items()
+            if header
+        }
+        for form, choice in forms.items()
+    }
+    fields = {key for by_field in answers.values() for key in by_field}
+    both = {
+        key: [a for by_field in answers.values() for a in by_field.get(key, ())] for key in fields
+    }
+    learnt = {key: learn_options(texts).options for key, texts in both.items()}
+    chosen = {}
+    for form, choice in forms.items():
+        shape = shapes.get(form)
+        written = {
+            key
+            for key, texts in answers[form].items()
+            if _written(question_titled(shape, choice.headers[key]), texts, learnt[key])
+        }
+        unnumbered = {key for key, texts in answers[form].items() if _unnumbered(texts)}
+        chosen[form] = replace(choice, written=frozenset(written), unnumbered=frozenset(unnumbered))
+    return chosen
+
+
+def _answers(table: Table | None, header: str) -> list[str]:
+    column = table.column(header) if table is not None else None
+    if table is None or column is None:
+        return []
+    return [text for row in table.rows if (text := cell_text(row, column))]
+
+
+def _written(question: Question | None, texts: Sequence[str], options: Sequence[str]) -> bool:
+    if question is not None and question.kind in _WRITTEN_KINDS + _PICKED_KINDS:
+        return question.kind in _WRITTEN_KINDS
+    if len(texts) < MIN_WRITTEN:
+        return False
+    made = sum(1 for text in texts if set(split_choices(text, options)) <= set(options))
+    return made * 2 < len(texts)
+
+
+def _unnumbered(texts: Sequence[str]) -> bool:
+    numbered = sum(1 for text in texts if not math.isnan(parse_number(text)))
+    return bool(texts) and numbered * 2 < len(texts)

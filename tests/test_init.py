@@ -727,3 +727,94 @@ def test_init_over_a_settings_file_keeps_its_sender_smtp_and_google_settings_in_
     assert settings.google.timeout == 5
     assert settings.email.from_name == "forms"  # what init asks is init's answer
     assert '# kept from settings.toml\nsender = "smtp"' in old.read_text()
+
+
+CITIES = ("London, UK", "Boston, USA", "Berlin", "Nairobi, Kenya", "Sydney")
+SUPPORT_SOUGHT = (
+    "Advice on moving from a postdoc into a library role, and on networking",
+    "Mostly help with job applications, CV and interviews, plus moral support",
+    "Someone to talk to about leadership, managing people and workload",
+)
+
+
+def rewritten(tabs, tab, header, answer, new_header=None):
+    """`tabs` with the answers under `header` of `tab` replaced by answer(n), and the
+    header by `new_header` if given."""
+    rows = tabs[tab]
+    column = rows[0].index(header)
+    rows[0][column] = new_header or header
+    for n, row in enumerate(rows[1:]):
+        row[column] = answer(n)
+    return tabs
+
+
+def free_text_forms(path, mentor_support_too=True):
+    """The committee's own forms, but support asked in people's own words (sentences with
+    commas in them), and a question on where people are based for the time zone."""
+    tabs = own_forms_tabs()
+    sought = "What kind of support are you looking for?"
+    rewritten(tabs, MENTEE_TAB, sought, lambda n: f"{SUPPORT_SOUGHT[n % 3]} ({n})")
+    if mentor_support_too:
+        offer = "What support can you offer?"
+        rewritten(tabs, MENTOR_TAB, offer, lambda n: f"{SUPPORT_SOUGHT[(n + 1) % 3]} ({n})")
+    for tab in (MENTEE_TAB, MENTOR_TAB):
+        rewritten(tabs, tab, "Your time zone", lambda n: CITIES[n % 5], "Where are you based?")
+    create_workbook(path, tabs)
+
+
+def test_free_text_asked_for_options_learns_no_options_and_its_rule_compares_words(folder):
+    free_text_forms(folder / "forms.xlsx")
+    result = invoke(*INIT_YES)
+    assert result.exit_code == 0, result.output
+    said = result.output.splitlines()
+    assert (
+        "rule 'support' now of kind \"text\": your forms ask 'What kind of support are you"
+        " looking for?' and 'What support can you offer?' in people's own words, not as"
+        " options, so the rule compares the words of the answers" in said
+    )
+    assert (
+        "rule 'time zones' dropped: the answers to your mentee form's 'Where are you based?'"
+        " and your mentor form's 'Where are you based?' carry no number to measure it by (a"
+        ' time zone needs an offset such as "UTC-5"); ask for the UTC offset, then add the'
+        " rule back" in said
+    )
+    assert not any(line.startswith("checkbox options of support") for line in said)
+    assert "doctor: nothing to fix" in said
+    settings = load_settings(folder / "settings.toml")
+    assert settings.checkboxes["support"] == ()  # not the defaults', nor sentence pieces
+    assert "support" not in settings.email.shared_interests
+    rules = {rule.name: rule.kind for rule in settings.matching.rules}
+    assert rules["support"] == "text" and "time zones" not in rules
+    scores = every_rule_scores_on_some_pair(folder / "settings.toml")
+    assert all(best > 0 for best in scores.values()), scores
+
+
+def test_an_overlap_rule_over_free_text_on_one_form_only_is_dropped_and_said(folder):
+    free_text_forms(folder / "forms.xlsx", mentor_support_too=False)
+    result = invoke(*INIT_YES)
+    assert result.exit_code == 0, result.output
+    assert (
+        "rule 'support' dropped: your mentee form's 'What kind of support are you looking"
+        " for?' is answered in people's own words, not options ticked, so it has no options"
+        " to share with the mentor form's; make it a checkbox question with the mentor"
+        " form's options, then add the rule back"
+    ) in result.output.splitlines()
+    settings = load_settings(folder / "settings.toml")
+    assert settings.checkboxes["support"] == ()  # the rule that would compare them is gone
+    assert "support" not in {rule.name for rule in settings.matching.rules}
+
+
+def test_doctor_says_which_rule_scores_no_pair_of_the_responses(folder):
+    assert invoke(*INIT_YES).exit_code == 0
+    tabs = own_forms_tabs()  # the time zones become cities after init
+    for tab in (MENTEE_TAB, MENTOR_TAB):
+        rewritten(tabs, tab, "Your time zone", lambda n: CITIES[n % 5])
+    create_workbook(folder / "forms.xlsx", tabs)
+    result = invoke("doctor")
+    assert (
+        "fix: the rule 'time zones' (distance) scores 0 on every one of the 450 pairs of the"
+        " current responses, so it adds nothing to any suggestion; check that the questions"
+        " it compares ([mentee_form.questions] time_zone, [mentor_form.questions] time_zone)"
+        " are answered as it expects, or remove the rule"
+    ) in result.output.splitlines(), result.output
+    assert sum("scores 0 on every one" in line for line in result.output.splitlines()) == 1
