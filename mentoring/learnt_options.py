@@ -14,6 +14,9 @@ alone. The options are learnt from all the answers at once:
 3. What is then seen in two answers or more is an option. What one answer alone has is
    what that person typed after "Other:", kept as their free text and not an option.
 
+Microsoft Forms joins the options with ";" and ends the cell with one: when most answers
+end so, each is cut at ";" instead, where no option is cut in two.
+
 A cell alone on its own is one choice: "Chemistry" alone in a cell is an option as soon as
 one other answer has it too. Two options only ever ticked together, one right after the
 other, cannot be told from one option with a comma in it: they are learnt as one, which
@@ -48,6 +51,7 @@ from mentoring.sheet import cell as cell_at
 from mentoring.summary import count
 
 JOINER = ", "  # how Google joins the options ticked in one cell
+MICROSOFT_JOINER = "; "  # Microsoft Forms: "Chemistry;Physics;", read as split_choices does
 MIN_ANSWERS = 2  # an item in this many answers is an option; in fewer, Other: text
 PARAGRAPH_LENGTH = 60  # answers this long on average are written, not picked
 
@@ -74,15 +78,17 @@ class LearntOptions:
 
 def learn_options(answers: Iterable[str]) -> LearntOptions:
     """Learn the options of a checkbox question from its answer cells (see the module)."""
-    cells = [_parts(text) for text in answers if text.strip()]
+    texts = [text for text in answers if text.strip()]
+    joiner = MICROSOFT_JOINER if _microsoft(texts) else JOINER
+    cells = [_parts(text, joiner) for text in texts]
     while (pair := _joinable(cells)) is not None:
-        cells = [_joined(cell, pair) for cell in cells]
+        cells = [_joined(cell, pair, joiner) for cell in cells]
     seen = Counter(item for cell in cells for item in set(cell))
     options = _in_form_order(cells, {item for item, n in seen.items() if n >= MIN_ANSWERS})
     explained = 0
     other_texts: list[str] = []
     for cell in cells:
-        items = split_choices(JOINER.join(cell), options)
+        items = split_choices(joiner.join(cell), options)
         if all(item in options for item in items):
             explained += 1
         else:
@@ -90,8 +96,14 @@ def learn_options(answers: Iterable[str]) -> LearntOptions:
     return LearntOptions(options, len(cells), explained, tuple(other_texts))
 
 
-def _parts(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(JOINER) if part.strip())
+def _microsoft(texts: Sequence[str]) -> bool:
+    """Whether the answers are Microsoft Forms', which ends each one with ";"."""
+    ended = sum(1 for text in texts if text.rstrip().endswith(MICROSOFT_JOINER.strip()))
+    return bool(texts) and ended * 2 >= len(texts)
+
+
+def _parts(text: str, joiner: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(joiner.strip()) if part.strip())
 
 
 def _joinable(cells: Sequence[tuple[str, ...]]) -> tuple[str, str] | None:
@@ -109,11 +121,11 @@ def _joinable(cells: Sequence[tuple[str, ...]]) -> tuple[str, str] | None:
     return None
 
 
-def _joined(cell: tuple[str, ...], pair: tuple[str, str]) -> tuple[str, ...]:
+def _joined(cell: tuple[str, ...], pair: tuple[str, str], joiner: str) -> tuple[str, ...]:
     items: list[str] = []
     for part in cell:
         if items and (items[-1], part) == pair:
-            items[-1] = f"{items[-1]}{JOINER}{part}"
+            items[-1] = f"{items[-1]}{joiner}{part}"
         else:
             items.append(part)
     return tuple(items)

@@ -818,3 +818,18 @@ def test_doctor_says_which_rule_scores_no_pair_of_the_responses(folder):
         " are answered as it expects, or remove the rule"
     ) in result.output.splitlines(), result.output
     assert sum("scores 0 on every one" in line for line in result.output.splitlines()) == 1
+
+
+def test_microsoft_forms_answers_joined_with_semicolons_are_cut_there():
+    learnt = learn_options(
+        [
+            "Chemistry;Maths, stats & data;",
+            "Maths, stats & data;",
+            "Chemistry;Physics;",
+            "Physics;Ship logs, mostly;",
+            "Chemistry;",
+        ]
+    )
+    assert learnt.options == ("Chemistry", "Maths, stats & data", "Physics")
+    assert (learnt.answers, learnt.explained) == (5, 4)
+    assert learnt.other_texts == ("Ship logs, mostly",)
