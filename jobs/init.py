@@ -470,7 +470,8 @@ def _checkbox_options(
     options = options_by_field(fields, forms, tables, shapes)
     for key, setting in options.items():
         talk.say(f"checkbox options of {key}: {setting.why}")
-        talk.say("  " + "; ".join(setting.value))
+        if setting.value:
+            talk.say("  " + "; ".join(setting.value))
     return options
 
 

@@ -184,6 +184,9 @@ def _question(title: str, cells: Sequence[Cell], texts: Sequence[str]) -> Questi
 # --- the options of each field ----------------------------------------------------------
 
 FORMS_API = "exactly as the form lists them (Forms API)"
+NO_ANSWERS = (
+    "no answers yet: re-run init once people have answered, or list the form's options here"
+)
 
 
 def checkbox_fields(
@@ -209,17 +212,20 @@ def options_by_field(
 ) -> dict[str, Setting]:
     """The options of each of `fields` that the mentee or mentor form asks: exactly as a
     form read through the Forms API lists them, else learnt from the answers in its tab;
-    with where they came from."""
+    with where they came from. None yet when nobody has answered: the defaults' options
+    are not the form's, and an empty list lets doctor say so."""
     options: dict[str, Setting] = {}
     written = {key for choice in forms.values() for key in choice.written}
     for key in (key for key in fields if key not in written):  # own words: no options
         exact: list[str] = []
         answers: list[str] = []
+        asked = False
         for form in ("mentee_form", "mentor_form"):
             choice = forms.get(form)
             header = choice.headers.get(key, "") if choice else ""
             if choice is None or not header:
                 continue
+            asked = True
             question = question_titled(shapes.get(form), header)
             if question is not None and question.kind == CHECKBOX:
                 exact += [option for option in question.options if option not in exact]
@@ -228,6 +234,8 @@ def options_by_field(
         found = _options(exact, answers)
         if found is not None:
             options[key] = found
+        elif asked:
+            options[key] = Setting([], NO_ANSWERS)
     return options
 
 

@@ -833,3 +833,27 @@ def test_microsoft_forms_answers_joined_with_semicolons_are_cut_there():
     assert learnt.options == ("Chemistry", "Maths, stats & data", "Physics")
     assert (learnt.answers, learnt.explained) == (5, 4)
     assert learnt.other_texts == ("Ship logs, mostly",)
+
+
+def test_with_no_answers_yet_the_checkbox_options_are_left_empty_for_doctor_to_flag(folder):
+    create_workbook(
+        folder / "forms.xlsx",
+        {MENTEE_TAB: [list(MENTEE_HEADERS)], MENTOR_TAB: [list(MENTOR_HEADERS)]},
+    )
+    result = invoke(*INIT_YES)
+    said = result.output.splitlines()
+    assert (
+        "checkbox options of skills: no answers yet: re-run init once people have answered,"
+        " or list the form's options here" in said
+    )
+    settings = load_settings(folder / "settings.toml")
+    assert all(settings.checkboxes[key] == () for key in DEFAULTS["checkboxes"])  # not the demo's
+    assert any(
+        line.startswith("fix: the rule 'skills' (overlap) compares the options chosen in skills")
+        for line in said
+    ), result.output
+    text = (folder / "settings.toml").read_text()
+    assert (
+        "# no answers yet: re-run init once people have answered, or list the form's options"
+        " here\nsubjects = []" in text
+    )
