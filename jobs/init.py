@@ -288,7 +288,26 @@ def kept_settings(request: InitRequest) -> dict[str, dict[str, Setting]]:
                 place = (source.parent / value).resolve()
                 value = Path(os.path.relpath(place, request.out.parent.resolve())).as_posix()
             kept[table][key] = Setting(value, f"kept from {source}")
+    _check_kept(kept, source, request.out.parent)
     return kept
+
+
+def _check_kept(kept: Mapping[str, Mapping[str, Setting]], source: Path, folder: Path) -> None:
+    """Raises ConfigError, naming the old file and the setting, when what init keeps of it
+    does not load over the defaults (a misspelt key, a port written as text)."""
+    data: dict[str, Any] = {}
+    for table, settings in kept.items():
+        place = data
+        for part in table.split("."):
+            place = place.setdefault(part, {})
+        place.update({key: setting.value for key, setting in settings.items()})
+    try:
+        settings_over_defaults(data, folder, {})
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{source}, whose [google] and [email] sender settings init keeps: {exc}. Fix it"
+            " there, or move it away to start afresh; nothing was written"
+        ) from exc
 
 
 def _google_title(sheet: Spreadsheet) -> str:

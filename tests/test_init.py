@@ -857,3 +857,28 @@ def test_with_no_answers_yet_the_checkbox_options_are_left_empty_for_doctor_to_f
         "# no answers yet: re-run init once people have answered, or list the form's options"
         " here\nsubjects = []" in text
     )
+
+
+@pytest.mark.parametrize(
+    "old, problem",
+    [
+        (
+            '[email.smtp]\nhots = "smtp.ourlib.org"\n',
+            "unknown setting 'email.smtp.hots'; did you mean 'host'?",
+        ),
+        ('[email.smtp]\nport = "587"\n', "setting 'email.smtp.port' must be a whole number"),
+    ],
+)
+def test_a_wrong_setting_in_the_file_init_replaces_is_named_with_the_file(folder, old, problem):
+    (folder / "old.toml").write_text(old)
+    result = invoke("--config", "old.toml", *INIT_YES, "--force")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        "mentor-sync: configuration error: old.toml, whose [google] and [email] sender"
+        f" settings init keeps: {problem}"
+    ), result.stderr
+    assert result.stderr.rstrip().endswith(
+        "Fix it there, or move it away to start afresh; nothing was written"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["forms.xlsx", "old.toml"]
+    assert (folder / "old.toml").read_text() == old
