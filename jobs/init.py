@@ -61,6 +61,7 @@ from mentoring.summary import count
 from sync.files import replace_file
 from sync.spreadsheet import Spreadsheet
 
+RESPONSES_SUFFIX = "(Responses)"  # Google's, on the spreadsheet a form makes for its answers
 NOT_ASKED = ("-", "none")  # what a person types for "my form does not ask this"
 # The command line's option for each form's address (its edit address, for the Forms API).
 FORM_OPTIONS = {
@@ -505,7 +506,8 @@ def _program(
 ) -> dict[str, dict[str, Setting]]:
     """The program's name, committee address, sender and time zone: given, asked, or the
     defaults init can justify."""
-    name = _given_or_asked(request.name, "--name", talk, "Program name", title)
+    plain = _without_suffix(title)
+    name = _given_or_asked(request.name, "--name", talk, "Program name", plain)
     committee = _address(request.committee_email, talk)
     sender_name = _given_or_asked(
         request.from_name, "--from-name", talk, "Emails come from (a name)", name.value
@@ -514,12 +516,21 @@ def _program(
         sender_name = replace(sender_name, why="the program's name")
     sender = _sender_address(request.from_address, talk)
     zone = _zone(request.time_zone, talk, environ)
-    if not request.name and name.value == title:
+    if not request.name and name.value == plain:
         name = replace(name, why=f"the title of the spreadsheet, '{title}'")
     return {
         "program": {"name": name, "committee_email": committee, "time_zone": zone},
         "email": {"from_name": sender_name, "from_address": sender},
     }
+
+
+def _without_suffix(title: str) -> str:
+    """The spreadsheet's title without what Google adds to a form's responses spreadsheet:
+    "Mentee sign-up (Responses)" is the program "Mentee sign-up"."""
+    plain = title.strip()
+    if plain.casefold().endswith(RESPONSES_SUFFIX.casefold()):
+        plain = plain[: -len(RESPONSES_SUFFIX)].rstrip()
+    return plain or title
 
 
 def _given_or_asked(

@@ -882,3 +882,15 @@ def test_a_wrong_setting_in_the_file_init_replaces_is_named_with_the_file(folder
     )
     assert sorted(p.name for p in folder.iterdir()) == ["forms.xlsx", "old.toml"]
     assert (folder / "old.toml").read_text() == old
+
+
+def test_the_program_is_named_after_the_spreadsheet_without_googles_responses_suffix(folder):
+    (folder / "forms.xlsx").rename(folder / "Mentee sign-up (Responses).xlsx")
+    result = invoke(*INIT_YES[:2], "--workbook", "Mentee sign-up (Responses).xlsx", *INIT_YES[4:])
+    assert result.exit_code == 0, result.output
+    settings = load_settings(folder / "settings.toml")
+    assert settings.program.name == settings.email.from_name == "Mentee sign-up"
+    assert (
+        "# the title of the spreadsheet, 'Mentee sign-up (Responses)'\nname = \"Mentee sign-up\""
+        in (folder / "settings.toml").read_text()
+    )
