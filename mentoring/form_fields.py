@@ -13,7 +13,8 @@ of the header's words that belong to the field, from the default header's own wo
 a small table of the words people use instead (FIELD_WORDS: "organisation", "employer"
 for the institution). TF-IDF on character n-grams was the other candidate; on a dozen
 headers it has no corpus to weigh words by, and it cannot know that "employer" means the
-institution, which is what the table is for.
+institution, which is what the table is for. A hint in brackets ("(1-5)", "(optional)")
+and numbers are left out of both measures: they say nothing of the field.
 
 Which tab holds which form is found the same way: every tab is matched against every
 form, and the forms go to the distinct tabs where they find the most questions.
@@ -92,6 +93,9 @@ FIELD_WORDS: Mapping[str, tuple[str, ...]] = {
     "progress": ("progress",),
     "contact": ("contact", "committee", "reach", "touch"),
 }
+# Words that belong to a field only beside one of its own: "Email of your mentor/mentee"
+# is the partner's email, "Are you the mentee or mentor?" the role.
+WORDS_BESIDE: Mapping[str, tuple[str, ...]] = {"partner": ("mentor", "mentee")}
 # Words that carry no meaning in a question's header.
 _STOP_WORDS = (
     "a about am an and are any as at be been by can could did do does for from had has have"
@@ -101,7 +105,9 @@ _STOP_WORDS = (
 )
 _STOP = frozenset(_STOP_WORDS.split())
 _SPELLINGS = (("e-mail", "email"), ("isation", "ization"), ("time-zone", "time zone"))
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[a-z]+")
+_HINT = re.compile(r"\([^()]*\)")
+_NUMBERS = re.compile(r"\d+")
 _SUFFIXES = ("ations", "ation", "ions", "ion", "ing", "ies", "es", "ed", "s", "e")
 
 EXACT = 1.0
@@ -279,8 +285,12 @@ def _closeness(field: str, default: str, question: Question, checkbox: bool) -> 
     wording = difflib.SequenceMatcher(None, header, wanted).ratio()
     words = [_stem(w) for w in _WORD.findall(header) if w not in _STOP]
     vocabulary = _vocabulary(field, wanted)
-    meaning = sum(1 for w in words if _same_word(w, vocabulary)) / len(words) if words else 0.0
-    closeness = _WORDING * wording + _MEANING * meaning
+    own = [w for w in words if _same_word(w, vocabulary)]
+    beside = frozenset(_stem(w) for w in WORDS_BESIDE.get(field, ()))
+    also = [w for w in words if w not in own and _same_word(w, beside)] if own else []
+    meaning = (len(own) + len(also)) / len(words) if words else 0.0
+    # A header of common words only ("I am a...") has its wording alone to go by.
+    closeness = _WORDING * wording + _MEANING * meaning if words else wording
     if question.kind not in (OTHER, CHOICE):  # a kind that says something either way
         fits = (question.kind == CHECKBOX) == checkbox
         if checkbox or question.kind == CHECKBOX or question.kind in _TEXTS:
@@ -304,7 +314,10 @@ def _same_word(word: str, vocabulary: Collection[str]) -> bool:
 
 
 def _normal(text: str) -> str:
-    text = header_key(text)
+    """The header as it is compared: folded, spelt one way, without a hint in brackets
+    ("(1-5)", "(if different)", "(optional)") or a number, which say nothing of the
+    field."""
+    text = _NUMBERS.sub(" ", _HINT.sub(" ", header_key(text)))
     for spelling, usual in _SPELLINGS:
         text = text.replace(spelling, usual)
     return text

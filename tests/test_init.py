@@ -894,3 +894,20 @@ def test_the_program_is_named_after_the_spreadsheet_without_googles_responses_su
         "# the title of the spreadsheet, 'Mentee sign-up (Responses)'\nname = \"Mentee sign-up\""
         in (folder / "settings.toml").read_text()
     )
+
+
+@pytest.mark.parametrize(
+    "role, partner, rating",
+    [
+        ("I am a...", "Partner's email", "Overall, how is it going? (1-5)"),
+        (
+            "Are you the mentee or mentor?",
+            "Email of your mentor/mentee",
+            "On a scale of 1 to 5, how would you rate your mentoring relationship?",
+        ),
+    ],
+)
+def test_common_check_in_wordings_are_found(role, partner, rating):
+    asked = questions("Timestamp", "Email Address", role, partner, rating, "Have you met?")
+    guesses = {g.field: g.header for g in map_fields(DEFAULTS["checkin_form"]["questions"], asked)}
+    assert (guesses["role"], guesses["partner"], guesses["rating"]) == (role, partner, rating)
