@@ -435,12 +435,27 @@ def _confirm(match: TabMatch, talk: Conversation) -> FormChoice:
         for guess in match.guesses:
             if not guess.exact:
                 talk.say(f"  {guess.field}: {_told(guess)}")
+    _say_split_name(match, chosen, talk)
     used = {header_key(h) for h in chosen.values() if h}
     unused = [h for h in header if header_key(h) not in used]
     if unused:
         talk.say("  not used: " + ", ".join(f"'{h}'" for h in unused))
     reason = f"the tab of your {name} form's responses: {match.why()}"
     return FormChoice(match.tab, chosen, reasons, reason)
+
+
+def _say_split_name(match: TabMatch, chosen: Mapping[str, str], talk: Conversation) -> None:
+    """A name asked in two parts: the settings read one column, the first name, and say so."""
+    split = next((g for g in match.guesses if g.split and chosen.get(g.field) == g.header), None)
+    if split is None:
+        return
+    talk.say(
+        f"note: your {FORM_NAMES[match.form]} form asks the name in two parts ('{split.header}',"
+        f" '{split.split}'), and the settings read one name column: name is '{split.header}',"
+        " which the emails greet people by and the committee tab shows beside each address."
+        " For whole names, add a full-name question to the form and put its header in"
+        f" [{match.form}.questions] name"
+    )
 
 
 def _told(guess: Guess) -> str:

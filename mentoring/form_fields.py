@@ -129,6 +129,7 @@ class Guess:
     wanted: str  # the default header (config/settings.toml)
     header: str = ""  # "" when the form does not ask it
     closeness: float = 0.0  # EXACT for the same header
+    split: str = ""  # for the name asked in two parts: the last name's header, unread
 
     @property
     def exact(self) -> bool:
@@ -145,6 +146,8 @@ class Guess:
     def closest(self) -> str:
         """What the header was found close to: the default header, or the field's name for a
         question the defaults do not ask ("")."""
+        if self.split:
+            return f"the first name: your form asks '{self.split}' apart"
         if self.wanted:
             return f"closest to '{self.wanted}'"
         return f"a question on {self.field.replace('_', ' ')}"
@@ -212,8 +215,7 @@ def map_fields(
         ),
         key=lambda item: (-item[0], item[1]),
     )
-    chosen: dict[str, Guess] = {}
-    taken: set[str] = set()
+    chosen, taken = _first_name_as_name(wanted, questions)
     for closeness, _, field, question in scored:
         if closeness < MIN_CLOSENESS:
             break
@@ -225,6 +227,29 @@ def map_fields(
         chosen[field] = Guess(field, wanted[field], question.title, min(closeness, EXACT))
         taken.add(key)
     return tuple(chosen.get(field, Guess(field, default)) for field, default in wanted.items())
+
+
+# Headers of a name asked in two parts; the settings read one name column.
+_FIRST_NAME = re.compile(r"\b(first|given) name\b")
+_LAST_NAME = re.compile(r"\b(last|family) name\b|\bsurname\b")
+
+
+def _first_name_as_name(
+    wanted: Mapping[str, str], questions: Sequence[Question]
+) -> tuple[dict[str, Guess], set[str]]:
+    """When a form asks the first and the last name apart, and no header is the name's own:
+    the first name is the name, the last name is read by no field (the settings read one
+    name column, and the emails greet by the first name); with the headers taken."""
+    titles = [q.title for q in questions if q.title.strip()]
+    first = next((t for t in titles if _FIRST_NAME.search(header_key(t))), "")
+    last = next((t for t in titles if _LAST_NAME.search(header_key(t))), "")
+    name = wanted.get("name")
+    if not (name and first and last) or any(header_key(t) == header_key(name) for t in titles):
+        return {}, set()
+    return {"name": Guess("name", name, first, MIN_CLOSENESS, split=last)}, {
+        header_key(first),
+        header_key(last),
+    }
 
 
 def match_tabs(

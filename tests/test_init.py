@@ -911,3 +911,29 @@ def test_common_check_in_wordings_are_found(role, partner, rating):
     asked = questions("Timestamp", "Email Address", role, partner, rating, "Have you met?")
     guesses = {g.field: g.header for g in map_fields(DEFAULTS["checkin_form"]["questions"], asked)}
     assert (guesses["role"], guesses["partner"], guesses["rating"]) == (role, partner, rating)
+
+
+def test_a_name_asked_in_two_parts_reads_the_first_name_and_says_so(folder):
+    tabs = own_forms_tabs()
+    for tab in (MENTEE_TAB, MENTOR_TAB):
+        rows = tabs[tab]
+        column = rows[0].index("Your name")
+        rows[0][column : column + 1] = ["First name", "Last name", "Preferred name (if different)"]
+        for n, row in enumerate(rows[1:]):
+            first, last = str(row[column]).split(" ", 1)
+            row[column : column + 1] = [first, last, "Ai" if n % 3 == 0 else ""]
+    create_workbook(folder / "forms.xlsx", tabs)
+    result = invoke(*INIT_YES)
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: your mentee form asks the name in two parts ('First name', 'Last name'), and the"
+        " settings read one name column: name is 'First name'"
+    ) in result.output
+    settings = load_settings(folder / "settings.toml")
+    for form in (settings.mentee_form, settings.mentor_form):
+        assert form.questions["name"] == "First name"  # not 'Last name'
+        assert form.questions["preferred_name"] == "Preferred name (if different)"
+    assert (
+        "# guessed from 'First name' (the first name: your form asks 'Last name' apart)"
+        in (folder / "settings.toml").read_text()
+    )
