@@ -177,6 +177,7 @@ def init_settings(
     shapes = read_forms(request, responses.reach, talk)
     chosen, matches = find_forms(responses, defaults, shapes)
     _say_tabs(talk, responses, chosen, matches)
+    chosen = _confirm_tabs(chosen, matches, talk)
     forms = {form: _confirm(match, talk) for form, match in chosen.items()}
     if "checkin_form" in shapes and "checkin_form" not in forms:
         forms["checkin_form"] = _untabbed(shapes["checkin_form"], defaults, talk)
@@ -406,6 +407,32 @@ def _say_tabs(
     left = [f"'{tab}'" for tab in responses.tables if tab not in taken]
     if left:
         talk.say(f"not a form's responses, left alone: {', '.join(left)}")
+
+
+def _confirm_tabs(
+    chosen: Mapping[str, TabMatch],
+    matches: Mapping[tuple[str, str], TabMatch],
+    talk: Conversation,
+) -> dict[str, TabMatch]:
+    """When interactive, each form whose tab another tab ties with (as many of its
+    questions), confirmed or changed; a form whose tab is taken takes the other's."""
+    confirmed = dict(chosen)
+    for form in chosen if talk.interactive else ():
+        match = confirmed[form]
+        other = runner_up(matches, match)
+        if other is None or other.found != match.found:
+            continue
+        tabs = (match.tab, other.tab)
+        question = f"The {FORM_NAMES[form]} form's tab ('{tabs[0]}' or '{tabs[1]}')"
+        while (answer := talk.ask(question, match.tab).strip()) not in tabs:
+            talk.say(f"'{answer}' is neither; type '{tabs[0]}' or '{tabs[1]}'")
+        if answer == match.tab:
+            continue
+        for holder, held in list(confirmed.items()):
+            if held.tab == answer:  # the form that had it takes this form's tab
+                confirmed[holder] = matches[holder, match.tab]
+        confirmed[form] = matches[form, answer]
+    return confirmed
 
 
 def _confirm(match: TabMatch, talk: Conversation) -> FormChoice:

@@ -118,6 +118,13 @@ MIN_CLOSENESS_UNASKED = 0.55
 _WORDING, _MEANING = 0.4, 0.6  # how closeness blends the two measures
 _KIND_BONUS = 0.1  # a checkbox question for a checkbox field, or the contrary
 _NAME_BONUS = 0.5  # a tab named as the settings' default for the form (Form Responses 1)
+# A tab whose name says the form ("Mentee responses"): enough to break a tie, no more.
+_WORD_BONUS = 0.01
+_TAB_WORDS = {
+    "mentee_form": re.compile(r"\bmentees?\b"),
+    "mentor_form": re.compile(r"\bmentors?\b"),
+    "checkin_form": re.compile(r"\bcheck[- ]?ins?\b"),
+}
 _TEXTS = (TEXT, PARAGRAPH, SCALE, DATE)
 
 
@@ -170,7 +177,10 @@ class TabMatch:
 
     @property
     def weight(self) -> float:
-        return sum(g.closeness for g in self.guesses) + (_NAME_BONUS if self.named else 0.0)
+        named = _NAME_BONUS if self.named else 0.0
+        word = _TAB_WORDS.get(self.form)
+        worded = _WORD_BONUS if word is not None and word.search(header_key(self.tab)) else 0.0
+        return sum(g.closeness for g in self.guesses) + named + worded
 
     @property
     def own(self) -> int:

@@ -937,3 +937,36 @@ def test_a_name_asked_in_two_parts_reads_the_first_name_and_says_so(folder):
         "# guessed from 'First name' (the first name: your form asks 'Last name' apart)"
         in (folder / "settings.toml").read_text()
     )
+
+
+def twin_tabs_workbook(path):
+    """Both forms ask the same questions; the committee named the tabs, the mentor's first."""
+    mentors = own_forms_tabs()[MENTOR_TAB]
+    create_workbook(path, {"Mentor responses": mentors, "Mentee responses": mentors})
+
+
+def test_on_a_tie_each_form_takes_the_tab_named_after_it(folder):
+    twin_tabs_workbook(folder / "forms.xlsx")
+    result = invoke(*INIT_YES)
+    assert "wrote settings.toml" in result.output.splitlines(), result.output
+    settings = load_settings(folder / "settings.toml")
+    assert (settings.tabs.mentees, settings.tabs.mentors) == (
+        "Mentee responses",
+        "Mentor responses",
+    )
+
+
+def test_on_a_tie_init_asks_which_tab_and_the_other_form_takes_the_other(folder):
+    twin_tabs_workbook(folder / "forms.xlsx")
+    fields = [*DEFAULTS["mentee_form"]["questions"], *DEFAULTS["mentor_form"]["questions"]]
+    answers = ["", "Mentees", "Mentor responses", ""]  # the workbook, then the mentee tab twice
+    answers += ["" for _ in fields]
+    answers += ["Ours", COMMITTEE, "", "", "Europe/Dublin"]
+    result = invoke("init", input="\n".join(answers) + "\n")
+    assert "wrote settings.toml" in result.output.splitlines(), result.output
+    assert "'Mentees' is neither; type 'Mentee responses' or 'Mentor responses'" in result.output
+    settings = load_settings(folder / "settings.toml")
+    assert (settings.tabs.mentees, settings.tabs.mentors) == (
+        "Mentor responses",
+        "Mentee responses",
+    )
