@@ -297,12 +297,7 @@ def kept_settings(request: InitRequest) -> dict[str, dict[str, Setting]]:
 def _check_kept(kept: Mapping[str, Mapping[str, Setting]], source: Path, folder: Path) -> None:
     """Raises ConfigError, naming the old file and the setting, when what init keeps of it
     does not load over the defaults (a misspelt key, a port written as text)."""
-    data: dict[str, Any] = {}
-    for table, settings in kept.items():
-        place = data
-        for part in table.split("."):
-            place = place.setdefault(part, {})
-        place.update({key: setting.value for key, setting in settings.items()})
+    data = SettingsPlan({table: dict(settings) for table, settings in kept.items()}).data()
     try:
         settings_over_defaults(data, folder, {})
     except ConfigError as exc:

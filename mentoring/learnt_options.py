@@ -212,11 +212,12 @@ def options_by_field(
 ) -> dict[str, Setting]:
     """The options of each of `fields` that the mentee or mentor form asks: exactly as a
     form read through the Forms API lists them, else learnt from the answers in its tab;
-    with where they came from. None yet when nobody has answered: the defaults' options
-    are not the form's, and an empty list lets doctor say so."""
+    with where they came from. None for a question answered in people's own words; an
+    empty list while nobody has answered, since the defaults' options are not the form's
+    and doctor flags an empty list."""
     options: dict[str, Setting] = {}
     written = {key for choice in forms.values() for key in choice.written}
-    for key in (key for key in fields if key not in written):  # own words: no options
+    for key in (key for key in fields if key not in written):
         exact: list[str] = []
         answers: list[str] = []
         asked = False
