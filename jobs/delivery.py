@@ -41,6 +41,7 @@ class MailReport:
     ended: Sequence[str] = ()  # pairs whose Pair Health row says ended
     health_problem: str = ""  # why the Pair Health tab could not be written
     not_told: Sequence[str] = ()  # people left unmatched who get no notice, each with why
+    told_already: Sequence[str] = ()  # people left unmatched whose notice went before
 
     def summary(self) -> str:
         if self.dry_run:
@@ -62,18 +63,25 @@ class MailReport:
             parts.append(
                 f"{count(self.restored, 'Email Log row')} written back from the send journal"
             )
-        if self.problems:
-            need = "needs" if len(self.problems) == 1 else "need"
-            parts.append(f"{count(len(self.problems), 'committee row')} {need} a look")
-        if self.not_told:
-            parts.append(f"{count(len(self.not_told), 'applicant')} not told (why: above)")
-        said = f"{self.job}: {', '.join(parts)}"
+        said = f"{self.job}: {', '.join([*parts, *self._to_look_at()])}"
         if self.health_problem:
             said += f"; Pair Health not written: {self.health_problem}"
         elif self.healths:
             flagged = sum(1 for health in self.healths if health.flags)
             said += f"; Pair Health: {count(len(self.healths), 'pair')}, {flagged} flagged"
         return said
+
+    def _to_look_at(self) -> list[str]:
+        """The summary's parts for the committee: rows to look at, and who was not told."""
+        parts = []
+        if self.problems:
+            need = "needs" if len(self.problems) == 1 else "need"
+            parts.append(f"{count(len(self.problems), 'committee row')} {need} a look")
+        if self.told_already:
+            parts.append(f"{len(self.told_already)} told already")
+        if self.not_told:
+            parts.append(f"{count(len(self.not_told), 'applicant')} not told (why: above)")
+        return parts
 
     def details(self) -> list[str]:
         """Each email, what went wrong, and the committee rows to look at (the summary is
@@ -83,6 +91,7 @@ class MailReport:
         said += [f"  unconfirmed: {line}" for line in self.unconfirmed]
         said += [f"  check: {problem}" for problem in self.problems]
         said += [f"  not told: {line}" for line in self.not_told]
+        said += [f"  told already: {line}" for line in self.told_already]
         return said
 
 

@@ -37,11 +37,13 @@ from jobs.program import (
     past_tables,
     read_applications,
     read_pairs,
+    refuse_a_near_miss,
 )
 from mentoring.answers import Answers
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.health import PairHealth, assess_pairs, health_tab
 from mentoring.identity import remembered
+from mentoring.intake import Responses
 from mentoring.ledger import (
     FAILED,
     SENT,
@@ -56,7 +58,9 @@ from mentoring.notices import (
     Email,
     NoticePlan,
     Unmatched,
+    introduced_lately,
     left_unmatched,
+    no_slate,
     notice_day,
     plan_notices,
     sample_notice,
@@ -82,7 +86,10 @@ from sync.spreadsheet import Spreadsheet, SpreadsheetError
 
 INTRODUCE, CHECKIN = "introduce", "checkin"
 # The notices to the people the final slate leaves unmatched, on the committee's word;
-# `introduce` sends them too from the day notify.unmatched_on (mentoring/notices.py).
+# `run` sends them too, after its match, from the day notify.unmatched_on
+# (mentoring/notices.py). `introduce` and `checkin` alone never do: the schedule runs them
+# apart from the match, and a notice sent before the match would tell "not this year" to
+# someone the match then pairs.
 NOTIFY = "notify-unmatched"
 _NO_PAIR_EMAILS = Plan((), 0, (), (), ())
 
@@ -109,24 +116,26 @@ def run_mail(
     dry_run: bool = False,
     journal: Journal | None = None,
     tell: Tell | None = None,
+    after_match: bool = False,
 ) -> MailReport:
     """Send what `job` ("introduce", "checkin" or "notify-unmatched", or several in one
     pass) has due at `now`, each email once. The check-ins come with the reminders due, and
     the Pair Health tab written in the last write (its pairs' health kept in the report, for
     the digest). The notices to the unmatched come after the pairs' emails, within the same
-    daily cap: with "notify-unmatched", and with "introduce" from notify.unmatched_on.
-    `journal` is the send journal (None: the Email Log alone says what was sent). `tell`,
-    when given, sends the committee's emails due after the pairs' (the digest, a contact
-    alert) before the last write, which carries their rows.
+    daily cap: with "notify-unmatched", and, when `after_match` (`run`, which matched just
+    before), in the days from notify.unmatched_on. `journal` is the send journal (None: the
+    Email Log alone says what was sent). `tell`, when given, sends the committee's emails
+    due after the pairs' (the digest, a contact alert) before the last write, which carries
+    their rows.
 
-    Raises ConfigError for a missing tab or column, a tool tab not as the tool left it, or
-    a template error (before anything is sent), SendError when the sender cannot start,
-    SpreadsheetError when the log cannot be written.
+    Raises ConfigError for a missing tab or column, a tool tab not as the tool left it, a
+    template error (before anything is sent), or, for "notify-unmatched", no slate yet;
+    SendError when the sender cannot start, SpreadsheetError when the log cannot be written.
     """
     check_templates(settings, templates, now)
     jobs = (job,) if isinstance(job, str) else tuple(job)
     today, stamp = now.date(), now.replace(tzinfo=None)
-    read = _read(jobs, sheet, settings, today, journal)
+    read = _read(jobs, sheet, settings, today, journal, after_match)
     report = MailReport(" and ".join(jobs), dry_run, settings.email.daily_cap)
     settled = [] if dry_run else settle(read.ledger, sender, stamp, journal)
     report.settled = len(settled)
@@ -142,11 +151,12 @@ def run_mail(
             checkin=CHECKIN in jobs,
             healths=_healths(read, settings, today),
         )
-        report.problems = (*map(str, read.pairs.problems), *plan.problems)
     notices = _notices(read, today, settings.email.daily_cap - len(plan.batch))
-    report.problems = (*report.problems, *notices.problems)
+    # The committee rows to look at, whichever emails this run sends: a row the pairs'
+    # emails cannot use may be why someone is, or is not, told they are unmatched.
+    report.problems = (*map(str, read.pairs.problems), *plan.problems, *notices.problems)
     report.deferred = plan.deferred + notices.deferred
-    report.not_told = notices.not_told
+    report.not_told, report.told_already = notices.not_told, notices.told_already
     # Rendered before anything is sent, so a template error stops the run early.
     emails: list[Email] = [*plan.batch, *notices.batch]
     batch = [render(p, settings, templates, now) for p in emails]
@@ -203,6 +213,7 @@ def _read(
     settings: Settings,
     today: date,
     journal: Journal | None,
+    after_match: bool,
 ) -> _Read:
     tabs = settings.tabs
     wanted = [tabs.mentees, tabs.mentors, tabs.committee, tabs.email_log]
@@ -221,10 +232,39 @@ def _read(
         past = past_pairs(past_tables(settings, found))
         answers = checkin_answers(sheet, settings, found, pairs.pairs, past, pairs.held_people)
     unmatched = None
-    if final := _slate_final_on(jobs, settings, today):
-        cohort = str(final.year)
-        unmatched = left_unmatched(found.get(tabs.committee), responses, settings, cohort)
+    if final := _slate_final_on(jobs, settings, today, after_match):
+        unmatched = _left_unmatched(sheet, settings, found, responses, ledger, today, final, jobs)
     return _Read(found, pairs, ledger, answers, unmatched)
+
+
+def _left_unmatched(
+    sheet: Spreadsheet,
+    settings: Settings,
+    found: dict[str, Table],
+    responses: Responses,
+    ledger: Ledger,
+    today: date,
+    final: date,
+    jobs: Sequence[str],
+) -> Unmatched:
+    """Who the slate made final on `final` leaves unmatched. The committee tab is found as
+    the match finds it: a renamed one is refused with the same message, never read as no
+    slate. Without a slate, notify-unmatched refuses (ConfigError); `run` says so in a
+    line, and its pairs' emails go on."""
+    tabs = settings.tabs
+    committee = found.get(tabs.committee)
+    if committee is None:
+        check_tabs(sheet, found, settings, [tabs.committee])
+        refuse_a_near_miss(
+            sheet, settings, tabs.committee, "the committee's matches", "tabs.committee"
+        )
+    missing = no_slate(committee, tabs.committee)
+    if missing and NOTIFY not in jobs:
+        said = f"{missing}, so nobody is known to be paired or left out"
+        return Unmatched((), (f"anyone left unmatched: {said}",))
+    past = past_pairs(past_tables(settings, found))
+    introduced = introduced_lately(ledger, past, today)
+    return left_unmatched(committee, responses, settings, str(final.year), introduced)
 
 
 def _for_pairs(jobs: Sequence[str]) -> bool:
@@ -232,13 +272,15 @@ def _for_pairs(jobs: Sequence[str]) -> bool:
     return INTRODUCE in jobs or CHECKIN in jobs
 
 
-def _slate_final_on(jobs: Sequence[str], settings: Settings, today: date) -> date | None:
+def _slate_final_on(
+    jobs: Sequence[str], settings: Settings, today: date, after_match: bool
+) -> date | None:
     """The day the committee made the slate final, when this run sends the notices to the
-    unmatched: today for notify-unmatched; notify.unmatched_on for an introduce run in the
-    days after it; None when it sends none."""
+    unmatched: today for notify-unmatched; notify.unmatched_on for a run just after a match
+    (`run`) in the days after it; None when it sends none."""
     if NOTIFY in jobs:
         return today
-    if INTRODUCE in jobs:
+    if after_match:
         return notice_day(settings.notify.unmatched_on, today)
     return None
 

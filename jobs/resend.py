@@ -49,7 +49,7 @@ def mark_resend(
     asked = f"asked to send again on {now:%Y-%m-%d} (mentor-sync resend)"
     sheet.write([ledger.record([replace(entry, status=RESEND, error=asked)])])
     if is_notice(entry.key):
-        job = f"{NOTIFY} run (or introduce run, in the days after notify.unmatched_on)"
+        job = f"{NOTIFY} run (or mentor-sync run, in the days after notify.unmatched_on)"
     else:
         job = f"{INTRODUCE if entry.key.startswith(INTRODUCTION) else CHECKIN} run"
     return f"resend: '{entry.key}' is marked resend in the Email Log; the next {job} sends it"

@@ -390,7 +390,10 @@ def _alert(session: Session, problems: Sequence[alerts.Problem], result: JobResu
         result.parts.append(([], told.line))
 
 
-def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
+def mail(jobs: str | tuple[str, ...], dry_run: bool = False, after_match: bool = False) -> Work:
+    """An email job (or several in one pass); `after_match` for `run`, which matched just
+    before: only then do the notices to the unmatched go from notify.unmatched_on."""
+
     def work(session: Session) -> JobResult:
         settings = session.settings
         templates, sender = load_templates(settings), make_sender(settings)
@@ -413,6 +416,7 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
             dry_run,
             journal,
             tell if checking else None,
+            after_match,
         )
         # Emails that failed or may not have gone out need a look: the exit code says so.
         # So does a Pair Health tab that could not be written, and a digest that did not go.
@@ -429,8 +433,10 @@ def mail(jobs: str | tuple[str, ...], dry_run: bool = False) -> Work:
 
 def run_all(dry_run: bool = False) -> Work:
     """Match, then the introductions and check-ins in one pass on the same spreadsheet, read
-    once: the match's changes are saved with the emails' first write. Then, when the
-    report's time in [schedule] has come since it was last made, the Program Report tab."""
+    once: the match's changes are saved with the emails' first write. In the days from
+    notify.unmatched_on the notices to the unmatched go in that pass, after the match. Then,
+    when the report's time in [schedule] has come since it was last made, the Program
+    Report tab."""
 
     def work(session: Session) -> JobResult:
         due = not dry_run and report_due(session)
@@ -438,7 +444,7 @@ def run_all(dry_run: bool = False) -> Work:
             session.sheet.read(report_tabs(session.settings))
         matched = match(dry_run, save=False)(session)
         try:
-            mailed = mail((INTRODUCE, CHECKIN), dry_run)(session)
+            mailed = mail((INTRODUCE, CHECKIN), dry_run, after_match=True)(session)
         except MentorSyncError:
             # The emails could not start (a template, the sender, the sheet): the committee
             # still gets the suggestions, saved as the match alone would have saved them.

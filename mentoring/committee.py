@@ -147,6 +147,12 @@ def row_mentor(row: Row, columns: Mapping[str, int]) -> str:
     return email_at(row, columns[OVERRIDE]) or email_at(row, columns[MENTOR_EMAIL])
 
 
+def rejected_mentors(row: Row, columns: Mapping[str, int]) -> list[str]:
+    """The mentors a committee row's Rejected Mentors lists (the match adds each mentor the
+    committee rejected for the row), normalised, each once."""
+    return _email_list(cell(row, columns[REJECTED]))
+
+
 def update_committee_tab(
     existing: Table | None,
     tab: str,
@@ -379,7 +385,7 @@ def _read_committee_columns(entry: _Entry, row: Row, columns: Mapping[str, int])
     raw_status = row_status(row, columns)
     entry.status = known_status(raw_status) or raw_status or SUGGESTED
     entry.override = email_at(row, columns[OVERRIDE])
-    entry.rejected = _email_list(cell(row, columns[REJECTED]))
+    entry.rejected = rejected_mentors(row, columns)
     current = email_at(row, columns[MENTOR_EMAIL])
     if entry.status == REJECTED_STATUS:
         if current and current not in entry.rejected:

@@ -14,11 +14,13 @@ import pytest
 
 from jobs.mail import CHECKIN, INTRODUCE, NOTIFY, run_mail
 from jobs.settings_file import load_settings, load_templates
+from mentoring.committee import COLUMNS as COMMITTEE_COLUMNS
 from mentoring.errors import ConfigError
 from mentoring.outgoing import notice_key, pair_label
 from mentoring.sheet import TabEdits
 from sync.journal import Journal
 from sync.sender import SendError
+from sync.workbook import WorkbookSpreadsheet
 from tests.conftest import (
     add_settings,
     committee_by_email,
@@ -37,10 +39,11 @@ FINAL = date(2027, 2, 1)  # the day the committee says the slate is final
 COHORT = "2027"
 NOTICE_KINDS = ("not matched", "mentor pool")
 
-# Ana is approved, Bo on hold, Cy's suggestion waits for the committee, Ed's is rejected with
-# no other mentor named. Di and Fay share the mentors' institution, so no mentor may take
-# them. Wes offers no place. Gus left a required answer blank, and one response has no
-# address: neither applied in a form the tool can use.
+# Ana is approved, Bo on hold, Cy's pair waits for the committee (which named Cy's mentor but
+# has not approved yet), Ed's is rejected with no other mentor named, and the match left him
+# none. Di and Fay share the mentors' institution, so no mentor may take them. Wes offers no
+# place. Gus left a required answer blank, and one response has no address: neither applied
+# in a form the tool can use.
 MENTEES = [
     mentee("ana@m.org", name="Ana Ruiz"),
     mentee("bo@m.org", name="Bo Lee"),
@@ -68,18 +71,22 @@ def message_to(sender: Memory, address: str):
 
 @pytest.fixture
 def program(settings):
-    """The program above in memory, matched, and decided on by the committee."""
+    """The program above in memory, matched, decided on by the committee, and matched again
+    (as `run` does before it sends), so that the match has seen Ed's rejection."""
     sheet = program_memory(settings, MENTEES, MENTORS)
     match(sheet, settings)
+    cy_mentor = mentors_of(sheet, settings)["cy@m.org"]
     set_committee_cells(
         sheet,
         settings,
         {
             "ana@m.org": {"Status": "Approved"},
             "bo@m.org": {"Status": "Hold"},
+            "cy@m.org": {"Committee Mentor Email": cy_mentor},
             "ed@m.org": {"Status": "Rejected"},
         },
     )
+    match(sheet, settings)
     return sheet, settings
 
 
@@ -89,9 +96,22 @@ def mentors_of(sheet, settings) -> dict[str, str]:
     return {email: row["Suggested Mentor Email"] for email, row in rows.items()}
 
 
+def rejected_of(sheet, settings) -> dict[str, str]:
+    """The mentor each mentee's row has in Rejected Mentors (one at most here)."""
+    rows = committee_by_email(sheet, settings)
+    return {email: row["Rejected Mentors"] for email, row in rows.items()}
+
+
+# The email pass of `run`, which matched just before: the only one that sends the notices
+# from notify.unmatched_on.
+RUN = (INTRODUCE, CHECKIN)
+
+
 def notify(sheet, settings, day, sender, dry_run=False, journal=None, job=NOTIFY):
+    templates = load_templates(settings)
+    after_match = job == RUN
     return run_mail(
-        job, sheet, settings, load_templates(settings), sender, at(day), dry_run, journal
+        job, sheet, settings, templates, sender, at(day), dry_run, journal, None, after_match
     )
 
 
@@ -105,10 +125,12 @@ def notices_logged(sheet, settings) -> dict[str, dict]:
 def expected_keys(sheet, settings) -> set[str]:
     """The notices this program calls for, worked out here from the committee tab."""
     mentors = mentors_of(sheet, settings)
-    assert mentors["di@m.org"] is None and mentors["fay@m.org"] is None  # no mentor for them
-    assert None not in {mentors[m] for m in ("ana@m.org", "bo@m.org", "cy@m.org", "ed@m.org")}
+    assert {mentors[m] for m in ("di@m.org", "ed@m.org", "fay@m.org")} == {None}  # none left
+    assert None not in {mentors[m] for m in ("ana@m.org", "bo@m.org", "cy@m.org")}
+    rejected = rejected_of(sheet, settings)["ed@m.org"]
+    assert rejected not in mentors.values()  # Ed's mentor, whom the committee rejected
     told_mentees = ["di@m.org", "ed@m.org", "fay@m.org"]
-    told_mentors = ["wes@t.org", mentors["ed@m.org"]]
+    told_mentors = ["wes@t.org", rejected]
     return {notice_key("not matched", COHORT, e) for e in told_mentees} | {
         notice_key("mentor pool", COHORT, e) for e in told_mentors
     }
@@ -203,7 +225,7 @@ def test_the_dry_run_lists_who_would_get_which_and_who_is_not_told_and_changes_n
 
 def test_a_row_that_waits_for_the_committee_tells_neither_of_its_people(program):
     sheet, settings = program
-    mentors = mentors_of(sheet, settings)
+    rejected = rejected_of(sheet, settings)
     waiting = {
         "ed@m.org": {"Status": "Rejected", "Committee Mentor Email": "wes@t.org"},
         "cy@m.org": {"Status": "Aproved"},  # a typo: the tool cannot tell what was meant
@@ -215,7 +237,7 @@ def test_a_row_that_waits_for_the_committee_tells_neither_of_its_people(program)
     assert set(sender.delivered) == {
         notice_key("not matched", COHORT, "di@m.org"),
         notice_key("not matched", COHORT, "fay@m.org"),
-        notice_key("mentor pool", COHORT, mentors["ed@m.org"]),
+        notice_key("mentor pool", COHORT, rejected["ed@m.org"]),
     }
     tab = settings.tabs.committee
     assert (
@@ -275,6 +297,8 @@ def test_resend_in_status_sends_a_notice_once_more(program):
     set_committee_cells(sheet, settings, {"fay@m.org": {"Status": "Approved"}})
     paired = notify(sheet, settings, FINAL + timedelta(days=5), sender)
     assert paired.sent == [] and paired.problems == (
+        f"{settings.tabs.committee} row 7: Approved, but no mentor is named; set Committee"
+        " Mentor Email",
         f"the Email Log asks to send '{fay}' again, but that person is not left unmatched by"
         " this slate (or the cohort is another year's); nothing was sent",
     )
@@ -287,11 +311,13 @@ def test_the_daily_cap_sends_the_pairs_emails_first_and_the_rest_next_run(settin
     match(sheet, settings)
     set_committee_cells(sheet, settings, {"ana@m.org": {"Status": "Approved"}})
     sender = Memory()
-    first = notify(sheet, settings, FINAL, sender, job=INTRODUCE)
-    assert first.summary().startswith("introduce: 3 sent, 1 wait for the next run (daily cap of 3")
+    first = notify(sheet, settings, FINAL, sender, job=RUN)
+    assert first.summary().startswith(
+        "introduce and checkin: 3 sent, 1 wait for the next run (daily cap of 3"
+    )
     assert sum(key.startswith("introduction |") for key in sender.delivered) == 1
-    later = notify(sheet, settings, FINAL + timedelta(days=1), sender, job=INTRODUCE)
-    assert later.summary().startswith("introduce: 1 sent,")
+    later = notify(sheet, settings, FINAL + timedelta(days=1), sender, job=RUN)
+    assert later.summary().startswith("introduce and checkin: 1 sent,")
     # Di and Fay, whom no mentor can take, and Wes, who offers no place; the other rows
     # wait for the committee.
     assert len(notices_logged(sheet, settings)) == 3
@@ -378,7 +404,7 @@ def test_the_command_says_who_it_told_and_who_it_did_not(tmp_path, settings_file
     marked = invoke(settings_file, FINAL, "resend", notice_key("mentor pool", COHORT, "wes@t.org"))
     assert marked.output.splitlines()[-1] == (
         "resend: 'mentor pool | 2027 | wes@t.org' is marked resend in the Email Log; the next"
-        " notify-unmatched run (or introduce run, in the days after notify.unmatched_on)"
+        " notify-unmatched run (or mentor-sync run, in the days after notify.unmatched_on)"
         " sends it"
     )
 
@@ -459,15 +485,264 @@ def test_someone_told_in_december_is_not_told_again_in_january_but_is_a_year_on(
     assert notice_key("not matched", "2027", "di@m.org") in sender.delivered
 
 
-def test_without_a_committee_row_nobody_is_told_until_the_match_has_run(settings):
-    sheet = program_memory(settings, MENTEES[:2], MENTORS[:1])
+def test_a_mentee_who_applied_after_the_last_match_waits_for_the_next(tmp_path, settings):
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, MENTEES[:1], MENTORS[:2])
+    match(workbook, settings)
+    set_committee_cells(workbook, settings, {"ana@m.org": {"Status": "Approved"}})
+    [free] = {"tom@t.org", "uma@t.org"} - {mentors_of(workbook, settings)["ana@m.org"]}
+    apply_late(workbook, settings, MENTEES[1])
     sender = Memory()
-    report = notify(sheet, settings, FINAL, sender)
-    assert [line.split(":")[0] for line in report.sent] == ["sent mentor pool to tom@t.org"]
+    report = notify(WorkbookSpreadsheet(workbook), settings, FINAL, sender)
+    assert [line.split(":")[0] for line in report.sent] == [f"sent mentor pool to {free}"]
     assert (
-        f"  not told: Ana Ruiz <ana@m.org> (mentee): no row in {settings.tabs.committee} yet;"
+        f"  not told: Bo Lee <bo@m.org> (mentee): no row in {settings.tabs.committee} yet;"
         " the next match gives them one"
     ) in report.details()
+
+
+# The reviewer's findings, worst first: each test below failed before its fix.
+
+
+@pytest.mark.parametrize("slate", ["no tab", "no rows"])
+def test_without_a_slate_notify_unmatched_refuses_and_nobody_is_told(
+    tmp_path, settings_file, settings, slate
+):
+    """No committee tab (or one without rows) is no slate, not a slate that pairs nobody:
+    every mentor would be told "in the pool", the approved ones too."""
+    tab = settings.tabs.committee
+    extra = {tab: [list(COMMITTEE_COLUMNS)]} if slate == "no rows" else None
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, MENTEES, MENTORS, extra)
+    for args in (["--dry-run"], []):
+        result = invoke(settings_file, FINAL, "notify-unmatched", *args)
+        assert result.exit_code == 2, result.output
+        said = f"no {tab} yet" if slate == "no tab" else f"no rows in {tab} yet"
+        assert result.output.splitlines()[-1] == (
+            f"mentor-sync: configuration error: {said}; run match first, and let the committee"
+            " decide, before telling anyone they are unmatched. Nothing was written or sent"
+        )
+    assert not (tmp_path / "outbox").exists() and notices(workbook) == {}
+    assert "Email Log" not in openpyxl.load_workbook(workbook).sheetnames
+
+
+def test_run_on_the_settings_day_without_a_slate_tells_nobody_and_says_why(tmp_path, settings_file):
+    add_settings(settings_file, f'\n[notify]\nunmatched_on = "{FINAL}"\n')
+    settings = load_settings(settings_file)
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, [], MENTORS)
+    ran = invoke(settings_file, FINAL, "run")  # nobody has applied as a mentee yet
+    assert ran.exit_code == 0, ran.output
+    assert (
+        f"  not told: anyone left unmatched: no rows in {settings.tabs.committee} yet, so"
+        " nobody is known to be paired or left out"
+    ) in ran.output.splitlines()
+    assert notices(workbook) == {} and not list((tmp_path / "outbox").glob("*.eml"))
+
+
+def test_a_renamed_committee_tab_is_refused_as_match_refuses_it_and_nobody_is_told(
+    tmp_path, settings_file
+):
+    add_settings(settings_file, f'\n[notify]\nunmatched_on = "{FINAL}"\n')
+    settings = load_settings(settings_file)
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, MENTEES, MENTORS)
+    match(workbook, settings)
+    decided = ("ana@m.org", "bo@m.org", "cy@m.org", "ed@m.org")
+    set_committee_cells(workbook, settings, {m: {"Status": "Approved"} for m in decided})
+    book = openpyxl.load_workbook(workbook)
+    book[settings.tabs.committee].title = "Matches (final)"
+    book.save(workbook)
+    refused = invoke(settings_file, FINAL, "match")
+    assert refused.exit_code == 2
+    assert "but tab 'Matches (final)' has its columns" in refused.output
+    for command in ("notify-unmatched", "run"):
+        result = invoke(settings_file, FINAL, command)
+        assert (result.exit_code, result.output) == (2, refused.output)
+    # introduce never sends the notices, whatever the settings' day says.
+    assert invoke(settings_file, FINAL, "introduce").exit_code == 0
+    assert notices(workbook) == {} and not list((tmp_path / "outbox").glob("*.eml"))
+
+
+def test_introduce_and_checkin_never_send_the_notices_run_sends_them_after_its_match(
+    tmp_path, settings_file
+):
+    """The schedule runs introduce hourly and match at 07:00: an introduce run early on the
+    day must not tell "not this year" to a mentee the day's match then pairs."""
+    add_settings(settings_file, f'\n[notify]\nunmatched_on = "{FINAL}"\n')
+    settings = load_settings(settings_file)
+    mentors = [*MENTORS, mentor("yan@t.org", name="Yan Mentor", institution="Mentor U")]
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, MENTEES[:4], mentors)
+    assert invoke(settings_file, FINAL - timedelta(days=3), "match").exit_code == 0
+    rejected = mentors_of(workbook, settings)["ed@m.org"]
+    decided = {m: {"Status": "Approved"} for m in ("ana@m.org", "bo@m.org", "cy@m.org")}
+    set_committee_cells(workbook, settings, {**decided, "ed@m.org": {"Status": "Rejected"}})
+    for job in ("introduce", "checkin"):
+        result = invoke(settings_file, FINAL, job)
+        assert result.exit_code == 0, result.output
+        assert notices(workbook) == {} and "not told" not in result.output
+    ran = invoke(settings_file, FINAL, "run")
+    assert ran.exit_code == 0, ran.output
+    # The match offered Ed the mentor with a free place: that pair waits for the committee,
+    # so neither hears anything; the mentor the committee rejected is in the pool.
+    assert mentors_of(workbook, settings)["ed@m.org"] == "yan@t.org"
+    assert set(notices(workbook)) == {
+        notice_key("mentor pool", COHORT, rejected),
+        notice_key("mentor pool", COHORT, "wes@t.org"),
+    }
+    assert (
+        f"  not told: Ed Stone <ed@m.org> (mentee): {settings.tabs.committee} row 5 pairs"
+        " ed@m.org with yan@t.org and is still Suggested; approve the pair, or write"
+        " Rejected, and the next run decides"
+    ) in ran.output.splitlines()
+
+
+def test_a_rejection_the_match_has_not_seen_yet_tells_neither_person_until_it_has(settings):
+    sheet = program_memory(settings, MENTEES, MENTORS)
+    match(sheet, settings)
+    ed_mentor = mentors_of(sheet, settings)["ed@m.org"]
+    set_committee_cells(sheet, settings, {"ed@m.org": {"Status": "Rejected"}})
+    sender = Memory()
+    report = notify(sheet, settings, FINAL, sender)
+    assert not {key.split(" | ")[2] for key in sender.delivered} & {"ed@m.org", ed_mentor}
+    why = (
+        f"{settings.tabs.committee} row 5 (ed@m.org) is Rejected, and no match has run since"
+        f" ({ed_mentor} is not in Rejected Mentors yet), so the match may suggest another"
+        " mentor; run match first, and the next run decides"
+    )
+    name = f"{ed_mentor.split('@')[0].title()} Mentor"
+    assert f"  not told: Ed Stone <ed@m.org> (mentee): {why}" in report.details()
+    assert f"  not told: {name} <{ed_mentor}> (mentor): {why}" in report.details()
+
+
+@pytest.mark.parametrize(
+    ("status", "typed"),
+    [
+        ("Approved", "Yan Mentor <yan@t.org> 50 (has a free place)"),  # pasted from Alternatives
+        ("Hold", "yan@t.orgg"),
+    ],
+)
+def test_a_committee_mentor_who_is_no_mentor_holds_every_mentor_pool_notice(
+    settings, status, typed
+):
+    mentors = [*MENTORS, mentor("yan@t.org", name="Yan Mentor", institution="Mentor U")]
+    sheet = program_memory(settings, MENTEES[:4], mentors)
+    match(sheet, settings)
+    suggested = mentors_of(sheet, settings)["ana@m.org"]
+    alternatives = committee_by_email(sheet, settings)["ana@m.org"]["Alternatives"]
+    assert "Yan Mentor <yan@t.org> 50 (has a free place)" in alternatives
+    chosen = {"Status": status, "Committee Mentor Email": typed}
+    set_committee_cells(sheet, settings, {"ana@m.org": chosen})
+    sender = Memory()
+    report = notify(sheet, settings, FINAL, sender)
+    # Yan may be Ana's mentor: no mentor is told they are in the pool, Yan nor anyone.
+    assert not [key for key in sender.delivered if key.startswith("mentor pool")]
+    tab = settings.tabs.committee
+    assert (
+        f"  not told: {tab} row 2 (ana@m.org) is {status} with '{typed.lower()}' as its mentor,"
+        " which is not the address of a mentor in the mentor responses; type the mentor's"
+        " address alone in Committee Mentor Email (as Suggested Mentor Email has it), and the"
+        " next run tells the mentors without a mentee (no mentor is told they are in the pool"
+        " until then)"
+    ) in report.details()
+    if status == "Approved":  # what introduce says of the row, notify-unmatched says too
+        assert (
+            f"  check: {tab} row 2: the mentor {typed.lower()} is not in the mentor responses;"
+            " no emails for this pair"
+        ) in report.details()
+    set_committee_cells(sheet, settings, {"ana@m.org": {"Committee Mentor Email": "yan@t.org"}})
+    corrected = notify(sheet, settings, FINAL + timedelta(days=1), sender)
+    assert [line.split(":")[0] for line in corrected.sent] == [
+        f"sent mentor pool to {suggested}",
+        "sent mentor pool to wes@t.org",
+    ]
+
+
+@pytest.mark.parametrize("introduced_by", ["the tool", "hand"])
+def test_the_people_of_a_pair_that_ended_after_its_introduction_are_not_told(
+    settings, introduced_by
+):
+    sheet = program_memory(settings, MENTEES, MENTORS)
+    match(sheet, settings)
+    set_committee_cells(sheet, settings, {"ana@m.org": {"Status": "Approved"}})
+    tom = mentors_of(sheet, settings)["ana@m.org"]
+    sender = Memory()
+    introduced = FINAL - timedelta(days=20)
+    if introduced_by == "the tool":
+        notify(sheet, settings, introduced, sender, job=INTRODUCE)
+        assert set(sender.delivered) == {f"introduction | ana@m.org | {tom}"}
+        evidence = f"introduced on {introduced}"
+    else:
+        introduced_on = datetime.combine(introduced, datetime.min.time())
+        set_committee_cells(sheet, settings, {"ana@m.org": {"Introduced On": introduced_on}})
+        evidence = f"{settings.tabs.committee} row 2 still has its Introduced On"
+    set_committee_cells(sheet, settings, {"ana@m.org": {"Status": "Rejected"}})
+    said = (
+        f"their pair (ana@m.org and {tom}) ended after its introduction ({evidence}); write to"
+        " them yourselves"
+    )
+    report = notify(sheet, settings, FINAL, sender)
+    assert f"  not told: Ana Ruiz <ana@m.org> (mentee): {said}" in report.details()
+    assert f"  not told: Tom Mentor <{tom}> (mentor): {said}" in report.details()
+    if introduced_by == "the tool":
+        # The match (as `run` makes it first) clears Introduced On: the Email Log still tells.
+        match(sheet, settings)
+        assert committee_by_email(sheet, settings)["ana@m.org"]["Introduced On"] is None
+        again = notify(sheet, settings, FINAL + timedelta(days=1), sender)
+        assert f"  not told: Tom Mentor <{tom}> (mentor): {said}" in again.details()
+    told = {key.split(" | ")[2] for key in sender.delivered if " | 2027 | " in key}
+    assert "di@m.org" in told and not told & {"ana@m.org", tom}
+
+
+def test_an_introduced_pair_with_a_mistyped_status_waits_rather_than_ending(settings):
+    sheet = program_memory(settings, MENTEES, MENTORS)
+    match(sheet, settings)
+    on = datetime.combine(FINAL - timedelta(days=20), datetime.min.time())
+    mistyped = {"Status": "Aproved", "Introduced On": on}
+    set_committee_cells(sheet, settings, {"ana@m.org": mistyped})
+    report = notify(sheet, settings, FINAL, Memory(), dry_run=True)
+    assert (
+        f"  not told: Ana Ruiz <ana@m.org> (mentee): {settings.tabs.committee} row 2"
+        " (ana@m.org) has Status 'Aproved', which is not one of Suggested, Approved, Rejected,"
+        " Hold; correct it, and the next run decides"
+    ) in report.details()
+
+
+def test_a_second_slate_in_the_same_year_says_who_was_told_already(program):
+    """The keys name the year, and are in Email Logs already: a second slate of the same
+    year cannot tell anyone again under them, so the run says who it does not tell."""
+    sheet, settings = program
+    sender = Memory()
+    january = notify(sheet, settings, date(2027, 1, 10), sender)
+    assert len(january.sent) == 5 and "told already" not in january.summary()
+    december = notify(sheet, settings, date(2027, 12, 20), sender)
+    assert december.sent == [] and len(sender.delivered) == 5
+    assert (
+        "  told already: Di Cho <di@m.org> (mentee): on 2027-01-10 ('not matched | 2027 |"
+        " di@m.org'); to tell them again for a new slate, write resend in its Status in the"
+        " Email Log"
+    ) in december.details()
+    assert december.summary() == (
+        "notify-unmatched: 0 sent, 5 told already, 4 applicants not told (why: above)"
+    )
+
+
+ODD_NAMES = ["Ruiz, Ana", "<b>Bo</b> & Co", "{{ committee_email }}", "Dr. Cy\nBcc: evil@x.org"]
+
+
+def test_names_from_the_form_neither_add_a_header_nor_run_as_template_code(settings):
+    odd = [mentee(f"m{i}@m.org", name=n, institution="Mentor U") for i, n in enumerate(ODD_NAMES)]
+    sheet = program_memory(settings, odd, [mentor("tom@t.org", institution="Mentor U")])
+    match(sheet, settings)
+    sender = Memory()
+    notify(sheet, settings, FINAL, sender)
+    messages = {str(m["To"]).rpartition("<")[2].rstrip(">"): m for m in sender.messages}
+    assert set(messages) == {"m0@m.org", "m1@m.org", "m2@m.org", "m3@m.org", "tom@t.org"}
+    cy = messages["m3@m.org"]
+    assert cy["Bcc"] is None and "\n" not in str(cy["To"])
+    assert cy.get_body(("plain",)).get_content().startswith("Dear Cy,\n")
+    ana = messages["m0@m.org"].get_body(("plain",)).get_content()
+    assert ana.startswith("Dear Ana,\n")
+    braces = messages["m2@m.org"].get_body(("plain",)).get_content()
+    assert braces.startswith("Dear committee_email,\n")  # the text, never the address
+    html = messages["m1@m.org"].get_body(("html",)).get_content()
+    assert "<b>Bo" not in html and "&lt;/b" in html
 
 
 @pytest.mark.parametrize(
