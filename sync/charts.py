@@ -45,6 +45,7 @@ def _style() -> AbstractContextManager[None]:
         {
             "svg.fonttype": "none",  # text as text: smaller, searchable, in the reader's font
             "svg.hashsalt": "mentor-sync",  # the same chart draws the same SVG, run after run
+            "text.parse_math": False,  # an answer's "$" is a dollar sign, never mathtext
             "font.size": 9,
             "axes.spines.top": False,
             "axes.spines.right": False,

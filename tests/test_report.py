@@ -201,6 +201,22 @@ def test_a_form_answer_in_the_tab_is_text_never_a_formula(tmp_path, settings_fil
     assert Page(html).addresses and all(a.startswith("#") for a in Page(html).addresses)
 
 
+def test_a_dollar_sign_in_an_answer_is_drawn_as_it_is_never_as_maths(
+    tmp_path, settings_file, settings
+):
+    from tests.conftest import match, program_workbook
+
+    answers = ["$$", "when $$ allows", "$x^2$"]
+    people = [mentee(f"p{n}@m{n}.org", career_stage=a) for n, a in enumerate(answers)]
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, people, PEOPLE[1])
+    match(workbook, settings)
+    result = invoke(settings_file, "report", "2026")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "report-2026.html").read_text(encoding="utf-8")
+    # Each answer is one text of the chart, letter for letter.
+    assert all(f">{a}</text>" in html for a in answers)
+
+
 @pytest.mark.parametrize(
     "args, said",
     [
