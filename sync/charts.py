@@ -24,7 +24,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as Drawing
 from matplotlib.ticker import MaxNLocator
 
-from mentoring.errors import ConfigError
 from mentoring.program_report import Figure, Year
 from mentoring.report_charts import STACKED, Chart, Section, cohorts_compared, headlines, sections
 from sync.files import replace_file
@@ -92,14 +91,8 @@ def report_page(program: str, year: Year, now: datetime) -> Page:
 
 
 def save_page(path: Path, page: str) -> None:
-    """Write the page to `path` (swapped in whole); raises ConfigError when it cannot be."""
-    try:
-        replace_file(path, page.encode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write the report to {path} ({exc.strerror or exc}); name a file in a"
-            " folder you can write with --out. Nothing was written"
-        ) from exc
+    """Write the page to `path`, swapped in whole. Raises OSError when it cannot be."""
+    replace_file(path, page.encode("utf-8"))
 
 
 def svg(chart: Chart, prefix: str) -> str:
