@@ -648,8 +648,8 @@ def _pairs(read: _Read) -> list[pr.Figure]:
     told = _flags_told(read.log, read.past)
     for name, flags in ((pr.RAISED, told | now), (pr.CLEARED, told - now)):
         figures += [
-            pr.Figure(pr.PAIRS, name, kind, sum(1 for _, k in flags if k == kind))
-            for kind in pr.FLAG_NAMES
+            pr.Figure(pr.PAIRS, name, said, sum(1 for _, k in flags if k == kind))
+            for kind, said in pr.FLAG_NAMES.items()
         ]
     return figures
 

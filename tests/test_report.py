@@ -117,6 +117,9 @@ def test_the_demos_program_report_tab_holds_the_figures_counted_from_the_workboo
     assert written["slate", "mentees in the committee tab", ""] == 57
     assert written["committee", "decisions", "approved"] == 6
     assert written["pairs", "flagged now", ""] == 2
+    # Each kind of flag by the name the chart and docs/report.md give it.
+    raised = {group: n for (_, name, group), n in written.items() if name == "flags raised"}
+    assert raised == {"no answer": 1, "low rating": 1, "not met": 1, "asked for contact": 1}
 
 
 def test_a_second_report_on_an_unchanged_workbook_changes_no_cell(demo_copy):
