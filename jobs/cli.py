@@ -34,6 +34,7 @@ from jobs.doctor import FIX, doctor, summary
 from jobs.init import Conversation, InitRequest, google_refusal, init_settings, refusal
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.program import committee_email
+from jobs.report import refuse_own
 from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, at_a_terminal, run_job
 from jobs.settings_file import DEFAULT_CONFIG, default_config, load_settings, load_templates
 from jobs.status import status_lines
@@ -372,6 +373,10 @@ def report(options: Options, cohort: str | None, out: Path | None) -> None:
             "the cohort is empty; give its name, such as 2026, or leave it out for the current one",
             param_hint="'COHORT'",
         )
+    if out is not None:  # the settings file and --workbook, which the job is not told of
+        own = {options.config: "the settings file"}
+        own.update({options.workbook: "the workbook"} if options.workbook else {})
+        _guard(options, lambda: refuse_own(out, own))
     work = runner.report(" ".join(cohort.split()) if cohort else None, out, options.config.parent)
     _guard(options, lambda: run_job("report", work, options.call()))
 

@@ -9,6 +9,7 @@ pandas loads here, and matplotlib in sync/charts.py, only when a report is made.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from mentoring import program_report as pr
 from mentoring.addresses import email_at
 from mentoring.answers import read_answers
 from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, REJECTED, SCORE, STATUS
-from mentoring.errors import ConfigError
+from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.health import ACTIVE as HEALTH_ACTIVE
 from mentoring.health import ENDED, FLAG, STATE, YEAR_OVER, flag_kinds, pair_rows
 from mentoring.intake import question_columns
@@ -87,29 +88,124 @@ def run_report(
     out: Path | None = None,
     folder: Path | None = None,
 ) -> ReportMade:
-    """Count the year of `cohort` (None: the current one), write the HTML file (`out`, or
-    report-COHORT.html in `folder`; neither: no file) and then the Program Report tab.
+    """Count the year of `cohort` (None: the current one), write the Program Report tab and
+    then the HTML file (`out`, or report-COHORT.html in `folder`; neither: no file).
 
-    Raises ConfigError for a tab or column the tool needs and cannot find, or a file that
-    cannot be written (then nothing is written at all)."""
-    if out is not None and out.is_dir():
-        raise ConfigError(f"--out {out} is a folder; name a file, such as {out / 'report.html'}")
+    Raises ConfigError for a tab or column the tool needs and cannot find, or a file the
+    report must not replace or cannot be written (then nothing is written at all), and
+    MentorSyncError when the file fails to save after the tab was written."""
     tab = settings.tabs.program_report
     found = sheet.read(report_tabs(settings))
     check_tabs(sheet, found, settings, [tab])
     year = count_year(sheet, found, settings, cohort, now.date())
     edits = pr.report_tab(found.get(tab), tab, year.cohort, year.figures)
     path = out or (report_file(folder, year.cohort) if folder is not None else None)
-    charts = 0
+    page = None
     if path is not None:
-        from sync.charts import report_page, save_page  # matplotlib loads for a report only
+        check_out(path, program_files(settings))
+        from sync.charts import report_page  # matplotlib loads for a report only
 
         page = report_page(settings.program.name, year, now)
-        save_page(path, page.html)
-        charts = page.charts
     sheet.write([edits])
+    if path is not None and page is not None:
+        _save(path, page.html)
     notes = tuple(dict.fromkeys(c.note for part in sections(year) for c in part.charts if c.note))
+    charts = page.charts if page is not None else 0
     return ReportMade(year.cohort, len(year.figures), len(edits.cells), path, charts, notes)
+
+
+def program_files(settings: Settings) -> dict[Path, str]:
+    """The program's own files, which a report never replaces: what each is, by path."""
+    ops = settings.operations
+    workbook = settings.spreadsheet.path if settings.spreadsheet.backend == "workbook" else ""
+    files = {
+        workbook: "the workbook",
+        ops.journal_file: "the send journal",
+        ops.state_file: "the state file",
+        ops.log_file: "the log file",
+        ops.lock_file: "the lock file",
+        settings.matching.past_pairs_file: "the Past Pairs file",
+    }
+    return {Path(path): what for path, what in files.items() if path}
+
+
+def check_out(path: Path, own: Mapping[Path, str]) -> None:
+    """Refuse a file for the report that is a folder, one of the program's own files (`own`:
+    what each is, by path), an existing file that is not an earlier report (an .html page),
+    or in no folder that can be written. Raises ConfigError, before anything is written."""
+    try:
+        if path.is_dir():
+            raise ConfigError(
+                f"{path} is a folder; name a file with --out, such as {path / 'report.html'}"
+            )
+        refuse_own(path, own)
+        if path.exists() and not _is_page(path):
+            raise ConfigError(
+                f"{path} is a file but not an earlier report (an .html page), and the report"
+                " would replace it; name a new file with --out, or move that one away."
+                " Nothing was written"
+            )
+        _check_folder(path.parent)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the report to {path} ({exc.strerror or exc}); name a file in a"
+            " folder you can write with --out. Nothing was written"
+        ) from exc
+
+
+def refuse_own(path: Path, own: Mapping[Path, str]) -> None:
+    """Refuse (ConfigError) a file for the report that is one of `own` (what each is, by
+    path), named or linked to. Raises OSError when a file cannot be looked at."""
+    for mine, what in own.items():
+        if _same_file(path, mine):
+            raise ConfigError(
+                f"{path} is {what}, which the report would replace; name another file"
+                " with --out, such as report.html. Nothing was written"
+            )
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    if path.resolve() == other.resolve():
+        return True
+    return path.exists() and other.exists() and path.samefile(other)
+
+
+def _is_page(path: Path) -> bool:
+    """Whether `path` looks like a page a report wrote: .html or .htm, and an HTML doctype."""
+    if path.suffix.casefold() not in (".html", ".htm"):
+        return False
+    with path.open("rb") as file:
+        start = file.read(64)
+    return start.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith(b"<!doctype html")
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse (ConfigError) a folder for the report that cannot be made or written in."""
+    there = next(p for p in (folder, *folder.parents) if p.exists())
+    if not there.is_dir():
+        raise ConfigError(
+            f"cannot write the report in {folder}: {there} is a file, not a folder; name a"
+            " file in a folder with --out. Nothing was written"
+        )
+    if not os.access(there, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"cannot write the report in {folder}: {there} is not a folder you can write;"
+            " name a file in one with --out. Nothing was written"
+        )
+
+
+def _save(path: Path, page: str) -> None:
+    """Save the page once the tab is written; raises MentorSyncError when it cannot be."""
+    from sync.charts import save_page
+
+    try:
+        save_page(path, page)
+    except OSError as exc:
+        raise MentorSyncError(
+            f"the Program Report tab is written, but the report cannot be saved to {path}"
+            f" ({exc.strerror or exc}); run report again, with --out naming a file in a"
+            " folder you can write"
+        ) from exc
 
 
 def count_year(
@@ -552,8 +648,8 @@ def _pairs(read: _Read) -> list[pr.Figure]:
     told = _flags_told(read.log, read.past)
     for name, flags in ((pr.RAISED, told | now), (pr.CLEARED, told - now)):
         figures += [
-            pr.Figure(pr.PAIRS, name, kind, sum(1 for _, k in flags if k == kind))
-            for kind in pr.FLAG_NAMES
+            pr.Figure(pr.PAIRS, name, said, sum(1 for _, k in flags if k == kind))
+            for kind, said in pr.FLAG_NAMES.items()
         ]
     return figures
 

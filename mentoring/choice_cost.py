@@ -4,8 +4,10 @@ The committee fixes rows by approving a pair, holding it or naming a mentor of i
 own (Committee Mentor Email). Each such row holds a place of its mentor. Against
 the unconstrained best (the slate the engine suggests when every row is open and
 every mentor has all their places), a choice can take a place that slate gives to
-another mentee: that mentee is displaced, and their Why says by which row. The
-slate summary states the change in total score and in matched count.
+another mentee. That mentee is displaced when they are worse off for it (unmatched now,
+or with a lower score than the unconstrained best gives them), and their Why says by
+which row; a mentee moved to an equal or better mentor is not. The slate summary states
+the change in total score and in matched count.
 """
 
 from __future__ import annotations
@@ -47,16 +49,18 @@ class ChoicesCost:
 def displaced(
     choices: Iterable[Choice],
     best: BestPairs,
-    suggested: Mapping[str, str],
+    suggested: Mapping[str, tuple[str, int]],
     room: Mapping[str, int],
 ) -> dict[str, tuple[str, Choice]]:
-    """The open mentees whose place in the unconstrained best a committee choice took.
+    """The open mentees whose place in the unconstrained best a committee choice took,
+    leaving them worse off.
 
-    `suggested` has this slate's mentor email ("" for none) by open mentee email, in
-    the tab's order, and `room` the places it leaves free by mentor email. A mentee is
-    displaced from mentor T when the unconstrained best gives them T, this slate does
-    not and fills T's places, and a committee row holds T where the unconstrained best
-    would not put its mentee. Returns, by mentee email, T and the choice (one choice per
+    `suggested` has this slate's mentor email and score ("", 0 for none) by open mentee
+    email, in the tab's order, and `room` the places it leaves free by mentor email. A
+    mentee is displaced from mentor T when the unconstrained best gives them T, this
+    slate does not and fills T's places, a committee row holds T where the unconstrained
+    best would not put its mentee, and this slate leaves the mentee unmatched or scoring
+    less than with T. Returns, by mentee email, T and the choice (one choice per
     displaced mentee, in row order).
     """
     takers: dict[str, list[Choice]] = {}
@@ -64,9 +68,11 @@ def displaced(
         if best.pairs.get(choice.current, ("", 0))[0] != choice.mentor:
             takers.setdefault(choice.mentor, []).append(choice)
     found: dict[str, tuple[str, Choice]] = {}
-    for email, mentor in suggested.items():
-        lost = best.pairs.get(email, ("", 0))[0]
+    for email, (mentor, score) in suggested.items():
+        lost, had = best.pairs.get(email, ("", 0))
         if not lost or lost == mentor or room.get(lost, 0) > 0 or not takers.get(lost):
+            continue
+        if mentor and score >= had:  # moved to an equal or better mentor: nothing lost
             continue
         found[email] = (lost, takers[lost].pop(0))
     return found

@@ -253,10 +253,13 @@ def _displaced(
     best: BestPairs,
 ) -> dict[str, str]:
     """Why's note for each open mentee whose place in the unconstrained best a committee
-    choice took, by mentee email."""
-    suggested = {email: pick.mentor.email if pick.mentor else "" for email, pick in picks.items()}
+    choice took, leaving them worse off, by mentee email."""
+    suggested = {
+        email: (pick.mentor.email, pick.fit.score) if pick.mentor else ("", 0)
+        for email, pick in picks.items()
+    }
     room = dict(free)
-    for mentor in suggested.values():
+    for mentor, _ in suggested.values():
         if mentor:
             room[mentor] -= 1
     order = {e.email: e.number for e in entries if not e.duplicate}

@@ -12,9 +12,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from mentoring.errors import ConfigError
 from mentoring.health import CONTACT, LOW, NOT_MET, QUIET
 from mentoring.reports import rewrite_tab
-from mentoring.sheet import Cell, TabEdits, Table, cell, header_key, is_blank, is_new_tab
+from mentoring.sheet import (
+    NOTHING_DONE,
+    Cell,
+    TabEdits,
+    Table,
+    cell,
+    header_key,
+    is_blank,
+    is_new_tab,
+    looks_like_header,
+)
 
 COHORT, SECTION, FIGURE, GROUP, VALUE = "Cohort", "Section", "Figure", "Group", "Value"
 REPORT_COLUMNS = (COHORT, SECTION, FIGURE, GROUP, VALUE)
@@ -174,6 +185,14 @@ def _text(value: Cell) -> str:
 
 
 def _columns(table: Table) -> dict[str, int]:
+    """The report's columns in `table`. Raises ConfigError for a tab of the committee's own
+    of that name (a row 1 that is not the report's header), or a column renamed."""
+    if not looks_like_header(table.header, REPORT_COLUMNS):
+        raise ConfigError(
+            f"tab '{table.name}' is a tab of your own, not the Program Report mentor-sync"
+            f" writes (its row 1 is not {', '.join(REPORT_COLUMNS)}); rename your tab, or set"
+            f" tabs.program_report in the settings to a name no tab has. {NOTHING_DONE}"
+        )
     fix = "Rename it back; mentor-sync finds the figures by it."
     return {
         name: table.require(name, what="a column of the Program Report", fix=fix)

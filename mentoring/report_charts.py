@@ -330,12 +330,8 @@ def _decisions(year: Year) -> Chart:
 
 
 def _flags(year: Year) -> Chart:
-    names = list(FLAG_NAMES)
-    raised = {FLAG_NAMES[k]: v for k, v in year.series(PAIRS, RAISED).items() if k in FLAG_NAMES}
-    cleared = {FLAG_NAMES[k]: v for k, v in year.series(PAIRS, CLEARED).items() if k in FLAG_NAMES}
-    labels = [FLAG_NAMES[k] for k in names]
-    series = [("raised", raised), ("cleared", cleared)]
-    return _chart(year, "flags", labels, series, unit="pairs")
+    series = [("raised", year.series(PAIRS, RAISED)), ("cleared", year.series(PAIRS, CLEARED))]
+    return _chart(year, "flags", list(FLAG_NAMES.values()), series, unit="pairs")
 
 
 def _past(year: Year) -> Chart:

@@ -350,21 +350,19 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     )
     tabs_section = _Section(data.get("tabs", {}), "tabs", tab_keys)
     tabs = Tabs(*(tabs_section.get(key, str) for key in tab_keys))
-    seen: dict[str, str] = {}
-    for key in tab_keys:
-        name = getattr(tabs, key).strip().casefold()
-        if name in seen:
-            raise ConfigError(
-                f"settings tabs.{seen[name]} and tabs.{key} both name the tab"
-                f" '{getattr(tabs, key)}'; each needs a tab of its own"
-            )
-        seen[name] = key
     mentee_form = _form(data.get("mentee_form", {}), "mentee_form", tabs.mentees)
     mentor_form = _form(data.get("mentor_form", {}), "mentor_form", tabs.mentors)
     checkin_form = _form(data.get("checkin_form", {}), "checkin_form", tabs.checkins)
     checkboxes = _checkboxes(
         data.get("checkboxes", {}), {*mentee_form.questions, *mentor_form.questions}
     )
+    matching = parse_matching(
+        data.get("matching", {}), list(mentee_form.questions), list(mentor_form.questions)
+    )
+    named = {f"tabs.{key}": getattr(tabs, key) for key in tab_keys}
+    if matching.past_pairs_tab:  # "" for none
+        named["matching.past_pairs_tab"] = matching.past_pairs_tab
+    _one_tab_each(named)
     return Settings(
         program=Program(
             program.get("name", str),
@@ -378,9 +376,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         mentor_form=mentor_form,
         checkin_form=checkin_form,
         checkboxes=checkboxes,
-        matching=parse_matching(
-            data.get("matching", {}), list(mentee_form.questions), list(mentor_form.questions)
-        ),
+        matching=matching,
         email=_email(data.get("email", {}), mentee_form),
         links=_links(data.get("links", {})),
         checkins=_checkins(data.get("checkins", [])),
@@ -392,6 +388,19 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         report=_report(data.get("report", {}), mentee_form, checkboxes),
         notify=_notify(data.get("notify", {})),
     )
+
+
+def _one_tab_each(named: Mapping[str, str]) -> None:
+    """Refuse two settings (tab names by setting) that name the same tab."""
+    seen: dict[str, str] = {}
+    for key, tab in named.items():
+        name = tab.strip().casefold()
+        if name in seen:
+            raise ConfigError(
+                f"settings {seen[name]} and {key} both name the tab '{tab}'; each needs a tab"
+                " of its own"
+            )
+        seen[name] = key
 
 
 def _report(data: Any, mentee_form: Form, checkboxes: Mapping[str, tuple[str, ...]]) -> Report:

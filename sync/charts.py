@@ -24,7 +24,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as Drawing
 from matplotlib.ticker import MaxNLocator
 
-from mentoring.errors import ConfigError
 from mentoring.program_report import Figure, Year
 from mentoring.report_charts import STACKED, Chart, Section, cohorts_compared, headlines, sections
 from sync.files import replace_file
@@ -45,6 +44,7 @@ def _style() -> AbstractContextManager[None]:
         {
             "svg.fonttype": "none",  # text as text: smaller, searchable, in the reader's font
             "svg.hashsalt": "mentor-sync",  # the same chart draws the same SVG, run after run
+            "text.parse_math": False,  # an answer's "$" is a dollar sign, never mathtext
             "font.size": 9,
             "axes.spines.top": False,
             "axes.spines.right": False,
@@ -91,14 +91,8 @@ def report_page(program: str, year: Year, now: datetime) -> Page:
 
 
 def save_page(path: Path, page: str) -> None:
-    """Write the page to `path` (swapped in whole); raises ConfigError when it cannot be."""
-    try:
-        replace_file(path, page.encode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write the report to {path} ({exc.strerror or exc}); name a file in a"
-            " folder you can write with --out. Nothing was written"
-        ) from exc
+    """Write the page to `path`, swapped in whole. Raises OSError when it cannot be."""
+    replace_file(path, page.encode("utf-8"))
 
 
 def svg(chart: Chart, prefix: str) -> str:

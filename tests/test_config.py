@@ -109,6 +109,16 @@ def test_the_shipped_defaults_are_complete_and_valid(tmp_path):
             "settings tabs.committee and tabs.pair_health both name the tab 'Committee Matches'",
         ),
         (
+            '[tabs]\nprogram_report = "past pairs"\n',
+            "settings tabs.program_report and matching.past_pairs_tab both name the tab"
+            " 'Past Pairs'; each needs a tab of its own",
+        ),
+        (
+            '[matching]\npast_pairs_tab = "Committee Matches "\n',
+            "settings tabs.committee and matching.past_pairs_tab both name the tab"
+            " 'Committee Matches'; each needs a tab of its own",
+        ),
+        (
             "[matching]\nsubjects_weight = 2\n",
             "unknown setting 'matching.subjects_weight' (known here: min_score",
         ),

@@ -269,7 +269,7 @@ def test_the_cost_line_says_when_the_unconstrained_best_is_not_proven():
     )
 
 
-@hypothesis_settings(max_examples=60, deadline=None)
+@hypothesis_settings(max_examples=200, deadline=None)
 @given(MENTEE_SKILLS, MENTOR_SPECS, st.data())
 def test_one_override_costs_what_a_brute_force_re_solve_says(mentee_skills, mentor_specs, data):
     mentees = [person(f"m{i}@x{i % 3}.org", s) for i, s in enumerate(mentee_skills)]
@@ -316,12 +316,65 @@ def test_one_override_costs_what_a_brute_force_re_solve_says(mentee_skills, ment
     fixed = int(board.score[board.row[chosen.email], at])
     assert update.cost == ChoicesCost(best[1] - around[1] - fixed, best[0] - around[0] - 1)
 
-    # The one choice displaces at most one row per place it holds, and says whose.
+    # The one choice displaces at most one row per place it holds, and says whose: a row it
+    # leaves worse off than the unconstrained best, unmatched or with a lower score.
     notes = [o for o in update.outcomes if "the committee gave the place to" in o.why]
     assert len(notes) <= 1
+    unconstrained = matcher.best_pairs(mentees, mentors, {e: [r] for e, r in rejected.items() if r})
     for outcome in notes:
         assert f"the place to {chosen.name} (Committee Mentor Email, row " in outcome.why
         assert outcome.mentor != override.email
+        had = unconstrained.pairs[outcome.mentee.email][1]
+        assert outcome.mentor is None or (outcome.score or 0) < had, outcome.why
+
+
+def test_an_override_that_swaps_a_mentee_between_equal_mentors_displaces_nobody(settings):
+    ana = mentee("ana@m.org", name="Ana Silva")
+    bo = mentee("bo@b.org", name="Bo Chen")
+    tom = mentor("tom@t.org", name="Tom Wong")
+    uma = mentor("uma@u.org", name="Uma Patel")
+    sheet = program_memory(settings, [ana, bo], [tom, uma])
+    match(sheet, settings)
+    # Everyone scores 50 with everyone: Ana has Tom and Bo Uma, by email order.
+    assert committee_by_email(sheet, settings)["ana@m.org"]["Suggested Mentor Email"] == "tom@t.org"
+    set_committee_cells(sheet, settings, {"bo@b.org": {"Committee Mentor Email": "tom@t.org"}})
+    report = match(sheet, settings)
+    ana_row = committee_by_email(sheet, settings)["ana@m.org"]
+    assert (ana_row["Suggested Mentor Email"], ana_row["Score"]) == ("uma@u.org", 50)
+    assert ana_row["Why"] == "skills: Grant writing; subjects: Chemistry"
+    assert report.slate[1] == "committee choices cost nothing against the unconstrained best"
+
+
+def test_an_override_that_leaves_a_mentee_better_off_does_not_call_them_displaced(settings):
+    ana = mentee("ana@m.org", name="Ana Silva", skills="Grant writing", subjects="Chemistry")
+    bo = mentee(
+        "bo@b.org",
+        name="Bo Chen",
+        skills="Systematic reviews, Leadership & management",
+        subjects="Physics & astronomy",
+    )
+    cy = mentee("cy@c.org", name="Cy Okafor", skills="Public speaking", subjects="History")
+    tom = mentor("tom@t.org", name="Tom Wong", skills="Grant writing", subjects="Engineering")
+    val = mentor(
+        "val@v.org",
+        name="Val Kaur",
+        skills="Grant writing, Systematic reviews",
+        subjects="Chemistry, Physics & astronomy",
+    )
+    sheet = program_memory(settings, [ana, bo, cy], [tom, val])
+    match(sheet, settings)
+    before = committee_by_email(sheet, settings)
+    # Ana 30 with Tom and Bo 35 with Val (65) beat Ana 50 with Val (50).
+    assert (before["ana@m.org"]["Suggested Mentor Email"], before["ana@m.org"]["Score"]) == (
+        "tom@t.org",
+        30,
+    )
+    set_committee_cells(sheet, settings, {"cy@c.org": {"Committee Mentor Email": "tom@t.org"}})
+    match(sheet, settings)
+    ana_row = committee_by_email(sheet, settings)["ana@m.org"]
+    # Cy takes Tom's place, and Ana moves to Val, who suits her better: she lost nothing.
+    assert (ana_row["Suggested Mentor Email"], ana_row["Score"]) == ("val@v.org", 50)
+    assert "the committee gave the place to" not in ana_row["Why"]
 
 
 def outcome(group: str, score: int | None, number: int) -> Outcome:

@@ -117,6 +117,9 @@ def test_the_demos_program_report_tab_holds_the_figures_counted_from_the_workboo
     assert written["slate", "mentees in the committee tab", ""] == 57
     assert written["committee", "decisions", "approved"] == 6
     assert written["pairs", "flagged now", ""] == 2
+    # Each kind of flag by the name the chart and docs/report.md give it.
+    raised = {group: n for (_, name, group), n in written.items() if name == "flags raised"}
+    assert raised == {"no answer": 1, "low rating": 1, "not met": 1, "asked for contact": 1}
 
 
 def test_a_second_report_on_an_unchanged_workbook_changes_no_cell(demo_copy):
@@ -201,6 +204,22 @@ def test_a_form_answer_in_the_tab_is_text_never_a_formula(tmp_path, settings_fil
     assert Page(html).addresses and all(a.startswith("#") for a in Page(html).addresses)
 
 
+def test_a_dollar_sign_in_an_answer_is_drawn_as_it_is_never_as_maths(
+    tmp_path, settings_file, settings
+):
+    from tests.conftest import match, program_workbook
+
+    answers = ["$$", "when $$ allows", "$x^2$"]
+    people = [mentee(f"p{n}@m{n}.org", career_stage=a) for n, a in enumerate(answers)]
+    workbook = program_workbook(tmp_path / "program.xlsx", settings, people, PEOPLE[1])
+    match(workbook, settings)
+    result = invoke(settings_file, "report", "2026")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "report-2026.html").read_text(encoding="utf-8")
+    # Each answer is one text of the chart, letter for letter.
+    assert all(f">{a}</text>" in html for a in answers)
+
+
 @pytest.mark.parametrize(
     "args, said",
     [
@@ -218,6 +237,73 @@ def test_a_bad_cohort_or_file_is_a_usage_error_that_changes_nothing(program, tmp
         not (tmp_path / "mentor-sync-state.json").exists()
         or "report" not in load_history(tmp_path / "mentor-sync-state.json", datetime.now()).jobs
     )
+
+
+@pytest.mark.parametrize(
+    "name, what",
+    [
+        ("settings.toml", "the settings file"),
+        ("mentoring.xlsx", "the workbook"),
+        ("mentor-sync-journal.sqlite3", "the send journal"),
+        ("mentor-sync-state.json", "the state file"),
+        ("mentor-sync.log", "the log file"),
+        ("mentor-sync.lock", "the lock file"),
+        ("workbook-link.html", "the workbook"),  # a link to it
+    ],
+)
+def test_out_never_replaces_a_file_of_the_program(demo_copy, name, what):
+    folder = demo_copy.parent
+    (folder / "workbook-link.html").symlink_to(folder / "mentoring.xlsx")
+    workbook = (folder / "mentoring.xlsx").read_bytes()
+    files = [f for f in folder.iterdir() if f.is_file() and not f.name.startswith("report-")]
+    before = {f: f.read_bytes() for f in files}
+    result = invoke(demo_copy, "--as-of", AS_OF, "report", "--out", str(folder / name))
+    assert result.exit_code == 2
+    assert f"{folder / name} is {what}, which the report would replace; name another" in (
+        result.stderr
+    )
+    assert (folder / "mentoring.xlsx").read_bytes() == workbook  # no Program Report written
+    for file, was in before.items():
+        now = file.read_bytes()
+        # The runner adds to its log and remembers the failed run; nothing else moves.
+        assert b"<!DOCTYPE" not in now
+        assert now.startswith(was) or file.name == "mentor-sync-state.json"
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("notes.txt", "The committee's notes\n"),
+        ("budget.html", "Budget: 300\n"),  # .html, but no page a report wrote
+        ("page.txt", "<!DOCTYPE html><html></html>\n"),  # a page, but no .html
+    ],
+)
+def test_out_never_replaces_a_file_that_is_not_an_earlier_report(demo_copy, name, text):
+    folder = demo_copy.parent
+    (folder / name).write_text(text, encoding="utf-8")
+    workbook = (folder / "mentoring.xlsx").read_bytes()
+    result = invoke(demo_copy, "--as-of", AS_OF, "report", "--out", str(folder / name))
+    assert result.exit_code == 2
+    assert f"{folder / name} is a file but not an earlier report (an .html page)" in result.stderr
+    assert (folder / name).read_text(encoding="utf-8") == text
+    assert (folder / "mentoring.xlsx").read_bytes() == workbook
+
+
+def test_an_earlier_report_is_replaced_and_a_file_in_no_folder_is_refused(demo_copy):
+    folder = demo_copy.parent
+    earlier = folder / "earlier.HTM"
+    earlier.write_text("\ufeff <!doctype HTML><html>last year</html>", encoding="utf-8")
+    made = invoke(demo_copy, "--as-of", AS_OF, "report", "--out", str(earlier))
+    assert made.exit_code == 0, made.output
+    assert "last year" not in earlier.read_text(encoding="utf-8")
+    workbook = (folder / "mentoring.xlsx").read_bytes()
+    (folder / "notes.txt").write_text("notes", encoding="utf-8")
+    inside_a_file = folder / "notes.txt" / "report.html"
+    refused = invoke(demo_copy, "--as-of", AS_OF, "report", "--out", str(inside_a_file))
+    assert refused.exit_code == 2
+    assert f"{folder / 'notes.txt'} is a file, not a folder" in refused.stderr
+    assert refused.stderr.rstrip().endswith("Nothing was written")
+    assert (folder / "mentoring.xlsx").read_bytes() == workbook
 
 
 def test_a_report_group_must_be_a_one_answer_question_of_the_mentee_form(program, tmp_path):
@@ -360,6 +446,26 @@ def test_on_google_the_report_reads_once_writes_once_and_holds_its_spreadsheets_
             "Group",
             "Value",
         ]
+
+
+def test_when_the_tab_cannot_be_written_the_earlier_page_is_kept(tmp_path):
+    with FakeGoogle(seed=5) as fake:
+        settings_path = new_program(fake, tmp_path, tries=2)
+        assert cli_run(settings_path, DAY0, "run").exit_code == 0
+        earlier = tmp_path / "r.html"
+        earlier.write_text("<!DOCTYPE html><html>last year's report</html>", encoding="utf-8")
+        before = fake.snapshot(SHEET_ID)
+        fake.faults.fail_next(2, "skip")  # the tab list and the read go through ...
+        fake.faults.always = "500"  # ... and every try of the write fails
+        result = cli_run(settings_path, DAY0, "report", "--out", str(earlier))
+        fake.faults.always = None
+        assert result.exit_code == 1
+        assert "failed after 2 tries (500 INTERNAL" in result.stderr
+        assert result.stderr.rstrip().endswith("(nothing was written)")
+        assert fake.snapshot(SHEET_ID) == before
+        assert earlier.read_text(encoding="utf-8") == (
+            "<!DOCTYPE html><html>last year's report</html>"
+        )
 
 
 def test_a_report_group_whose_question_left_the_form_is_named_with_the_setting(program, tmp_path):

@@ -78,6 +78,22 @@ def test_a_tab_whose_header_moved_down_or_lost_a_column_is_refused():
         report_tab(renamed, TAB, "2026", FIGURES)
 
 
+def test_a_tab_of_the_committees_own_by_that_name_is_refused_as_not_the_tools():
+    own = table_from_cells(
+        TAB, {(1, 1): "Item", (1, 2): "Owner", (1, 3): "Notes", (2, 1): "Poster", (2, 2): "Ana"}
+    )
+    said = (
+        "tab 'Program Report' is a tab of your own, not the Program Report mentor-sync writes"
+        " (its row 1 is not Cohort, Section, Figure, Group, Value); rename your tab, or set"
+        " tabs.program_report in the settings to a name no tab has. Nothing was written or sent"
+    )
+    with pytest.raises(ConfigError) as refused:
+        report_tab(own, TAB, "2026", FIGURES)
+    assert str(refused.value) == said
+    with pytest.raises(ConfigError, match="is a tab of your own"):
+        earlier_reports(own, "2026")
+
+
 def test_earlier_reports_are_the_other_cohorts_numbers():
     existing = tab(
         ["2025", "slate", "mentees matched", None, 30],

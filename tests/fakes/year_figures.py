@@ -23,6 +23,13 @@ FLAG_WORDS = {
     "not met": "have not met",
     "contact": "asked the committee",
 }
+# Each kind of flag as the tab and the chart name it (docs/report.md).
+FLAG_NAMES = {
+    "quiet": "no answer",
+    "rating": "low rating",
+    "not met": "not met",
+    "contact": "asked for contact",
+}
 
 
 def rows(book, tab: str) -> list[dict]:
@@ -284,9 +291,9 @@ def pair_figures(book) -> dict:
         parts = str(r["Key"]).split(" | ")
         if parts[:2] == ["digest", "flag"] and text(r["Status"]).casefold() == "sent":
             told.add((f"{parts[2]} | {parts[3]}", parts[4]))
-    for kind in FLAG_WORDS:
-        figures["pairs", "flags raised", kind] = sum(1 for _, k in told | now if k == kind)
-        figures["pairs", "flags cleared", kind] = sum(1 for _, k in told - now if k == kind)
+    for kind, name in FLAG_NAMES.items():
+        figures["pairs", "flags raised", name] = sum(1 for _, k in told | now if k == kind)
+        figures["pairs", "flags cleared", name] = sum(1 for _, k in told - now if k == kind)
     return figures
 
 
