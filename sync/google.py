@@ -40,7 +40,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from googleapiclient.errors import HttpError
 
-from mentoring.errors import ConfigError, MentorSyncError
+from mentoring.errors import MentorSyncError, SettingsError
 from mentoring.settings import Google
 
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -320,12 +320,12 @@ def load_credentials(
 ) -> Credentials:
     """The credentials in `path`: a service-account key, or an OAuth token (authorized user).
 
-    Raises ConfigError naming the file and what to do when it is missing or not one of
+    Raises SettingsError naming the file and what to do when it is missing or not one of
     those; `get` says how to get the right file ("to get the right file, run ...").
     """
     file = Path(path)
     if not file.is_file():
-        raise ConfigError(
+        raise SettingsError(
             f"no Google credentials file at {file} ({what}); make it as docs/google.md"
             " ('Setting up Google') says, or point the settings (the [google] section) at it"
         )
@@ -341,20 +341,20 @@ def load_credentials(
             # google-auth puts Google's token endpoint in place of the file's; keep the file's.
             return found.with_token_uri(info["token_uri"]) if info.get("token_uri") else found
     except KeyError as exc:
-        raise ConfigError(f"{file} is a {_KINDS[kind]} without {exc}; {fix}") from exc
+        raise SettingsError(f"{file} is a {_KINDS[kind]} without {exc}; {fix}") from exc
     except ValueError as exc:
-        raise ConfigError(f"{file} {_not_usable(kind, info, exc)}; {fix}") from exc
+        raise SettingsError(f"{file} {_not_usable(kind, info, exc)}; {fix}") from exc
     if "installed" in info or "web" in info:
-        raise ConfigError(
+        raise SettingsError(
             f"{file} is an OAuth client file, not a sign-in; run 'mentor-sync auth' with it"
             " (google.oauth_client) to make the token file"
         )
     if "service-account.json" in info:
-        raise ConfigError(
+        raise SettingsError(
             f"{file} is a copy of credentials.example.json, which shows the shape of the"
             f" credentials files with placeholders and holds no key; {fix}"
         )
-    raise ConfigError(
+    raise SettingsError(
         f'{file} is neither a service-account key nor an OAuth token (its "type" is'
         f" {info.get('type')!r}); {fix}"
     )
@@ -364,22 +364,24 @@ _KINDS = {"service_account": "service-account key file", "authorized_user": "OAu
 
 
 def _credentials_json(file: Path, fix: str) -> dict:
-    """The JSON object in a credentials file; ConfigError saying what the file is instead."""
+    """The JSON object in a credentials file; SettingsError saying what the file is instead."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {file} as a JSON credentials file ({exc}); {fix}") from exc
+        raise SettingsError(
+            f"cannot read {file} as a JSON credentials file ({exc}); {fix}"
+        ) from exc
     if text.lstrip().startswith("-----BEGIN"):
-        raise ConfigError(
+        raise SettingsError(
             f"{file} is a PEM key alone, not the JSON key file Google gives (with the key, the"
             f" service account's email and more); {fix}"
         )
     try:
         info = json.loads(text)
     except ValueError as exc:
-        raise ConfigError(f"{file} is not a JSON credentials file ({exc}); {fix}") from exc
+        raise SettingsError(f"{file} is not a JSON credentials file ({exc}); {fix}") from exc
     if not isinstance(info, dict):
-        raise ConfigError(f"{file} is not a JSON credentials file (not a JSON object); {fix}")
+        raise SettingsError(f"{file} is not a JSON credentials file (not a JSON object); {fix}")
     return info
 
 
