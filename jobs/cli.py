@@ -35,13 +35,12 @@ from jobs.init import Conversation, InitRequest, google_refusal, init_settings, 
 from jobs.mail import CHECKIN, INTRODUCE
 from jobs.program import committee_email
 from jobs.runner import EXIT_FAILED, EXIT_USAGE, Call, at_a_terminal, run_job
-from jobs.settings_file import DEFAULT_CONFIG, load_settings, load_templates
+from jobs.settings_file import DEFAULT_CONFIG, default_config, load_settings, load_templates
 from jobs.status import status_lines
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.settings import Settings
 from sync.spreadsheet import Spreadsheet
 
-INIT_OUT = Path("settings.toml")  # where init writes, unless --out or --config says
 # --as-of outside these days is a usage error: the calendar's dates must stay computable.
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
@@ -201,6 +200,8 @@ def cli(
     The options below are taken after a command's name too."""
     logs.configure(verbose, quiet)
     ctx.call_on_close(logs.close)
+    if ctx.get_parameter_source("config") is not ParameterSource.COMMANDLINE:
+        config = default_config()
     ctx.obj = Options(config, workbook, as_of, verbose, quiet)
 
 
@@ -569,7 +570,7 @@ def init(
     options from the answers (or exactly from Google Forms, given the forms' edit
     addresses), and the program's name, addresses and time zone. Then run doctor on it."""
     request = InitRequest(
-        out=out or (options.config if _given("config") else INIT_OUT),
+        out=out or (options.config if _given("config") else DEFAULT_CONFIG),
         config=options.config,
         workbook=workbook or options.workbook,
         spreadsheet=spreadsheet or "",

@@ -1,13 +1,13 @@
 """`mentor-sync doctor`: check the settings, the spreadsheet and the sender; say what to fix.
 
-Each check gives one line: `ok:` when it is fine, `fix:` with what to do when
-it is not, `note:` for what is fine today but will need a person later. Beyond
-what is there, it checks what the jobs would make of it (mentoring/checkup.py):
-sample or empty names and addresses, checkbox answers that fit no option, a
-Committee Mentor Email one typo from a mentor's, an editor's lock on the
-workbook. No secret is ever printed: files are named by path, accounts by
-email, the SMTP login by the names of its environment variables. Google that
-cannot be reached at all is said once: the later checks that need it are left.
+Each check gives one line: `ok:` when it is fine, `fix:` with what to do when it is not,
+`note:` for what is fine today but will need a person later. Beyond what is there, it
+checks what the jobs would make of it (mentoring/checkup.py): sample or empty names and
+addresses, checkbox answers that fit no option, a rule that scores no pair of the
+responses, a Committee Mentor Email one typo from a mentor's, an editor's lock on the
+workbook. No secret is ever printed: files are named by path, accounts by email, the
+SMTP login by the names of its environment variables. Google that cannot be reached at
+all is said once: the later checks that need it are left.
 """
 
 from __future__ import annotations
@@ -138,6 +138,9 @@ class _Sheet:
         committee = own.get(t.committee)
         if mentors is not None and committee is not None:
             findings += checkup.near_miss_mentors(committee, _addresses(mentors, settings))
+        mentees = found.get(settings.mentee_form.tab)
+        if mentees is not None and mentors is not None:
+            findings += checkup.rules_that_never_score(settings, mentees, mentors)
         return findings
 
 

@@ -48,7 +48,12 @@ from mentoring.form_fields import (
     tab_of,
     untabbed_match,
 )
-from mentoring.learnt_options import checkbox_fields, options_by_field, tab_questions
+from mentoring.learnt_options import (
+    checkbox_fields,
+    options_by_field,
+    tab_questions,
+    with_answer_kinds,
+)
 from mentoring.questions import FormShape, prefilled_checkin_link
 from mentoring.settings import Settings
 from mentoring.sheet import Table, header_key
@@ -56,6 +61,7 @@ from mentoring.summary import count
 from sync.files import replace_file
 from sync.spreadsheet import Spreadsheet
 
+RESPONSES_SUFFIX = "(Responses)"  # Google's, on the spreadsheet a form makes for its answers
 NOT_ASKED = ("-", "none")  # what a person types for "my form does not ask this"
 # The command line's option for each form's address (its edit address, for the Forms API).
 FORM_OPTIONS = {
@@ -171,13 +177,19 @@ def init_settings(
     shapes = read_forms(request, responses.reach, talk)
     chosen, matches = find_forms(responses, defaults, shapes)
     _say_tabs(talk, responses, chosen, matches)
+    chosen = _confirm_tabs(chosen, matches, talk)
     forms = {form: _confirm(match, talk) for form, match in chosen.items()}
     if "checkin_form" in shapes and "checkin_form" not in forms:
         forms["checkin_form"] = _untabbed(shapes["checkin_form"], defaults, talk)
+    forms = with_answer_kinds(forms, responses.tables, shapes)
     checkboxes = _checkbox_options(defaults, responses.tables, forms, shapes, talk)
     given: dict[str, dict[str, Setting]] = {"spreadsheet": responses.spreadsheet}
-    given |= responses.kept
-    given |= _program(request, talk, responses.title, environ)
+    # Table by table: the [email] init asks about keeps email.sender from the old file.
+    for table, settings in [
+        *responses.kept.items(),
+        *_program(request, talk, responses.title, environ).items(),
+    ]:
+        given[table] = given.get(table, {}) | settings
     name = given["program"]["name"].value
     links = _checkin_link(request, responses.reach, shapes, forms, defaults, name, talk)
     given["links"] = links
@@ -278,7 +290,21 @@ def kept_settings(request: InitRequest) -> dict[str, dict[str, Setting]]:
                 place = (source.parent / value).resolve()
                 value = Path(os.path.relpath(place, request.out.parent.resolve())).as_posix()
             kept[table][key] = Setting(value, f"kept from {source}")
+    _check_kept(kept, source, request.out.parent)
     return kept
+
+
+def _check_kept(kept: Mapping[str, Mapping[str, Setting]], source: Path, folder: Path) -> None:
+    """Raises ConfigError, naming the old file and the setting, when what init keeps of it
+    does not load over the defaults (a misspelt key, a port written as text)."""
+    data = SettingsPlan({table: dict(settings) for table, settings in kept.items()}).data()
+    try:
+        settings_over_defaults(data, folder, {})
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{source}, whose [google] and [email] sender settings init keeps: {exc}. Fix it"
+            " there, or move it away to start afresh; nothing was written"
+        ) from exc
 
 
 def _google_title(sheet: Spreadsheet) -> str:
@@ -378,6 +404,32 @@ def _say_tabs(
         talk.say(f"not a form's responses, left alone: {', '.join(left)}")
 
 
+def _confirm_tabs(
+    chosen: Mapping[str, TabMatch],
+    matches: Mapping[tuple[str, str], TabMatch],
+    talk: Conversation,
+) -> dict[str, TabMatch]:
+    """When interactive, each form whose tab another tab ties with (as many of its
+    questions), confirmed or changed; a form whose tab is taken takes the other's."""
+    confirmed = dict(chosen)
+    for form in chosen if talk.interactive else ():
+        match = confirmed[form]
+        other = runner_up(matches, match)
+        if other is None or other.found != match.found:
+            continue
+        tabs = (match.tab, other.tab)
+        question = f"The {FORM_NAMES[form]} form's tab ('{tabs[0]}' or '{tabs[1]}')"
+        while (answer := talk.ask(question, match.tab).strip()) not in tabs:
+            talk.say(f"'{answer}' is neither; type '{tabs[0]}' or '{tabs[1]}'")
+        if answer == match.tab:
+            continue
+        for holder, held in list(confirmed.items()):
+            if held.tab == answer:  # the form that had it takes this form's tab
+                confirmed[holder] = matches[holder, match.tab]
+        confirmed[form] = matches[form, answer]
+    return confirmed
+
+
 def _confirm(match: TabMatch, talk: Conversation) -> FormChoice:
     """Each field's header: the guesses, confirmed or changed one by one when interactive."""
     name = FORM_NAMES[match.form]
@@ -405,12 +457,27 @@ def _confirm(match: TabMatch, talk: Conversation) -> FormChoice:
         for guess in match.guesses:
             if not guess.exact:
                 talk.say(f"  {guess.field}: {_told(guess)}")
+    _say_split_name(match, chosen, talk)
     used = {header_key(h) for h in chosen.values() if h}
     unused = [h for h in header if header_key(h) not in used]
     if unused:
         talk.say("  not used: " + ", ".join(f"'{h}'" for h in unused))
     reason = f"the tab of your {name} form's responses: {match.why()}"
     return FormChoice(match.tab, chosen, reasons, reason)
+
+
+def _say_split_name(match: TabMatch, chosen: Mapping[str, str], talk: Conversation) -> None:
+    """A name asked in two parts: the settings read one column, the first name, and say so."""
+    split = next((g for g in match.guesses if g.split and chosen.get(g.field) == g.header), None)
+    if split is None:
+        return
+    talk.say(
+        f"note: your {FORM_NAMES[match.form]} form asks the name in two parts ('{split.header}',"
+        f" '{split.split}'), and the settings read one name column: name is '{split.header}',"
+        " which the emails greet people by and the committee tab shows beside each address."
+        " For whole names, add a full-name question to the form and put its header in"
+        f" [{match.form}.questions] name"
+    )
 
 
 def _told(guess: Guess) -> str:
@@ -460,7 +527,8 @@ def _checkbox_options(
     options = options_by_field(fields, forms, tables, shapes)
     for key, setting in options.items():
         talk.say(f"checkbox options of {key}: {setting.why}")
-        talk.say("  " + "; ".join(setting.value))
+        if setting.value:
+            talk.say("  " + "; ".join(setting.value))
     return options
 
 
@@ -475,7 +543,8 @@ def _program(
 ) -> dict[str, dict[str, Setting]]:
     """The program's name, committee address, sender and time zone: given, asked, or the
     defaults init can justify."""
-    name = _given_or_asked(request.name, "--name", talk, "Program name", title)
+    plain = _without_suffix(title)
+    name = _given_or_asked(request.name, "--name", talk, "Program name", plain)
     committee = _address(request.committee_email, talk)
     sender_name = _given_or_asked(
         request.from_name, "--from-name", talk, "Emails come from (a name)", name.value
@@ -484,12 +553,21 @@ def _program(
         sender_name = replace(sender_name, why="the program's name")
     sender = _sender_address(request.from_address, talk)
     zone = _zone(request.time_zone, talk, environ)
-    if not request.name and name.value == title:
+    if not request.name and name.value == plain:
         name = replace(name, why=f"the title of the spreadsheet, '{title}'")
     return {
         "program": {"name": name, "committee_email": committee, "time_zone": zone},
         "email": {"from_name": sender_name, "from_address": sender},
     }
+
+
+def _without_suffix(title: str) -> str:
+    """The spreadsheet's title without what Google adds to a form's responses spreadsheet:
+    "Mentee sign-up (Responses)" is the program "Mentee sign-up"."""
+    plain = title.strip()
+    if plain.casefold().endswith(RESPONSES_SUFFIX.casefold()):
+        plain = plain[: -len(RESPONSES_SUFFIX)].rstrip()
+    return plain or title
 
 
 def _given_or_asked(

@@ -16,7 +16,10 @@ from mentoring.errors import SettingsError, did_you_mean
 from mentoring.letters import Templates
 from mentoring.settings import Settings, parse_settings
 
-DEFAULT_CONFIG = Path("config/settings.toml")
+# The settings file when --config is not given: the one `init` writes in this folder, or,
+# where there is none, config/settings.toml (the default of earlier versions).
+DEFAULT_CONFIG = Path("settings.toml")
+EARLIER_DEFAULT_CONFIG = Path("config/settings.toml")
 # Environment variables that, when set, name the Google files instead of the settings.
 GOOGLE_FILE_VARIABLES = {
     "credentials": "MENTOR_SYNC_GOOGLE_CREDENTIALS",
@@ -37,6 +40,13 @@ def sample_settings() -> Settings:
     return parse_settings(_parse(default_settings_text(), "the built-in defaults"))
 
 
+def default_config() -> Path:
+    """The settings file to use when --config is not given."""
+    if not DEFAULT_CONFIG.is_file() and EARLIER_DEFAULT_CONFIG.is_file():
+        return EARLIER_DEFAULT_CONFIG
+    return DEFAULT_CONFIG
+
+
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Read `path` over the defaults and validate; relative paths become relative to its folder.
 
@@ -44,8 +54,9 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     """
     if not path.is_file():
         raise SettingsError(
-            f"no settings file at {path}; pass --config PATH, or run 'mentor-sync demo'"
-            " to try the tool on sample data"
+            f"no settings file at {path}; run 'mentor-sync init' to write one from your forms'"
+            " responses, pass --config PATH, or run 'mentor-sync demo' to try the tool on"
+            " sample data"
         )
     try:
         text = path.read_text(encoding="utf-8")

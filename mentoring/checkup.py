@@ -2,9 +2,9 @@
 
 The checks of content, not only presence: settings left at the demo's sample values or
 empty, checkbox answers that fit none of the options the settings list, an overlap rule
-with no options to compare, a Committee Mentor Email one typo away from a mentor's
-address, and an editor's lock file beside the workbook. Pure: the job reads the tabs and
-the folder and passes them in.
+with no options to compare, a rule that scores no pair, a Committee Mentor Email one
+typo away from a mentor's address, and an editor's lock file beside the workbook. Pure:
+the job reads the tabs and the folder and passes them in.
 """
 
 from __future__ import annotations
@@ -14,15 +14,19 @@ from dataclasses import dataclass
 
 from mentoring.addresses import email_at
 from mentoring.committee import OVERRIDE
-from mentoring.intake import split_choices
+from mentoring.errors import ConfigError
+from mentoring.intake import read_responses, split_choices
 from mentoring.settings import Form, Settings
 from mentoring.sheet import Table, cell_text
+from mentoring.summary import count
 
 OK, FIX, NOTE = "ok", "fix", "note"
 # Domains kept for examples (RFC 2606), where no mail arrives: the sample settings use one.
 SAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
 # A checkbox question whose answers fit none of its options this often has the wrong list.
 UNFIT_SHARE = 0.25
+# A rule that scores no pair among fewer pairs than this may just have found no fit yet.
+MIN_PAIRS_SCORED = 25
 # The committee's address left empty: said by doctor, and by a job that would send.
 NO_COMMITTEE_EMAIL = (
     "setting 'program.committee_email' is empty, but the emails name it (and come from it,"
@@ -127,6 +131,38 @@ def rules_without_options(settings: Settings) -> Iterator[Finding]:
                 f" scores only people who ticked exactly the same options; list the form's"
                 f" options in [checkboxes] {field}",
             )
+
+
+def rules_that_never_score(settings: Settings, mentees: Table, mentors: Table) -> list[Finding]:
+    """The scoring rules that give 0 to every pair of the current responses: the questions
+    they compare are not what they expect (free text for options, a city for a time zone),
+    and every suggestion is the worse for it. Nothing when the responses cannot be read,
+    which the header check says."""
+    rules = settings.matching.rules
+    if not any(rule.weight > 0 for rule in rules):
+        return []
+    try:
+        people = read_responses(mentees, mentors, settings)
+    except ConfigError:
+        return []
+    if len(people.mentees) * len(people.mentors) < MIN_PAIRS_SCORED:
+        return []
+    from mentoring.scoring import ScoreBoard  # numpy and scikit-learn: only with responses
+
+    board = ScoreBoard(rules, people.mentees, people.mentors)
+    pairs = count(len(people.mentees) * len(people.mentors), "pair")
+    return [
+        Finding(
+            FIX,
+            f"the rule '{scored.rule.name}' ({scored.rule.kind}) scores 0 on every one of the"
+            f" {pairs} of the current responses, so it adds nothing to any suggestion; check"
+            f" that the questions it compares ([mentee_form.questions] {scored.rule.mentee},"
+            f" [mentor_form.questions] {scored.rule.mentor}) are answered as it expects, or"
+            " remove the rule",
+        )
+        for scored in board.rules
+        if scored.rule.weight > 0 and not scored.values(slice(None)).max() > 0
+    ]
 
 
 def near_miss_mentors(committee: Table, mentors: Collection[str]) -> list[Finding]:

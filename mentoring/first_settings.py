@@ -36,6 +36,7 @@ SECTIONS = (
 )
 GOOGLE_TABS = "Form Responses"  # how Google names the tab of the Nth linked form
 COMMENT_WIDTH = 88  # a comment's lines are wrapped at this width
+_SIDES = (("mentee", "mentee_form"), ("mentor", "mentor_form"))  # a rule's, and their forms
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class FormChoice:
     headers: Mapping[str, str]  # field: header, "" when the form does not ask it
     reasons: Mapping[str, str]  # field: where its header came from
     tab_reason: str = ""
+    # What the answers so far say: the fields answered in people's own words rather than
+    # by ticking options, and those whose answers carry no number (such as "UTC-5").
+    written: frozenset[str] = frozenset()
+    unnumbered: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -99,9 +104,9 @@ def plan_settings(
     for form, choice in forms.items():
         _form(plan, defaults, form, choice)
     _checkin_tab(plan, defaults, forms, tab_names)
-    _rules(plan, defaults, asked)
-    _checkboxes(plan, defaults, checkboxes, asked)
-    _needing_questions(plan, defaults, asked)
+    _rules(plan, defaults, asked, forms)
+    _checkboxes(plan, defaults, checkboxes, asked, forms)
+    _needing_questions(plan, defaults, asked, forms)
     return plan
 
 
@@ -170,27 +175,81 @@ def _checkin_tab(
     plan.put("tabs", "checkins", Setting(name, why))
 
 
-def _rules(plan: SettingsPlan, defaults: Mapping[str, Any], asked: Mapping[str, set[str]]) -> None:
-    """Drop each rule that needs a question a form does not ask; the rules are one list, so
-    when one goes, the file lists every rule kept."""
+def _rules(
+    plan: SettingsPlan,
+    defaults: Mapping[str, Any],
+    asked: Mapping[str, set[str]],
+    forms: Mapping[str, FormChoice],
+) -> None:
+    """Drop each rule that needs a question a form does not ask, or whose answers it cannot
+    read; the rules are one list, so when one goes, the file lists every rule kept."""
     kept: list[tuple[dict[str, Any], str]] = []
     for rule in defaults["matching"]["rules"]:
-        missing = [
-            side
-            for side, form in (("mentee", "mentee_form"), ("mentor", "mentor_form"))
-            if rule[side] not in asked[form]
-        ]
+        missing = [side for side, form in _SIDES if rule[side] not in asked[form]]
+        unread = _unread(rule, forms)
         if missing:
             plan.said.append(f"rule '{rule['name']}' dropped: {_no_question(rule, missing)}")
+        elif rule["kind"] == "overlap" and len(unread) == len(_SIDES):
+            why = (
+                f"your forms ask {_asked_as(rule, unread, forms)} in people's own words, not as"
+                " options, so the rule compares the words of the answers"
+            )
+            kept.append((dict(rule, kind="text"), why))
+            plan.said.append(f"rule '{rule['name']}' now of kind \"text\": {why}")
+        elif unread:
+            plan.said.append(f"rule '{rule['name']}' dropped: {_unreadable(rule, unread, forms)}")
         else:
             kept.append((dict(rule), "kept from the defaults"))
-    if len(kept) < len(defaults["matching"]["rules"]):
+    if [rule for rule, _ in kept] != defaults["matching"]["rules"]:
         plan.rules = kept
         if not any(rule.get("weight", 0) > 0 for rule, _ in kept):
             plan.said.append(
                 "fix: no matching rule is left that scores; add a [[matching.rules]] for"
                 " questions your forms ask"
             )
+
+
+def _unread(rule: Mapping[str, Any], forms: Mapping[str, FormChoice]) -> list[str]:
+    """The sides of `rule` whose answers it cannot compare: people's own words for an
+    overlap rule, answers without a number for a distance rule."""
+    sides = []
+    for side, form in _SIDES:
+        choice = forms.get(form)
+        if choice is None:
+            continue
+        if (rule["kind"] == "overlap" and rule[side] in choice.written) or (
+            rule["kind"] == "distance" and rule[side] in choice.unnumbered
+        ):
+            sides.append(side)
+    return sides
+
+
+def _header(rule: Mapping[str, Any], side: str, forms: Mapping[str, FormChoice]) -> str:
+    """The header of the question `rule` reads on `side` ("mentee" or "mentor")."""
+    return forms[f"{side}_form"].headers.get(rule[side], rule[side])
+
+
+def _asked_as(
+    rule: Mapping[str, Any], sides: Sequence[str], forms: Mapping[str, FormChoice]
+) -> str:
+    return " and ".join(f"'{_header(rule, side, forms)}'" for side in sides)
+
+
+def _unreadable(
+    rule: Mapping[str, Any], sides: Sequence[str], forms: Mapping[str, FormChoice]
+) -> str:
+    asked = " and ".join(f"your {side} form's '{_header(rule, side, forms)}'" for side in sides)
+    if rule["kind"] == "distance":
+        return (
+            f"the answers to {asked} carry no number to measure it by (a time zone needs an"
+            ' offset such as "UTC-5"); ask for the UTC offset, then add the rule back'
+        )
+    other = next(side for side, _ in _SIDES if side not in sides)
+    return (
+        f"{asked} is answered in people's own words, not options ticked, so it has no"
+        f" options to share with the {other} form's; make it a checkbox question with the"
+        f" {other} form's options, then add the rule back"
+    )
 
 
 def _no_question(rule: Mapping[str, Any], sides: Sequence[str]) -> str:
@@ -204,21 +263,37 @@ def _checkboxes(
     defaults: Mapping[str, Any],
     checkboxes: Mapping[str, Setting],
     asked: Mapping[str, set[str]],
+    forms: Mapping[str, FormChoice],
 ) -> None:
     either = asked["mentee_form"] | asked["mentor_form"]
+    written = _written(forms)
     for key, options in defaults["checkboxes"].items():
         if key not in either and options:
             plan.put("checkboxes", key, Setting([], "your forms do not ask this"))
+        elif key in written:
+            why = "your forms ask this in people's own words: there are no options to list"
+            plan.put("checkboxes", key, Setting([], why))
     for key, setting in checkboxes.items():
-        if key in either and list(setting.value) != defaults["checkboxes"].get(key):
+        changed = list(setting.value) != defaults["checkboxes"].get(key)
+        if key in either and key not in written and changed:
             plan.put("checkboxes", key, Setting(list(setting.value), setting.why))
 
 
+def _written(forms: Mapping[str, FormChoice]) -> set[str]:
+    """The fields the mentee or the mentor form asks in people's own words: an overlap rule
+    has no options to compare in them, nor an email shared interests to list."""
+    return {key for _, form in _SIDES if form in forms for key in forms[form].written}
+
+
 def _needing_questions(
-    plan: SettingsPlan, defaults: Mapping[str, Any], asked: Mapping[str, set[str]]
+    plan: SettingsPlan,
+    defaults: Mapping[str, Any],
+    asked: Mapping[str, set[str]],
+    forms: Mapping[str, FormChoice],
 ) -> None:
     """The settings besides the rules that name a mentee question: switched off, or left
-    without it, when the mentee form does not ask it."""
+    without it, when the mentee form does not ask it (the shared interests an email lists:
+    also when it asks it in people's own words)."""
     mentee = asked["mentee_form"]
     group = defaults["matching"]["summary_group"]
     if group and group not in mentee:
@@ -226,10 +301,15 @@ def _needing_questions(
         plan.put("matching", "summary_group", Setting("", why))
         plan.said.append(f"matching.summary_group switched off: {why}")
     shared = defaults["email"]["shared_interests"]
-    kept = [key for key in shared if key in mentee]
+    written = _written(forms)
+    kept = [key for key in shared if key in mentee and key not in written]
     if kept != shared:
-        gone = ", ".join(key for key in shared if key not in mentee)
-        why = f"your mentee form has no question for {gone}"
+        gone = [key for key in shared if key not in mentee]
+        why = f"your mentee form has no question for {', '.join(gone)}" if gone else ""
+        words = [key for key in shared if key in mentee and key in written]
+        if words:
+            own = f"your forms ask {', '.join(words)} in people's own words, not as options"
+            why = f"{why}; {own}" if why else own
         plan.put("email", "shared_interests", Setting(kept, why))
 
 

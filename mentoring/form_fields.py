@@ -13,7 +13,8 @@ of the header's words that belong to the field, from the default header's own wo
 a small table of the words people use instead (FIELD_WORDS: "organisation", "employer"
 for the institution). TF-IDF on character n-grams was the other candidate; on a dozen
 headers it has no corpus to weigh words by, and it cannot know that "employer" means the
-institution, which is what the table is for.
+institution, which is what the table is for. A hint in brackets ("(1-5)", "(optional)")
+and numbers are left out of both measures: they say nothing of the field.
 
 Which tab holds which form is found the same way: every tab is matched against every
 form, and the forms go to the distinct tabs where they find the most questions.
@@ -92,6 +93,9 @@ FIELD_WORDS: Mapping[str, tuple[str, ...]] = {
     "progress": ("progress",),
     "contact": ("contact", "committee", "reach", "touch"),
 }
+# Words that belong to a field only beside one of its own: "Email of your mentor/mentee"
+# is the partner's email, "Are you the mentee or mentor?" the role.
+WORDS_BESIDE: Mapping[str, tuple[str, ...]] = {"partner": ("mentor", "mentee")}
 # Words that carry no meaning in a question's header.
 _STOP_WORDS = (
     "a about am an and are any as at be been by can could did do does for from had has have"
@@ -101,7 +105,9 @@ _STOP_WORDS = (
 )
 _STOP = frozenset(_STOP_WORDS.split())
 _SPELLINGS = (("e-mail", "email"), ("isation", "ization"), ("time-zone", "time zone"))
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[a-z]+")
+_HINT = re.compile(r"\([^()]*\)")
+_NUMBERS = re.compile(r"\d+")
 _SUFFIXES = ("ations", "ation", "ions", "ion", "ing", "ies", "es", "ed", "s", "e")
 
 EXACT = 1.0
@@ -112,6 +118,13 @@ MIN_CLOSENESS_UNASKED = 0.55
 _WORDING, _MEANING = 0.4, 0.6  # how closeness blends the two measures
 _KIND_BONUS = 0.1  # a checkbox question for a checkbox field, or the contrary
 _NAME_BONUS = 0.5  # a tab named as the settings' default for the form (Form Responses 1)
+# A tab whose name says the form ("Mentee responses"): enough to break a tie, no more.
+_WORD_BONUS = 0.01
+_TAB_WORDS = {
+    "mentee_form": re.compile(r"\bmentees?\b"),
+    "mentor_form": re.compile(r"\bmentors?\b"),
+    "checkin_form": re.compile(r"\bcheck[- ]?ins?\b"),
+}
 _TEXTS = (TEXT, PARAGRAPH, SCALE, DATE)
 
 
@@ -123,6 +136,7 @@ class Guess:
     wanted: str  # the default header (config/settings.toml)
     header: str = ""  # "" when the form does not ask it
     closeness: float = 0.0  # EXACT for the same header
+    split: str = ""  # for the name asked in two parts: the last name's header, unread
 
     @property
     def exact(self) -> bool:
@@ -139,6 +153,8 @@ class Guess:
     def closest(self) -> str:
         """What the header was found close to: the default header, or the field's name for a
         question the defaults do not ask ("")."""
+        if self.split:
+            return f"the first name: your form asks '{self.split}' apart"
         if self.wanted:
             return f"closest to '{self.wanted}'"
         return f"a question on {self.field.replace('_', ' ')}"
@@ -161,7 +177,10 @@ class TabMatch:
 
     @property
     def weight(self) -> float:
-        return sum(g.closeness for g in self.guesses) + (_NAME_BONUS if self.named else 0.0)
+        named = _NAME_BONUS if self.named else 0.0
+        word = _TAB_WORDS.get(self.form)
+        worded = _WORD_BONUS if word is not None and word.search(header_key(self.tab)) else 0.0
+        return sum(g.closeness for g in self.guesses) + named + worded
 
     @property
     def own(self) -> int:
@@ -206,8 +225,7 @@ def map_fields(
         ),
         key=lambda item: (-item[0], item[1]),
     )
-    chosen: dict[str, Guess] = {}
-    taken: set[str] = set()
+    chosen, taken = _first_name_as_name(wanted, questions)
     for closeness, _, field, question in scored:
         if closeness < MIN_CLOSENESS:
             break
@@ -219,6 +237,29 @@ def map_fields(
         chosen[field] = Guess(field, wanted[field], question.title, min(closeness, EXACT))
         taken.add(key)
     return tuple(chosen.get(field, Guess(field, default)) for field, default in wanted.items())
+
+
+# Headers of a name asked in two parts; the settings read one name column.
+_FIRST_NAME = re.compile(r"\b(first|given) name\b")
+_LAST_NAME = re.compile(r"\b(last|family) name\b|\bsurname\b")
+
+
+def _first_name_as_name(
+    wanted: Mapping[str, str], questions: Sequence[Question]
+) -> tuple[dict[str, Guess], set[str]]:
+    """When a form asks the first and the last name apart, and no header is the name's own:
+    the first name is the name, the last name is read by no field (the settings read one
+    name column, and the emails greet by the first name); with the headers taken."""
+    titles = [q.title for q in questions if q.title.strip()]
+    first = next((t for t in titles if _FIRST_NAME.search(header_key(t))), "")
+    last = next((t for t in titles if _LAST_NAME.search(header_key(t))), "")
+    name = wanted.get("name")
+    if not (name and first and last) or any(header_key(t) == header_key(name) for t in titles):
+        return {}, set()
+    return {"name": Guess("name", name, first, MIN_CLOSENESS, split=last)}, {
+        header_key(first),
+        header_key(last),
+    }
 
 
 def match_tabs(
@@ -279,8 +320,12 @@ def _closeness(field: str, default: str, question: Question, checkbox: bool) -> 
     wording = difflib.SequenceMatcher(None, header, wanted).ratio()
     words = [_stem(w) for w in _WORD.findall(header) if w not in _STOP]
     vocabulary = _vocabulary(field, wanted)
-    meaning = sum(1 for w in words if _same_word(w, vocabulary)) / len(words) if words else 0.0
-    closeness = _WORDING * wording + _MEANING * meaning
+    own = [w for w in words if _same_word(w, vocabulary)]
+    beside = frozenset(_stem(w) for w in WORDS_BESIDE.get(field, ()))
+    also = [w for w in words if w not in own and _same_word(w, beside)] if own else []
+    meaning = (len(own) + len(also)) / len(words) if words else 0.0
+    # A header of common words only ("I am a...") has its wording alone to go by.
+    closeness = _WORDING * wording + _MEANING * meaning if words else wording
     if question.kind not in (OTHER, CHOICE):  # a kind that says something either way
         fits = (question.kind == CHECKBOX) == checkbox
         if checkbox or question.kind == CHECKBOX or question.kind in _TEXTS:
@@ -304,7 +349,10 @@ def _same_word(word: str, vocabulary: Collection[str]) -> bool:
 
 
 def _normal(text: str) -> str:
-    text = header_key(text)
+    """The header as it is compared: folded, spelt one way, without a hint in brackets
+    ("(1-5)", "(if different)", "(optional)") or a number, which say nothing of the
+    field."""
+    text = _NUMBERS.sub(" ", _HINT.sub(" ", header_key(text)))
     for spelling, usual in _SPELLINGS:
         text = text.replace(spelling, usual)
     return text

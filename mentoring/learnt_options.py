@@ -14,6 +14,9 @@ alone. The options are learnt from all the answers at once:
 3. What is then seen in two answers or more is an option. What one answer alone has is
    what that person typed after "Other:", kept as their free text and not an option.
 
+Microsoft Forms joins the options with ";" and ends the cell with one: when most answers
+end so, each is cut at ";" instead, where no option is cut in two.
+
 A cell alone on its own is one choice: "Chemistry" alone in a cell is an option as soon as
 one other answer has it too. Two options only ever ticked together, one right after the
 other, cannot be told from one option with a comma in it: they are learnt as one, which
@@ -23,9 +26,10 @@ changes no match (both people would have ticked both).
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from mentoring.first_settings import FormChoice, Setting
@@ -41,11 +45,13 @@ from mentoring.questions import (
     FormShape,
     Question,
 )
+from mentoring.rules import parse_number
 from mentoring.sheet import Cell, Table, cell_text, is_blank
 from mentoring.sheet import cell as cell_at
 from mentoring.summary import count
 
 JOINER = ", "  # how Google joins the options ticked in one cell
+MICROSOFT_JOINER = "; "  # Microsoft Forms: "Chemistry;Physics;", read as split_choices does
 MIN_ANSWERS = 2  # an item in this many answers is an option; in fewer, Other: text
 PARAGRAPH_LENGTH = 60  # answers this long on average are written, not picked
 
@@ -72,15 +78,17 @@ class LearntOptions:
 
 def learn_options(answers: Iterable[str]) -> LearntOptions:
     """Learn the options of a checkbox question from its answer cells (see the module)."""
-    cells = [_parts(text) for text in answers if text.strip()]
+    texts = [text for text in answers if text.strip()]
+    joiner = MICROSOFT_JOINER if _microsoft(texts) else JOINER
+    cells = [_parts(text, joiner) for text in texts]
     while (pair := _joinable(cells)) is not None:
-        cells = [_joined(cell, pair) for cell in cells]
+        cells = [_joined(cell, pair, joiner) for cell in cells]
     seen = Counter(item for cell in cells for item in set(cell))
     options = _in_form_order(cells, {item for item, n in seen.items() if n >= MIN_ANSWERS})
     explained = 0
     other_texts: list[str] = []
     for cell in cells:
-        items = split_choices(JOINER.join(cell), options)
+        items = split_choices(joiner.join(cell), options)
         if all(item in options for item in items):
             explained += 1
         else:
@@ -88,8 +96,14 @@ def learn_options(answers: Iterable[str]) -> LearntOptions:
     return LearntOptions(options, len(cells), explained, tuple(other_texts))
 
 
-def _parts(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(JOINER) if part.strip())
+def _microsoft(texts: Sequence[str]) -> bool:
+    """Whether the answers are Microsoft Forms', which ends each one with ";"."""
+    ended = sum(1 for text in texts if text.rstrip().endswith(MICROSOFT_JOINER.strip()))
+    return bool(texts) and ended * 2 >= len(texts)
+
+
+def _parts(text: str, joiner: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(joiner.strip()) if part.strip())
 
 
 def _joinable(cells: Sequence[tuple[str, ...]]) -> tuple[str, str] | None:
@@ -107,11 +121,11 @@ def _joinable(cells: Sequence[tuple[str, ...]]) -> tuple[str, str] | None:
     return None
 
 
-def _joined(cell: tuple[str, ...], pair: tuple[str, str]) -> tuple[str, ...]:
+def _joined(cell: tuple[str, ...], pair: tuple[str, str], joiner: str) -> tuple[str, ...]:
     items: list[str] = []
     for part in cell:
         if items and (items[-1], part) == pair:
-            items[-1] = f"{items[-1]}{JOINER}{part}"
+            items[-1] = f"{items[-1]}{joiner}{part}"
         else:
             items.append(part)
     return tuple(items)
@@ -170,6 +184,9 @@ def _question(title: str, cells: Sequence[Cell], texts: Sequence[str]) -> Questi
 # --- the options of each field ----------------------------------------------------------
 
 FORMS_API = "exactly as the form lists them (Forms API)"
+NO_ANSWERS = (
+    "no answers yet: re-run init once people have answered, or list the form's options here"
+)
 
 
 def checkbox_fields(
@@ -195,26 +212,31 @@ def options_by_field(
 ) -> dict[str, Setting]:
     """The options of each of `fields` that the mentee or mentor form asks: exactly as a
     form read through the Forms API lists them, else learnt from the answers in its tab;
-    with where they came from."""
+    with where they came from. None for a question answered in people's own words; an
+    empty list while nobody has answered, since the defaults' options are not the form's
+    and doctor flags an empty list."""
     options: dict[str, Setting] = {}
-    for key in fields:
+    written = {key for choice in forms.values() for key in choice.written}
+    for key in (key for key in fields if key not in written):
         exact: list[str] = []
         answers: list[str] = []
+        asked = False
         for form in ("mentee_form", "mentor_form"):
             choice = forms.get(form)
             header = choice.headers.get(key, "") if choice else ""
             if choice is None or not header:
                 continue
+            asked = True
             question = question_titled(shapes.get(form), header)
             if question is not None and question.kind == CHECKBOX:
                 exact += [option for option in question.options if option not in exact]
-            elif choice.tab in tables:
-                table = tables[choice.tab]
-                column = table.column(header)
-                answers += [cell_text(row, column) for row in table.rows]
+            else:
+                answers += _answers(tables.get(choice.tab), header)
         found = _options(exact, answers)
         if found is not None:
             options[key] = found
+        elif asked:
+            options[key] = Setting([], NO_ANSWERS)
     return options
 
 
@@ -231,3 +253,68 @@ def _options(exact: list[str], answers: list[str]) -> Setting | None:
     if extra:
         why += f", and {count(len(extra), 'option')} learnt from the other form's answers"
     return Setting(exact + extra, why)
+
+
+# --- how each form's answers read ---------------------------------------------------------
+
+# Fewer answers than this cannot tell people's own words from options each ticked once.
+MIN_WRITTEN = 4
+_WRITTEN_KINDS = (TEXT, PARAGRAPH)
+_PICKED_KINDS = (CHECKBOX, CHOICE)
+
+
+def with_answer_kinds(
+    forms: Mapping[str, FormChoice],
+    tables: Mapping[str, Table],
+    shapes: Mapping[str, FormShape],
+) -> dict[str, FormChoice]:
+    """Each form's choice with the fields its answers show to be written in people's own
+    words rather than options ticked (`written`: a Forms API text question, or answers of
+    which fewer than half are made of the options learnt from both forms' answers), and
+    those whose answers mostly carry no number a distance can be measured by, such as a
+    UTC offset (`unnumbered`: "London, UK")."""
+    answers = {
+        form: {
+            key: _answers(tables.get(choice.tab), header)
+            for key, header in choice.headers.items()
+            if header
+        }
+        for form, choice in forms.items()
+    }
+    fields = {key for by_field in answers.values() for key in by_field}
+    both = {
+        key: [a for by_field in answers.values() for a in by_field.get(key, ())] for key in fields
+    }
+    learnt = {key: learn_options(texts).options for key, texts in both.items()}
+    chosen = {}
+    for form, choice in forms.items():
+        shape = shapes.get(form)
+        written = {
+            key
+            for key, texts in answers[form].items()
+            if _written(question_titled(shape, choice.headers[key]), texts, learnt[key])
+        }
+        unnumbered = {key for key, texts in answers[form].items() if _unnumbered(texts)}
+        chosen[form] = replace(choice, written=frozenset(written), unnumbered=frozenset(unnumbered))
+    return chosen
+
+
+def _answers(table: Table | None, header: str) -> list[str]:
+    column = table.column(header) if table is not None else None
+    if table is None or column is None:
+        return []
+    return [text for row in table.rows if (text := cell_text(row, column))]
+
+
+def _written(question: Question | None, texts: Sequence[str], options: Sequence[str]) -> bool:
+    if question is not None and question.kind in _WRITTEN_KINDS + _PICKED_KINDS:
+        return question.kind in _WRITTEN_KINDS
+    if len(texts) < MIN_WRITTEN:
+        return False
+    made = sum(1 for text in texts if set(split_choices(text, options)) <= set(options))
+    return made * 2 < len(texts)
+
+
+def _unnumbered(texts: Sequence[str]) -> bool:
+    numbered = sum(1 for text in texts if not math.isnan(parse_number(text)))
+    return bool(texts) and numbered * 2 < len(texts)

@@ -8,6 +8,7 @@ rule marked `hard` also decides which pairs may be suggested at all.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,9 @@ KINDS = {
     "distance": "1 when two numbers are equal, falling to 0 at `scale` apart",
 }
 MAX_WEIGHT = 1000.0
+# The numbers a distance rule reads from an answer: a UTC offset first, else any number.
+_NUMBER = re.compile(r"([+\-]?)\s*(\d+(?:\.\d+)?)(?::(\d{2}))?")
+_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+\-])\s*(\d{1,2})(?::?(\d{2}))?\b", re.IGNORECASE)
 RULE_KEYS = ("name", "kind", "mentee", "mentor", "weight", "hard", "scale", "wrap", "unit")
 
 
@@ -202,3 +206,20 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise SettingsError(f"setting 'matching.{key}' must be text (\"\" for none)")
     return value.strip()
+
+
+def parse_number(text: str) -> float:
+    """The number in an answer, or nan: a time-zone offset ("UTC-5 Eastern" -5,
+    "UTC+5:30" 5.5, "GMT-0300" -3, "UTC - 5" -5), else the first number ("12 years")."""
+    text = text.replace("\u2212", "-")
+    offset = _OFFSET.search(text)
+    if offset:
+        sign, hours, minutes = offset.groups()
+        number = int(hours) + (int(minutes) / 60 if minutes else 0.0)
+        return -number if sign == "-" else number
+    match = _NUMBER.search(text)
+    if not match:
+        return float("nan")
+    sign, whole, minutes = match.groups()
+    number = float(whole) + (int(minutes) / 60 if minutes else 0.0)
+    return -number if sign == "-" else number

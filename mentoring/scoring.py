@@ -8,7 +8,6 @@ explanation is worked out only for the pairs the committee will read.
 from __future__ import annotations
 
 import math
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,13 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from mentoring.intake import Applicant, institution_key
-from mentoring.rules import Rule
+from mentoring.rules import Rule, parse_number
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-_NUMBER = re.compile(r"([+\-]?)\s*(\d+(?:\.\d+)?)(?::(\d{2}))?")
-_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+\-])\s*(\d{1,2})(?::?(\d{2}))?\b", re.IGNORECASE)
 ALL = slice(None)
 _ROWS_AT_ONCE = 1000  # mentee rows scored at a time, which bounds memory
 
@@ -363,23 +360,6 @@ def _text(person: Applicant, field: str) -> str:
 
 def _key(person: Applicant, field: str) -> str:
     return institution_key(_text(person, field))
-
-
-def parse_number(text: str) -> float:
-    """The number in an answer, or nan: a time-zone offset ("UTC-5 Eastern" -5,
-    "UTC+5:30" 5.5, "GMT-0300" -3, "UTC - 5" -5), else the first number ("12 years")."""
-    text = text.replace("\u2212", "-")
-    offset = _OFFSET.search(text)
-    if offset:
-        sign, hours, minutes = offset.groups()
-        number = int(hours) + (int(minutes) / 60 if minutes else 0.0)
-        return -number if sign == "-" else number
-    match = _NUMBER.search(text)
-    if not match:
-        return float("nan")
-    sign, whole, minutes = match.groups()
-    number = float(whole) + (int(minutes) / 60 if minutes else 0.0)
-    return -number if sign == "-" else number
 
 
 def _number(person: Applicant, field: str) -> float:

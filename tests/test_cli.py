@@ -70,9 +70,32 @@ def test_missing_config(tmp_path, monkeypatch):
     result = invoke("match")
     assert result.exit_code == 2
     assert result.stderr == (
-        "mentor-sync: configuration error: no settings file at config/settings.toml;"
-        " pass --config PATH, or run 'mentor-sync demo' to try the tool on sample data\n"
+        "mentor-sync: configuration error: no settings file at settings.toml; run"
+        " 'mentor-sync init' to write one from your forms' responses, pass --config PATH, or"
+        " run 'mentor-sync demo' to try the tool on sample data\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("there", "read"),
+    [
+        (["settings.toml"], "settings.toml"),
+        (["config/settings.toml"], "config/settings.toml"),
+        (["settings.toml", "config/settings.toml"], "settings.toml"),
+    ],
+)
+def test_without_config_the_settings_are_this_folders(tmp_path, monkeypatch, there, read):
+    """settings.toml in this folder (init writes it there), else config/settings.toml, as
+    before; --config names any other."""
+    monkeypatch.chdir(tmp_path)
+    for name in there:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text('[spreadsheet]\npath = "nowhere.xlsx"\n', encoding="utf-8")
+    result = invoke("match")
+    # The workbook is sought beside the settings file that was read.
+    beside = Path(read).parent / "nowhere.xlsx"
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"mentor-sync: configuration error: no workbook at {beside};")
 
 
 @pytest.mark.parametrize(

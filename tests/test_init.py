@@ -407,10 +407,7 @@ def test_a_new_user_goes_from_their_forms_to_a_committee_tab(folder):
     )
     assert "doctor: nothing to fix" in said
     written = folder / "settings.toml"
-    assert (
-        said[-1]
-        == "next: mentor-sync --config settings.toml match, then review the tab Committee Matches"
-    )
+    assert said[-1] == "next: mentor-sync match, then review the tab Committee Matches"
     text = written.read_text()
     assert "example.org" not in text and "STS" not in text
     assert "# guessed from 'Your name' (closest to 'Full name')\nname = \"Your name\"" in text
@@ -708,4 +705,268 @@ def test_init_writes_where_config_says_given_before_or_after_its_name(folder, wh
     )
     assert result.output.splitlines()[-1].startswith(
         "next: mentor-sync --config ours/settings.toml match"
+    )
+
+
+# --- found in review ----------------------------------------------------------------------
+
+
+def test_init_over_a_settings_file_keeps_its_sender_smtp_and_google_settings_in_the_file(folder):
+    old = folder / "settings.toml"
+    old.write_text(
+        '[email]\nsender = "smtp"\nfrom_name = "Old"\n'
+        '[email.smtp]\nhost = "mail.ourlib.org"\nport = 465\nusername_env = ""\n'
+        '[google]\ncredentials = "keys/token.json"\ntimeout = 5\n'
+    )
+    result = invoke(*INIT_YES, "--force")
+    assert result.exit_code == 0, result.output
+    settings = load_settings(old)
+    assert settings.email.sender == "smtp"  # not back to the outbox, which marks emails sent
+    assert (settings.email.smtp.host, settings.email.smtp.port) == ("mail.ourlib.org", 465)
+    assert settings.google.credentials == str(folder / "keys" / "token.json")
+    assert settings.google.timeout == 5
+    assert settings.email.from_name == "forms"  # what init asks is init's answer
+    assert '# kept from settings.toml\nsender = "smtp"' in old.read_text()
+
+
+CITIES = ("London, UK", "Boston, USA", "Berlin", "Nairobi, Kenya", "Sydney")
+SUPPORT_SOUGHT = (
+    "Advice on moving from a postdoc into a library role, and on networking",
+    "Mostly help with job applications, CV and interviews, plus moral support",
+    "Someone to talk to about leadership, managing people and workload",
+)
+
+
+def rewritten(tabs, tab, header, answer, new_header=None):
+    """`tabs` with the answers under `header` of `tab` replaced by answer(n), and the
+    header by `new_header` if given."""
+    rows = tabs[tab]
+    column = rows[0].index(header)
+    rows[0][column] = new_header or header
+    for n, row in enumerate(rows[1:]):
+        row[column] = answer(n)
+    return tabs
+
+
+def free_text_forms(path, mentor_support_too=True):
+    """The committee's own forms, but support asked in people's own words (sentences with
+    commas in them), and a question on where people are based for the time zone."""
+    tabs = own_forms_tabs()
+    sought = "What kind of support are you looking for?"
+    rewritten(tabs, MENTEE_TAB, sought, lambda n: f"{SUPPORT_SOUGHT[n % 3]} ({n})")
+    if mentor_support_too:
+        offer = "What support can you offer?"
+        rewritten(tabs, MENTOR_TAB, offer, lambda n: f"{SUPPORT_SOUGHT[(n + 1) % 3]} ({n})")
+    for tab in (MENTEE_TAB, MENTOR_TAB):
+        rewritten(tabs, tab, "Your time zone", lambda n: CITIES[n % 5], "Where are you based?")
+    create_workbook(path, tabs)
+
+
+def test_free_text_asked_for_options_learns_no_options_and_its_rule_compares_words(folder):
+    free_text_forms(folder / "forms.xlsx")
+    result = invoke(*INIT_YES)
+    assert result.exit_code == 0, result.output
+    said = result.output.splitlines()
+    assert (
+        "rule 'support' now of kind \"text\": your forms ask 'What kind of support are you"
+        " looking for?' and 'What support can you offer?' in people's own words, not as"
+        " options, so the rule compares the words of the answers" in said
+    )
+    assert (
+        "rule 'time zones' dropped: the answers to your mentee form's 'Where are you based?'"
+        " and your mentor form's 'Where are you based?' carry no number to measure it by (a"
+        ' time zone needs an offset such as "UTC-5"); ask for the UTC offset, then add the'
+        " rule back" in said
+    )
+    assert not any(line.startswith("checkbox options of support") for line in said)
+    assert "doctor: nothing to fix" in said
+    settings = load_settings(folder / "settings.toml")
+    assert settings.checkboxes["support"] == ()  # not the defaults', nor sentence pieces
+    assert "support" not in settings.email.shared_interests
+    rules = {rule.name: rule.kind for rule in settings.matching.rules}
+    assert rules["support"] == "text" and "time zones" not in rules
+    scores = every_rule_scores_on_some_pair(folder / "settings.toml")
+    assert all(best > 0 for best in scores.values()), scores
+
+
+def test_an_overlap_rule_over_free_text_on_one_form_only_is_dropped_and_said(folder):
+    free_text_forms(folder / "forms.xlsx", mentor_support_too=False)
+    result = invoke(*INIT_YES)
+    assert result.exit_code == 0, result.output
+    assert (
+        "rule 'support' dropped: your mentee form's 'What kind of support are you looking"
+        " for?' is answered in people's own words, not options ticked, so it has no options"
+        " to share with the mentor form's; make it a checkbox question with the mentor"
+        " form's options, then add the rule back"
+    ) in result.output.splitlines()
+    settings = load_settings(folder / "settings.toml")
+    assert settings.checkboxes["support"] == ()  # the rule that would compare them is gone
+    assert "support" not in {rule.name for rule in settings.matching.rules}
+
+
+def test_doctor_says_which_rule_scores_no_pair_of_the_responses(folder):
+    assert invoke(*INIT_YES).exit_code == 0
+    tabs = own_forms_tabs()  # the time zones become cities after init
+    for tab in (MENTEE_TAB, MENTOR_TAB):
+        rewritten(tabs, tab, "Your time zone", lambda n: CITIES[n % 5])
+    create_workbook(folder / "forms.xlsx", tabs)
+    result = invoke("doctor")
+    assert (
+        "fix: the rule 'time zones' (distance) scores 0 on every one of the 450 pairs of the"
+        " current responses, so it adds nothing to any suggestion; check that the questions"
+        " it compares ([mentee_form.questions] time_zone, [mentor_form.questions] time_zone)"
+        " are answered as it expects, or remove the rule"
+    ) in result.output.splitlines(), result.output
+    assert sum("scores 0 on every one" in line for line in result.output.splitlines()) == 1
+
+
+def test_microsoft_forms_answers_joined_with_semicolons_are_cut_there():
+    learnt = learn_options(
+        [
+            "Chemistry;Maths, stats & data;",
+            "Maths, stats & data;",
+            "Chemistry;Physics;",
+            "Physics;Ship logs, mostly;",
+            "Chemistry;",
+        ]
+    )
+    assert learnt.options == ("Chemistry", "Maths, stats & data", "Physics")
+    assert (learnt.answers, learnt.explained) == (5, 4)
+    assert learnt.other_texts == ("Ship logs, mostly",)
+
+
+def test_with_no_answers_yet_the_checkbox_options_are_left_empty_for_doctor_to_flag(folder):
+    create_workbook(
+        folder / "forms.xlsx",
+        {MENTEE_TAB: [list(MENTEE_HEADERS)], MENTOR_TAB: [list(MENTOR_HEADERS)]},
+    )
+    result = invoke(*INIT_YES)
+    said = result.output.splitlines()
+    assert (
+        "checkbox options of skills: no answers yet: re-run init once people have answered,"
+        " or list the form's options here" in said
+    )
+    settings = load_settings(folder / "settings.toml")
+    assert all(settings.checkboxes[key] == () for key in DEFAULTS["checkboxes"])  # not the demo's
+    assert any(
+        line.startswith("fix: the rule 'skills' (overlap) compares the options chosen in skills")
+        for line in said
+    ), result.output
+    text = (folder / "settings.toml").read_text()
+    assert (
+        "# no answers yet: re-run init once people have answered, or list the form's options"
+        " here\nsubjects = []" in text
+    )
+
+
+@pytest.mark.parametrize(
+    "old, problem",
+    [
+        (
+            '[email.smtp]\nhots = "smtp.ourlib.org"\n',
+            "unknown setting 'email.smtp.hots'; did you mean 'host'?",
+        ),
+        ('[email.smtp]\nport = "587"\n', "setting 'email.smtp.port' must be a whole number"),
+    ],
+)
+def test_a_wrong_setting_in_the_file_init_replaces_is_named_with_the_file(folder, old, problem):
+    (folder / "old.toml").write_text(old)
+    result = invoke("--config", "old.toml", *INIT_YES, "--force")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        "mentor-sync: configuration error: old.toml, whose [google] and [email] sender"
+        f" settings init keeps: {problem}"
+    ), result.stderr
+    assert result.stderr.rstrip().endswith(
+        "Fix it there, or move it away to start afresh; nothing was written"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["forms.xlsx", "old.toml"]
+    assert (folder / "old.toml").read_text() == old
+
+
+def test_the_program_is_named_after_the_spreadsheet_without_googles_responses_suffix(folder):
+    (folder / "forms.xlsx").rename(folder / "Mentee sign-up (Responses).xlsx")
+    result = invoke(*INIT_YES[:2], "--workbook", "Mentee sign-up (Responses).xlsx", *INIT_YES[4:])
+    assert result.exit_code == 0, result.output
+    settings = load_settings(folder / "settings.toml")
+    assert settings.program.name == settings.email.from_name == "Mentee sign-up"
+    assert (
+        "# the title of the spreadsheet, 'Mentee sign-up (Responses)'\nname = \"Mentee sign-up\""
+        in (folder / "settings.toml").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    "role, partner, rating",
+    [
+        ("I am a...", "Partner's email", "Overall, how is it going? (1-5)"),
+        (
+            "Are you the mentee or mentor?",
+            "Email of your mentor/mentee",
+            "On a scale of 1 to 5, how would you rate your mentoring relationship?",
+        ),
+    ],
+)
+def test_common_check_in_wordings_are_found(role, partner, rating):
+    asked = questions("Timestamp", "Email Address", role, partner, rating, "Have you met?")
+    guesses = {g.field: g.header for g in map_fields(DEFAULTS["checkin_form"]["questions"], asked)}
+    assert (guesses["role"], guesses["partner"], guesses["rating"]) == (role, partner, rating)
+
+
+def test_a_name_asked_in_two_parts_reads_the_first_name_and_says_so(folder):
+    tabs = own_forms_tabs()
+    for tab in (MENTEE_TAB, MENTOR_TAB):
+        rows = tabs[tab]
+        column = rows[0].index("Your name")
+        rows[0][column : column + 1] = ["First name", "Last name", "Preferred name (if different)"]
+        for n, row in enumerate(rows[1:]):
+            first, last = str(row[column]).split(" ", 1)
+            row[column : column + 1] = [first, last, "Ai" if n % 3 == 0 else ""]
+    create_workbook(folder / "forms.xlsx", tabs)
+    result = invoke(*INIT_YES)
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: your mentee form asks the name in two parts ('First name', 'Last name'), and the"
+        " settings read one name column: name is 'First name'"
+    ) in result.output
+    settings = load_settings(folder / "settings.toml")
+    for form in (settings.mentee_form, settings.mentor_form):
+        assert form.questions["name"] == "First name"  # not 'Last name'
+        assert form.questions["preferred_name"] == "Preferred name (if different)"
+    assert (
+        "# guessed from 'First name' (the first name: your form asks 'Last name' apart)"
+        in (folder / "settings.toml").read_text()
+    )
+
+
+def twin_tabs_workbook(path):
+    """Both forms ask the same questions; the committee named the tabs, the mentor's first."""
+    mentors = own_forms_tabs()[MENTOR_TAB]
+    create_workbook(path, {"Mentor responses": mentors, "Mentee responses": mentors})
+
+
+def test_on_a_tie_each_form_takes_the_tab_named_after_it(folder):
+    twin_tabs_workbook(folder / "forms.xlsx")
+    result = invoke(*INIT_YES)
+    assert "wrote settings.toml" in result.output.splitlines(), result.output
+    settings = load_settings(folder / "settings.toml")
+    assert (settings.tabs.mentees, settings.tabs.mentors) == (
+        "Mentee responses",
+        "Mentor responses",
+    )
+
+
+def test_on_a_tie_init_asks_which_tab_and_the_other_form_takes_the_other(folder):
+    twin_tabs_workbook(folder / "forms.xlsx")
+    fields = [*DEFAULTS["mentee_form"]["questions"], *DEFAULTS["mentor_form"]["questions"]]
+    answers = ["", "Mentees", "Mentor responses", ""]  # the workbook, then the mentee tab twice
+    answers += ["" for _ in fields]
+    answers += ["Ours", COMMITTEE, "", "", "Europe/Dublin"]
+    result = invoke("init", input="\n".join(answers) + "\n")
+    assert "wrote settings.toml" in result.output.splitlines(), result.output
+    assert "'Mentees' is neither; type 'Mentee responses' or 'Mentor responses'" in result.output
+    settings = load_settings(folder / "settings.toml")
+    assert (settings.tabs.mentees, settings.tabs.mentors) == (
+        "Mentor responses",
+        "Mentee responses",
     )
