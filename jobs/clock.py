@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytz
 
-from mentoring.errors import ConfigError, did_you_mean
+from mentoring.errors import SettingsError, did_you_mean
 from mentoring.settings import Settings
 from mentoring.timetable import Gap
 
@@ -22,14 +22,14 @@ from mentoring.timetable import Gap
 def program_zone(name: str) -> tzinfo | None:
     """The tz database zone `name`, or None for this machine's own zone ("").
 
-    Raises ConfigError for a name the database does not have.
+    Raises SettingsError for a name the database does not have.
     """
     if not name:
         return None
     try:
         return pytz.timezone(name)
     except pytz.UnknownTimeZoneError:
-        raise ConfigError(
+        raise SettingsError(
             f"setting 'program.time_zone' is '{name}', which is not a time zone name"
             f"{did_you_mean(name, pytz.all_timezones)}; use a name such as America/New_York"
             ' or Europe/London, or "" for this machine\'s time zone'

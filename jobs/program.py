@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mentoring.answers import Answers, assign, read_answers
 from mentoring.checkup import NO_COMMITTEE_EMAIL
-from mentoring.errors import ConfigError, did_you_mean
+from mentoring.errors import ConfigError, SettingsError, did_you_mean
 from mentoring.identity import KnownPair, dated_as_sent, identify
 from mentoring.intake import IntakeIssue, Responses, read_responses
 from mentoring.ledger import SENT, Ledger
@@ -225,7 +225,7 @@ def email_log(table: Table | None, settings: Settings, journal: Journal | None) 
 
 
 def sender_person(settings: Settings) -> Person:
-    """Who the emails are from: the sending address, or the committee's. Raises ConfigError
+    """Who the emails are from: the sending address, or the committee's. Raises SettingsError
     when the committee's address, which every email names, is empty."""
     committee = committee_email(settings)
     return Person(
@@ -235,9 +235,9 @@ def sender_person(settings: Settings) -> Person:
 
 def committee_email(settings: Settings) -> str:
     """program.committee_email, which the emails name (and come from, without
-    email.from_address) and the alerts go to; ConfigError naming it when it is empty."""
+    email.from_address) and the alerts go to; SettingsError naming it when it is empty."""
     if not settings.program.committee_email:
-        raise ConfigError(NO_COMMITTEE_EMAIL)
+        raise SettingsError(NO_COMMITTEE_EMAIL)
     return settings.program.committee_email
 
 

@@ -7,7 +7,8 @@ new intake issues and new weak matches (by the match job, before its own write).
 
 Setting up is quiet for the committee (mentoring/runs.py, History.counts): a failure
 counts toward the alert only in a scheduled run (not one from a terminal), after the
-first scheduled run that worked, and not on a configuration error.
+first scheduled run that worked, and not on the settings themselves (a SettingsError; a
+tab, a column or the send journal that went wrong after set-up counts).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from jobs.report import report_tabs, run_report
 from jobs.resend import mark_resend
 from jobs.settings_file import load_settings, load_templates
 from mentoring import alerts
-from mentoring.errors import ConfigError, MentorSyncError
+from mentoring.errors import ConfigError, MentorSyncError, SettingsError
 from mentoring.ledger import FAILED, SENT
 from mentoring.runs import FAILED as RUN_FAILED
 from mentoring.runs import LOCKED, OK, History, Run
@@ -51,17 +52,32 @@ EXIT_LOCKED = 75
 log = logging.getLogger("mentor_sync")
 
 
+@dataclass(frozen=True)
+class OtherRun:
+    """A run of another job that a job made on the way: the job, whether it failed, its
+    line, and whether it failed on the settings themselves (a SettingsError)."""
+
+    job: str
+    failed: bool
+    line: str
+    on_the_settings: bool = False
+
+    def run(self, started: datetime, scheduled: bool) -> Run:
+        outcome = RUN_FAILED if self.failed else OK
+        return Run(self.job, started, 0.0, outcome, self.line, scheduled, self.on_the_settings)
+
+
 @dataclass
 class JobResult:
     """What a job did, in parts (`run` has two: match, then the emails): each part's details
     for a person watching and its summary line; whether some emails failed or may not have
     gone out. (New intake issues and weak matches are told by the job itself, `_alert`.)
     `also` are runs of other jobs it made on the way, to remember under their own names
-    (`run` refreshing the report: job, whether it failed, its line)."""
+    (`run` refreshing the report)."""
 
     parts: list[tuple[list[str], str]]
     failed: bool = False
-    also: list[tuple[str, bool, str]] = field(default_factory=list)
+    also: list[OtherRun] = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:
@@ -141,7 +157,7 @@ class Call:
     record: bool = True  # False for a dry run: nothing happened, so nothing is remembered
     # The settings as last read well (the scheduler's, from its start): when the file gets
     # broken meanwhile, the failure is still remembered through them (not alerted about:
-    # a configuration error never is).
+    # an error in the settings never is).
     known: Settings | None = None
     # Started by the scheduler, cron or systemd; False for a person at a terminal, whose
     # failures do not count toward the alert (they see them).
@@ -223,7 +239,7 @@ def _collector_paused() -> Iterator[None]:
 def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
     started = time.monotonic()
     result = JobResult([])
-    misconfigured = False
+    on_the_settings = False
     try:
         result = work(session)
         code = EXIT_FAILED if result.failed else EXIT_OK
@@ -235,7 +251,7 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
         outcome, said = (RUN_FAILED if result.failed else OK), " | ".join(result.lines)
     except ConfigError as exc:
         code, outcome, said = EXIT_USAGE, RUN_FAILED, f"configuration error: {exc}"
-        misconfigured = True
+        on_the_settings = isinstance(exc, SettingsError)  # not a tab, a column, the journal
         log.error("mentor-sync: %s", said, exc_info=call.verbose)
     except MentorSyncError as exc:
         code, outcome, said = EXIT_FAILED, RUN_FAILED, str(exc)
@@ -252,12 +268,10 @@ def _run_locked(job: str, work: Work, call: Call, session: Session) -> int:
         )
     if call.record:
         seconds = time.monotonic() - started
-        run = Run(job, session.now, seconds, outcome, said, call.scheduled, misconfigured)
+        run = Run(job, session.now, seconds, outcome, said, call.scheduled, on_the_settings)
         _remember(session.settings, run, session)
-        for other, failed, line in result.also:
-            outcome = RUN_FAILED if failed else OK
-            done = Run(other, session.now, 0.0, outcome, line, call.scheduled)
-            _remember(session.settings, done, session)
+        for other in result.also:
+            _remember(session.settings, other.run(session.now, call.scheduled), session)
     return code
 
 
@@ -481,11 +495,11 @@ def _refresh_report(session: Session, result: JobResult) -> None:
     except MentorSyncError as exc:
         line = f"report: the Program Report tab is not refreshed: {exc}; the next run tries again"
         result.parts.append(([], line))
-        result.also.append((REPORT, True, line))
+        result.also.append(OtherRun(REPORT, True, line, isinstance(exc, SettingsError)))
         result.failed = True
         return
     result.parts.append(([], made.summary()))
-    result.also.append((REPORT, False, made.summary()))
+    result.also.append(OtherRun(REPORT, False, made.summary()))
 
 
 REPORT = "report"

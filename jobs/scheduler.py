@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 import schedule
 
 from jobs.clock import wall_moment
-from mentoring.errors import ConfigError
+from mentoring.errors import SettingsError
 from mentoring.settings import Schedule
 from mentoring.timetable import WEEKDAYS
 
@@ -44,7 +44,7 @@ def build(timetable: Schedule, zone: str, run: Callable[[str], object]) -> sched
     """A `schedule.Scheduler` that calls `run(job)` at each of the job's times in `zone` (a tz
     database name, or "" for the machine's). Jobs due at the same moment run in the order
     match, introduce, checkin; a time the clocks skip runs as long after the jump as it was
-    after its start, and one they repeat runs the first time. Raises ConfigError when every
+    after its start, and one they repeat runs the first time. Raises SettingsError when every
     job is off."""
     scheduler = schedule.Scheduler()
     for job, when in timetable.jobs().items():
@@ -52,7 +52,7 @@ def build(timetable: Schedule, zone: str, run: Callable[[str], object]) -> sched
             slot = getattr(scheduler.every(), period).at(at, zone or None)
             _keep_to_the_clock(slot.do(_job, job, run).tag(job))
     if not scheduler.jobs:
-        raise ConfigError(
+        raise SettingsError(
             "every job in [schedule] is off, so there is nothing to schedule; give at least"
             ' one job a time (such as match = "daily at 07:00")'
         )

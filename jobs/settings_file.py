@@ -12,7 +12,7 @@ from typing import Any
 
 from jobs.clock import program_zone
 from mentoring.addresses import address_problem
-from mentoring.errors import ConfigError, did_you_mean
+from mentoring.errors import SettingsError, did_you_mean
 from mentoring.letters import Templates
 from mentoring.settings import Settings, parse_settings
 
@@ -50,10 +50,10 @@ def default_config() -> Path:
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Read `path` over the defaults and validate; relative paths become relative to its folder.
 
-    Raises ConfigError when the file is missing, is not valid TOML, or a setting is wrong.
+    Raises SettingsError when the file is missing, is not valid TOML, or a setting is wrong.
     """
     if not path.is_file():
-        raise ConfigError(
+        raise SettingsError(
             f"no settings file at {path}; run 'mentor-sync init' to write one from your forms'"
             " responses, pass --config PATH, or run 'mentor-sync demo' to try the tool on"
             " sample data"
@@ -61,7 +61,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text ({exc}); save it as UTF-8") from exc
+        raise SettingsError(f"{path} is not UTF-8 text ({exc}); save it as UTF-8") from exc
     return settings_over_defaults(_parse(text, str(path)), path.parent, environ)
 
 
@@ -76,7 +76,7 @@ def settings_over_defaults(
     """`data` (a settings file as TOML reads it) over the defaults, validated, with relative
     paths made relative to `folder`, where the settings file is or will be.
 
-    Raises ConfigError when a setting is wrong.
+    Raises SettingsError when a setting is wrong.
     """
     settings = parse_settings(_layer(default_settings_data(), data))
     workbook = folder / settings.spreadsheet.path
@@ -129,7 +129,7 @@ def settings_over_defaults(
 
 
 def _check_addresses(settings: Settings) -> None:
-    """Raise ConfigError for a settings address that no email could carry: the same rule as
+    """Raise SettingsError for a settings address that no email could carry: the same rule as
     for the forms' addresses (mentoring.addresses)."""
     addresses = {
         "program.committee_email": settings.program.committee_email,
@@ -139,7 +139,7 @@ def _check_addresses(settings: Settings) -> None:
     for name, address in addresses.items():
         problem = address_problem(address) if address else ""
         if problem:
-            raise ConfigError(
+            raise SettingsError(
                 f"setting '{name}' is '{address}', not a usable email address ({problem})"
             )
 
@@ -152,7 +152,7 @@ def load_templates(settings: Settings) -> Templates:
     NAME.html, written for the built-in text, is left out rather than sent beside the
     committee's words, where most mail programs would show it instead of them.
 
-    Raises ConfigError when that folder is missing or a template is not UTF-8.
+    Raises SettingsError when that folder is missing or a template is not UTF-8.
     """
     sources = {
         item.name: item.read_text(encoding="utf-8")
@@ -162,7 +162,7 @@ def load_templates(settings: Settings) -> Templates:
     if settings.email.templates:
         folder = Path(settings.email.templates)
         if not folder.is_dir():
-            raise ConfigError(
+            raise SettingsError(
                 f"no templates folder at {folder}; fix email.templates in the settings"
                 ' (or set it to "" for the built-in templates)'
             )
@@ -171,7 +171,7 @@ def load_templates(settings: Settings) -> Templates:
             try:
                 sources[file.name] = file.read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
-                raise ConfigError(f"template {file} is not UTF-8 text ({exc})") from exc
+                raise SettingsError(f"template {file} is not UTF-8 text ({exc})") from exc
         own = {file.name for file in files}
         for file in files:
             if file.suffix == ".txt" and f"{file.stem}.html" not in own:
@@ -183,7 +183,7 @@ def _parse(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source} is not valid TOML: {exc}") from exc
+        raise SettingsError(f"{source} is not valid TOML: {exc}") from exc
 
 
 def _layer(base: Mapping[str, Any], top: Mapping[str, Any], path: str = "") -> dict[str, Any]:
@@ -197,7 +197,7 @@ def _layer(base: Mapping[str, Any], top: Mapping[str, Any], path: str = "") -> d
         where = f"{path}.{key}" if path else key
         if key not in base and path not in OPEN_TABLES:
             known = ", ".join(base)
-            raise ConfigError(
+            raise SettingsError(
                 f"unknown setting '{where}'{did_you_mean(key, base)} (known here: {known})"
             )
         below = merged.get(key)

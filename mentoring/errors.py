@@ -7,6 +7,9 @@ the log). The whole tree, with where each error lives:
     MentorSyncError                 every error reported to a person
     ├── ConfigError                 the settings, a tab or a header do not fit what the
     │   │                           tool needs; the command line exits with code 2
+    │   ├── SettingsError           the settings themselves are wrong: the settings file,
+    │   │                           its values, the email templates, a credentials file;
+    │   │                           never an alert to the committee (mentoring/runs.py)
     │   ├── AddressError            an address of one email cannot be used: that email
     │   │                           fails alone (letters.build_message)
     │   ├── TabShapeError           a tab the tool writes has lost its header row, so the
@@ -34,6 +37,18 @@ class ConfigError(MentorSyncError):
     """Raised when the settings, a tab or a header do not fit what the tool needs.
 
     The CLI turns it into exit code 2.
+    """
+
+
+class SettingsError(ConfigError):
+    """Raised where the settings themselves are read and checked (the settings file and its
+    values, the email templates, the credentials files and variables): whoever edits them
+    fixes it, and sees it where they run the command and in doctor, so it never counts
+    toward the committee's alert about a job that keeps failing.
+
+    Every other ConfigError (a tab or a column renamed, a row above a header, the send
+    journal) is the spreadsheet's or the machine's state: once the program is set up, it
+    counts like any other failure.
     """
 
 

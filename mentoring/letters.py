@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from mentoring.addresses import address_problem, ascii_domain, ascii_email
-from mentoring.errors import AddressError, ConfigError, did_you_mean
+from mentoring.errors import AddressError, SettingsError, did_you_mean
 from mentoring.notices import Notice
 from mentoring.outgoing import INTRODUCTION, Planned
 from mentoring.pairs import Person
@@ -117,22 +117,22 @@ class Templates:
         return sorted({name.rsplit(".", 1)[0] for name in self.sources if name.endswith(".txt")})
 
     def require(self, name: str, used_by: str) -> None:
-        """Raise ConfigError unless the template `name` (its .txt) exists."""
+        """Raise SettingsError unless the template `name` (its .txt) exists."""
         if f"{name}.txt" not in self.sources:
-            raise ConfigError(
+            raise SettingsError(
                 f"{used_by} uses the template '{name}', but there is no {name}.txt"
                 f"{did_you_mean(name, self.names())} (templates: {', '.join(self.names())})"
             )
 
     def render(self, name: str, context: Mapping[str, Any]) -> Letter:
-        """The subject and bodies of template `name`; raises ConfigError naming the template
+        """The subject and bodies of template `name`; raises SettingsError naming the template
         and the problem (unknown placeholder, syntax error, no Subject line)."""
         self.require(name, "an email")
         text_env, html_env = self._environments
         text = self._render(text_env, f"{name}.txt", context)
         match = _SUBJECT.match(text)
         if not match or not clean_header(match["subject"]):
-            raise ConfigError(
+            raise SettingsError(
                 f"template {name}.txt must start with a 'Subject: ...' line and a blank line"
             )
         html = None
@@ -164,11 +164,11 @@ class Templates:
             return env.get_template(file).render(context)
         except jinja2.UndefinedError as exc:
             known = ", ".join(sorted(context))
-            raise ConfigError(
+            raise SettingsError(
                 f"template {file}: {exc.message}; the placeholders an email has are: {known}"
             ) from exc
         except jinja2.TemplateSyntaxError as exc:
-            raise ConfigError(f"template {file}, line {exc.lineno}: {exc.message}") from exc
+            raise SettingsError(f"template {file}, line {exc.lineno}: {exc.message}") from exc
 
 
 def clean_header(text: str) -> str:

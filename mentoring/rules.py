@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mentoring.errors import ConfigError, did_you_mean
+from mentoring.errors import SettingsError, did_you_mean
 
 KINDS = {
     "overlap": "the share of the mentee's chosen options that the mentor also chose",
@@ -55,9 +55,9 @@ class MatchingSettings:
 def parse_matching(
     data: Any, mentee_fields: Sequence[str], mentor_fields: Sequence[str]
 ) -> MatchingSettings:
-    """Validate [matching]; raises ConfigError naming the setting or the rule that is wrong."""
+    """Validate [matching]; raises SettingsError naming the setting or the rule that is wrong."""
     if not isinstance(data, Mapping):
-        raise ConfigError("[matching] must be a table of settings")
+        raise SettingsError("[matching] must be a table of settings")
     known = (
         "rules",
         "min_score",
@@ -68,21 +68,21 @@ def parse_matching(
     )
     for key in data:
         if key not in known:
-            raise ConfigError(f"unknown setting 'matching.{key}'{did_you_mean(key, known)}")
+            raise SettingsError(f"unknown setting 'matching.{key}'{did_you_mean(key, known)}")
     rules = data.get("rules")
     if not isinstance(rules, list) or not rules:
-        raise ConfigError("'matching.rules' must list at least one [[matching.rules]] table")
+        raise SettingsError("'matching.rules' must list at least one [[matching.rules]] table")
     parsed = tuple(
         _rule(number, rule, mentee_fields, mentor_fields) for number, rule in enumerate(rules, 1)
     )
     names = [rule.name for rule in parsed]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
-        raise ConfigError(
+        raise SettingsError(
             f"matching rules need different names, so Why can tell them apart: {', '.join(twice)}"
         )
     if not any(rule.weight > 0 for rule in parsed):
-        raise ConfigError("at least one matching rule needs a weight above 0")
+        raise SettingsError("at least one matching rule needs a weight above 0")
     settings = MatchingSettings(
         rules=parsed,
         min_score=_number(data, "min_score", int, 0, 100),
@@ -92,7 +92,7 @@ def parse_matching(
         summary_group=_text(data, "summary_group"),
     )
     if settings.summary_group and settings.summary_group not in mentee_fields:
-        raise ConfigError(
+        raise SettingsError(
             f"'matching.summary_group' names '{settings.summary_group}', which is not a"
             f" question of the mentee form{did_you_mean(settings.summary_group, mentee_fields)}"
         )
@@ -104,25 +104,25 @@ def _rule(
 ) -> Rule:
     label = f"matching rule {number}"
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{label} must be a table with name, kind, mentee, mentor, weight")
+        raise SettingsError(f"{label} must be a table with name, kind, mentee, mentor, weight")
     if isinstance(data.get("name"), str):
         label += f" ('{data['name']}')"
     _check_keys_and_texts(label, data)
     kind = data["kind"]
     for side, fields in (("mentee", mentee_fields), ("mentor", mentor_fields)):
         if data[side] not in fields:
-            raise ConfigError(
+            raise SettingsError(
                 f"{label}: '{data[side]}' is not a question of the {side} form"
                 f"{did_you_mean(data[side], fields)} (questions: {', '.join(fields)})"
             )
     weight = _weight(label, data, kind)
     hard = data.get("hard", False)
     if not isinstance(hard, bool):
-        raise ConfigError(f"{label}: 'hard' must be true or false")
+        raise SettingsError(f"{label}: 'hard' must be true or false")
     scale, wrap = _scale_and_wrap(label, data, kind)
     unit = data.get("unit", "")
     if not isinstance(unit, str):
-        raise ConfigError(f"{label}: 'unit' must be text")
+        raise SettingsError(f"{label}: 'unit' must be text")
     return Rule(
         name=data["name"].strip(),
         kind=kind,
@@ -141,13 +141,13 @@ def _check_keys_and_texts(label: str, data: Mapping[str, Any]) -> None:
     kind is one there is."""
     for key in data:
         if key not in RULE_KEYS:
-            raise ConfigError(f"{label}: unknown key '{key}'{did_you_mean(key, RULE_KEYS)}")
+            raise SettingsError(f"{label}: unknown key '{key}'{did_you_mean(key, RULE_KEYS)}")
     for key in ("name", "kind", "mentee", "mentor"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            raise ConfigError(f"{label}: '{key}' must be given as text")
+            raise SettingsError(f"{label}: '{key}' must be given as text")
     kind = data["kind"]
     if kind not in KINDS:
-        raise ConfigError(
+        raise SettingsError(
             f"{label}: unknown kind '{kind}'{did_you_mean(kind, KINDS)}; kinds are: "
             + "; ".join(f"{k} ({meaning})" for k, meaning in KINDS.items())
         )
@@ -157,13 +157,13 @@ def _weight(label: str, data: Mapping[str, Any], kind: str) -> float:
     """A rule's weight, 0 or within bounds; and no distance options on another kind."""
     weight = _rule_number(label, data, "weight", required=True)
     if weight > MAX_WEIGHT or 0 < weight < 1 / MAX_WEIGHT:
-        raise ConfigError(
+        raise SettingsError(
             f"{label}: 'weight' must be 0 or between {1 / MAX_WEIGHT:g} and {MAX_WEIGHT:g}"
         )
     if kind != "distance":
         extra = [key for key in ("scale", "wrap", "unit") if key in data]
         if extra:
-            raise ConfigError(f"{label}: {', '.join(extra)} only apply to distance rules")
+            raise SettingsError(f"{label}: {', '.join(extra)} only apply to distance rules")
     return weight
 
 
@@ -171,10 +171,12 @@ def _scale_and_wrap(label: str, data: Mapping[str, Any], kind: str) -> tuple[flo
     """A distance rule's scale (above 0) and wrap (at least the scale, or 0 for none)."""
     scale = _rule_number(label, data, "scale", required=kind == "distance")
     if kind == "distance" and scale == 0:
-        raise ConfigError(f"{label}: a distance rule needs a 'scale' above 0")
+        raise SettingsError(f"{label}: a distance rule needs a 'scale' above 0")
     wrap = _rule_number(label, data, "wrap")
     if wrap and wrap < scale:
-        raise ConfigError(f"{label}: 'wrap' ({wrap:g}) cannot be smaller than 'scale' ({scale:g})")
+        raise SettingsError(
+            f"{label}: 'wrap' ({wrap:g}) cannot be smaller than 'scale' ({scale:g})"
+        )
     return scale, wrap
 
 
@@ -182,27 +184,27 @@ def _rule_number(label: str, data: Mapping[str, Any], key: str, required: bool =
     if key not in data:
         if required:
             what = "a number above 0" if key == "scale" else "a number, 0 or more"
-            raise ConfigError(f"{label}: '{key}' is missing ({what})")
+            raise SettingsError(f"{label}: '{key}' is missing ({what})")
         return 0.0
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{label}: '{key}' must be a number, not {value!r}")
+        raise SettingsError(f"{label}: '{key}' must be a number, not {value!r}")
     if value < 0:
-        raise ConfigError(f"{label}: '{key}' cannot be negative ({value})")
+        raise SettingsError(f"{label}: '{key}' cannot be negative ({value})")
     return float(value)
 
 
 def _number(data: Mapping[str, Any], key: str, kind: type[int], low: int, high: int) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
-        raise ConfigError(f"setting 'matching.{key}' must be a whole number from {low} to {high}")
+        raise SettingsError(f"setting 'matching.{key}' must be a whole number from {low} to {high}")
     return value
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str):
-        raise ConfigError(f"setting 'matching.{key}' must be text (\"\" for none)")
+        raise SettingsError(f"setting 'matching.{key}' must be text (\"\" for none)")
     return value.strip()
 
 

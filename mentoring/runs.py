@@ -6,8 +6,11 @@ Plain data in and out: jobs/ reads and writes it as a small JSON file, so
 Setting up is quiet for the committee: a failure counts toward its alert only when the
 run was scheduled (by `mentor-sync schedule`, cron or systemd, not a person at a
 terminal), came after the first scheduled run that worked (the program is set up), and
-failed for another reason than the settings (a configuration error, exit 2, is for whoever
-edits them, who sees it where they run the command and in `doctor`).
+failed for another reason than the settings themselves (the settings file, its values,
+the templates, the credentials: a SettingsError is for whoever edits them, who sees it
+where they run the command and in `doctor`). What goes wrong with the spreadsheet or the
+send journal once the program is set up (a column renamed, a row above a tab's header,
+a damaged journal) stops the jobs as surely as no network, and counts.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ class Run:
     outcome: str
     line: str
     scheduled: bool = True  # started by the scheduler, cron or systemd; False: at a terminal
-    config_error: bool = False  # it failed on the settings (a ConfigError, exit 2)
+    # It failed on the settings themselves (a SettingsError), not on a tab or the journal.
+    config_error: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class History:
     def counts(self, run: Run) -> bool:
         """Whether `run` counts toward the alert about a job that keeps failing: a scheduled
         run that failed, after the program was set up, for another reason than the
-        settings."""
+        settings themselves."""
         failed = run.outcome not in (OK, LOCKED)
         return failed and run.scheduled and not run.config_error and self.set_up is not None
 

@@ -1,7 +1,7 @@
 """The committee's settings as typed values, validated from the parsed TOML.
 
 `parse_settings` takes the dictionary that `tomllib` gives and either returns a
-`Settings` or raises a ConfigError that names the key, says what was expected
+`Settings` or raises a SettingsError that names the key, says what was expected
 and, for a misspelt key, suggests the closest one.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from mentoring.errors import ConfigError, did_you_mean
+from mentoring.errors import SettingsError, did_you_mean
 from mentoring.rules import MatchingSettings, parse_matching
 from mentoring.timetable import When, parse_when
 
@@ -271,10 +271,10 @@ class _Section:
 
     def __init__(self, data: Any, path: str, known: tuple[str, ...]):
         if not isinstance(data, Mapping):
-            raise ConfigError(f"[{path}] must be a table of settings{_not_value(path, data)}")
+            raise SettingsError(f"[{path}] must be a table of settings{_not_value(path, data)}")
         for key in data:
             if key not in known:
-                raise ConfigError(
+                raise SettingsError(
                     f"unknown setting '{path}.{key}'{did_you_mean(key, known)}"
                     f" (known: {', '.join(known)})"
                 )
@@ -282,14 +282,14 @@ class _Section:
 
     def get(self, key: str, kind: type[_T]) -> _T:
         if key not in self.data:
-            raise ConfigError(f"missing setting '{self.path}.{key}' ({_TYPE_NAMES[kind]})")
+            raise SettingsError(f"missing setting '{self.path}.{key}' ({_TYPE_NAMES[kind]})")
         value = self.data[key]
         ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
         if not ok:
             where = f"{self.path}.{key}"
-            raise ConfigError(
+            raise SettingsError(
                 f"setting '{where}' must be {_TYPE_NAMES[kind]}{_not_value(where, value)}"
             )
         return cast(_T, value)  # an instance of `kind`, checked above
@@ -297,20 +297,20 @@ class _Section:
     def text_list(self, key: str) -> tuple[str, ...]:
         items = self.get(key, list)
         if not all(isinstance(item, str) for item in items):
-            raise ConfigError(f"setting '{self.path}.{key}' must be a list of texts")
+            raise SettingsError(f"setting '{self.path}.{key}' must be a list of texts")
         return tuple(items)
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self.get(key, str)
         if value not in allowed:
-            raise ConfigError(
+            raise SettingsError(
                 f"setting '{self.path}.{key}' is '{value}'; use one of: {', '.join(allowed)}"
             )
         return value
 
 
 def parse_settings(data: Mapping[str, Any]) -> Settings:
-    """Validate the merged settings dictionary; raises ConfigError naming the bad key."""
+    """Validate the merged settings dictionary; raises SettingsError naming the bad key."""
     _Section(
         data,
         "settings",
@@ -396,7 +396,7 @@ def _one_tab_each(named: Mapping[str, str]) -> None:
     for key, tab in named.items():
         name = tab.strip().casefold()
         if name in seen:
-            raise ConfigError(
+            raise SettingsError(
                 f"settings {seen[name]} and {key} both name the tab '{tab}'; each needs a tab"
                 " of its own"
             )
@@ -408,12 +408,12 @@ def _report(data: Any, mentee_form: Form, checkboxes: Mapping[str, tuple[str, ..
     groups = tuple(dict.fromkeys(section.text_list("groups")))
     for key in groups:
         if key not in mentee_form.questions:
-            raise ConfigError(
+            raise SettingsError(
                 f"'report.groups' names '{key}', which is not a question of the mentee form"
                 f"{did_you_mean(key, mentee_form.questions)}"
             )
         if key in checkboxes:
-            raise ConfigError(
+            raise SettingsError(
                 f"'report.groups' names '{key}', a checkbox question (one person, several"
                 " answers); name questions with one answer each, such as career_stage"
             )
@@ -423,7 +423,7 @@ def _report(data: Any, mentee_form: Form, checkboxes: Mapping[str, tuple[str, ..
 def _notify(data: Any) -> Notify:
     section = _Section(data, "notify", ("unmatched_on",))
     if "unmatched_on" not in section.data:
-        raise ConfigError("missing setting 'notify.unmatched_on' (a day as YYYY-MM-DD, or \"\")")
+        raise SettingsError("missing setting 'notify.unmatched_on' (a day as YYYY-MM-DD, or \"\")")
     value = section.data["unmatched_on"]
     if isinstance(value, date) and not isinstance(value, datetime):  # a TOML date, unquoted
         return Notify(value)
@@ -433,7 +433,7 @@ def _notify(data: Any) -> Notify:
     try:
         return Notify(date.fromisoformat(text or ""))
     except ValueError:
-        raise ConfigError(
+        raise SettingsError(
             "setting 'notify.unmatched_on' must be the day the slate is final as YYYY-MM-DD"
             f' (such as "2027-02-01"), or "" for never, not {value!r}'
         ) from None
@@ -450,11 +450,11 @@ def _health(data: Any) -> Health:
         digest=section.choice("digest", DIGESTS),
     )
     if not 1 <= health.answer_within_days <= 365:
-        raise ConfigError("setting 'health.answer_within_days' must be between 1 and 365 (days)")
+        raise SettingsError("setting 'health.answer_within_days' must be between 1 and 365 (days)")
     if not 1 <= health.quiet_checkins <= 20:
-        raise ConfigError("setting 'health.quiet_checkins' must be between 1 and 20 (check-ins)")
+        raise SettingsError("setting 'health.quiet_checkins' must be between 1 and 20 (check-ins)")
     if not 0 <= health.low_rating <= 5:
-        raise ConfigError(
+        raise SettingsError(
             "setting 'health.low_rating' must be between 0 (never flag) and 5 (the scale is 1 to 5)"
         )
     return health
@@ -480,13 +480,13 @@ def _operations(data: Any) -> Operations:
     )
     for key in ("state_file", "journal_file", "lock_file"):
         if not getattr(operations, key):
-            raise ConfigError(f"setting 'operations.{key}' cannot be empty; name a file")
+            raise SettingsError(f"setting 'operations.{key}' cannot be empty; name a file")
     if not 1 <= operations.log_max_kb <= 1_000_000:
-        raise ConfigError("setting 'operations.log_max_kb' must be between 1 and 1000000 (KB)")
+        raise SettingsError("setting 'operations.log_max_kb' must be between 1 and 1000000 (KB)")
     if not 0 <= operations.log_backups <= 100:
-        raise ConfigError("setting 'operations.log_backups' must be between 0 and 100 (files)")
+        raise SettingsError("setting 'operations.log_backups' must be between 0 and 100 (files)")
     if not 0 <= operations.lock_wait <= 3600:
-        raise ConfigError("setting 'operations.lock_wait' must be between 0 and 3600 seconds")
+        raise SettingsError("setting 'operations.lock_wait' must be between 0 and 3600 seconds")
     return operations
 
 
@@ -502,7 +502,7 @@ def _alerts(data: Any) -> Alerts:
         contact_requests=section.get("contact_requests", bool),
     )
     if not 0 <= alerts.failures <= 100:
-        raise ConfigError("setting 'alerts.failures' must be between 0 (never) and 100 (runs)")
+        raise SettingsError("setting 'alerts.failures' must be between 0 (never) and 100 (runs)")
     return alerts
 
 
@@ -518,7 +518,7 @@ def _spreadsheet(section: _Section) -> SpreadsheetSettings:
     sheet_id = found.group(1) if found else given
     if backend == "google" and not _SPREADSHEET_ID.fullmatch(sheet_id):
         what = f"'{given}' is not a spreadsheet id or address" if given else "it is empty"
-        raise ConfigError(
+        raise SettingsError(
             f"setting 'spreadsheet.id' must name the Google spreadsheet, and {what}; copy the"
             " spreadsheet's address from the browser (https://docs.google.com/spreadsheets/d/...)"
         )
@@ -539,14 +539,14 @@ def _google(data: Any) -> Google:
         max_backoff=section.get("max_backoff", float),
     )
     if not 0 < google.timeout <= 600:
-        raise ConfigError("setting 'google.timeout' must be between 0 and 600 seconds")
+        raise SettingsError("setting 'google.timeout' must be between 0 and 600 seconds")
     if not 1 <= google.tries <= 20:
-        raise ConfigError("setting 'google.tries' must be between 1 and 20")
+        raise SettingsError("setting 'google.tries' must be between 1 and 20")
     if not 0 <= google.max_backoff <= 600:
-        raise ConfigError("setting 'google.max_backoff' must be between 0 and 600 seconds")
+        raise SettingsError("setting 'google.max_backoff' must be between 0 and 600 seconds")
     for key in endpoints:
         if not re.fullmatch(r"https?://[^/\s]+/?", getattr(google, key)):
-            raise ConfigError(
+            raise SettingsError(
                 f"setting 'google.{key}' must be a web address such as https://host,"
                 f" not '{getattr(google, key)}'; leave it out to use Google's"
             )
@@ -581,14 +581,14 @@ def _email(data: Any, mentee_form: Form) -> EmailSettings:
     )
     for key in settings.shared_interests:
         if key not in mentee_form.questions:
-            raise ConfigError(
+            raise SettingsError(
                 f"'email.shared_interests' names '{key}', which is not a question of the mentee"
                 f" form{did_you_mean(key, mentee_form.questions)}"
             )
     if settings.daily_cap < 1:
-        raise ConfigError("setting 'email.daily_cap' must be 1 or more (emails a day)")
+        raise SettingsError("setting 'email.daily_cap' must be 1 or more (emails a day)")
     if not 0 < settings.smtp.timeout <= 600:
-        raise ConfigError("setting 'email.smtp.timeout' must be between 0 and 600 seconds")
+        raise SettingsError("setting 'email.smtp.timeout' must be between 0 and 600 seconds")
     return settings
 
 
@@ -616,7 +616,7 @@ def _variable_name(smtp: _Section, key: str, required: bool) -> str:
         )
     else:
         wrong = "is empty, but username_env names a login"
-    raise ConfigError(
+    raise SettingsError(
         f"setting 'email.smtp.{key}' {wrong}; it must be the NAME of the environment variable"
         f" that holds the SMTP {what}: letters, digits and _, such as {example}. Write"
         f' {key} = "{example}" and set {example} where the jobs run (mentor-sync cron shows'
@@ -632,7 +632,7 @@ def _links(data: Any) -> Links:
 
 def _checkins(data: Any) -> tuple[Checkin, ...]:
     if not isinstance(data, list):
-        raise ConfigError("'checkins' must be a list of [[checkins]] tables")
+        raise SettingsError("'checkins' must be a list of [[checkins]] tables")
     checkins = []
     for number, item in enumerate(data, start=1):
         section = _Section(item, f"checkins {number}", ("name", "days", "template"))
@@ -640,21 +640,21 @@ def _checkins(data: Any) -> tuple[Checkin, ...]:
             section.get("name", str).strip(), section.get("days", int), section.get("template", str)
         )
         if not checkin.name:
-            raise ConfigError(f"[[checkins]] {number} needs a name (how the Email Log calls it)")
+            raise SettingsError(f"[[checkins]] {number} needs a name (how the Email Log calls it)")
         if checkin.name.casefold() in RESERVED_KINDS:
-            raise ConfigError(
+            raise SettingsError(
                 f"[[checkins]] {number} is named '{checkin.name}', which the Email Log uses for"
                 " other emails; give it another name"
             )
         if not 1 <= checkin.days <= 3660:
-            raise ConfigError(
+            raise SettingsError(
                 f"[[checkins]] {number} ('{checkin.name}'): days must be 1 to 3660"
                 " (days after the introduction)"
             )
         checkins.append(checkin)
     names = [c.name.casefold() for c in checkins]
     if len(set(names)) < len(names):
-        raise ConfigError("two [[checkins]] have the same name; each needs its own")
+        raise SettingsError("two [[checkins]] have the same name; each needs its own")
     return tuple(sorted(checkins, key=lambda c: c.days))
 
 
@@ -666,7 +666,7 @@ def _intake(data: Any) -> Intake:
         max_capacity=section.get("max_capacity", int),
     )
     if not 0 <= intake.default_capacity <= intake.max_capacity:
-        raise ConfigError(
+        raise SettingsError(
             "setting 'intake.default_capacity' must be between 0 and intake.max_capacity"
         )
     return intake
@@ -677,19 +677,19 @@ def _form(data: Any, path: str, tab: str) -> Form:
     questions = section.get("questions", dict)
     for key, header in questions.items():
         if not isinstance(header, str):
-            raise ConfigError(
+            raise SettingsError(
                 f"setting '{path}.questions.{key}' must be the question's header text"
             )
     for key in NEEDED_QUESTIONS[path]:
         if key not in questions:
-            raise ConfigError(f"missing setting '{path}.questions.{key}' (the question's header)")
+            raise SettingsError(f"missing setting '{path}.questions.{key}' (the question's header)")
     for key in NEEDED_QUESTIONS[path]:
         if not questions[key].strip():
-            raise ConfigError(f"setting '{path}.questions.{key}' cannot be empty")
+            raise SettingsError(f"setting '{path}.questions.{key}' cannot be empty")
     required = section.text_list("required")
     for key in required:
         if key not in questions:
-            raise ConfigError(
+            raise SettingsError(
                 f"'{path}.required' names '{key}', which is not in {path}.questions"
                 f"{did_you_mean(key, questions)}"
             )
@@ -699,7 +699,7 @@ def _form(data: Any, path: str, tab: str) -> Form:
 
 def _checkboxes(data: Any, fields: set[str]) -> dict[str, tuple[str, ...]]:
     if not isinstance(data, Mapping):
-        raise ConfigError("[checkboxes] must map a question's field name to its list of options")
+        raise SettingsError("[checkboxes] must map a question's field name to its list of options")
     # An empty list is how a committee's file switches off the options of a question the
     # defaults list but its forms do not ask: there is nothing to check it against.
     listed = {key: options for key, options in data.items() if key in fields or options != []}

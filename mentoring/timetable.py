@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mentoring.errors import ConfigError
+from mentoring.errors import SettingsError
 
 OFF = "off"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -145,7 +145,7 @@ class When:
 
 
 def parse_when(text: str, key: str) -> When:
-    """`text` as a When; raises ConfigError naming `key` and the forms it may take."""
+    """`text` as a When; raises SettingsError naming `key` and the forms it may take."""
     said = " ".join(text.strip().casefold().split())
     if said in (OFF, "never", ""):
         return When(text)
@@ -160,9 +160,9 @@ def parse_when(text: str, key: str) -> When:
         whole = 60 if unit == "minutes" else 24
         if n < 1 or whole % n:
             divisors = ", ".join(str(d) for d in range(1, whole) if whole % d == 0)
-            raise ConfigError(
+            raise SettingsError(
                 f"setting '{key}' is '{text}'; every N {unit} needs an N that divides"
                 f" {whole} ({divisors}), so that every day runs at the same times"
             )
         return When(text, unit, n)
-    raise ConfigError(f"setting '{key}' is '{text}'; write one of: {', '.join(FORMS)}")
+    raise SettingsError(f"setting '{key}' is '{text}'; write one of: {', '.join(FORMS)}")

@@ -13,7 +13,11 @@ never sent again automatically.
 Only answers that prove Gmail did not take the message are simply tried again
 after a wait: 429 and the rate-limit 403s. 400 (a message Gmail cannot use) is
 not sent; 401 and other 403s stop the batch (the token cannot send), and so does
-a connection that never started (no network): that message was not sent.
+a connection that never opened (no network, a firewall, a proxy, a failed secure
+handshake: sync/google.py) and a sign-in that fails: that message was not sent, and
+the next run sends it. The sign-in is renewed before each send (an access token
+lasts an hour, a batch may outlast it), so that a sign-in that fails is never taken
+for a send with no answer.
 
 Each request goes once (sync/google.py, `discovery_client`): a send whose connection is
 lost before the answer is maybe sent, never sent again behind our back.
@@ -69,15 +73,22 @@ class GmailSender:
         """The Gmail service, signed in; made once (a look-up may come before any send)."""
         if self._service is not None:
             return self._service
-        try:
-            signed_in(self.creds, self.google.timeout, self.retry, "Gmail")
-        except GoogleError as exc:
-            advice = "" if unreachable(exc) else "; run mentor-sync doctor"
-            raise SendError(f"{exc}{advice}", fatal=True) from exc
+        self._sign_in()
         self._service = discovery_client(
             "gmail", "v1", self.creds, self.google.gmail_endpoint, self.google.timeout
         )
         return self._service
+
+    def _sign_in(self, key: str = "") -> None:
+        """Sign in, or renew the sign-in, unless the access token is good for a few minutes
+        more; raises SendError (fatal: nothing more can be sent) saying that the email
+        `key` was not sent when it fails."""
+        try:
+            signed_in(self.creds, self.google.timeout, self.retry, "Gmail")
+        except GoogleError as exc:
+            advice = "" if unreachable(exc) else "; run mentor-sync doctor"
+            said = f"{key} was not sent: {exc} (the next run sends it)" if key else f"{exc}{advice}"
+            raise SendError(said, fatal=True) from exc
 
     def __exit__(self, *exc_info: object) -> None:
         service, self._service = self._service, None
@@ -90,6 +101,7 @@ class GmailSender:
         be asked (it is not sent again), `fatal` when the rest of the batch should wait."""
         if self._service is None:
             raise SendError("the Gmail sender is not signed in", fatal=True)
+        self._sign_in(key)
         raw = base64.urlsafe_b64encode(message.as_bytes()).decode("ascii")
         request = self._service.users().messages().send(userId="me", body={"raw": raw})
         msgid = str(message["Message-ID"] or "")
@@ -208,7 +220,10 @@ class GmailSender:
 
 
 def _detail(problem: CallProblem) -> str:
-    return f"{problem.status} {problem.reason}: {problem.message}".replace(" :", ":").strip()
+    """The problem as the Email Log says it (429 RESOURCE_EXHAUSTED: Quota exceeded); no
+    status when no answer came."""
+    said = " ".join(str(part) for part in (problem.status, problem.reason) if part)
+    return f"{said}: {problem.message}" if said else problem.message
 
 
 def _found(problem: CallProblem) -> str:

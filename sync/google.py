@@ -5,12 +5,14 @@ their body), lost connections and timeouts are tried again after a capped,
 jittered exponential wait, a bounded number of times, and so are the 403s that
 mean "slow down" (rateLimitExceeded, userRateLimitExceeded); 400, 401, 404 and
 every other 403 never are, since asking again cannot change the answer. Nor is a connection
-that never started (the name did not resolve, or the address refused it): that
-is no network, a wrong address or a firewall, which seconds of waiting do not
-mend, so it is said at once in one sentence. A 5xx, like no answer, does not
-prove that Google did not do what was asked (Gmail has answered 500 to a send it
-had made): a call that must not be done twice checks before trying again
-(`CallProblem.maybe_done`).
+that never opened (the name did not resolve, the address refused it or never
+answered, no route to it, a proxy that did not let it through, a secure connection
+whose handshake failed): that is no network, a wrong address, a proxy or a firewall,
+which seconds of waiting do not mend, so it is said at once in one sentence. A 5xx,
+like no answer, does not prove that Google did not do what was asked (Gmail has
+answered 500 to a send it had made): a call that must not be done twice checks
+before trying again (`CallProblem.maybe_done`). A connection that never opened, and
+a sign-in that failed before the call, prove that nothing was asked.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import json
 import random
 import socket
+import ssl
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +34,13 @@ import google.auth.transport.requests
 import gspread.exceptions
 import httplib2
 import requests
+import urllib3.exceptions
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from googleapiclient.errors import HttpError
 
-from mentoring.errors import ConfigError, MentorSyncError
+from mentoring.errors import MentorSyncError, SettingsError
 from mentoring.settings import Google
 
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -57,8 +62,12 @@ READING_SCOPES = {
 }
 Credentials = service_account.Credentials | user_credentials.Credentials
 T = TypeVar("T")
-# CallProblem.reason of a connection that never started: nothing was asked of Google.
+# CallProblem.reason of a connection that never opened: nothing was asked of Google.
 UNREACHABLE = "UNREACHABLE"
+# CallProblem.reason of a sign-in (renewing the access token) that failed before the call
+# was made: nothing was asked of the API either.
+SIGN_IN = "SIGN_IN"
+NOTHING_ASKED = frozenset({UNREACHABLE, SIGN_IN})
 
 
 class GoogleError(MentorSyncError):
@@ -134,14 +143,15 @@ class CallProblem:
     reason: str  # Google's status word (RESOURCE_EXHAUSTED) or what happened instead
     message: str
     transient: bool
-    host: str = ""  # for a connection that never started (UNREACHABLE): where it went
+    host: str = ""  # for a connection that never opened (UNREACHABLE): where it went
 
     @property
     def maybe_done(self) -> bool:
         """Whether Google may have done it all the same: no answer came, or its servers
         failed (a 5xx, JSON or an HTML page), perhaps after doing it. 429 and other 4xx
-        answers prove it was not done, and so does a connection that never started."""
-        return (self.status == 0 and self.reason != UNREACHABLE) or self.status >= 500
+        answers prove it was not done, and so do a connection that never opened and a
+        sign-in that failed before the call (NOTHING_ASKED)."""
+        return (self.status == 0 and self.reason not in NOTHING_ASKED) or self.status >= 500
 
 
 def describe(exc: BaseException, host: str = "") -> CallProblem | None:
@@ -161,27 +171,68 @@ def describe(exc: BaseException, host: str = "") -> CallProblem | None:
         return CallProblem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
     if isinstance(exc, google.auth.exceptions.RefreshError):
         return CallProblem(401, "REFRESH", _refresh_message(exc), transient=False)
-    if isinstance(exc, google.auth.exceptions.TransportError):
-        return CallProblem(
-            0, "CONNECTION", f"cannot reach Google's sign-in ({exc})", transient=True
-        )
+    if isinstance(exc, google.auth.exceptions.TransportError):  # renewing the token, first
+        return CallProblem(0, SIGN_IN, f"cannot reach Google's sign-in ({exc})", transient=True)
     if isinstance(exc, OSError):  # httplib2 lets socket errors through
         return CallProblem(0, "CONNECTION", f"the connection failed ({exc})", transient=True)
     return None
 
 
 def _never_started(exc: BaseException, host: str) -> CallProblem | None:
-    """A connection that never started: the name did not resolve (no network, or no DNS),
-    or the address refused it. Not transient in the way a 5xx is: said at once."""
+    """A connection that never opened, so no request went: not transient in the way a 5xx
+    is (said at once), and proof that nothing was done."""
     chain = list(_chain(exc))
-    if any(isinstance(e, socket.gaierror) for e in chain):
-        why = "no network or DNS (the name did not resolve)"
-    elif any(isinstance(e, ConnectionRefusedError) for e in chain):
-        why = "the connection was refused (a firewall or a proxy, or a wrong google.*_endpoint?)"
-    else:
+    why = _why_never_opened(chain)
+    if not why:
         return None
     where = _host(chain) or host or "Google"
     return CallProblem(0, UNREACHABLE, why, transient=False, host=where)
+
+
+def _why_never_opened(chain: list[BaseException]) -> str:
+    """Why the connection never opened, in plain words; "" when it opened (or nobody can
+    tell: a timeout or a lost connection once the request may have gone)."""
+    if any(isinstance(e, urllib3.exceptions.ProxyError) for e in chain):
+        return (
+            f"the proxy did not let the connection through ({_first_os_error(chain)}); check"
+            " the proxy the environment names (HTTPS_PROXY, HTTP_PROXY)"
+        )
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "no network or DNS (the name did not resolve)"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "the connection was refused (a firewall or a proxy, or a wrong google.*_endpoint?)"
+    opening = [e for e in chain if isinstance(e, urllib3.exceptions.ConnectTimeoutError)]
+    if opening and not isinstance(opening[0], urllib3.exceptions.NewConnectionError):
+        return "the connection did not open in time (no network, or a firewall that drops it)"
+    if opening:
+        return f"the connection could not be opened ({_first_os_error(chain)}; no network?)"
+    if _handshake_failed(chain):
+        return (
+            f"the secure connection could not be set up ({_first_os_error(chain)}; a proxy"
+            " or firewall that inspects traffic, or a wrong google.*_endpoint?)"
+        )
+    return ""
+
+
+def _handshake_failed(chain: list[BaseException]) -> bool:
+    """Whether the handshake that opens a secure connection failed (a certificate refused,
+    a server that does not speak TLS, a connection reset meanwhile), before any request
+    went. An SSL error or a reset later, mid-answer, may come after the request was taken."""
+    for exc in chain:
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return True
+        if isinstance(exc, OSError) and exc.__traceback__ is not None:
+            frames = traceback.extract_tb(exc.__traceback__)
+            if frames and frames[-1].name == "do_handshake":  # ssl.SSLSocket.do_handshake
+                return True
+    return False
+
+
+def _first_os_error(chain: list[BaseException]) -> str:
+    """The system's words for the innermost OSError in `chain` ("[Errno 113] No route to
+    host"), or the last exception's."""
+    errors = [e for e in chain if isinstance(e, OSError)]
+    return str(errors[-1] if errors else chain[-1])
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -248,7 +299,7 @@ def _final(what: str, problem: CallProblem, tries: int) -> GoogleError:
         parts.append(_ADVICE[problem.status])
     if problem.transient:
         parts.append("run again later")
-    kind = NoAnswerError if problem.status == 0 else GoogleError
+    kind = NoAnswerError if problem.status == 0 and problem.maybe_done else GoogleError
     return kind("; ".join(parts), problem.status, problem.reason, problem.message)
 
 
@@ -269,12 +320,12 @@ def load_credentials(
 ) -> Credentials:
     """The credentials in `path`: a service-account key, or an OAuth token (authorized user).
 
-    Raises ConfigError naming the file and what to do when it is missing or not one of
+    Raises SettingsError naming the file and what to do when it is missing or not one of
     those; `get` says how to get the right file ("to get the right file, run ...").
     """
     file = Path(path)
     if not file.is_file():
-        raise ConfigError(
+        raise SettingsError(
             f"no Google credentials file at {file} ({what}); make it as docs/google.md"
             " ('Setting up Google') says, or point the settings (the [google] section) at it"
         )
@@ -290,20 +341,20 @@ def load_credentials(
             # google-auth puts Google's token endpoint in place of the file's; keep the file's.
             return found.with_token_uri(info["token_uri"]) if info.get("token_uri") else found
     except KeyError as exc:
-        raise ConfigError(f"{file} is a {_KINDS[kind]} without {exc}; {fix}") from exc
+        raise SettingsError(f"{file} is a {_KINDS[kind]} without {exc}; {fix}") from exc
     except ValueError as exc:
-        raise ConfigError(f"{file} {_not_usable(kind, info, exc)}; {fix}") from exc
+        raise SettingsError(f"{file} {_not_usable(kind, info, exc)}; {fix}") from exc
     if "installed" in info or "web" in info:
-        raise ConfigError(
+        raise SettingsError(
             f"{file} is an OAuth client file, not a sign-in; run 'mentor-sync auth' with it"
             " (google.oauth_client) to make the token file"
         )
     if "service-account.json" in info:
-        raise ConfigError(
+        raise SettingsError(
             f"{file} is a copy of credentials.example.json, which shows the shape of the"
             f" credentials files with placeholders and holds no key; {fix}"
         )
-    raise ConfigError(
+    raise SettingsError(
         f'{file} is neither a service-account key nor an OAuth token (its "type" is'
         f" {info.get('type')!r}); {fix}"
     )
@@ -313,22 +364,24 @@ _KINDS = {"service_account": "service-account key file", "authorized_user": "OAu
 
 
 def _credentials_json(file: Path, fix: str) -> dict:
-    """The JSON object in a credentials file; ConfigError saying what the file is instead."""
+    """The JSON object in a credentials file; SettingsError saying what the file is instead."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {file} as a JSON credentials file ({exc}); {fix}") from exc
+        raise SettingsError(
+            f"cannot read {file} as a JSON credentials file ({exc}); {fix}"
+        ) from exc
     if text.lstrip().startswith("-----BEGIN"):
-        raise ConfigError(
+        raise SettingsError(
             f"{file} is a PEM key alone, not the JSON key file Google gives (with the key, the"
             f" service account's email and more); {fix}"
         )
     try:
         info = json.loads(text)
     except ValueError as exc:
-        raise ConfigError(f"{file} is not a JSON credentials file ({exc}); {fix}") from exc
+        raise SettingsError(f"{file} is not a JSON credentials file ({exc}); {fix}") from exc
     if not isinstance(info, dict):
-        raise ConfigError(f"{file} is not a JSON credentials file (not a JSON object); {fix}")
+        raise SettingsError(f"{file} is not a JSON credentials file (not a JSON object); {fix}")
     return info
 
 

@@ -177,7 +177,7 @@ class GoogleSpreadsheet:
             self._call(
                 "writing to the spreadsheet",
                 lambda: self.http.values_batch_update(self.id, body),
-                lambda problem: unanswered.append(problem.status == 0),
+                lambda problem: unanswered.append(problem.maybe_done),
                 maybe_written=lambda: any(unanswered),
             )
         for tab_edits in edits:
@@ -225,15 +225,15 @@ class GoogleSpreadsheet:
 
         def attempt() -> None:
             # spreadsheets:batchUpdate is applied whole or not at all, but adding a tab or
-            # a column twice is not harmless: after a try with no answer, look first.
-            # (An error answer means Google did not apply it.)
+            # a column twice is not harmless: after a try Google may have applied (no
+            # answer, or a 5xx), look first.
             if retried and self._done(plan):
                 return
             self.http.batch_update(self.id, body)
 
         def before_retry(problem) -> None:
             nonlocal retried
-            retried = retried or problem.status == 0  # no answer: it may have been done
+            retried = retried or problem.maybe_done
 
         self._call(
             "writing to the spreadsheet", attempt, before_retry, maybe_written=lambda: retried
@@ -251,8 +251,8 @@ class GoogleSpreadsheet:
                 "checking whether the write was done",
                 lambda: self.http.fetch_sheet_metadata(self.id, params={"fields": METADATA_FIELDS}),
             )
-        except GoogleError as exc:
-            raise NoAnswerError(f"{exc}, after a try of writing got no answer") from exc
+        except GoogleError as exc:  # the write before it may have been done all the same
+            raise NoAnswerError(str(exc), exc.status, exc.reason, exc.detail) from exc
         meta = {s["properties"]["title"]: s["properties"] for s in answer.get("sheets", [])}
         self._meta = meta
         for title, (rows, columns) in plan.grids.items():

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 
 from mentoring.addresses import ascii_email
-from mentoring.errors import ConfigError
+from mentoring.errors import SettingsError
 from mentoring.settings import Smtp
 from sync.sender import SendError
 
@@ -43,14 +43,14 @@ class SmtpSender:
     def __enter__(self) -> SmtpSender:
         """Connect, start TLS and log in as the settings say.
 
-        Raises ConfigError when the username's variable is set but the password's is not,
+        Raises SettingsError when the username's variable is set but the password's is not,
         and SendError (fatal) when the server cannot be reached or refuses the login.
         """
         s = self.settings
         user = self.environ.get(s.username_env, "") if s.username_env else ""
         password = self.environ.get(s.password_env, "") if user else ""
         if user and not password:
-            raise ConfigError(
+            raise SettingsError(
                 f"the environment variable {s.password_env} is not set; it must hold the SMTP"
                 f" password of {user} (named by {s.username_env})"
             )

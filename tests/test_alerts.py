@@ -23,6 +23,8 @@ from tests.conftest import (
     smtp_program_at,
     tab_rows,
 )
+from tests.fakes.google_fake import FakeGoogle
+from tests.test_google_backend import new_program
 
 
 def invoke(settings_path: Path, *args: str, day: str = "2026-03-02"):
@@ -194,34 +196,31 @@ def _set_log(workbook: Path, edits: dict[str, dict[str, str]]) -> None:
     book.save(workbook)
 
 
-def _no_workbook(workbook: Path, settings_path: Path) -> None:
-    workbook.unlink()
-
-
-def _a_broken_template(workbook: Path, settings_path: Path) -> None:
+def test_a_mistake_in_a_template_never_tells_the_committee(program, tmp_path):
+    settings_path = tmp_path / "settings.toml"
+    assert invoke(settings_path, "match").exit_code == 0  # set up, then a setting goes wrong
     templates = settings_path.parent / "templates"
     templates.mkdir()
     (templates / "checkin.txt").write_text("Subject: hi {{ no_such_thing }}\n\nbody\n")
     add_settings(settings_path, f'[email]\ntemplates = "{templates}"\n')
-
-
-@pytest.mark.parametrize(
-    ("mistake", "job"),
-    [(_no_workbook, "match"), (_a_broken_template, "checkin")],
-    ids=["no workbook", "a template"],
-)
-def test_a_configuration_error_never_tells_the_committee(program, tmp_path, mistake, job):
-    workbook, _ = program
-    settings_path = tmp_path / "settings.toml"
-    assert invoke(settings_path, "match").exit_code == 0  # set up, then a setting goes wrong
-    mistake(workbook, settings_path)
-    results = [invoke(settings_path, job) for _ in range(3)]
+    results = [invoke(settings_path, "checkin") for _ in range(3)]
     assert [r.exit_code for r in results] == [2, 2, 2]
     assert all("alert:" not in r.output for r in results)
     assert alerts_in(tmp_path / "outbox") == []
     # Remembered all the same: status and doctor show it.
     status = invoke(settings_path, "status").output
     assert "FAILED (3 in a row)" in status and "configuration error: " in status
+
+
+def test_a_credentials_file_gone_never_tells_the_committee(tmp_path):
+    with FakeGoogle() as fake:
+        settings_path = new_program(fake, tmp_path)
+        assert invoke(settings_path, "match").exit_code == 0  # set up
+        (tmp_path / "credentials" / "service-account.json").unlink()
+        results = [invoke(settings_path, "match") for _ in range(3)]
+        assert [r.exit_code for r in results] == [2, 2, 2]
+        assert "no Google credentials file at " in results[0].stderr
+        assert fake.sent == []  # Gmail, through which an alert would go, still works
 
 
 def test_sorting_a_response_tab_does_not_tell_the_same_intake_issues_again(tmp_path, settings_file):

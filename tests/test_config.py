@@ -3,7 +3,7 @@
 import pytest
 
 from jobs.settings_file import default_settings_text, load_settings
-from mentoring.errors import ConfigError
+from mentoring.errors import SettingsError
 
 
 def settings_from(tmp_path, text):
@@ -151,7 +151,7 @@ def test_the_shipped_defaults_are_complete_and_valid(tmp_path):
     ],
 )
 def test_bad_settings_are_named(tmp_path, text, message):
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(SettingsError) as caught:  # never an alert to the committee
         settings_from(tmp_path, text)
     assert str(caught.value).startswith(message)
 
@@ -160,5 +160,5 @@ def test_a_settings_file_that_is_not_utf8(tmp_path):
     (tmp_path / "settings.toml").write_bytes(
         '[program]\nname = "Programme d\'été"\n'.encode("latin-1")
     )
-    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+    with pytest.raises(SettingsError, match="is not UTF-8 text"):
         load_settings(tmp_path / "settings.toml")

@@ -11,7 +11,7 @@ import stat
 import threading
 import webbrowser
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -37,6 +37,7 @@ from tests.fakes.google_program import (
     oauth_client,
     user_token,
 )
+from tests.fakes.network import hangs_up, silent_port
 from tests.test_google_backend import COMMITTEE, approve, committee_edits, new_program
 
 DAY0 = date(2026, 1, 12)
@@ -169,6 +170,86 @@ def test_a_quota_answer_proves_gmail_did_not_send_so_it_is_tried_again(fake, tmp
     assert result.output.splitlines()[-1] == "introduce: 2 sent", result.output
     assert sent_to(fake) == {"ana@m.org": 1, "bo@m.org": 1}
     assert len(gmail_requests(fake, "POST")) == 4 and gmail_requests(fake, "GET") == []
+
+
+def gmail_at(settings_path, endpoint: str) -> None:
+    """Point the settings' google.gmail_endpoint at `endpoint`."""
+    text = settings_path.read_text(encoding="utf-8")
+    start = text.index('gmail_endpoint = "')
+    end = text.index("\n", start)
+    settings_path.write_text(f'{text[:start]}gmail_endpoint = "{endpoint}"{text[end:]}')
+
+
+def test_emails_gmail_could_not_be_reached_for_wait_for_the_next_run_not_for_the_committee(
+    fake, tmp_path
+):
+    settings_path = matched_and_approved(fake, tmp_path, readonly=False)
+    with silent_port() as port:  # the connection never opens: no network, or a firewall
+        gmail_at(settings_path, f"http://127.0.0.1:{port}")
+        first = cli_run(settings_path, DAY0, "introduce")
+    assert first.exit_code == 1
+    assert first.output.splitlines()[-1] == "introduce: 0 sent, 2 failed, to try again next run"
+    log = email_log(fake, settings_path)
+    assert (log["ana@m.org"]["Status"], log["bo@m.org"]["Status"]) == ("failed", "failed")
+    assert log["ana@m.org"]["Error"].startswith(
+        f"introduction | ana@m.org | tom@t.org was not sent: cannot reach 127.0.0.1:{port}:"
+        " the connection did not open in time"
+    )
+    assert log["bo@m.org"]["Error"].startswith("not tried: ")  # the batch stopped there
+    gmail_at(settings_path, fake.url)
+    again = cli_run(settings_path, DAY0 + timedelta(1), "introduce")
+    assert again.output.splitlines()[-1] == "introduce: 2 sent", again.output
+    assert sent_to(fake) == {"ana@m.org": 1, "bo@m.org": 1}
+
+
+def signed_in_token(fake, token_uri: str, access_token: str) -> dict:
+    """A Gmail token file holding an access token good for the next hour, renewed at
+    `token_uri`, as a sign-in leaves it."""
+    expiry = datetime.now(UTC) + timedelta(hours=1)
+    return {
+        **user_token(fake, [GMAIL_SEND]),
+        "token": access_token,
+        "expiry": expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "token_uri": token_uri,
+    }
+
+
+def test_a_sign_in_that_cannot_be_renewed_mid_batch_is_not_taken_for_a_send(fake, tmp_path):
+    settings = load_settings(google_settings(tmp_path, fake, readonly=False, timeout=1.0))
+    with hangs_up() as (sign_in_at, renewals):  # Google's sign-in, lost mid-answer
+        token = signed_in_token(fake, sign_in_at, fake.grant(PROGRAM_GMAIL, [GMAIL_SEND]))
+        (tmp_path / "credentials" / "gmail-token.json").write_text(json.dumps(token))
+        retry = Retry(tries=2, sleep=lambda seconds: None)
+        with GmailSender(gmail_credentials(settings), settings.google, retry) as sender:
+            assert sender.send(letter(1), "intro 1") == ""
+            sender.creds.expiry = datetime.now(UTC).replace(tzinfo=None)  # the hour is up
+            with pytest.raises(SendError) as caught:
+                sender.send(letter(2), "intro 2")
+    assert sent_to(fake) == {"mentee1@m.org": 1} and len(renewals) == 2
+    assert str(caught.value).startswith(
+        "intro 2 was not sent: signing in to Gmail failed after 2 tries (cannot reach Google's"
+        " sign-in ("
+    )
+    # Not "maybe sent": the next run sends it; and nothing more is tried in this one.
+    assert (caught.value.maybe_sent, caught.value.fatal) == (False, True)
+
+
+def test_a_token_gmail_refuses_whose_renewal_fails_was_not_sent(fake, tmp_path):
+    settings = load_settings(google_settings(tmp_path, fake, readonly=False, timeout=1.0))
+    with hangs_up() as (sign_in_at, renewals):
+        token = signed_in_token(fake, sign_in_at, "ya29.revoked-before-its-hour-was-up")
+        (tmp_path / "credentials" / "gmail-token.json").write_text(json.dumps(token))
+        retry = Retry(tries=2, sleep=lambda seconds: None)
+        sender = GmailSender(gmail_credentials(settings), settings.google, retry)
+        with sender, pytest.raises(SendError) as caught:
+            sender.send(letter(1), "intro 1")
+    # Gmail answered 401 to each send; renewing the sign-in then failed each time.
+    assert [r.status for r in gmail_requests(fake, "POST")] == [401, 401] and len(renewals) == 2
+    assert fake.sent == []
+    assert str(caught.value).startswith(
+        "Gmail could not send intro 1 after 2 tries (SIGN_IN: cannot reach Google's sign-in ("
+    )
+    assert (caught.value.maybe_sent, caught.value.fatal) == (False, True)
 
 
 def gmail_sender(fake, folder, *, readonly: bool, timeout: float = 0.25) -> GmailSender:

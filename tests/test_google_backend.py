@@ -274,8 +274,24 @@ def test_when_every_request_fails_run_exits_1_and_the_spreadsheet_is_unchanged(f
     assert fake.sent == []
 
 
+WRITE_FAILS = {
+    # Google's 429 proves the write was not made; its 500, like no answer, does not.
+    "429": (
+        "(429 RESOURCE_EXHAUSTED: Quota exceeded",
+        "run again later (nothing was written)",
+    ),
+    "500": (
+        "(500 INTERNAL: Internal error encountered.)",
+        "run again later (it may or may not have been written; run again, which writes the same)",
+    ),
+}
+
+
+@pytest.mark.parametrize("answer", list(WRITE_FAILS))
 @pytest.mark.parametrize("first_run", [True, False], ids=["adding tabs", "setting cells"])
-def test_a_write_that_fails_for_good_leaves_the_spreadsheet_as_it_was(fake, tmp_path, first_run):
+def test_a_write_that_fails_for_good_leaves_the_spreadsheet_as_it_was(
+    fake, tmp_path, first_run, answer
+):
     settings_path = new_program(fake, tmp_path, tries=2)
     if not first_run:
         assert cli_run(settings_path, DAY0, "match").exit_code == 0
@@ -283,13 +299,48 @@ def test_a_write_that_fails_for_good_leaves_the_spreadsheet_as_it_was(fake, tmp_
         committee_edits(fake, mentees, {"bo@m.org": {"Subject areas": "Physics"}}, "Email Address")
     before = fake.snapshot(SHEET_ID)
     fake.faults.fail_next(2, "skip")  # the tab list and the read go through ...
-    fake.faults.always = "500"  # ... and every try of the write fails
+    fake.faults.always = answer  # ... and every try of the write fails
     result = cli_run(settings_path, DAY0, "match")
     fake.faults.always = None
     assert result.exit_code == 1
-    assert "failed after 2 tries (500 INTERNAL: Internal error encountered.)" in result.stderr
-    assert result.stderr.rstrip().endswith("run again later (nothing was written)")
+    error, outcome = WRITE_FAILS[answer]
+    assert f"failed after 2 tries {error}" in result.stderr
+    assert result.stderr.rstrip().endswith(outcome)
     assert fake.snapshot(SHEET_ID) == before
+
+
+def _a_new_program(fake: FakeGoogle, settings_path: Path) -> None:
+    """The first run adds the tool's tabs."""
+
+
+def _a_column_deleted(fake: FakeGoogle, settings_path: Path) -> None:
+    """After a run, someone deletes the committee tab's Alternatives, which the next adds."""
+    assert cli_run(settings_path, DAY0, "match").exit_code == 0
+    client = gspread.Client(
+        auth=None, session=loopback_session(fake, fake.grant(COMMITTEE, [SHEETS_SCOPE]))
+    )
+    tab = client.open_by_key(SHEET_ID).worksheet(load_settings(settings_path).tabs.committee)
+    tab.delete_columns(tab.row_values(1).index("Alternatives") + 1)
+
+
+@pytest.mark.parametrize(
+    "before", [_a_new_program, _a_column_deleted], ids=["adding tabs", "adding a column"]
+)
+def test_a_write_google_made_but_answered_500_is_not_made_twice(fake, tmp_path, before):
+    settings_path = new_program(fake, tmp_path)
+    before(fake, settings_path)
+    fake.faults.fail_next(2, "skip", api="sheets")  # the tab list and the read go through ...
+    fake.faults.fail_next(1, "500_after", api="sheets")  # ... and Google makes the write, yet 500
+    result = cli_run(settings_path, DAY0, "match")
+    assert result.exit_code == 0, result.output
+    writes = [r.status for r in fake.requests if r.path.endswith(":batchUpdate")]
+    assert writes[-1:] == [500]  # looked, found it made: not sent again
+    titles = fake.tab_titles(SHEET_ID)
+    assert sorted(titles) == sorted(set(titles))
+    header = fake.values(SHEET_ID, load_settings(settings_path).tabs.committee)[0]
+    assert header.count("Alternatives") == 1
+    again = cli_run(settings_path, DAY0, "match")
+    assert again.exit_code == 0 and again.output.rstrip().endswith("no changes")
 
 
 @pytest.mark.parametrize(

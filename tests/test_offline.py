@@ -1,6 +1,7 @@
-"""No network, one line: a name that does not resolve or an address that refuses is said at
-once, in one sentence, after one try, through the real Google clients; a key file that is
-not a key says what it is and how to get the right one."""
+"""No network, one line: a name that does not resolve, an address that refuses or never
+answers is said at once, in one sentence, after one try, through the real Google clients;
+a connection that never opened proves nothing was asked, so a Gmail send that met one was
+not sent; a key file that is not a key says what it is and how to get the right one."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ import dataclasses
 import json
 import shutil
 import socket
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httplib2
 import pytest
 import requests
 
+from jobs.backends import gmail_credentials
 from jobs.settings_file import load_settings
 from sync.gmail import GmailSender
 from sync.google import GMAIL_SEND, UNREACHABLE, describe, load_credentials
@@ -24,6 +28,7 @@ from sync.sender import SendError
 from tests.conftest import PEOPLE, own_program
 from tests.fakes.google_fake import FakeGoogle
 from tests.fakes.google_program import SHEET_ID, cli_run, google_settings, response_tabs
+from tests.fakes.network import NO_ROUTE, hangs_up, silent_port
 from tests.fakes.smtp_server import free_port
 
 DAY = date(2026, 3, 2)
@@ -31,6 +36,10 @@ REPO = Path(__file__).resolve().parent.parent
 DNS = "no network or DNS (the name did not resolve); check the connection"
 REFUSED = (
     "the connection was refused (a firewall or a proxy, or a wrong google.*_endpoint?);"
+    " check the connection"
+)
+SILENT = (
+    "the connection did not open in time (no network, or a firewall that drops it);"
     " check the connection"
 )
 
@@ -68,21 +77,26 @@ def closed_port() -> int:
     return free_port()
 
 
+LOOPBACK = ("http://127.0.0.1:{port}", "http://127.0.0.1:{port}/token", "127.0.0.1")
 WHERES = {
     "dns": ("https://sheets.invalid", "https://oauth2.invalid/token", "oauth2.invalid", DNS),
-    "refused": ("http://127.0.0.1:{port}", "http://127.0.0.1:{port}/token", "127.0.0.1", REFUSED),
+    "refused": (*LOOPBACK, REFUSED),
+    "no answer": (*LOOPBACK, SILENT),  # dropped by a firewall: the connect timeout
 }
 
 
-@pytest.fixture(params=["dns", "refused"])
+@pytest.fixture(params=list(WHERES))
 def offline(request, tmp_path):
-    """A program whose Google cannot be reached (its name does not resolve, or its address
-    refuses): its settings, what a job says about it, and the (host, port) it would reach."""
+    """A program whose Google cannot be reached (its name does not resolve, its address
+    refuses or never answers): its settings, what a job says about it, and the (host, port)
+    it would reach."""
     google, token, host, why = WHERES[request.param]
-    port = closed_port() if request.param == "refused" else 443
-    settings_path = offline_program(tmp_path, google.format(port=port), token.format(port=port))
-    shown = f"{host}:{port}" if request.param == "refused" else host
-    return settings_path, f"cannot reach {shown} while opening the spreadsheet: {why}", (host, port)
+    with silent_port() as silent:
+        port = {"dns": 443, "refused": closed_port(), "no answer": silent}[request.param]
+        settings_path = offline_program(tmp_path, google.format(port=port), token.format(port=port))
+        shown = host if request.param == "dns" else f"{host}:{port}"
+        said = f"cannot reach {shown} while opening the spreadsheet: {why}"
+        yield settings_path, said, (host, port)
 
 
 def test_a_job_without_network_says_so_in_one_line_after_one_try(offline, lookups):
@@ -119,6 +133,60 @@ def test_gmail_unreachable_for_a_send_says_it_was_not_sent_and_stops_the_batch(t
     assert (caught.value.maybe_sent, caught.value.fatal) == (False, True)
 
 
+# Connections that never open, and the words for why (none was asked anything).
+NEVER_OPENS = {
+    "no answer": "the connection did not open in time (no network, or a firewall that drops it)",
+    "no route": "the connection could not be opened ([Errno ",
+    "a proxy": "the proxy did not let the connection through ([Errno ",
+    "a failed secure handshake": "the secure connection could not be set up (",
+}
+
+
+@contextmanager
+def never_opening(kind: str, fake: FakeGoogle) -> Iterator[str]:
+    """The address of a Gmail a connection to which never opens, as `kind` says. With "a
+    proxy" it is the fake's own: the proxy is named once the sender has signed in."""
+    with silent_port() if kind == "no answer" else nullcontext(0) as silent:
+        yield {
+            "no answer": f"http://127.0.0.1:{silent}",
+            "no route": f"http://{NO_ROUTE}",
+            "a proxy": fake.url,
+            "a failed secure handshake": fake.url.replace("http:", "https:"),  # no TLS there
+        }[kind]
+
+
+def through_a_proxy_that_refuses(monkeypatch) -> None:
+    """Requests go through the proxy the environment names, which refuses every connection."""
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+
+
+@pytest.mark.parametrize("readonly", [False, True], ids=["gmail.send", "gmail.readonly"])
+@pytest.mark.parametrize("kind", list(NEVER_OPENS))
+def test_a_gmail_send_whose_connection_never_opened_was_not_sent_and_stops_the_batch(
+    tmp_path, monkeypatch, kind, readonly
+):
+    with FakeGoogle() as fake, never_opening(kind, fake) as endpoint:
+        settings = load_settings(google_settings(tmp_path, fake, readonly=readonly, timeout=1))
+        google = dataclasses.replace(settings.google, gmail_endpoint=endpoint)
+        with GmailSender(gmail_credentials(settings), google) as sender:
+            if kind == "a proxy":
+                through_a_proxy_that_refuses(monkeypatch)
+            with pytest.raises(SendError) as caught:
+                sender.send(_message(), "introduction | ana@m.org | tom@t.org")
+        assert (fake.count("gmail"), fake.sent) == (0, [])
+    said = str(caught.value)
+    where = urlsplit(endpoint).netloc
+    assert said.startswith(
+        f"introduction | ana@m.org | tom@t.org was not sent: cannot reach {where}:"
+        f" {NEVER_OPENS[kind]}"
+    )
+    assert said.endswith("; check the connection (the next run sends it)")
+    # Not "maybe sent", so the next run sends it; the rest of the batch waits for that run.
+    assert (caught.value.maybe_sent, caught.value.fatal) == (False, True)
+
+
 def _message() -> EmailMessage:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "a@m.org", "b@m.org", "hi"
@@ -127,25 +195,10 @@ def _message() -> EmailMessage:
     return message
 
 
-@pytest.fixture
-def hangs_up():
-    """A loopback server that reads each request, then closes the connection without a word
-    (a connection lost mid-answer): the URL, and the request lines it read."""
-    server = socket.create_server(("127.0.0.1", 0))
-    seen: list[bytes] = []
-
-    def serve():
-        while True:
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            with connection:
-                seen.append(connection.recv(65536).split(b"\r\n")[0])
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}", seen
-    server.close()
+@pytest.fixture(name="hangs_up")
+def hanging_up_server():
+    with hangs_up() as server:
+        yield server
 
 
 @pytest.mark.parametrize("client", ["requests", "httplib2"])

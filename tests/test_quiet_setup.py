@@ -1,6 +1,8 @@
 """Setting up is quiet for the committee: a failure counts toward "A job keeps failing" only
 in a scheduled run (cron, systemd, `mentor-sync schedule`: no terminal), after the first
-scheduled run that worked, and never for a configuration error (tests/test_alerts.py)."""
+scheduled run that worked, and never for a mistake in the settings themselves
+(tests/test_alerts.py). The spreadsheet or the send journal going wrong after set-up does
+count: the jobs stop as surely as without a network."""
 
 from __future__ import annotations
 
@@ -12,8 +14,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import openpyxl
+import pytest
+
 from jobs.runner import at_a_terminal
 from mentoring.runs import FAILED, OK, History, Run
+from tests.conftest import set_committee_cells
 from tests.test_alerts import alerts_in, invoke
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,6 +48,88 @@ def test_failures_before_the_first_scheduled_run_that_worked_never_tell_the_comm
     said = [invoke(settings_path, "match").stderr for _ in range(2)]
     assert "alert:" not in said[0] and "alert: told " in said[1]
     assert len(alerts_in(tmp_path / "outbox")) == 1
+
+
+def _in_the_workbook(workbook: Path, change) -> None:
+    """Change the workbook as someone with it open in Excel would, and save it."""
+    book = openpyxl.load_workbook(workbook)
+    change(book)
+    book.save(workbook)
+
+
+def _journal_damaged(workbook: Path, settings) -> None:
+    journal = workbook.parent / settings.operations.journal_file
+    assert journal.exists()
+    journal.write_bytes(b"this is not a database" * 100)  # a disk that failed
+
+
+def _a_column_renamed(workbook: Path, settings) -> None:
+    def rename(book):
+        for cell in book[settings.tabs.committee][1]:
+            if cell.value == "Status":
+                cell.value = "Decision"
+
+    _in_the_workbook(workbook, rename)
+
+
+def _a_row_above_a_header(workbook: Path, settings) -> None:
+    _in_the_workbook(workbook, lambda book: book[settings.tabs.committee].insert_rows(1))
+
+
+def _two_tabs_of_one_name(workbook: Path, settings) -> None:
+    named_alike = settings.mentee_form.tab.replace(" ", "  ")  # one more space
+    _in_the_workbook(workbook, lambda book: book.create_sheet(named_alike))
+
+
+def _a_question_retitled(workbook: Path, settings) -> None:
+    asked = settings.mentee_form.questions["email"]
+
+    def retitle(book):
+        for cell in book[settings.mentee_form.tab][1]:
+            if cell.value == asked:
+                cell.value = f"{asked} (work)"
+
+    _in_the_workbook(workbook, retitle)
+
+
+def _the_workbook_gone(workbook: Path, settings) -> None:
+    workbook.unlink()
+
+
+def _a_row_above_the_reports_header(workbook: Path, settings) -> None:
+    """The Program Report tab made (as `run` refreshes it too), then a row inserted above it."""
+    assert invoke(workbook.parent / "settings.toml", "report").exit_code == 0
+    _in_the_workbook(workbook, lambda book: book[settings.tabs.program_report].insert_rows(1))
+
+
+@pytest.mark.parametrize(
+    ("goes_wrong", "job", "said"),
+    [
+        pytest.param(_journal_damaged, "introduce", "cannot open the send journal", id="journal"),
+        pytest.param(_a_column_renamed, "introduce", "no column 'Status'", id="column renamed"),
+        pytest.param(_a_row_above_a_header, "match", "row 2", id="row above a header"),
+        pytest.param(_two_tabs_of_one_name, "match", "tabs named like", id="two tabs alike"),
+        pytest.param(_a_question_retitled, "match", "(work)", id="question retitled"),
+        pytest.param(_the_workbook_gone, "match", "no workbook at ", id="workbook gone"),
+        pytest.param(_a_row_above_the_reports_header, "report", "row 2", id="report tab"),
+    ],
+)
+def test_the_spreadsheet_or_the_journal_going_wrong_after_set_up_tells_the_committee(
+    program, tmp_path, goes_wrong, job, said
+):
+    workbook, settings = program
+    settings_path = tmp_path / "settings.toml"
+    set_committee_cells(workbook, settings, {"ana@m.org": {"Status": "Approved"}})
+    assert invoke(settings_path, "match").exit_code == 0  # set up, as cron runs it
+    goes_wrong(workbook, settings)
+    first, second = invoke(settings_path, job), invoke(settings_path, job)
+    assert (first.exit_code, second.exit_code) == (2, 2)  # what to fix, said where it runs
+    assert said in first.stderr and "alert:" not in first.stderr
+    assert "alert: told " in second.stderr
+    [alert] = alerts_in(tmp_path / "outbox")
+    text = alert.get_body(("plain",)).get_content()
+    assert f"mentor-sync {job} failed 2 times in a row" in text
+    assert (state(tmp_path)[job]["failures"], state(tmp_path)[job]["counted"]) == (2, 2)
 
 
 def at_the_terminal(settings_path: Path, *args: str) -> str:
