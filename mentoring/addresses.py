@@ -22,6 +22,7 @@ can carry.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -36,6 +37,10 @@ class _Checked:
     problem: str  # "" when the address is usable
 
 
+# An address between angle brackets, as "Name <address>" writes it.
+_BRACKETED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+
+
 def email_at(row: Row, column: int | None) -> str:
     """The address in a row's cell (0-based `column`), in the one form addresses are
     compared in ("" for an empty cell or a column the tab lacks)."""
@@ -45,9 +50,13 @@ def email_at(row: Row, column: int | None) -> str:
 def normalise_email(value: object) -> str:
     """The one form an address is compared in across tabs: spaces around it and a `mailto:`
     dropped, lower case, and, when the validator can read it, Unicode normalised (NFC) with
-    the domain in Unicode however it was typed. A text that is no address comes back
-    lower-cased, so that it can still be named."""
+    the domain in Unicode however it was typed. An address in angle brackets is taken from
+    the text around it ("Nadia Brooks <nadia@noaa.org> 68 (has a free place)", an
+    Alternatives entry pasted whole into Committee Mentor Email). A text that is no address
+    comes back lower-cased, so that it can still be named."""
     text = str(value or "").strip().lower().removeprefix("mailto:").strip()
+    if bracketed := _BRACKETED.search(text):
+        text = bracketed.group(1).removeprefix("mailto:")
     if text.isascii() and "xn--" not in text:
         return text  # the validator changes only Unicode and punycode: this is its form
     return _check(text).normalized or text

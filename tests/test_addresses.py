@@ -233,3 +233,16 @@ def test_the_address_check_does_no_io():
         "assert not events, events\n"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Nadia Brooks <Nadia@NOAA.org> 68 (her place goes to Ana Ruiz, 74)", "nadia@noaa.org"),
+        ("<bo@m.org>", "bo@m.org"),
+        ("Bo <mailto:bo@m.org>", "bo@m.org"),
+        ("no address <here>", "no address <here>"),
+    ],
+)
+def test_an_address_in_angle_brackets_is_taken_from_the_text_around_it(text, address):
+    assert normalise_email(text) == address

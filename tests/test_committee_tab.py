@@ -184,6 +184,19 @@ def test_a_mentee_with_no_possible_mentor_gets_an_empty_suggestion(program, sett
     )
 
 
+def test_an_alternatives_entry_pasted_whole_is_the_committees_choice(program, settings):
+    """The docs say Alternatives entries are there to copy into Committee Mentor Email: the
+    whole entry, name, score and place note included, names its mentor."""
+    val = committee_by_email(program, settings)["ana@m.org"]["Alternatives"].split("; ")[0]
+    assert val.startswith("Val Kaur <val@v.org> ")
+    set_committee_cells(program, settings, {"ana@m.org": {"Committee Mentor Email": val}})
+    match(program, settings)
+    ana = committee_by_email(program, settings)["ana@m.org"]
+    assert (ana["Suggested Mentor"], ana["Suggested Mentor Email"]) == ("Val Kaur", "val@v.org")
+    assert ana["Why"].startswith("committee's choice")
+    assert ana["Committee Mentor Email"] == val  # the committee's cell, as they left it
+
+
 def test_an_override_replaces_the_suggestion_and_is_kept(program, settings):
     set_committee_cells(program, settings, {"ana@m.org": {"Committee Mentor Email": " Uma@U.org "}})
     match(program, settings)

@@ -614,7 +614,7 @@ def test_a_rejection_the_match_has_not_seen_yet_tells_neither_person_until_it_ha
 @pytest.mark.parametrize(
     ("status", "typed"),
     [
-        ("Approved", "Yan Mentor <yan@t.org> 50 (has a free place)"),  # pasted from Alternatives
+        ("Approved", "yan@t.rog"),
         ("Hold", "yan@t.orgg"),
     ],
 )
@@ -652,6 +652,22 @@ def test_a_committee_mentor_who_is_no_mentor_holds_every_mentor_pool_notice(
         f"sent mentor pool to {suggested}",
         "sent mentor pool to wes@t.org",
     ]
+
+
+def test_an_alternatives_entry_pasted_whole_names_the_mentor_who_is_then_not_told(settings):
+    mentors = [*MENTORS, mentor("yan@t.org", name="Yan Mentor", institution="Mentor U")]
+    sheet = program_memory(settings, MENTEES[:4], mentors)
+    match(sheet, settings)
+    suggested = mentors_of(sheet, settings)["ana@m.org"]
+    pasted = "Yan Mentor <yan@t.org> 50 (has a free place)"  # as Alternatives has it
+    chosen = {"Status": "Approved", "Committee Mentor Email": pasted}
+    set_committee_cells(sheet, settings, {"ana@m.org": chosen})
+    sender = Memory()
+    notify(sheet, settings, FINAL, sender)
+    # Yan is Ana's mentor; the mentor the match had suggested, and Wes, have no mentee.
+    assert sorted(key for key in sender.delivered if key.startswith("mentor pool")) == sorted(
+        [f"mentor pool | 2027 | {suggested}", "mentor pool | 2027 | wes@t.org"]
+    )
 
 
 @pytest.mark.parametrize("introduced_by", ["the tool", "hand"])
