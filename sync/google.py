@@ -193,6 +193,11 @@ def _why_never_opened(chain: list[BaseException]) -> str:
     """Why the connection never opened, in plain words; "" when it opened (or nobody can
     tell: a timeout or a lost connection once the request may have gone)."""
     if any(isinstance(e, urllib3.exceptions.ProxyError) for e in chain):
+        # urllib3 also calls a connection lost after the request went through the proxy a
+        # ProxyError (it forgets the proxy was reached when the connection closes), so only
+        # a proxy that could not be reached, or refused the tunnel, proves nothing went.
+        if not (_tunnel_refused(chain) or any(isinstance(e, _NOT_OPENED) for e in chain)):
+            return ""
         return (
             f"the proxy did not let the connection through ({_first_os_error(chain)}); check"
             " the proxy the environment names (HTTPS_PROXY, HTTP_PROXY)"
@@ -212,6 +217,26 @@ def _why_never_opened(chain: list[BaseException]) -> str:
             " or firewall that inspects traffic, or a wrong google.*_endpoint?)"
         )
     return ""
+
+
+# What proves a connection never opened, wherever it stands in a chain of causes.
+_NOT_OPENED = (
+    socket.gaierror,
+    ConnectionRefusedError,
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.ConnectTimeoutError,
+)
+
+
+def _tunnel_refused(chain: list[BaseException]) -> bool:
+    """Whether a proxy refused to open the tunnel (http.client's "Tunnel connection failed:
+    407 ..."), before any request went through it."""
+    for exc in chain:
+        if isinstance(exc, OSError) and exc.__traceback__ is not None:
+            frames = traceback.extract_tb(exc.__traceback__)
+            if frames and frames[-1].name == "_tunnel":
+                return True
+    return False
 
 
 def _handshake_failed(chain: list[BaseException]) -> bool:

@@ -291,9 +291,8 @@ class GoogleSpreadsheet:
             )
         if not what.startswith("writing"):
             return SpreadsheetError(str(exc))  # a read: there was nothing to write
-        if maybe_written and (
-            isinstance(exc, NoAnswerError) or exc.status >= 500 or exc.status == 0
-        ):
+        # An earlier try, or the last, answered 5xx or not at all: the write may have been made.
+        if maybe_written or isinstance(exc, NoAnswerError) or exc.status >= 500:
             outcome = "it may or may not have been written; run again, which writes the same"
         else:
             outcome = "nothing was written"

@@ -379,3 +379,18 @@ def test_a_column_inserted_past_the_grid_widens_it_first(fake, tmp_path):
     sheet.read(["Tab"])
     sheet.write([TabEdits("Tab", {(1, 4): "d"}, insert_columns=(4,))])
     assert fake.values(SHEET_ID, "Tab") == [["a", "b", "", "d"]]
+
+
+@pytest.mark.parametrize("kind", ["500_after", "timeout_after"])
+def test_a_single_try_answered_5xx_or_not_at_all_may_have_written(tmp_path, kind):
+    """With google.tries = 1 there is no retry to check: the one write may have been made."""
+    with FakeGoogle(seed=7) as fake:
+        settings_path = new_program(fake, tmp_path, timeout=0.5, tries=1)
+        fake.faults.delay = 1.0
+        fake.faults.writes_only, fake.faults.apis = True, ("sheets",)
+        fake.faults.kinds, fake.faults.rate = (kind,), 1.0
+        result = cli_run(settings_path, DAY0, "match")
+    assert result.exit_code == 1
+    assert result.stderr.rstrip().endswith(
+        "(it may or may not have been written; run again, which writes the same)"
+    )

@@ -284,3 +284,21 @@ def test_a_key_file_that_is_not_a_key_says_what_it_is_and_how_to_get_one(tmp_pat
     assert result.exit_code == 2
     assert result.stderr == f"mentor-sync: configuration error: {key} {what}; {KEY_STEPS}\n"
     assert "cryptography" not in result.output and "PEM file" not in result.output
+
+
+def test_a_gmail_send_lost_after_the_proxy_took_it_may_have_gone(tmp_path, monkeypatch, hangs_up):
+    """A proxy that read the send and then hung up may have passed it on: urllib3 calls that
+    a ProxyError too, which is no proof that the connection never opened."""
+    url, seen = hangs_up
+    with FakeGoogle() as fake:
+        settings = load_settings(google_settings(tmp_path, fake, readonly=False))
+        creds = load_credentials(settings.google.gmail_token, [GMAIL_SEND], what="the test")
+        with GmailSender(creds, settings.google) as sender:
+            for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+                monkeypatch.delenv(name, raising=False)
+            monkeypatch.setenv("HTTP_PROXY", url)
+            with pytest.raises(SendError) as caught:
+                sender.send(_message(), "introduction | ana@m.org | tom@t.org")
+    assert [line.split(b" ")[0] for line in seen] == [b"POST"]  # the proxy had the send
+    assert caught.value.maybe_sent
+    assert "was not sent" not in str(caught.value)
