@@ -213,11 +213,11 @@ def left_unmatched(
             f" they are unmatched. {NOTHING_DONE}"
         )
     standings, unknown = _standings(committee, tab)
-    lines = [*unknown, *_did_not_apply(responses)]
+    paired = {email for s in standings if s.where == _PAIRED for email in (s.mentee, s.mentor)}
+    lines = [*unknown, *_did_not_apply(responses, paired)]
     if unknown:
         return Unmatched((), tuple(lines))
     misnamed = _misnamed_mentors(standings, responses, tab)
-    paired = {email for s in standings if s.where == _PAIRED for email in (s.mentee, s.mentor)}
     left = [(NOT_MATCHED, a) for a in responses.mentees if a.email not in paired]
     if not misnamed:
         left += [(MENTOR_POOL, a) for a in responses.mentors if a.email not in paired]
@@ -271,17 +271,29 @@ def _why_not(
 
 def _misnamed_mentors(standings: list[_Standing], responses: Responses, tab: str) -> list[str]:
     """A line for each Approved or Hold row whose mentor is no mentor of the responses (an
-    address pasted with a name, a typo): that row's mentor could be any of them, so while
-    there is one, no mentor is told they are in the pool."""
+    address mistyped, or a mentor whose response is in Intake Issues): that row's mentor
+    could be any of them, so while there is one, no mentor is told they are in the pool."""
     mentors = {applicant.email for applicant in responses.mentors}
-    return [
-        f"{tab} row {s.row} ({s.mentee}) is {s.status} with '{s.mentor}' as its mentor, which"
-        f" is not the address of a mentor in the mentor responses; type the mentor's address"
-        f" alone in {OVERRIDE} (as {MENTOR_EMAIL} has it), and the next run tells the mentors"
-        " without a mentee (no mentor is told they are in the pool until then)"
-        for s in standings
-        if s.where == _PAIRED and s.mentor and s.mentor not in mentors
-    ]
+    in_issues = {issue.email: f"{issue.tab} row {issue.row}" for issue in responses.issues}
+    held = " (no mentor is told they are in the pool until then)"
+    lines = []
+    for s in standings:
+        if s.where != _PAIRED or not s.mentor or s.mentor in mentors:
+            continue
+        if s.mentor in in_issues:
+            fix = (
+                f"whose response ({in_issues[s.mentor]}) is in Intake Issues; correct it"
+                " there, and the next run tells the mentors without a mentee"
+            )
+        else:
+            fix = (
+                f"which is not the address of a mentor in the mentor responses; type the"
+                f" mentor's address alone in {OVERRIDE} (as {MENTOR_EMAIL} has it), and the"
+                " next run tells the mentors without a mentee"
+            )
+        mentor = f"is {s.status} with '{s.mentor}' as its mentor"
+        lines.append(f"{tab} row {s.row} ({s.mentee}) {mentor}, {fix}{held}")
+    return lines
 
 
 def _standings(committee: Table, tab: str) -> tuple[list[_Standing], list[str]]:
@@ -372,13 +384,15 @@ def _rejected(row: Row, columns: Mapping[str, int], here: str) -> _Standing:
     return _Standing(row.number, mentee, "", _ALONE)
 
 
-def _did_not_apply(responses: Responses) -> list[str]:
+def _did_not_apply(responses: Responses, paired: set[str]) -> list[str]:
     """A line for each person whose response could not be used (the Intake Issues tab),
-    once: not matched, but they did not apply in a form the tool can read."""
+    once: not matched, but they did not apply in a form the tool can read. Not for someone
+    an Approved or Hold row names: the committee paired them (`_misnamed_mentors` says what
+    their row holds back)."""
     applied = {(a.tab, a.email) for a in (*responses.mentees, *responses.mentors)}
     lines: dict[tuple[str, str], str] = {}
     for issue in responses.issues:
-        if issue.email and (issue.tab, issue.email) in applied:
+        if issue.email and ((issue.tab, issue.email) in applied or issue.email in paired):
             continue
         said = (
             f"{issue.person}: their response could not be used, so they did not apply in a"

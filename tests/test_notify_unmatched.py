@@ -788,3 +788,22 @@ def test_a_notify_day_may_be_a_toml_date_and_a_check_in_cannot_take_a_notices_na
     )
     with pytest.raises(ConfigError, match="'Not Matched', which the Email Log uses"):
         load_settings(settings_file)
+
+
+def test_an_approved_mentor_whose_response_went_to_intake_issues_is_named_there(settings):
+    """The mentor's response is unusable now (a required answer blanked): every pool notice
+    waits, the line says where to correct it, and nobody is said not to have applied."""
+    sheet = program_memory(settings, MENTEES, MENTORS)
+    match(sheet, settings)
+    tom = mentors_of(sheet, settings)["ana@m.org"]
+    set_committee_cells(sheet, settings, {"ana@m.org": {"Status": "Approved"}})
+    blanked = [{**m, "institution": ""} if m["email"] == tom else m for m in MENTORS]
+    later = program_memory(settings, MENTEES, blanked)
+    later.tables[settings.tabs.committee] = sheet.tables[settings.tabs.committee]
+    sender = Memory()
+    report = notify(later, settings, FINAL, sender)
+    assert not [key for key in sender.delivered if key.startswith("mentor pool")]
+    said = "\n".join(report.details())
+    assert f"is Approved with '{tom}' as its mentor, whose response (Form Responses 2 row" in said
+    assert "is in Intake Issues; correct it there" in said
+    assert not [line for line in report.details() if tom in line and "did not apply" in line]
