@@ -385,13 +385,6 @@ def tab_of(shape: FormShape, tabs: Mapping[str, Sequence[Question]]) -> str:
     return best if best and held[best] * 2 >= len(titles) else ""
 
 
-def question_titled(shape: FormShape | None, header: str) -> Question | None:
-    """The question of `shape` whose answers land under `header`, if it has one."""
-    if shape is None or not header:
-        return None
-    return next((q for q in shape.questions if header_key(q.title) == header_key(header)), None)
-
-
 def untabbed_match(form: str, fields: Mapping[str, str], shape: FormShape) -> TabMatch:
     """A form read through the Forms API that has no response tab yet, matched as its tab
     will be: its questions after the columns Google adds (Timestamp, and Email Address when

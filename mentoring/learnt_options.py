@@ -33,7 +33,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from mentoring.first_settings import FormChoice, Setting
-from mentoring.form_fields import question_titled
 from mentoring.intake import split_choices
 from mentoring.questions import (
     CHECKBOX,
@@ -44,6 +43,7 @@ from mentoring.questions import (
     TEXT,
     FormShape,
     Question,
+    question_titled,
 )
 from mentoring.rules import parse_number
 from mentoring.sheet import Cell, Table, cell_text, is_blank

@@ -152,8 +152,7 @@ def no_slate(committee: Table | None, tab: str) -> str:
     so nobody is known to be left out. Raises ConfigError when Mentee Email is missing."""
     if committee is None or is_new_tab(committee, COLUMNS, "the committee's matches"):
         return f"no {tab} yet"
-    fix = "Rename the column back; the match job made it."
-    mentees = committee.require(MENTEE_EMAIL, what="a column notify-unmatched reads", fix=fix)
+    mentees = _committee_column(committee, MENTEE_EMAIL)
     if all(is_blank(cell(row, mentees)) for row in committee.rows):
         return f"no rows in {tab} yet"
     return ""
@@ -296,12 +295,18 @@ def _misnamed_mentors(standings: list[_Standing], responses: Responses, tab: str
     return lines
 
 
+def _committee_column(committee: Table, name: str) -> int:
+    """The column `name` of the committee tab; raises ConfigError, saying how to mend it,
+    when the header has lost it."""
+    fix = "Rename the column back; the match job made it."
+    return committee.require(name, what="a column notify-unmatched reads", fix=fix)
+
+
 def _standings(committee: Table, tab: str) -> tuple[list[_Standing], list[str]]:
     """Where each committee row leaves its people; and a line when a row's mentee or mentor
     cannot be known at all (a formula without its value), which holds every notice."""
-    fix = "Rename the column back; the match job made it."
     columns = {
-        name: committee.require(name, what="a column notify-unmatched reads", fix=fix)
+        name: _committee_column(committee, name)
         for name in (MENTEE_EMAIL, MENTOR_EMAIL, STATUS, OVERRIDE, REJECTED, INTRODUCED)
     }
     standings, unknown = [], []
@@ -423,14 +428,17 @@ def plan_notices(unmatched: Unmatched, ledger: Ledger, today: date, room: int) -
         if told is not None:
             lines.append(
                 f"{_who(notice.person)}: had the '{notice.kind}' email on {told:%Y-%m-%d},"
-                " under another cohort; not told again so soon"
+                " under another cohort; not told again so soon (the tool tells them again from"
+                f" {told + TOLD_LATELY:%Y-%m-%d}; until then, write to them yourselves)"
             )
             continue
         due.append(notice)
     asked = {notice.key for notice in unmatched.notices}
     problems = [
         f"the Email Log asks to send '{key}' again, but that person is not left unmatched by"
-        " this slate (or the cohort is another year's); nothing was sent"
+        " this slate (or the cohort is another year's); nothing was sent. Clear resend from"
+        " its Status in the Email Log, or correct their row in the committee tab if they are"
+        " in fact unmatched"
         for key in sorted(ledger.resends)
         if is_notice(key) and key not in asked
     ]

@@ -164,7 +164,7 @@ def earlier_reports(existing: Table | None, cohort: str) -> dict[str, dict[tuple
     for row in existing.rows:
         name = _text(cell(row, columns[COHORT]))
         value = cell(row, columns[VALUE])
-        if not name or header_key(name) == header_key(cohort):
+        if not name or cohort_name(name) == cohort_name(cohort):
             continue
         figures = found.setdefault(name, {})
         if isinstance(value, int | float) and not isinstance(value, bool):

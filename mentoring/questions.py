@@ -130,7 +130,11 @@ def prefilled_checkin_link(shape: FormShape, questions_by_field: Mapping[str, st
     question, or its questions came without entry ids (from a response tab, not the Forms API).
     """
     if not shape.responder_url:
-        raise ConfigError(f"the form '{shape.title}' has no address where people answer it")
+        raise ConfigError(
+            f"the form '{shape.title}' has no address where people answer it; publish it in"
+            " Google Forms (Publish, or Send) and run init again, or set links.checkin_form"
+            " to its prefilled link yourselves"
+        )
     answers = []
     for field in PREFILLED:
         question = _checkin_question(shape, field, questions_by_field.get(field, ""))
@@ -140,12 +144,17 @@ def prefilled_checkin_link(shape: FormShape, questions_by_field: Mapping[str, st
     return f"{shape.responder_url}{joiner}usp=pp_url&" + "&".join(answers)
 
 
+def question_titled(shape: FormShape | None, header: str) -> Question | None:
+    """The question of `shape` whose answers land under `header`, if it has one."""
+    if shape is None or not header:
+        return None
+    return next((q for q in shape.questions if header_key(q.title) == header_key(header)), None)
+
+
 def _checkin_question(shape: FormShape, field: str, title: str) -> Question | None:
     """The question of `shape` titled `title`, with its entry id; None for an email question
     the form does not ask (it collects addresses itself). Raises ConfigError otherwise."""
-    found = next(
-        (q for q in shape.questions if title and header_key(q.title) == header_key(title)), None
-    )
+    found = question_titled(shape, title)
     if found is None and field == "email":
         return None
     if found is None and not title:

@@ -118,7 +118,8 @@ def _fairness(scores: dict[str, list[int]], sizes: Counter[str], field: str) -> 
                     mean - theirs,
                     f"fairness: {group} ({field.replace('_', ' ')}) fares clearly worse: a mean"
                     f" score of {mean:.0f} against {theirs:.0f} for the others, and"
-                    f" {unmatched} of {sizes[group]} unmatched",
+                    f" {unmatched} of {sizes[group]} unmatched; look at what its members ask"
+                    " for that the mentors do not offer",
                 )
             )
     return [line for _, line in sorted(found)]

@@ -300,7 +300,9 @@ def test_resend_in_status_sends_a_notice_once_more(program):
         f"{settings.tabs.committee} row 7: Approved, but no mentor is named; set Committee"
         " Mentor Email",
         f"the Email Log asks to send '{fay}' again, but that person is not left unmatched by"
-        " this slate (or the cohort is another year's); nothing was sent",
+        " this slate (or the cohort is another year's); nothing was sent. Clear resend from"
+        " its Status in the Email Log, or correct their row in the committee tab if they are"
+        " in fact unmatched",
     )
 
 
@@ -478,7 +480,8 @@ def test_someone_told_in_december_is_not_told_again_in_january_but_is_a_year_on(
     assert january.sent == [] and len(sender.delivered) == 5
     assert (
         "  not told: Di Cho <di@m.org> (mentee): had the 'not matched' email on 2026-12-30,"
-        " under another cohort; not told again so soon"
+        " under another cohort; not told again so soon (the tool tells them again from"
+        " 2027-07-01; until then, write to them yourselves)"
     ) in january.details()
     next_year = notify(sheet, settings, date(2027, 12, 20), sender)
     assert len(next_year.sent) == 5

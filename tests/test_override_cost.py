@@ -393,7 +393,8 @@ def test_a_group_clearly_below_the_rest_gets_a_fairness_line():
     others += [outcome("Retired", 60, 20), outcome("(no answer)", 60, 21)]
     assert fairness_lines(students + others) == [
         "fairness: Student (stage) fares clearly worse: a mean score of 50 against 60 for the"
-        " others, and 1 of 6 unmatched"
+        " others, and 1 of 6 unmatched; look at what its members ask for that the mentors do"
+        " not offer"
     ]
 
 
@@ -428,7 +429,8 @@ def test_match_prints_the_fairness_line_for_a_program_where_one_group_fares_wors
     report = match(program_memory(settings, students + seniors, mentors), settings)
     assert (
         "fairness: Student (career stage) fares clearly worse: a mean score of 20 against 50"
-        " for the others, and 0 of 5 unmatched" in report.slate
+        " for the others, and 0 of 5 unmatched; look at what its members ask for that the"
+        " mentors do not offer" in report.slate
     )
     even = match(program_memory(settings, seniors, mentors), settings)
     assert not any(re.match("fairness:", line) for line in even.slate)
