@@ -454,8 +454,9 @@ def run_all(dry_run: bool = False) -> Work:
 
     def work(session: Session) -> JobResult:
         due = not dry_run and report_due(session)
-        if due:  # every tab the report reads, in the one read match makes
-            session.sheet.read(report_tabs(session.settings))
+        if due:  # every tab the report reads, in the one read match makes (with its own)
+            tabs = session.settings.tabs
+            session.sheet.read([*report_tabs(session.settings), tabs.intake_issues])
         matched = match(dry_run, save=False)(session)
         try:
             mailed = mail((INTRODUCE, CHECKIN), dry_run, after_match=True)(session)
