@@ -96,7 +96,9 @@ def run_report(
     MentorSyncError when the file fails to save after the tab was written."""
     tab = settings.tabs.program_report
     found = sheet.read(report_tabs(settings))
-    check_tabs(sheet, found, settings, [tab])
+    # A tab the tool writes and the committee renamed is refused, as match refuses it, not
+    # reported as "not made yet".
+    check_tabs(sheet, found, settings, [tab, settings.tabs.committee, settings.tabs.pair_health])
     year = count_year(sheet, found, settings, cohort, now.date())
     edits = pr.report_tab(found.get(tab), tab, year.cohort, year.figures)
     path = out or (report_file(folder, year.cohort) if folder is not None else None)

@@ -311,7 +311,11 @@ def _remember(settings: Settings, run: Run, session: Session) -> None:
         if sheet is not None:
             sheet.flush()
     except MentorSyncError as exc:
-        log.error("mentor-sync: could not alert %s: %s", settings.alert_to or "the committee", exc)
+        log.error(
+            "mentor-sync: could not alert %s: %s; the next failing run tries again",
+            settings.alert_to or "the committee",
+            exc,
+        )
         return
     if result is None:
         return

@@ -171,7 +171,9 @@ def load_templates(settings: Settings) -> Templates:
             try:
                 sources[file.name] = file.read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
-                raise SettingsError(f"template {file} is not UTF-8 text ({exc})") from exc
+                raise SettingsError(
+                    f"template {file} is not UTF-8 text ({exc}); save it as UTF-8"
+                ) from exc
         own = {file.name for file in files}
         for file in files:
             if file.suffix == ".txt" and f"{file.stem}.html" not in own:
@@ -183,7 +185,10 @@ def _parse(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{source} is not valid TOML: {exc}") from exc
+        raise SettingsError(
+            f"{source} is not valid TOML: {exc}; mend that line (a text needs quotes around"
+            " it, a section its [brackets])"
+        ) from exc
 
 
 def _layer(base: Mapping[str, Any], top: Mapping[str, Any], path: str = "") -> dict[str, Any]:

@@ -488,3 +488,16 @@ def test_a_report_group_whose_question_left_the_form_is_named_with_the_setting(p
         result.stderr
     )
     assert "take it out of the rule 'meeting rhythm', report.groups" in result.stderr
+
+
+def test_a_renamed_committee_tab_is_refused_as_match_refuses_it(demo_copy):
+    """Not reported as "no Committee Matches yet": the figures would be of an empty slate."""
+    workbook = demo_copy.parent / "mentoring.xlsx"
+    book = openpyxl.load_workbook(workbook)
+    book["Committee Matches"].title = "Matches 2026"
+    book.save(workbook)
+    before = workbook.read_bytes()
+    result = invoke(demo_copy, "--as-of", AS_OF, "report")
+    assert result.exit_code == 2, result.output
+    assert "'Matches 2026' has its columns" in result.stderr
+    assert workbook.read_bytes() == before
