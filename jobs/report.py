@@ -21,11 +21,25 @@ from jobs.program import check_tabs, past_tables, response_tab
 from mentoring import program_report as pr
 from mentoring.addresses import email_at
 from mentoring.answers import read_answers
-from mentoring.committee import MENTEE_EMAIL, MENTOR_EMAIL, OVERRIDE, REJECTED, SCORE, STATUS
+from mentoring.committee import (
+    APPROVED,
+    HOLD,
+    MENTEE_EMAIL,
+    MENTOR_EMAIL,
+    OVERRIDE,
+    REJECTED,
+    REJECTED_STATUS,
+    SCORE,
+    STATUS,
+    SUGGESTED,
+    rejected_mentors,
+    row_mentor,
+    row_status,
+)
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.health import ACTIVE as HEALTH_ACTIVE
 from mentoring.health import ENDED, FLAG, STATE, YEAR_OVER, flag_kinds, pair_rows
-from mentoring.intake import question_columns
+from mentoring.intake import places_offered, question_columns
 from mentoring.ledger import SENT, Ledger, LogEntry
 from mentoring.outgoing import pair_label
 from mentoring.past_pairs import PAST_COHORT, PAST_MENTEE, PAST_MENTOR, past_pairs
@@ -41,8 +55,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NO_ANSWER = "(no answer)"
-_LEADING_NUMBER = re.compile(r"^\s*(\d+)(?:\.0+)?\b")
 _FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_REJECTED = REJECTED_STATUS.casefold()
 
 
 def report_tabs(settings: Settings) -> list[str]:
@@ -400,16 +414,16 @@ def _committee(table: Table) -> pd.DataFrame:
     }
     records = []
     for row in table.rows:
-        status = cell_text(row, at[STATUS]).casefold()
-        suggested, override = email_at(row, at[MENTOR_EMAIL]), email_at(row, at[OVERRIDE])
-        rejected = {e for e in re.split(r"[,;\s]+", cell_text(row, at[REJECTED]).lower()) if e}
-        if status == "rejected" and suggested:
+        status = row_status(row, at).casefold()
+        suggested = email_at(row, at[MENTOR_EMAIL])
+        rejected = set(rejected_mentors(row, at))
+        if status == _REJECTED and suggested:
             rejected.add(suggested)
         records.append(
             {
                 "email": email_at(row, at[MENTEE_EMAIL]),
-                "mentor": override or suggested,
-                "override": bool(override),
+                "mentor": row_mentor(row, at),
+                "override": bool(email_at(row, at[OVERRIDE])),
                 "status": status,
                 "score": cell(row, at[SCORE]),
                 "rejected": len(rejected),
@@ -419,7 +433,7 @@ def _committee(table: Table) -> pd.DataFrame:
     rows = _frame(records, columns)
     rows = rows[rows["email"] != ""].drop_duplicates("email")
     rows["score"] = pd.to_numeric(rows["score"], errors="coerce")
-    rows["matched"] = (rows["mentor"] != "") & (rows["status"] != "rejected")
+    rows["matched"] = (rows["mentor"] != "") & (rows["status"] != _REJECTED)
     return rows
 
 
@@ -455,11 +469,8 @@ def _load(rows: pd.DataFrame, mentors: pd.DataFrame, settings: Settings) -> list
     intake = settings.intake
 
     def places(answer: str) -> int:
-        found = _LEADING_NUMBER.match(answer)
-        number = int(found.group(1)) if found else None
-        if not answer or number is None or number > intake.max_capacity:
-            return intake.default_capacity
-        return number
+        number = places_offered(answer, intake)
+        return intake.default_capacity if number is None else number
 
     capacity = people["capacity"].map(places) if "capacity" in people else intake.default_capacity
     load = rows[rows["matched"]]["mentor"].value_counts().reindex(people.index, fill_value=0)
@@ -481,10 +492,11 @@ def _load(rows: pd.DataFrame, mentors: pd.DataFrame, settings: Settings) -> list
 
 
 def _decisions(rows: pd.DataFrame) -> list[pr.Figure]:
-    undecided = rows["status"].isin(["", "suggested"]) & (rows["mentor"] != "") & ~rows["override"]
+    waiting = ["", SUGGESTED.casefold()]
+    undecided = rows["status"].isin(waiting) & (rows["mentor"] != "") & ~rows["override"]
     counts = {
-        pr.APPROVED: int((rows["status"] == "approved").sum()),
-        pr.HELD: int((rows["status"] == "hold").sum()),
+        pr.APPROVED: int((rows["status"] == APPROVED.casefold()).sum()),
+        pr.HELD: int((rows["status"] == HOLD.casefold()).sum()),
         pr.REJECTED: int(rows["rejected"].sum()),
         pr.OVERRIDDEN: int(rows["override"].sum()),
         pr.WAITING: int(undecided.sum()),

@@ -20,6 +20,7 @@ from mentoring.addresses import address_problem
 from mentoring.addresses import normalise_email as normalise_email  # for the modules that use it
 from mentoring.errors import ConfigError, did_you_mean
 from mentoring.settings import NEEDED_QUESTIONS, Form, Settings
+from mentoring.settings import Intake as IntakeSettings
 from mentoring.sheet import Row, Table, cell, cell_text, header_key
 from mentoring.timestamps import guess_date_order, parse_timestamp
 
@@ -342,13 +343,20 @@ def _read_row(
     return reading
 
 
+def places_offered(answer: str, intake: IntakeSettings) -> int | None:
+    """The mentees a capacity answer offers ("2", "2 if possible", 3); None for a blank
+    answer, or one that is no number up to intake.max_capacity."""
+    match = _LEADING_NUMBER.match(answer)
+    number = int(match.group(1)) if match else None
+    return None if not answer or number is None or number > intake.max_capacity else number
+
+
 def _capacity(answer: str, settings: Settings, notes: list[str]) -> int:
     default = settings.intake.default_capacity
     if not answer:
         return default
-    match = _LEADING_NUMBER.match(answer)
-    number = int(match.group(1)) if match else None
-    if number is None or number > settings.intake.max_capacity:
+    number = places_offered(answer, settings.intake)
+    if number is None:
         notes.append(
             f"'{answer}' is not a number of mentees from 0 to {settings.intake.max_capacity};"
             f" {default} is used until it is corrected"
