@@ -44,7 +44,7 @@ from sync.google import (
 )
 from sync.google_forms import create_checkin_form, read_form
 from tests.fakes.checkin_year import CHECKIN_HEADER
-from tests.fakes.forms_api import METHODS, SCHEMAS
+from tests.fakes.forms_api import METHODS, SCHEMAS, FormsApi
 from tests.fakes.google_fake import FakeGoogle
 from tests.fakes.google_program import PROGRAM_GMAIL, google_settings, oauth_client, user_token
 from tests.test_gmail import SignInPage
@@ -515,7 +515,13 @@ def test_the_fake_applies_a_batch_only_to_the_revision_it_names(fake, forms):
 
 
 def test_the_fakes_methods_are_the_documents():
-    modelled = {"forms.get", "forms.create", "forms.batchUpdate", "forms.setPublishSettings"}
+    modelled = {"forms.create", *FormsApi.HANDLERS}  # what the fake routes, by name
+    assert modelled == {
+        "forms.get",
+        "forms.create",
+        "forms.batchUpdate",
+        "forms.setPublishSettings",
+    }
     assert modelled <= {m.name for m in METHODS}
     assert {"Form", "BatchUpdateFormRequest", "SetPublishSettingsRequest"} <= set(SCHEMAS)
 

@@ -22,8 +22,10 @@ import json
 import random
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from typing import ClassVar
 
 from tests.fakes.google_fake import ApiError, apply_mask, bad_request, mask_paths
 
@@ -268,17 +270,14 @@ class FormsApi:
         options = {k: v[0] for k, v in query.items()}
         if method.name == "forms.create":
             return self._create(request, options, identity)
-        stored = self._form(ids["formId"], identity)
-        if method.name == "forms.get":
-            reply = copy.deepcopy(stored.resource)
-            return (
-                apply_mask(reply, mask_paths(options["fields"])) if "fields" in options else reply
-            )
-        if method.name == "forms.batchUpdate":
-            return self._batch_update(stored, request)
-        if method.name == "forms.setPublishSettings":
-            return self._set_publish_settings(stored, request)
-        raise bad_request(f"The loopback fake does not model {method.name}.")
+        handler = self.HANDLERS.get(method.name)
+        if handler is None:
+            raise bad_request(f"The loopback fake does not model {method.name}.")
+        return handler(self, self._form(ids["formId"], identity), request, options)
+
+    def _get(self, stored: StoredForm, request: dict, options: dict) -> dict:
+        reply = copy.deepcopy(stored.resource)
+        return apply_mask(reply, mask_paths(options["fields"])) if "fields" in options else reply
 
     def _form(self, form_id: str, identity: str) -> StoredForm:
         stored = self.forms.get(form_id)
@@ -439,6 +438,18 @@ class FormsApi:
     def _next_revision(self) -> str:
         self._revision += 1
         return f"{self._revision:08d}"
+
+    # The methods on a stored form, by the discovery document's name (forms.create, which
+    # makes one, is routed before them).
+    HANDLERS: ClassVar[dict[str, Callable[[FormsApi, StoredForm, dict, dict], dict]]] = {
+        "forms.get": lambda api, stored, request, options: api._get(stored, request, options),
+        "forms.batchUpdate": lambda api, stored, request, options: api._batch_update(
+            stored, request
+        ),
+        "forms.setPublishSettings": lambda api, stored, request, options: api._set_publish_settings(
+            stored, request
+        ),
+    }
 
 
 def _check_question(question: dict, grouped: bool) -> None:
