@@ -58,7 +58,7 @@ from mentoring.questions import FormShape, prefilled_checkin_link
 from mentoring.settings import Settings
 from mentoring.sheet import Table, header_key
 from mentoring.summary import count
-from sync.files import replace_file
+from sync.files import replace_file, unwritable_folder
 from sync.spreadsheet import Spreadsheet
 
 RESPONSES_SUFFIX = "(Responses)"  # Google's, on the spreadsheet a form makes for its answers
@@ -172,6 +172,11 @@ def init_settings(
     if out.exists() and not request.force and not talk.confirm(f"{out} exists; replace it?"):
         talk.say(f"{out} kept as it was; nothing written (--out PATH writes elsewhere)")
         return None
+    if why := unwritable_folder(out.parent):
+        raise ConfigError(
+            f"cannot write {out}: {why}; give --out PATH in a folder you can write. Nothing"
+            " was read, made or written"
+        )
     defaults = default_settings_data()
     responses = read_responses(request, defaults, talk, environ)
     shapes = read_forms(request, responses.reach, talk)
@@ -196,7 +201,19 @@ def init_settings(
     plan = plan_settings(defaults, given, forms, checkboxes, responses.tab_names)
     for line in plan.said:
         talk.say(line)
-    return _write(request, plan, _heading(given, responses), talk, environ)
+    try:
+        return _write(request, plan, _heading(given, responses), talk, environ)
+    except OSError as exc:
+        made = (
+            f"; it is {links['checkin_form'].why}: give its edit address with --checkin-form"
+            " next time instead of making another"
+            if request.create_checkin_form
+            else ""
+        )
+        raise ConfigError(
+            f"cannot write {out} ({exc.strerror or exc}); give --out PATH in a folder you can"
+            f" write, and run init again. Nothing was written{made}"
+        ) from exc
 
 
 def read_responses(

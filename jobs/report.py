@@ -9,7 +9,6 @@ pandas loads here, and matplotlib in sync/charts.py, only when a report is made.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from mentoring.sheet import Table, cell, cell_text
 from mentoring.summary import count
 from mentoring.timestamps import guess_date_order, parse_timestamp
 from mentoring.years import CLOSED_ON
+from sync.files import unwritable_folder
 from sync.spreadsheet import Spreadsheet
 
 if TYPE_CHECKING:
@@ -197,16 +197,10 @@ def _is_page(path: Path) -> bool:
 
 def _check_folder(folder: Path) -> None:
     """Refuse (ConfigError) a folder for the report that cannot be made or written in."""
-    there = next(p for p in (folder, *folder.parents) if p.exists())
-    if not there.is_dir():
+    if why := unwritable_folder(folder):
         raise ConfigError(
-            f"cannot write the report in {folder}: {there} is a file, not a folder; name a"
-            " file in a folder with --out. Nothing was written"
-        )
-    if not os.access(there, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"cannot write the report in {folder}: {there} is not a folder you can write;"
-            " name a file in one with --out. Nothing was written"
+            f"cannot write the report in {folder}: {why}; name a file in a folder you can"
+            " write with --out. Nothing was written"
         )
 
 

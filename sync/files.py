@@ -31,6 +31,17 @@ def read_csv_table(path: Path) -> Table:
     return Table(path.name, header, body, len(rows))
 
 
+def unwritable_folder(folder: Path) -> str:
+    """Why a file cannot be made in `folder` (made as needed), in words that follow "cannot
+    write in FOLDER: "; "" when it can."""
+    there = next(p for p in (folder, *folder.parents) if p.exists())
+    if not there.is_dir():
+        return f"{there} is a file, not a folder"
+    if not os.access(there, os.W_OK | os.X_OK):
+        return f"{there} is not a folder you can write"
+    return ""
+
+
 def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write `data` beside `path`, flush it to disk, then swap it in: a crash never leaves
     half a file. `mode` sets the permissions (0o600 for a secret). Raises OSError."""

@@ -970,3 +970,18 @@ def test_on_a_tie_init_asks_which_tab_and_the_other_form_takes_the_other(folder)
         "Mentor responses",
         "Mentee responses",
     )
+
+
+def test_settings_in_a_folder_that_cannot_be_written_are_refused_before_anything_is_read(
+    folder,
+):
+    (folder / "notes.txt").write_text("the committee's own", encoding="utf-8")
+    out = folder / "notes.txt" / "settings.toml"
+    result = invoke(*INIT_YES, "--out", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"mentor-sync: configuration error: cannot write {out}: {folder / 'notes.txt'} is a"
+        " file, not a folder; give --out PATH in a folder you can write. Nothing was read,"
+        " made or written\n"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["forms.xlsx", "notes.txt"]
