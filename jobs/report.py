@@ -35,12 +35,13 @@ from mentoring.committee import (
     row_mentor,
     row_status,
 )
+from mentoring.digest import told_flag
 from mentoring.errors import ConfigError, MentorSyncError
 from mentoring.health import ACTIVE as HEALTH_ACTIVE
 from mentoring.health import ENDED, FLAG, STATE, YEAR_OVER, flag_kinds, pair_rows
 from mentoring.intake import places_offered, question_columns
 from mentoring.ledger import SENT, Ledger, LogEntry
-from mentoring.outgoing import pair_label
+from mentoring.outgoing import addressee, pair_label
 from mentoring.past_pairs import PAST_COHORT, PAST_MENTEE, PAST_MENTOR, past_pairs
 from mentoring.report_charts import sections
 from mentoring.settings import Form, Settings
@@ -544,7 +545,7 @@ def _sends(log: Sequence[LogEntry], settings: Settings, past: set[str]) -> pd.Da
     records = [
         {
             "label": label,
-            "person": entry.key.rpartition(" | to ")[2],
+            "person": addressee(entry.key),
             "round": entry.kind,
             "sent_at": entry.sent_at,
         }
@@ -666,11 +667,9 @@ def _flags_told(log: Sequence[LogEntry], past: set[str]) -> set[tuple[str, str]]
     """(pair, kind) of each flag a digest told the committee of (its Email Log rows)."""
     told = set()
     for entry in log:
-        parts = entry.key.split(" | ")
-        if parts[:2] == ["digest", "flag"] and len(parts) >= 5 and entry.state == SENT:
-            label = f"{parts[2]} | {parts[3]}"
-            if label not in past:
-                told.add((label, parts[4]))
+        flag = told_flag(entry.key)
+        if flag is not None and entry.state == SENT and flag[0] not in past:
+            told.add(flag)
     return told
 
 

@@ -65,7 +65,7 @@ def build_digest(
         for flag in health.flags:
             flags.append(
                 Problem(
-                    f"{DIGEST} | flag | {pair.label} | {flag.key}",
+                    flag_key(pair.label, flag.key),
                     NEW_FLAG,
                     f"{pair.names}: {flag.text}",
                 )
@@ -118,3 +118,16 @@ def digest_context(digest: Digest, program: str, spreadsheet: str, now: datetime
         "spreadsheet": spreadsheet,
         "now": now,
     }
+
+
+def flag_key(label: str, kind: str) -> str:
+    """The Email Log key under which a digest told the committee of a pair's flag."""
+    return f"{DIGEST} | flag | {label} | {kind}"
+
+
+def told_flag(key: str) -> tuple[str, str] | None:
+    """(pair label, flag kind) of a `flag_key`; None for any other key."""
+    parts = key.split(" | ")
+    if parts[:2] == [DIGEST, "flag"] and len(parts) >= 5:
+        return f"{parts[2]} | {parts[3]}", parts[4]
+    return None

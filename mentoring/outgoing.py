@@ -96,6 +96,13 @@ def checkin_key(name: str, pair: Pair, person: Person) -> str:
     return f"{name} | {pair.label} | to {pair.key_email(person)}"
 
 
+def addressee(key: str) -> str:
+    """The person an Email Log key of one person's email names (`checkin_key`, a
+    reminder's), "" for a key of an email to both or to the committee."""
+    _, to, person = key.rpartition(" | to ")
+    return person if to else ""
+
+
 @dataclass(frozen=True)
 class Superseded:
     """A check-in that was missed while a later one is due too: logged as skipped, not sent."""

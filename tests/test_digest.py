@@ -82,3 +82,16 @@ def test_asking_the_committee_to_get_in_touch_is_told_at_once_and_once(year):
     answer(path, 41, "bo@m.org", "uma@u.org", rating=3, contact="Yes")
     checkins(settings_file, 41, 42)
     assert len(emails(outbox, "alert")) == 2
+
+
+def test_the_report_reads_a_told_flag_back_from_the_key_the_digest_writes():
+    from mentoring.digest import flag_key, told_flag
+    from mentoring.outgoing import addressee
+
+    assert told_flag(flag_key("ana@m.org | tom@t.org", "rating")) == (
+        "ana@m.org | tom@t.org",
+        "rating",
+    )
+    assert told_flag("digest | 2026-11") is None
+    assert addressee("check-in 1 | ana@m.org | tom@t.org | to tom@t.org") == "tom@t.org"
+    assert addressee("introduction | ana@m.org | tom@t.org") == ""
