@@ -10,10 +10,9 @@ from email import policy
 from pathlib import Path
 
 import openpyxl
-from click.testing import CliRunner
 
-from jobs.cli import cli
 from tests.conftest import tab_rows
+from tests.fakes.commands import invoke_on
 
 DAY0 = date(2026, 10, 5)  # both pairs are introduced on this day, after they applied
 CHECKIN_HEADER = (
@@ -28,13 +27,7 @@ CHECKIN_HEADER = (
 )
 
 
-def invoke(settings_path: Path, day: date, *args: str):
-    result = CliRunner().invoke(
-        cli,
-        ["--config", str(settings_path), "--as-of", f"{day:%Y-%m-%d}", *args],
-        prog_name="mentor-sync",
-    )
-    return result
+invoke = invoke_on  # the command line, in this process, on a day
 
 
 def on(days: int) -> date:

@@ -7,25 +7,16 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 
 import openpyxl
-from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
 
-from jobs.cli import cli
 from mentoring.sheet import Cell
+from tests.fakes.commands import invoke_on
 from tests.fakes.smtp_server import Inbox
 
-
-def invoke(settings_path: Path, day: date, *args: str):
-    """The command line, in this process, on `day`."""
-    return CliRunner().invoke(
-        cli,
-        ["--config", str(settings_path), "--as-of", f"{day:%Y-%m-%d}", *args],
-        prog_name="mentor-sync",
-    )
+invoke = invoke_on  # the command line, in this process, on a day
 
 
 def deliveries(inbox: Inbox) -> Counter:

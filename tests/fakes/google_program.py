@@ -13,15 +13,14 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from jobs.cli import cli
 from mentoring.settings import Settings
 from mentoring.sheet import Cell
 from sync.google import GMAIL_READONLY, GMAIL_SEND
 from tests.conftest import response_rows
+from tests.fakes.commands import invoke_on
 from tests.fakes.google_fake import FakeGoogle
 
 SHEET_ID = "1mentorSyncTestSpreadsheet0000000000000000"
@@ -125,12 +124,7 @@ def response_tabs(
     return tabs
 
 
-def cli_run(settings_path: Path, day: date, *args: str):
-    return CliRunner().invoke(
-        cli,
-        ["--config", str(settings_path), "--as-of", f"{day:%Y-%m-%d}", *args],
-        prog_name="mentor-sync",
-    )
+cli_run = invoke_on  # the command line, in this process, on a day
 
 
 def comparable(value: Cell) -> Cell:
