@@ -55,7 +55,7 @@ from mentoring.learnt_options import (
     with_answer_kinds,
 )
 from mentoring.questions import FormShape, prefilled_checkin_link
-from mentoring.settings import Settings
+from mentoring.settings import Settings, spreadsheet_id
 from mentoring.sheet import Table, header_key
 from mentoring.summary import count
 from sync.files import replace_file, unwritable_folder
@@ -264,13 +264,19 @@ def _source(request: InitRequest, talk: Conversation) -> tuple[Path | None, str]
     if request.workbook or request.spreadsheet:
         return request.workbook, request.spreadsheet
     here = [p for p in sorted(Path().glob("*.xlsx")) if not p.name.startswith("~$")]
-    given = talk.ask(
-        "The responses: a workbook (.xlsx) or a Google spreadsheet's address",
-        str(here[0]) if len(here) == 1 else "",
-    ).strip()
-    if Path(given).suffix.casefold() == ".xlsx" or Path(given).is_file():
-        return Path(given), ""
-    return None, given
+    while True:
+        given = talk.ask(
+            "The responses: a workbook (.xlsx) or a Google spreadsheet's address",
+            str(here[0]) if len(here) == 1 else "",
+        ).strip()
+        if Path(given).suffix.casefold() == ".xlsx" or Path(given).is_file():
+            return Path(given), ""
+        if spreadsheet_id(given) or not talk.interactive:
+            return None, given
+        talk.say(
+            f"'{given}' is neither a .xlsx file nor a spreadsheet's address; give the path of"
+            " the workbook, or the address of the Google spreadsheet from the browser"
+        )
 
 
 _TOOL_TABS = ("committee", "intake_issues", "email_log", "pair_health")

@@ -511,12 +511,20 @@ _SPREADSHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]{20,}")
 
 
+def spreadsheet_id(given: str) -> str:
+    """The id in a Google spreadsheet's address, or the id given alone; "" for a text that
+    is neither."""
+    found = _SPREADSHEET_URL.search(given.strip())
+    sheet_id = found.group(1) if found else given.strip()
+    return sheet_id if _SPREADSHEET_ID.fullmatch(sheet_id) else ""
+
+
 def _spreadsheet(section: _Section) -> SpreadsheetSettings:
     backend = section.choice("backend", BACKENDS)
     given = section.get("id", str).strip()
     found = _SPREADSHEET_URL.search(given)
     sheet_id = found.group(1) if found else given
-    if backend == "google" and not _SPREADSHEET_ID.fullmatch(sheet_id):
+    if backend == "google" and not spreadsheet_id(given):
         what = f"'{given}' is not a spreadsheet id or address" if given else "it is empty"
         raise SettingsError(
             f"setting 'spreadsheet.id' must name the Google spreadsheet, and {what}; copy the"

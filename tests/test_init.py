@@ -985,3 +985,16 @@ def test_settings_in_a_folder_that_cannot_be_written_are_refused_before_anything
         " made or written\n"
     )
     assert sorted(p.name for p in folder.iterdir()) == ["forms.xlsx", "notes.txt"]
+
+
+def test_an_answer_that_names_no_workbook_or_spreadsheet_is_asked_again(folder):
+    fields = [*DEFAULTS["mentee_form"]["questions"], *DEFAULTS["mentor_form"]["questions"]]
+    answers = ["responses.ods", "forms.xlsx", *("" for _ in fields)]
+    answers += ["Ours", COMMITTEE, "", "", "Europe/Dublin"]
+    result = invoke("init", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert (
+        "'responses.ods' is neither a .xlsx file nor a spreadsheet's address; give the path of"
+        " the workbook, or the address of the Google spreadsheet from the browser"
+    ) in result.output
+    assert load_settings(folder / "settings.toml").spreadsheet.path.endswith("forms.xlsx")
