@@ -155,11 +155,11 @@ def never_opening(kind: str, fake: FakeGoogle) -> Iterator[str]:
         }[kind]
 
 
-def through_a_proxy_that_refuses(monkeypatch) -> None:
-    """Requests go through the proxy the environment names, which refuses every connection."""
+def through_the_proxy(monkeypatch, url: str) -> None:
+    """Requests go through the proxy at `url`, as the environment names it."""
     for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("HTTP_PROXY", url)
 
 
 @pytest.mark.parametrize("readonly", [False, True], ids=["gmail.send", "gmail.readonly"])
@@ -172,7 +172,7 @@ def test_a_gmail_send_whose_connection_never_opened_was_not_sent_and_stops_the_b
         google = dataclasses.replace(settings.google, gmail_endpoint=endpoint)
         with GmailSender(gmail_credentials(settings), google) as sender:
             if kind == "a proxy":
-                through_a_proxy_that_refuses(monkeypatch)
+                through_the_proxy(monkeypatch, f"http://127.0.0.1:{closed_port()}")  # refuses
             with pytest.raises(SendError) as caught:
                 sender.send(_message(), "introduction | ana@m.org | tom@t.org")
         assert (fake.count("gmail"), fake.sent) == (0, [])
@@ -294,9 +294,7 @@ def test_a_gmail_send_lost_after_the_proxy_took_it_may_have_gone(tmp_path, monke
         settings = load_settings(google_settings(tmp_path, fake, readonly=False))
         creds = load_credentials(settings.google.gmail_token, [GMAIL_SEND], what="the test")
         with GmailSender(creds, settings.google) as sender:
-            for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
-                monkeypatch.delenv(name, raising=False)
-            monkeypatch.setenv("HTTP_PROXY", url)
+            through_the_proxy(monkeypatch, url)
             with pytest.raises(SendError) as caught:
                 sender.send(_message(), "introduction | ana@m.org | tom@t.org")
     assert [line.split(b" ")[0] for line in seen] == [b"POST"]  # the proxy had the send
